@@ -1,0 +1,161 @@
+# Copyright: (c) 2026, wcow.buildkit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Ensure an HNS network is present or absent (see plugins/modules/win_hns_network.py)."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._action import InvalidArgument, WcowActionBase
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._differences import DifferenceTracker
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._ip import (
+    first_host,
+    parse_gateway,
+    parse_subnet,
+    same_subnet,
+)
+
+# HNS v1 type names as HNS spells them (wcow-facts.md, HNS API details).
+HNS_TYPES = {
+    'nat': 'NAT',
+    'ics': 'ICS',
+    'transparent': 'Transparent',
+    'l2bridge': 'L2Bridge',
+    'l2tunnel': 'L2Tunnel',
+    'overlay': 'Overlay',
+    'private': 'Private',
+    'internal': 'Internal',
+}
+
+
+class ActionModule(WcowActionBase):
+    ARGUMENT_SPEC = dict(
+        name=dict(type='str', required=True),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        type=dict(type='str', default='nat', choices=sorted(HNS_TYPES)),
+        subnet=dict(type='str'),
+        gateway=dict(type='str'),
+        adapter_name=dict(type='str'),
+        recreate=dict(type='bool', default=False),
+    )
+    REQUIRED_BY = dict(gateway=('subnet',))
+
+    def validate(self, args):
+        if not args['name'] or not args['name'].strip():
+            raise InvalidArgument('name', 'must not be empty')
+        if args['name'] != args['name'].strip():
+            raise InvalidArgument('name', '%r has leading or trailing white space' % args['name'])
+        if args['subnet'] is not None:
+            subnet = parse_subnet('subnet', args['subnet'])
+            if args['gateway'] is not None:
+                parse_gateway('gateway', args['gateway'], subnet)
+        if args['adapter_name'] is not None and not args['adapter_name'].strip():
+            raise InvalidArgument('adapter_name', 'must not be empty when given')
+
+    def reconcile(self, args):
+        state = self.operation('hns_network_read', {'name': args['name']})
+        networks = state['networks']
+        if not state['hns_available']:
+            return self._hns_unavailable(args, state.get('reason', ''))
+        if args['state'] == 'absent':
+            return self._absent(networks)
+        if len(networks) > 1:
+            raise AnsibleActionFail('%d HNS networks are named %r (ids %s); remove the extra ones first'
+                                    % (len(networks), args['name'], ', '.join(n['id'] for n in networks)))
+        return self._present(args, networks[0] if networks else None)
+
+    def _hns_unavailable(self, args, reason):
+        if args['state'] == 'absent':
+            return dict(changed=False, **_returned(None))
+        message = ('HNS is not available on this host (%s): enable the Containers feature and reboot first'
+                   % (reason or 'vmcompute.dll cannot be loaded'))
+        if not self.check_mode:
+            raise AnsibleActionFail(message)
+        result = dict(changed=True, warnings=['%s; in check mode the network is reported as to be created' % message])
+        result.update(self._with_diff(None, self._wanted(args)))
+        result.update(_returned(self._wanted(args)))
+        return result
+
+    def _absent(self, networks):
+        if not networks:
+            return dict(changed=False, **_returned(None))
+        if not self.check_mode:
+            self.operation('hns_network_apply', {'delete_ids': [n['id'] for n in networks], 'create': None})
+        result = dict(changed=True, **_returned(None))
+        result.update(self._with_diff(networks[0], None))
+        return result
+
+    def _present(self, args, current):
+        wanted = self._wanted(args)
+        if current is not None:
+            differences = _differences(args, current)
+            if differences.empty:
+                return dict(changed=False, **_returned(current))
+            if not args['recreate']:
+                raise AnsibleActionFail(
+                    'HNS network %r exists but differs: %s. Set recreate=true to delete it and create it again '
+                    '(containers attached to it lose their network).' % (args['name'], differences.describe()))
+        created = wanted
+        if not self.check_mode:
+            reply = self.operation('hns_network_apply', {
+                'delete_ids': [current['id']] if current else [],
+                'create': _create_body(args),
+            })
+            created = reply['created']
+        result = dict(changed=True, **_returned(created))
+        result.update(self._with_diff(current, created))
+        return result
+
+    def _wanted(self, args):
+        subnets = []
+        if args['subnet']:
+            subnets.append(dict(address_prefix=args['subnet'], gateway_address=_gateway(args)))
+        return dict(id=None, name=args['name'], type=HNS_TYPES[args['type']],
+                    network_adapter_name=args['adapter_name'] or '', subnets=subnets)
+
+    def _with_diff(self, before, after):
+        if not self.diff_mode:
+            return {}
+        return dict(diff=dict(before=_diff_view(before), after=_diff_view(after)))
+
+
+def _gateway(args):
+    if args['gateway']:
+        return args['gateway']
+    return str(first_host(parse_subnet('subnet', args['subnet'])))
+
+
+def _differences(args, current):
+    differences = DifferenceTracker()
+    differences.add('type', HNS_TYPES[args['type']].lower(), current['type'].lower())
+    if args['subnet']:
+        match = [s for s in current['subnets'] if same_subnet(s['address_prefix'], args['subnet'])]
+        differences.add('subnet', args['subnet'], match[0]['address_prefix'] if match else
+                        ', '.join(s['address_prefix'] for s in current['subnets']) or None)
+        if match and args['gateway']:
+            differences.add('gateway', args['gateway'], match[0]['gateway_address'])
+    return differences
+
+
+def _create_body(args):
+    body = dict(Name=args['name'], Type=HNS_TYPES[args['type']])
+    if args['subnet']:
+        body['Subnets'] = [dict(AddressPrefix=args['subnet'], GatewayAddress=_gateway(args))]
+    if args['adapter_name']:
+        body['NetworkAdapterName'] = args['adapter_name']
+    return body
+
+
+def _returned(network):
+    if network is None:
+        return dict(id=None, type=None, subnets=[])
+    return dict(id=network['id'], type=network['type'], subnets=network['subnets'])
+
+
+def _diff_view(network):
+    if network is None:
+        return {'state': 'absent'}
+    view = dict(state='present', name=network['name'], type=network['type'], subnets=network['subnets'])
+    if network.get('network_adapter_name'):
+        view['network_adapter_name'] = network['network_adapter_name']
+    return view

@@ -1,0 +1,112 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, wcow.buildkit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This file is documentation only: the module is implemented by the action
+# plugin plugins/action/win_hns_network.py.
+
+DOCUMENTATION = r'''
+---
+module: win_hns_network
+short_description: Ensure a Host Networking Service (HNS) network is present or absent on Windows
+version_added: 0.1.0
+description:
+  - Ensures an HNS network of a given name and type exists on a Windows host, such as the C(nat) network that
+    Windows containers and the nat CNI plugin use.
+  - Windows Server 2022, Windows Server 2025 and Windows 11 create a C(nat) network by default; Windows Server 2019
+    does not, and this module creates it.
+  - Talks to HNS through the C(HNSCall) function of C(vmcompute.dll); nothing is downloaded to the host.
+  - A network that already matches is never deleted and created again, since containers depend on it. One that
+    differs in type or subnet is only replaced when O(recreate=true).
+  - HNS is available only once the C(Containers) feature is enabled and the host rebooted. Before that the module
+    fails, or in check mode reports the network as to be created, with a warning.
+options:
+  name:
+    description:
+      - Name of the HNS network. Compared without regard to case, as C(Get-HnsNetwork | Where-Object Name -eq) does.
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) creates the network when no network of that name exists.
+      - V(absent) deletes every network of that name.
+    type: str
+    choices: [present, absent]
+    default: present
+  type:
+    description:
+      - HNS network type. Compared without regard to case with the existing network.
+    type: str
+    choices: [ics, internal, l2bridge, l2tunnel, nat, overlay, private, transparent]
+    default: nat
+  subnet:
+    description:
+      - Address prefix in CIDR notation, such as C(172.20.0.0/16), used when the network is created.
+      - When given, an existing network must have this subnet; when omitted, any subnet is accepted and HNS chooses
+        one at creation.
+    type: str
+  gateway:
+    description:
+      - Gateway address inside O(subnet). Defaults to the first host address of O(subnet).
+    type: str
+  adapter_name:
+    description:
+      - Name of the network adapter to bind, as BuildKit's guide does with C(New-HnsNetwork -AdapterName).
+      - Used only when the network is created.
+    type: str
+  recreate:
+    description:
+      - Delete and create again a network of that name whose type or subnet differs from the options.
+      - Containers attached to the network lose their network.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - wcow.buildkit.attributes
+  - wcow.buildkit.attributes.full
+seealso:
+  - name: BuildKit on Windows
+    description: The guide whose networking step this module automates.
+    link: https://github.com/moby/buildkit/blob/master/docs/windows.md
+author:
+  - wcow.buildkit contributors
+'''
+
+EXAMPLES = r'''
+- name: Ensure the nat network exists (created on Windows Server 2019)
+  wcow.buildkit.win_hns_network:
+    name: nat
+    subnet: 172.20.0.0/16
+    gateway: 172.20.0.1
+
+- name: Remove a network
+  wcow.buildkit.win_hns_network:
+    name: buildnet
+    state: absent
+'''
+
+RETURN = r'''
+id:
+  description: HNS id of the network; null when absent, or when it would be created in check mode.
+  returned: always
+  type: str
+  sample: 2A3B8D9E-1C4F-4B7A-9E2D-0F5A6B7C8D9E
+type:
+  description: HNS type of the network as HNS reports it; null when absent.
+  returned: always
+  type: str
+  sample: NAT
+subnets:
+  description: Subnets of the network.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    address_prefix:
+      description: Address prefix in CIDR notation.
+      type: str
+      sample: 172.20.0.0/16
+    gateway_address:
+      description: Gateway address.
+      type: str
+      sample: 172.20.0.1
+'''

@@ -1,0 +1,161 @@
+# Copyright: (c) 2026, wcow.buildkit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run wcow.buildkit PowerShell operations over the task's connection.
+
+The command line is a short, fixed bootstrap; the operation's script and its
+parameters travel on stdin. WinRM hands command lines to cmd.exe, which stops
+at 8191 characters, and ansible-core 2.18 encodes every command once more, so
+a script on the command line would soon be too long.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import os
+import re
+import xml.etree.ElementTree as ET
+
+from ansible.errors import AnsibleError
+from ansible.module_utils.common.text.converters import to_text
+from ansible.utils.display import Display
+
+from ._shape import shape_errors
+
+display = Display()
+
+POWERSHELL_DIR = os.path.join(os.path.dirname(__file__), 'powershell')
+COMMAND_PREFIX = 'PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand '
+_REQUIRES = re.compile(r'^# wcow\.buildkit requires: (?P<names>[\w, ]+)$', re.MULTILINE)
+_CLIXML_NS = '{http://schemas.microsoft.com/powershell/2004/04}'
+
+
+class OperationError(AnsibleError):
+    """An operation failed on the host or answered with something unusable."""
+
+    def __init__(self, operation, message, rc=None, stdout='', stderr=''):
+        super().__init__('%s: %s' % (operation, message))
+        self.operation = operation
+        self.rc = rc
+        self.stdout = stdout
+        self.stderr = stderr
+
+
+class Operation:
+    """One .ps1 operation with its snippets and declared result schema."""
+
+    def __init__(self, name):
+        self.name = name
+        self.script = _compose(_read('%s.ps1' % name))
+        with open(os.path.join(POWERSHELL_DIR, '%s.result.json' % name), encoding='utf-8') as schema:
+            self.result_schema = json.load(schema)
+
+
+def _read(relative):
+    with open(os.path.join(POWERSHELL_DIR, relative), encoding='utf-8') as handle:
+        return handle.read()
+
+
+def _compose(script):
+    """Insert the snippets an operation requires after its first line.
+
+    The first line stays first: it names the operation.
+    """
+    match = _REQUIRES.search(script)
+    if not match:
+        return script
+    snippets = [_read(os.path.join('snippets', '%s.ps1' % name.strip()))
+                for name in match.group('names').split(',') if name.strip()]
+    first, _, rest = script.partition('\n')
+    return '\n'.join([first] + snippets + [rest])
+
+
+@functools.lru_cache(maxsize=None)
+def load_operation(name):
+    return Operation(name)
+
+
+@functools.lru_cache(maxsize=1)
+def bootstrap_command():
+    return COMMAND_PREFIX + to_text(base64.b64encode(_compact(_read('bootstrap.ps1')).encode('utf-16-le')))
+
+
+def _compact(script):
+    """The script without indentation, blank lines and comments but its first line.
+
+    Only for scripts with no here-strings or multi-line strings, such as the
+    bootstrap, which must stay short on the command line.
+    """
+    lines = script.splitlines()
+    kept = [line.strip() for line in lines[1:] if line.strip() and not line.strip().startswith('#')]
+    return '\n'.join([lines[0]] + kept)
+
+
+def encode_input(operation, params):
+    document = {'operation': operation.name, 'script': operation.script, 'params': params}
+    return base64.b64encode(json.dumps(document, separators=(',', ':')).encode('utf-8'))
+
+
+def run_operation(connection, name, params, log_params=True):
+    """Run operation `name` with `params` on the host and return its result.
+
+    Connection failures propagate as raised by the connection plugin (the host
+    is then reported unreachable); anything else raises OperationError.
+    """
+    operation = load_operation(name)
+    display.vvv('wcow.buildkit: running operation %s' % name)
+    if log_params:
+        display.vvvvv('wcow.buildkit: %s parameters: %s' % (name, json.dumps(params)))
+    rc, stdout, stderr = connection.exec_command(bootstrap_command(), in_data=encode_input(operation, params), sudoable=False)
+    return parse_output(operation, rc, stdout, stderr)
+
+
+def parse_output(operation, rc, stdout, stderr):
+    stdout = to_text(stdout, errors='surrogate_or_strict').strip()
+    stderr = to_text(stderr, errors='surrogate_or_strict').strip()
+    errors_text = clixml_errors(stderr) if stderr.startswith('#< CLIXML') else stderr
+    document, problem = _single_json_document(stdout)
+    if isinstance(document, dict) and isinstance(document.get('wcow_error'), dict):
+        failure = document['wcow_error']
+        message = to_text(failure.get('message', 'no message')).strip()
+        position = to_text(failure.get('position') or '').strip()
+        raise OperationError(operation.name, 'failed on the host: %s%s' % (message, '\n' + position if position else ''),
+                             rc, stdout, stderr)
+    if rc != 0:
+        raise OperationError(operation.name, 'exited with code %s: %s' % (rc, errors_text or stdout or 'no output'),
+                             rc, stdout, stderr)
+    if problem:
+        detail = ' (stderr: %s)' % errors_text if errors_text else ''
+        raise OperationError(operation.name, '%s%s' % (problem, detail), rc, stdout, stderr)
+    errors = shape_errors(document, operation.result_schema)
+    if errors:
+        raise OperationError(operation.name, 'result does not have the declared shape: %s' % '; '.join(errors),
+                             rc, stdout, stderr)
+    if errors_text:
+        display.warning('%s wrote to stderr: %s' % (operation.name, errors_text))
+    return document
+
+
+def _single_json_document(stdout):
+    if not stdout:
+        return None, 'printed no output, expected one JSON document'
+    try:
+        return json.loads(stdout), None
+    except ValueError as error:
+        return None, 'printed output that is not exactly one JSON document (%s): %s' % (error, stdout[:400])
+
+
+def clixml_errors(stderr):
+    """The text of the error records in a CLIXML stderr stream."""
+    body = stderr.split('\n', 1)[1] if '\n' in stderr else ''
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError:
+        return stderr
+    lines = [_unescape_clixml(node.text or '') for node in root.iter(_CLIXML_NS + 'S') if node.get('S') == 'Error']
+    return ''.join(lines).strip() or stderr
+
+
+def _unescape_clixml(text):
+    return re.sub(r'_x([0-9A-Fa-f]{4})_', lambda match: chr(int(match.group(1), 16)), text)

@@ -1,0 +1,24 @@
+# wcow.buildkit bootstrap
+# Reads one operation from stdin (base64 of UTF-8 JSON: operation, script,
+# params), runs it with $Params set and prints its result as the only JSON
+# document on stdout.
+$ErrorActionPreference = 'Stop'
+[Console]::OutputEncoding = New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false
+try {
+    $encoded = [Console]::In.ReadToEnd().Trim()
+    $payload = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($encoded)) | ConvertFrom-Json
+    $operation = [ScriptBlock]::Create([string]$payload.script)
+    # Dot-sourced so that the operation and its snippets see $Params.
+    $Params = $payload.params
+    $result = . $operation
+    [Console]::Out.Write((ConvertTo-Json -InputObject $result -Depth 20 -Compress))
+}
+catch {
+    $failure = @{
+        message = $_.Exception.Message
+        category = [string]$_.CategoryInfo.Category
+        position = [string]$_.InvocationInfo.PositionMessage
+    }
+    [Console]::Out.Write((ConvertTo-Json -InputObject @{ wcow_error = $failure } -Depth 5 -Compress))
+    exit 1
+}

@@ -1,0 +1,122 @@
+"""The PowerShell operation runner: encoding, composition and result parsing."""
+
+import base64
+import json
+
+import pytest
+
+from ansible_collections.wcow.buildkit.plugins.plugin_utils import _runner
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._runner import (
+    COMMAND_PREFIX,
+    OperationError,
+    bootstrap_command,
+    encode_input,
+    load_operation,
+    parse_output,
+    run_operation,
+)
+
+CMD_EXE_LIMIT = 8191
+
+
+def _ansible_218_wrap(command):
+    """ansible-core 2.18's winrm exec_command encodes the command once more."""
+    return COMMAND_PREFIX + base64.b64encode(command.encode('utf-16-le')).decode()
+
+
+def test_command_line_is_the_encoded_bootstrap():
+    command = bootstrap_command()
+    assert command.startswith(COMMAND_PREFIX)
+    script = base64.b64decode(command[len(COMMAND_PREFIX):]).decode('utf-16-le')
+    assert script.splitlines()[0] == '# wcow.buildkit bootstrap'
+    assert '[Console]::In.ReadToEnd()' in script
+
+
+def test_command_line_fits_cmd_exe_even_when_ansible_218_wraps_it():
+    assert len(_ansible_218_wrap(bootstrap_command())) <= CMD_EXE_LIMIT
+
+
+def test_input_carries_composed_script_and_params():
+    operation = load_operation('hns_network_read')
+    document = json.loads(base64.b64decode(encode_input(operation, {'name': 'nat'})).decode('utf-8'))
+    assert document['operation'] == 'hns_network_read'
+    assert document['params'] == {'name': 'nat'}
+    lines = document['script'].splitlines()
+    assert lines[0] == '# wcow.buildkit operation: hns_network_read'
+    assert 'function Invoke-WcowHnsCall' in document['script']
+    assert document['script'].index('function Invoke-WcowHnsCall') < document['script'].index('$all = @(Invoke-WcowHnsCall')
+
+
+def test_input_is_ascii_whatever_the_params():
+    operation = load_operation('hns_network_read')
+    encoded = encode_input(operation, {'name': 'réseau ☃'})
+    encoded.decode('ascii')
+    assert json.loads(base64.b64decode(encoded))['params']['name'] == 'réseau ☃'
+
+
+GOOD = json.dumps({'hns_available': True, 'networks': []}).encode()
+
+
+def _parse(stdout=GOOD, rc=0, stderr=b''):
+    return parse_output(load_operation('hns_network_read'), rc, stdout, stderr)
+
+
+def test_good_output_is_returned():
+    assert _parse() == {'hns_available': True, 'networks': []}
+
+
+def test_host_error_names_operation_and_message():
+    out = json.dumps({'wcow_error': {'message': 'HNS GET /networks/ failed: boom (error code 5)',
+                                     'category': 'OperationStopped', 'position': 'At line:3'}}).encode()
+    with pytest.raises(OperationError) as raised:
+        _parse(out, rc=1)
+    assert 'hns_network_read' in str(raised.value)
+    assert 'boom (error code 5)' in str(raised.value)
+
+
+def test_nonzero_exit_with_clixml_stderr_carries_the_error_text():
+    stderr = (b'#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
+              b'<S S="Error">Cannot bind parameter_x000D__x000A_</S><S S="Error">second line_x000D__x000A_</S></Objs>')
+    with pytest.raises(OperationError) as raised:
+        _parse(b'', rc=1, stderr=stderr)
+    assert 'exited with code 1' in str(raised.value)
+    assert 'Cannot bind parameter\r\nsecond line' in str(raised.value)
+
+
+@pytest.mark.parametrize('stdout', [b'', b'not json', GOOD + GOOD, b'{"hns_available": true}'])
+def test_unusable_output_fails(stdout):
+    with pytest.raises(OperationError) as raised:
+        _parse(stdout)
+    assert 'hns_network_read' in str(raised.value)
+
+
+def test_wrong_types_fail_the_shape_check():
+    with pytest.raises(OperationError, match='networks is str'):
+        _parse(json.dumps({'hns_available': True, 'networks': 'nat'}).encode())
+
+
+def test_clixml_on_success_is_a_warning_not_a_failure(monkeypatch):
+    warnings = []
+    monkeypatch.setattr(_runner.display, 'warning', warnings.append)
+    stderr = b'#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><S S="Error">careful</S></Objs>'
+    assert _parse(stderr=stderr)['hns_available'] is True
+    assert warnings and 'careful' in warnings[0]
+
+
+class FakeConnection:
+    def __init__(self, reply):
+        self.reply = reply
+        self.calls = []
+
+    def exec_command(self, cmd, in_data=None, sudoable=True):
+        self.calls.append((cmd, in_data, sudoable))
+        return self.reply
+
+
+def test_run_operation_uses_exec_command_with_stdin():
+    connection = FakeConnection((0, GOOD, b''))
+    assert run_operation(connection, 'hns_network_read', {'name': 'nat'})['networks'] == []
+    (cmd, in_data, sudoable), = connection.calls
+    assert cmd == bootstrap_command()
+    assert json.loads(base64.b64decode(in_data))['params'] == {'name': 'nat'}
+    assert sudoable is False
