@@ -1,11 +1,12 @@
 # wcow.buildkit bootstrap
-# Reads one operation from stdin (base64 of UTF-8 JSON: operation, script,
-# params), runs it with $Params set and prints its result as the only JSON
-# document on stdout.
+# Reads one operation from the first line of stdin (base64 of UTF-8 JSON:
+# operation, script, params), runs it with $Params set and prints its result
+# as the only JSON document on stdout. Lines after the first are left for
+# operations that stream data (base64 lines).
 $ErrorActionPreference = 'Stop'
 [Console]::OutputEncoding = New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false
 try {
-    $encoded = [Console]::In.ReadToEnd().Trim()
+    $encoded = [Console]::In.ReadLine().Trim()
     $payload = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($encoded)) | ConvertFrom-Json
     $operation = [ScriptBlock]::Create([string]$payload.script)
     # Dot-sourced so that the operation and its snippets see $Params.
