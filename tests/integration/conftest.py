@@ -29,9 +29,7 @@ def start_fleet(tmp_path):
         hosts = [spec if isinstance(spec, HostSpec) else HostSpec(*spec) for spec in specs]
         fleet.start(hosts=hosts, latency_ms=latency_ms)
         started.append(fleet)
-        inventory = fleet.directory / 'inventory.yml'
-        inventory.write_text(fleet.inventory())
-        fleet.inventory_path = inventory
+        fleet.inventory_path = fleet.write_inventory()
         return fleet
 
     yield start
