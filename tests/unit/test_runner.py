@@ -29,7 +29,7 @@ def test_command_line_is_the_encoded_bootstrap():
     assert command.startswith(COMMAND_PREFIX)
     script = base64.b64decode(command[len(COMMAND_PREFIX):]).decode('utf-16-le')
     assert script.splitlines()[0] == '# wcow.buildkit bootstrap'
-    assert '[Console]::In.ReadToEnd()' in script
+    assert '[Console]::In.ReadLine()' in script
 
 
 def test_command_line_fits_cmd_exe_even_when_ansible_218_wraps_it():
