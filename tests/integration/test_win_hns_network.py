@@ -18,6 +18,7 @@ def run(ansible, fleet, tmp_path, args, check=False, diff=True, hosts='all'):
     return ansible.module(tmp_path, fleet.inventory_path, MODULE, args, check=check, diff=diff, hosts=hosts)
 
 
+@pytest.mark.every_core
 def test_create_on_server_2019_check_apply_again(ansible, start_fleet, tmp_path):
     fleet = start_fleet(HostSpec('ws2019', 'ws2019', containers=True))
     args = dict(name='nat', subnet='172.20.0.0/16', gateway='172.20.0.1', adapter_name='Ethernet')
@@ -69,6 +70,7 @@ def test_present_then_absent_with_check_mode(ansible, start_fleet, tmp_path):
     assert run(ansible, fleet, tmp_path, absent).task('ws2022', 'module')['result']['changed'] is False
 
 
+@pytest.mark.every_core
 def test_network_deleted_by_hand_is_found_in_check_mode_and_restored(ansible, start_fleet, tmp_path):
     fleet = start_fleet(HostSpec('ws2019', 'ws2019', containers=True))
     args = dict(name='nat', subnet='172.21.0.0/16')
@@ -103,6 +105,7 @@ def test_differing_network_is_not_replaced_unless_asked(ansible, start_fleet, tm
     assert again['changed'] is False
 
 
+@pytest.mark.every_core
 def test_without_hns_check_mode_warns_and_a_real_run_fails(ansible, start_fleet, tmp_path):
     fleet = start_fleet(HostSpec('bare', 'ws2019'))
     args = dict(name='nat', subnet='172.20.0.0/16')
@@ -139,6 +142,7 @@ def test_bad_input_fails_naming_the_option_before_touching_the_host(ansible, sta
     assert fleet.counters('ws2019')['powershell_executions'] == 0
 
 
+@pytest.mark.every_core
 def test_wrong_password_is_unreachable_with_a_clear_message(ansible, start_fleet, tmp_path):
     fleet = start_fleet(HostSpec('ws2022', 'ws2022', containers=True))
     outcome = ansible.module(tmp_path, fleet.inventory_path, MODULE, dict(name='nat'),
