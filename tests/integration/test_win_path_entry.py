@@ -73,6 +73,7 @@ def test_add_to_the_machine_path_check_apply_again(ansible, start_fleet, tmp_pat
     assert expanded['result']['changed'] is False, 'the expanded spelling is the same entry'
 
 
+@pytest.mark.every_core
 def test_duplicates_are_collapsed_and_the_rest_kept_in_order(ansible, fleet, tmp_path):
     value = ';'.join([
         '%SystemRoot%\\system32', 'C:\\Program Files\\BuildKit\\', '%SystemRoot%', '', 'C:\\a',
@@ -115,6 +116,7 @@ def test_absent_removes_every_copy(ansible, fleet, tmp_path):
     assert path_record(fleet)['value'] == '', '%SystemRoot% and C:\\Windows are the same directory'
 
 
+@pytest.mark.every_core
 def test_entry_removed_by_hand_is_found_in_check_mode_and_restored(ansible, fleet, tmp_path):
     args = dict(path=BUILDKIT)
     task(ansible, fleet, tmp_path, args)
