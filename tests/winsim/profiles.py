@@ -3,7 +3,8 @@
 `build_state(profile, hostname=None, containers=False, hyperv=False)` returns the
 state dict that `winsim.host.HostStore` keeps. `containers=True` means the
 Containers feature was enabled and the host rebooted since; `hyperv=True` the
-same for Hyper-V.
+same for Hyper-V. `nat_subnet_changes_at_reboot=False` keeps the default `nat`
+network's subnet across reboots (it changes at each reboot otherwise).
 """
 
 from dataclasses import dataclass
@@ -47,12 +48,14 @@ DEFAULT_MACHINE_PATH = ";".join(
 )
 
 
-def build_state(profile: str, hostname: str | None = None, containers: bool = False, hyperv: bool = False) -> dict:
+def build_state(profile: str, hostname: str | None = None, containers: bool = False, hyperv: bool = False,
+                nat_subnet_changes_at_reboot: bool = True) -> dict:
     try:
         spec = PROFILES[profile]
     except KeyError:
         raise ValueError(f"unknown host profile {profile!r}; known: {', '.join(PROFILES)}") from None
-    for option, value in (("containers", containers), ("hyperv", hyperv)):
+    for option, value in (("containers", containers), ("hyperv", hyperv),
+                          ("nat_subnet_changes_at_reboot", nat_subnet_changes_at_reboot)):
         if not isinstance(value, bool):
             raise TypeError(f"option {option} must be a bool, not {value!r}")
     hostname = hostname or f"{profile.upper()}-SIM"
@@ -85,6 +88,8 @@ def build_state(profile: str, hostname: str | None = None, containers: bool = Fa
             "networks": [],
             "default_nat": spec.default_nat,
             "api_nat_survives_reboot": spec.api_nat_survives_reboot,
+            # wcow-facts.md: the default nat subnet may change after a reboot.
+            "nat_subnet_changes_at_reboot": nat_subnet_changes_at_reboot,
         },
         "files": {path: {"type": "dir"} for path in files.BASE_DIRECTORIES},
         "machine_path": {"type": "REG_EXPAND_SZ", "value": DEFAULT_MACHINE_PATH},

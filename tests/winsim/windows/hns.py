@@ -6,7 +6,8 @@ Kubernetes/windows/hns.psm1): `{"Success", "Error", "ErrorCode", "Output"}`
 (microsoft/hcsshim internal/hns/hnsnetwork.go, hnsResponse).
 
 state["hns"] holds "networks" (objects as HNS prints them), "default_nat" (HNS
-creates a `nat` network at boot) and "api_nat_survives_reboot". Keys of a
+creates a `nat` network at boot), "api_nat_survives_reboot" and
+"nat_subnet_changes_at_reboot" (absent means true). Keys of a
 network that start with "_" belong to the simulator and never leave here.
 """
 
@@ -250,6 +251,10 @@ def _nat_prefixes(networks: list) -> list:
     return prefixes
 
 
+def _overlaps_nat(networks: list, prefix: ipaddress.IPv4Network) -> bool:
+    return any(prefix.overlaps(other) for other in _nat_prefixes(networks))
+
+
 def _refuse_nat_overlap(networks: list, parsed: list) -> None:
     # WinNAT refuses overlapping internal prefixes ("Windows NAT (WinNAT) --
     # Capabilities and limitations", Microsoft Virtualization blog). The error
@@ -260,8 +265,8 @@ def _refuse_nat_overlap(networks: list, parsed: list) -> None:
             raise _Failure(INVALID_PREFIX)
 
 
-def free_nat_subnet(state: dict, salt: str) -> ipaddress.IPv4Network:
-    """A /20 in 172.16.0.0/12 not used by a NAT network, seeded by host name."""
+def free_nat_subnet(state: dict, salt: str, avoid: tuple = ()) -> ipaddress.IPv4Network:
+    """A /20 in 172.16.0.0/12 not used by a NAT network nor in `avoid`, seeded by host name."""
     # Shape of the default nat subnet: 172.x.y.0/20, gateway .1 (a WS2022 host's
     # default network); chosen again at each boot (wcow-facts.md: "on every
     # version the default nat subnet may change after a reboot").
@@ -271,7 +276,7 @@ def free_nat_subnet(state: dict, salt: str) -> ipaddress.IPv4Network:
         for third in range(0, 256, 16)
     ]
     random.Random(f"{state['hostname'].lower()}/{salt}").shuffle(candidates)
-    taken = _nat_prefixes(state["hns"]["networks"])
+    taken = _nat_prefixes(state["hns"]["networks"]) + list(avoid)
     for candidate in candidates:
         if not any(candidate.overlaps(other) for other in taken):
             return candidate
@@ -283,6 +288,7 @@ def on_boot(state: dict) -> None:
     if not available(state):
         return
     hns = state["hns"]
+    previous = _nat_prefixes([n for n in hns["networks"] if n.get("_origin") == "boot"])
     kept = []
     for network in hns["networks"]:
         # The default network is not persistent: HNS builds it again at boot
@@ -297,7 +303,13 @@ def on_boot(state: dict) -> None:
         kept.append(network)
     hns["networks"] = kept
     if hns["default_nat"] and not any(str(n.get("Name", "")).lower() == "nat" for n in kept):
-        prefix = free_nat_subnet(state, f"boot/{state['boot']['count']}")
+        # wcow-facts.md: "on every version the default nat subnet may change after
+        # a reboot". Modelled as always changing (the previous subnet is avoided),
+        # unless the profile option nat_subnet_changes_at_reboot is false.
+        if previous and not hns.get("nat_subnet_changes_at_reboot", True) and not _overlaps_nat(kept, previous[0]):
+            prefix = previous[0]
+        else:
+            prefix = free_nat_subnet(state, f"boot/{state['boot']['count']}", avoid=tuple(previous))
         body = {
             "Name": "nat",
             # wcow-facts.md: Docker's default network reports lower-case `nat`.

@@ -1,0 +1,153 @@
+# Copyright: (c) 2026, wcow.buildkit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Render the NAT CNI config from a template (see plugins/modules/win_cni_config.py)."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+from ansible.errors import AnsibleActionFail, AnsibleError
+
+from ansible_collections.wcow.buildkit.plugins.plugin_utils import _cni
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._action import InvalidArgument, WcowActionBase
+
+DEFAULT_PATH = 'C:\\Program Files\\containerd\\cni\\conf\\0-containerd-nat.conf'
+# A drive-absolute path, a UNC path, or one starting with an environment variable.
+_ABSOLUTE = re.compile(r'^(?:[A-Za-z]:[\\/]|\\\\[^\\]|%[^%]+%)')
+
+
+class ActionModule(WcowActionBase):
+    ARGUMENT_SPEC = dict(
+        path=dict(type='str', default=DEFAULT_PATH),
+        network_name=dict(type='str', default='nat'),
+        subnet=dict(type='str'),
+        gateway=dict(type='str'),
+        cni_version=dict(type='str', default=_cni.DEFAULT_CNI_VERSION, choices=list(_cni.CNI_VERSIONS)),
+        routes=dict(type='list', elements='dict', options=dict(
+            dst=dict(type='str', default=_cni.DEFAULT_ROUTE_DST),
+            gw=dict(type='str'),
+        )),
+        dns_nameservers=dict(type='list', elements='str', default=[]),
+        dns_search=dict(type='list', elements='str', default=[]),
+        extra=dict(type='dict', default={}),
+        backup=dict(type='bool', default=False),
+        template=dict(type='path'),
+    )
+    REQUIRED_BY = dict(gateway=('subnet',))
+
+    def validate(self, args):
+        path = args['path']
+        if not path or not _ABSOLUTE.match(path) or path.endswith(('\\', '/')):
+            raise InvalidArgument('path', '%r is not an absolute Windows file path' % path)
+        self._template_source = self._load_template(args['template']) if args['template'] else None
+        self._wanted = None
+        if args['subnet'] is not None:
+            # Everything is known: render and check it before the host is touched.
+            self._wanted = self._render(args, args['subnet'], args['gateway'])
+        else:
+            # Check what can be checked without the live subnet.
+            _cni.template_variables(args['network_name'], args['cni_version'], '10.0.0.0/8', None, None,
+                                    args['dns_nameservers'], args['dns_search'], args['extra'])
+
+    def _load_template(self, template):
+        try:
+            found = self._find_needle('templates', template)
+            with open(found, encoding='utf-8') as handle:
+                source = handle.read()
+        except (AnsibleError, OSError, UnicodeDecodeError) as error:
+            raise InvalidArgument('template', 'cannot read %r: %s' % (template, error))
+        _cni.compile_template(source)
+        return source
+
+    def _render(self, args, subnet, gateway):
+        variables = _cni.template_variables(
+            args['network_name'], args['cni_version'], subnet, gateway, args['routes'],
+            args['dns_nameservers'], args['dns_search'], args['extra'])
+        option = 'template' if self._template_source is not None else 'path'
+        content = _cni.render(variables, self._template_source, option)
+        config = _cni.parse_config(content, option)
+        return dict(variables=variables, content=content, config=config)
+
+    def reconcile(self, args):
+        state = self.operation('cni_config_read', {'path': args['path'], 'network_name': args['network_name']})
+        existing = base64.b64decode(state['content_b64']) if state['exists'] else None
+        warnings = []
+        wanted = self._wanted
+        if wanted is None:
+            live = self._live_subnet(args, state)
+            if live is None:
+                return self._unknown_subnet(args, state, existing)
+            try:
+                wanted = self._render(args, *live)
+            except InvalidArgument as error:
+                raise AnsibleActionFail('Invalid option %s (with the subnet %s of the live HNS network %r)'
+                                        % (error, live[0], args['network_name']))
+        else:
+            warnings.extend(_mismatch_warnings(args, state, wanted['variables']))
+        ignored = _cni.ignored_route_keys(wanted['config'])
+        if ignored:
+            warnings.append('template: routes %s use the key "gateway", which the nat plugin ignores; use "gw"'
+                            % ', '.join(str(i) for i in ignored))
+        changed = not _cni.same_config(_cni.existing_config(existing), wanted['config'])
+        backup_file = None
+        if changed and not self.check_mode:
+            written = self.operation('file_write', {
+                'path': args['path'], 'content': wanted['content'], 'content_encoding': 'text',
+                'backup': args['backup']})
+            backup_file = written['backup_file']
+        result = dict(changed=changed, path=state['path'], config=wanted['config'], content=wanted['content'],
+                      subnet=wanted['variables']['subnet'], gateway=wanted['variables']['gateway'],
+                      backup_file=backup_file)
+        if warnings:
+            result['warnings'] = warnings
+        if changed and self.diff_mode:
+            result['diff'] = dict(before=_text(existing), after=wanted['content'],
+                                  before_header=state['path'], after_header=state['path'])
+        return result
+
+    def _live_subnet(self, args, state):
+        """(subnet, gateway) of the live network, None when it cannot be known (see _unknown_subnet)."""
+        if not state['hns_available'] or not state['networks']:
+            return None
+        networks = state['networks']
+        if len(networks) > 1:
+            raise AnsibleActionFail('%d HNS networks are named %r (ids %s): the config cannot follow them all'
+                                    % (len(networks), args['network_name'], ', '.join(n['id'] for n in networks)))
+        subnets = networks[0]['subnets']
+        if not subnets:
+            raise AnsibleActionFail('the HNS network %r has no subnet; give the subnet option' % args['network_name'])
+        return subnets[0]['address_prefix'], subnets[0]['gateway_address'] or None
+
+    def _unknown_subnet(self, args, state, existing):
+        if not state['hns_available']:
+            problem = ('HNS is not available on this host (%s): enable the Containers feature and reboot'
+                       % (state['reason'] or 'vmcompute.dll cannot be loaded'))
+        else:
+            problem = 'no HNS network is named %r: create it first (wcow.buildkit.win_hns_network)' % args['network_name']
+        problem += ', or give the subnet option'
+        if not self.check_mode:
+            raise AnsibleActionFail('The subnet cannot be read from the live network: %s' % problem)
+        return dict(changed=True, path=state['path'], config=None, content=None, subnet=None, gateway=None,
+                    backup_file=None,
+                    warnings=['%s. In check mode the config is reported as to be rendered once the network exists.'
+                              % problem])
+
+
+def _mismatch_warnings(args, state, variables):
+    """The config must match the live network: the nat plugin uses an existing network as it is."""
+    if not state['hns_available'] or len(state['networks']) != 1 or not state['networks'][0]['subnets']:
+        return []
+    live = state['networks'][0]['subnets'][0]
+    if live['address_prefix'] == variables['subnet'] and live['gateway_address'] == variables['gateway']:
+        return []
+    return ['The config is rendered with subnet %s and gateway %s, but the live HNS network %r has %s and %s: '
+            'containers get addresses from the live network. Omit subnet to follow it.'
+            % (variables['subnet'], variables['gateway'], args['network_name'],
+               live['address_prefix'], live['gateway_address'])]
+
+
+def _text(data):
+    if data is None:
+        return ''
+    return data.decode('utf-8', errors='replace')
