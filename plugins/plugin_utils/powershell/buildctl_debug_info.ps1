@@ -1,0 +1,65 @@
+# wcow.buildkit operation: buildctl_debug_info
+# wcow.buildkit requires: service
+# Runs `buildctl [--addr <addr>] debug info`, as the connecting user or, with
+# $Params.as_user, as that local user, and returns its exit code and output.
+#
+# Running as another user: a WinRM session cannot start a process under
+# other credentials interactively (Start-Process -Credential needs a
+# CreateProcessWithLogonW logon the WinRM service does not allow), so the
+# command runs from a one-off scheduled task with an S4U principal (no
+# password needed; the user must hold "Log on as a batch job") at the highest
+# run level (an administrator's token is not filtered), its output redirected
+# to files in %SystemRoot%\Temp, which every user may create files in.
+$ErrorActionPreference = 'Stop'
+
+function Invoke-WcowAsUser {
+    param([string] $FilePath, [object[]] $Arguments, [string] $UserName, [int] $TimeoutSeconds)
+    $id = [guid]::NewGuid().ToString('N')
+    $temp = Join-Path -Path $env:SystemRoot -ChildPath 'Temp'
+    $out = Join-Path -Path $temp -ChildPath ('wcow-{0}.out' -f $id)
+    $err = Join-Path -Path $temp -ChildPath ('wcow-{0}.err' -f $id)
+    $command = '{0} {1} > "{2}" 2> "{3}"' -f (ConvertTo-WcowArgument -Value $FilePath), (Join-WcowArguments -Arguments $Arguments), $out, $err
+    $cmd = Join-Path -Path $env:SystemRoot -ChildPath 'System32\cmd.exe'
+    $action = New-ScheduledTaskAction -Execute $cmd -Argument ('/d /s /c "{0}"' -f $command)
+    $principal = New-ScheduledTaskPrincipal -UserId $UserName -LogonType S4U -RunLevel Highest
+    $settings = New-ScheduledTaskSettingsSet -AllowStartIfOnBatteries -DontStopIfGoingOnBatteries -ExecutionTimeLimit (New-TimeSpan -Seconds $TimeoutSeconds)
+    $taskName = 'wcow.buildkit-buildctl-{0}' -f $id
+    $null = Register-ScheduledTask -TaskName $taskName -Action $action -Principal $principal -Settings $settings
+    try {
+        Start-ScheduledTask -TaskName $taskName
+        $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+        # LastTaskResult 0x41301 = still running, 0x41303 = not run yet.
+        do {
+            Start-Sleep -Milliseconds 250
+            $result = [int64](Get-ScheduledTaskInfo -TaskName $taskName).LastTaskResult
+        } while (($result -eq 0x41301 -or $result -eq 0x41303) -and [DateTime]::UtcNow -lt $deadline)
+        if ($result -eq 0x41301 -or $result -eq 0x41303) {
+            throw ('buildctl as {0} did not finish within {1} s.' -f $UserName, $TimeoutSeconds)
+        }
+        $stdout = ''
+        $stderr = ''
+        if (Test-Path -LiteralPath $out) { $stdout = [IO.File]::ReadAllText($out) }
+        if (Test-Path -LiteralPath $err) { $stderr = [IO.File]::ReadAllText($err) }
+        @{ exit_code = [int]$result; stdout = $stdout; stderr = $stderr }
+    }
+    finally {
+        Unregister-ScheduledTask -TaskName $taskName -Confirm:$false
+        Remove-Item -LiteralPath $out, $err -Force -ErrorAction SilentlyContinue
+    }
+}
+
+$buildctl = [string]$Params.buildctl_path
+$arguments = @('debug', 'info')
+if ($Params.addr) { $arguments = @('--addr', [string]$Params.addr) + $arguments }
+$user = [string]$env:USERNAME
+if ($Params.as_user) { $user = [string]$Params.as_user }
+if (-not (Test-Path -LiteralPath $buildctl -PathType Leaf)) {
+    return @{ ran = $false; user = $user; exit_code = $null; stdout = ''; stderr = ''; error = ('{0} does not exist.' -f $buildctl) }
+}
+if ($Params.as_user) {
+    $run = Invoke-WcowAsUser -FilePath $buildctl -Arguments $arguments -UserName $user -TimeoutSeconds 120
+}
+else {
+    $run = Invoke-WcowNative -FilePath $buildctl -Arguments $arguments -TimeoutSeconds 120
+}
+@{ ran = $true; user = $user; exit_code = [int]$run.exit_code; stdout = [string]$run.stdout; stderr = [string]$run.stderr; error = '' }

@@ -1,0 +1,57 @@
+"""buildctl.exe on a simulated host: --version and `debug info`.
+
+`debug info` connects to buildkitd's named pipe: it answers only while a
+buildkitd serves the pipe and the caller's token passes the pipe's DACL
+(wcow-facts.md, "buildkitd on Windows" and "Tool output";
+cmd/buildctl/debug/info.go prints "BuildKit:\\t<package> <version> <revision>"
+through a tabwriter with one space of padding).
+"""
+
+from __future__ import annotations
+
+from . import accounts, goflags, pipes
+from .processes import Completed, Process
+
+DEFAULT_ADDRESS = "npipe:////./pipe/buildkitd"
+# cmd/buildctl/main.go global flags.
+FLAGS = goflags.Spec(
+    kinds={"debug": "bool", "addr": "string", "log-format": "string", "tlsservername": "string",
+           "tlscacert": "string", "tlscert": "string", "tlskey": "string", "tlsdir": "string", "timeout": "int",
+           "wait": "bool", "version": "bool", "help": "bool"},
+    aliases={"v": "version", "h": "help"},
+)
+
+
+def caller(state: dict, process: Process) -> accounts.Account:
+    if process.user is not None:
+        return process.user
+    return accounts.lookup_account_name(state, "Administrator")
+
+
+def _dial_error(address: str, reason: str) -> Completed:
+    # wcow-facts.md "Tool output": buildctl cannot reach the daemon.
+    path = address[len("npipe://"):] if address.lower().startswith("npipe://") else address
+    return Completed(1, "", f'error: Unavailable: connection error: desc = "transport: Error while dialing: '
+                            f'open {path}: {reason}"\n')
+
+
+def run_cli(process: Process) -> Completed:
+    state = process.state
+    try:
+        flags = goflags.parse(process.argv[1:], FLAGS)
+    except goflags.FlagError as error:
+        return Completed(1, "", f"Incorrect Usage: {error}\n")
+    if flags.get("version"):
+        return Completed(0, f"buildctl github.com/moby/buildkit {process.program.version} {process.program.revision}\n")
+    if flags.positional[:2] != ["debug", "info"]:
+        return Completed(1, "", "buildctl: only `debug info` is modelled by the simulator\n")
+    address = flags.get("addr", DEFAULT_ADDRESS)
+    pipe = pipes.lookup(state, address)
+    if pipe is None:
+        return _dial_error(address, "The system cannot find the file specified.")
+    if not pipes.may_open(pipe["sddl"], pipes.token_sids(state, caller(state, process))):
+        return _dial_error(address, "Access is denied.")
+    server = pipe["server"]
+    if server.get("program") != "buildkitd":
+        return Completed(1, "", "error: Unimplemented: unknown service moby.buildkit.v1.Control\n")
+    return Completed(0, f"BuildKit: github.com/moby/buildkit {server['version']} {server['revision']}\n")
