@@ -201,3 +201,24 @@ def _refuse_in_use(record: dict, path: str) -> None:
             "IOException",
             f"The process cannot access the file '{path}' because it is being used by another process.",
         )
+
+
+def files_below(state: dict, path: str) -> list:
+    """Keys of the files anywhere below directory `path` (Get-ChildItem -Recurse -File -Force)."""
+    found = []
+    for key in children(state, path):
+        if state["files"][key]["type"] == "dir":
+            found += files_below(state, key)
+        else:
+            found.append(key)
+    return found
+
+
+def remove_empty_dir(state: dict, path: str) -> None:
+    """[IO.Directory]::Delete(path): only an empty directory goes."""
+    key = find_key(state, path)
+    if key is None or state["files"][key]["type"] != "dir":
+        raise WindowsIOError("DirectoryNotFoundException", f"Could not find a part of the path '{path}'.")
+    if children(state, key):
+        raise WindowsIOError("IOException", "The directory is not empty.")
+    del state["files"][key]
