@@ -12,6 +12,8 @@ import hmac
 import importlib
 import json
 import os
+import socket
+import struct
 import threading
 import time
 from http import HTTPStatus
@@ -20,6 +22,7 @@ from typing import Any, Callable
 
 from . import cmdline, wsman
 from .counters import Counters
+from .power import PowerGate
 from .winrs import Limits, WinRSService
 
 DEFAULT_USERNAME = "Administrator"
@@ -53,6 +56,8 @@ class HostServer:
         self.port = self._httpd.server_address[1]
         self.service = WinRSService(self._execute, self.counters, self.limits,
                                     address=f"http://{bind}:{self.port}/wsman")
+        # A restart scheduled in the host's state takes WinRM down for a while.
+        self.power = PowerGate(store, self.service.drop_all_shells)
         self._thread: threading.Thread | None = None
 
     @property
@@ -167,6 +172,9 @@ class _Handler(BaseHTTPRequestHandler):
         if body is None:
             return
         path = self.path.split("?", 1)[0]
+        if path.lower() == "/wsman" and not self.server.host.power.answering():
+            self._drop()
+            return
         if path.lower() == "/wsman":
             status, headers, payload = self.server.host.handle_wsman(self.headers, body)
             self.server.host.counters.sent(len(payload))
@@ -189,6 +197,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return None
         return self.rfile.read(int(length))
+
+    def _drop(self) -> None:
+        """Close without an answer, with a reset: the host is restarting."""
+        self.close_connection = True
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
     def _reply(self, status: int, headers: dict[str, str], payload: bytes) -> None:
         self.send_response(status)

@@ -93,6 +93,11 @@ class WinRSService:
         body = handler(req, user)
         return wsman.response(req.action + "Response", req.message_id, body)
 
+    def drop_all_shells(self) -> None:
+        """Forget every shell, as a restarted host's WinRM service has none."""
+        with self._lock:
+            self._shells.clear()
+
     def open_shells(self, user: str | None = None) -> int:
         with self._lock:
             return sum(1 for s in self._shells.values() if user is None or s.owner == user.lower())

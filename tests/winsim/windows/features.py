@@ -1,8 +1,9 @@
 """Optional features as `Get-WindowsOptionalFeature -Online` reports them.
 
 state["features"] maps a feature name to its reported State. Enabling without a
-reboot leaves `EnablePending` ("enabled, reboot needed"); the reboot settles it
-(wcow-facts.md, "Optional features and reboots").
+reboot leaves `EnablePending` ("enabled, reboot needed") and marks Component
+Based Servicing's RebootPending in state["reboot_pending"]; the reboot settles
+both (wcow-facts.md, "Optional features and reboots").
 """
 
 # wcow-facts.md, "Optional features and reboots": the State values.
@@ -22,7 +23,18 @@ SERVER_FEATURES = ("Containers", "Microsoft-Hyper-V")
 CLIENT_FEATURES = ("Containers", "Microsoft-Hyper-V-All", "Microsoft-Hyper-V")
 
 
+# HRESULTs of the cmdlets' COMException: 0x800F080C "Feature name X is unknown."
+# (microsoft/WSL#4661 and #5635), 0x800F081F "The source files could not be
+# found." (the message DISM prints with that code, fwlink 243077 included).
+UNKNOWN_FEATURE_HRESULT = 0x800F080C
+SOURCE_MISSING_HRESULT = 0x800F081F
+
+
 class UnknownFeature(Exception):
+    pass
+
+
+class SourceFilesNotFound(Exception):
     pass
 
 
@@ -52,7 +64,17 @@ def enable(state: dict, name: str) -> bool:
     key = _key(state, name)
     if state["features"][key] in ("Enabled", "EnablePending"):
         return state["features"][key] == "EnablePending"
+    if state["features"][key] == "DisabledWithPayloadRemoved":
+        # The payload must come from Windows Update or -Source; modelled as a host
+        # without either (strictest plausible). DISM's text for 0x800f081f.
+        raise SourceFilesNotFound(
+            "The source files could not be found. Use the \"Source\" option to specify the location of the "
+            "files that are required to restore the feature. For more information on specifying a source location, "
+            "see http://go.microsoft.com/fwlink/?LinkId=243077.")
     state["features"][key] = "EnablePending"
+    # wcow-facts.md, "Pending-reboot keys": servicing that needs a restart
+    # leaves ...\Component Based Servicing\RebootPending.
+    state.setdefault("reboot_pending", {})["component_based_servicing"] = True
     return True
 
 
