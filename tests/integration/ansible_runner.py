@@ -89,6 +89,19 @@ class Ansible:
         results = json.loads(results_file.read_text()) if results_file.exists() else []
         return PlaybookRun(done.returncode, done.stdout + done.stderr, results)
 
+    def rejected(self, workdir, inventory, module, cases, host):
+        """Run each (args, option) case as one task of a single playbook and
+        assert it failed naming option; returns the run."""
+        tasks = [{'name': 'case %d' % index, module: args, 'ignore_errors': True}
+                 for index, (args, _option) in enumerate(cases)]
+        run = self.playbook(workdir, inventory, [{'name': 'bad input', 'hosts': host, 'gather_facts': False,
+                                                  'tasks': tasks}])
+        for index, (args, option) in enumerate(cases):
+            failed = run.task(host, 'case %d' % index)
+            assert failed['status'] == 'failed', (args, failed)
+            assert option in failed['result']['msg'], (args, option, failed['result']['msg'])
+        return run
+
     def module(self, workdir, inventory, module, args, hosts='all', check=False, diff=False, **kwargs):
         """Run one module task on hosts; the task is named 'module'."""
         plays = [{'name': 'wcow.buildkit test', 'hosts': hosts, 'gather_facts': False,
