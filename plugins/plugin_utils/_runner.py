@@ -92,22 +92,44 @@ def _compact(script):
     return '\n'.join([lines[0]] + kept)
 
 
-def encode_input(operation, params):
+# Raw bytes per streamed stdin line: a multiple of 3, so that every line is
+# base64 without padding, about 76 KiB of text.
+STREAM_LINE_BYTES = 57 * 1024
+
+
+def encode_input(operation, params, stream=None):
+    """stdin for the bootstrap: the payload line, then `stream` as base64 lines.
+
+    Without a stream, stdin is the payload alone (no line break), as before.
+    The operation reads the streamed lines with [Console]::In.ReadLine() until
+    it returns $null.
+    """
     document = {'operation': operation.name, 'script': operation.script, 'params': params}
-    return base64.b64encode(json.dumps(document, separators=(',', ':')).encode('utf-8'))
+    payload = base64.b64encode(json.dumps(document, separators=(',', ':')).encode('utf-8'))
+    if stream is None:
+        return payload
+    lines = [payload]
+    lines.extend(base64.b64encode(stream[start:start + STREAM_LINE_BYTES])
+                 for start in range(0, len(stream), STREAM_LINE_BYTES))
+    return b'\n'.join(lines) + b'\n'
 
 
-def run_operation(connection, name, params, log_params=True):
+def run_operation(connection, name, params, log_params=True, stream=None):
     """Run operation `name` with `params` on the host and return its result.
 
-    Connection failures propagate as raised by the connection plugin (the host
-    is then reported unreachable); anything else raises OperationError.
+    `stream` (bytes) is sent on stdin after the payload, for an operation that
+    reads it (an upload). Connection failures propagate as raised by the
+    connection plugin (the host is then reported unreachable); anything else
+    raises OperationError.
     """
     operation = load_operation(name)
     display.vvv('wcow.buildkit: running operation %s' % name)
     if log_params:
         display.vvvvv('wcow.buildkit: %s parameters: %s' % (name, json.dumps(params)))
-    rc, stdout, stderr = connection.exec_command(bootstrap_command(), in_data=encode_input(operation, params), sudoable=False)
+    if stream is not None:
+        display.vvv('wcow.buildkit: streaming %d bytes to %s' % (len(stream), name))
+    in_data = encode_input(operation, params, stream)
+    rc, stdout, stderr = connection.exec_command(bootstrap_command(), in_data=in_data, sudoable=False)
     return parse_output(operation, rc, stdout, stderr)
 
 

@@ -50,3 +50,13 @@ def start_fleet(tmp_path):
     yield start
     for fleet in started:
         fleet.stop()
+
+
+@pytest.fixture
+def artifact_server(tmp_path):
+    """An HTTP server on loopback serving release archives the test publishes (artifact_server.py)."""
+    from artifact_server import ArtifactServer
+
+    server = ArtifactServer(tmp_path / 'artifacts').start()
+    yield server
+    server.stop()

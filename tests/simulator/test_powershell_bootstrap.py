@@ -24,7 +24,8 @@ def operation_script(name):
 
 def stdin_for(name, params, script=None, operation=None):
     document = {"operation": operation or name, "script": script or operation_script(name), "params": params}
-    return b"\r\n  " + base64.b64encode(json.dumps(document).encode("utf-8")) + b"\r\n"
+    # The bootstrap reads the first line only (ReadLine().Trim()).
+    return b"  " + base64.b64encode(json.dumps(document).encode("utf-8")) + b"\r\n"
 
 
 def run(store, name, params, **kwargs):
@@ -200,10 +201,13 @@ def test_windows_powershell_json_escapes(ws2019):
     assert b"\\u003c" in raw and b"\\u003e" in raw and b"\\u0026" in raw and b"\\u0027" in raw and b"<" not in raw
 
 
-def test_base64_split_over_lines_is_accepted(ws2022):
+def test_only_the_first_line_is_the_payload(ws2022):
     encoded = stdin_for("hns_network_read", {"name": "nat"}).strip()
     wrapped = b"\r\n".join(encoded[i : i + 76] for i in range(0, len(encoded), 76))
-    assert run_powershell(ws2022, BOOTSTRAP, wrapped).rc == 0
+    # 76 characters are whole base64 quanta: the first line decodes to a cut JSON text.
+    assert "Invalid JSON primitive" in clixml(run_powershell(ws2022, BOOTSTRAP, wrapped))
+    streamed = encoded + b"\nQUJD\nREVG\n"
+    assert stdout_json(run_powershell(ws2022, BOOTSTRAP, streamed))["hns_available"] is True
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,7 @@ class _UncaughtError(Exception):
 
 def run_powershell(store, script: str, stdin: bytes) -> ProcessResult:
     try:
-        handler, operation_script, params = _unwrap(script, stdin)
+        handler, operation_script, params, rest = _unwrap(script, stdin)
     except _UncaughtError as error:
         return ProcessResult(b"", _clixml(error), 1)
     if params is None:
@@ -51,7 +51,9 @@ def run_powershell(store, script: str, stdin: bytes) -> ProcessResult:
     failure = None
     with store.transaction() as state:
         try:
-            result = handler(state, params)
+            # Only a handler marked `reads_stdin` gets the lines after the payload.
+            extra = {"stdin": rest} if getattr(handler, "reads_stdin", False) else {}
+            result = handler(state, params, **extra)
         except PowerShellError as error:
             # What the script changed before it threw stays changed.
             failure = error
@@ -72,7 +74,10 @@ def _unwrap(script: str, stdin: bytes):
             "NotImplemented: (:) [], RuntimeException",
             "WinSimUnrecognisedScript",
         )
-    payload = _payload(stdin)
+    # The bootstrap reads one line ([Console]::In.ReadLine(), which ends a line
+    # at \r\n, \n or \r) and leaves the rest for the operation.
+    first, rest = _split_first_line(stdin)
+    payload = _payload(first)
     operation_script = payload.get("script") if isinstance(payload, dict) else None
     if not isinstance(operation_script, str):
         raise _UncaughtError(
@@ -89,7 +94,14 @@ def _unwrap(script: str, stdin: bytes):
             "NotImplemented: (:) [], RuntimeException",
             "WinSimUnknownOperation",
         )
-    return handler, operation_script, payload.get("params")
+    return handler, operation_script, payload.get("params"), rest
+
+
+def _split_first_line(stdin: bytes) -> tuple[bytes, bytes]:
+    match = re.search(rb"\r\n|\n|\r", stdin)
+    if match is None:
+        return stdin, b""
+    return stdin[: match.start()], stdin[match.end() :]
 
 
 def _payload(stdin: bytes):

@@ -1,0 +1,275 @@
+# Copyright: (c) 2026, wcow.buildkit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Install a checksum-verified release archive (see plugins/modules/win_release_archive.py)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from urllib.parse import unquote, urlsplit
+
+from ansible.errors import AnsibleActionFail, AnsibleError
+
+from ansible_collections.wcow.buildkit.plugins.plugin_utils import _archive_manifest as manifests
+from ansible_collections.wcow.buildkit.plugins.plugin_utils import _archive_paths as paths
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._action import InvalidArgument, WcowActionBase
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._archive_diff import diff
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._archive_listing import ArchiveError, list_files
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._checksum import ChecksumError, parse_option, pick_from_file
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._runner import run_operation
+
+class ActionModule(WcowActionBase):
+    ARGUMENT_SPEC = dict(
+        url=dict(type='str'),
+        src=dict(type='path'),
+        mirror=dict(type='str'),
+        proxy=dict(type='str'),
+        url_username=dict(type='str'),
+        url_password=dict(type='str', no_log=True),
+        checksum=dict(type='str'),
+        checksum_url=dict(type='str'),
+        allow_unverified=dict(type='bool', default=False),
+        dest=dict(type='str', required=True),
+        strip_components=dict(type='int', default=0),
+        include=dict(type='list', elements='str'),
+        version=dict(type='str'),
+        name=dict(type='str', default='archive'),
+    )
+    MUTUALLY_EXCLUSIVE = (('url', 'src'), ('checksum', 'checksum_url'))
+    REQUIRED_TOGETHER = (('url_username', 'url_password'),)
+    REQUIRED_BY = dict(mirror=('url',))
+
+    # --- before the host is touched ------------------------------------------------
+
+    def validate(self, args):
+        if not args['url'] and not args['src']:
+            raise InvalidArgument('url', 'one of url or src is required')
+        for option in ('url', 'mirror', 'proxy', 'checksum_url'):
+            _check_url(option, args[option])
+        if args['checksum'] is not None:
+            try:
+                parse_option(args['checksum'])
+            except ChecksumError as error:
+                raise InvalidArgument('checksum', str(error))
+        if args['checksum'] is None and args['checksum_url'] is None and not args['allow_unverified']:
+            raise InvalidArgument('checksum', 'one of checksum or checksum_url is required; set allow_unverified=true '
+                                  'to install an archive nobody vouches for')
+        problem = paths.dest_problem(args['dest'])
+        if problem:
+            raise InvalidArgument('dest', problem)
+        if not 0 <= args['strip_components'] <= 64:
+            raise InvalidArgument('strip_components', 'must be between 0 and 64, got %d' % args['strip_components'])
+        problem = paths.name_problem(args['name'])
+        if problem:
+            raise InvalidArgument('name', problem)
+        self._include = _include(args['include'])
+        self._source = self._url_source(args) if args['url'] else self._src_source(args)
+        self._listing = None
+        if self._source['data'] is not None:
+            if args['checksum'] is not None:
+                _verify_src(self._source, parse_option(args['checksum']))
+            self._listing = self._src_listing(args)
+
+    def _url_source(self, args):
+        url = paths.mirrored(args['mirror'], args['url']) if args['mirror'] else args['url']
+        file_name = unquote(paths.file_name_of_url(url))
+        kind = paths.archive_type(file_name)
+        if kind is None:
+            raise InvalidArgument('url', 'the file name %r ends neither in .tar.gz, .tgz nor .zip' % file_name)
+        shown = paths.without_credentials(url)
+        return dict(kind='url', url=url, shown=shown, record=shown, file_name=file_name, archive_type=kind, data=None)
+
+    def _src_source(self, args):
+        try:
+            path = self._find_needle('files', args['src'])
+        except AnsibleError as error:
+            raise InvalidArgument('src', 'cannot be found on the controller: %s' % error)
+        file_name = os.path.basename(path)
+        kind = paths.archive_type(file_name)
+        if kind is None:
+            raise InvalidArgument('src', 'the file name %r ends neither in .tar.gz, .tgz nor .zip' % file_name)
+        try:
+            with open(path, 'rb') as handle:
+                data = handle.read()
+        except OSError as error:
+            raise InvalidArgument('src', 'cannot be read: %s' % error)
+        shown = 'src:%s' % file_name
+        return dict(kind='stream', url=None, shown=shown, record=shown, file_name=file_name, archive_type=kind,
+                    data=data, sha256=hashlib.sha256(data).hexdigest())
+
+    def _src_listing(self, args):
+        try:
+            listed = list_files(self._source['data'], self._source['archive_type'], args['strip_components'])
+        except ArchiveError as error:
+            raise InvalidArgument('src', '%s %s' % (self._source['file_name'], error))
+        if not listed:
+            raise InvalidArgument('strip_components', '%s has no files left after stripping %d leading path '
+                                  'components' % (self._source['file_name'], args['strip_components']))
+        chosen, missing = paths.included(list(listed), self._include)
+        if missing:
+            raise InvalidArgument('include', '%s not in %s after stripping %d leading path components; it holds %s'
+                                  % (', '.join(missing), self._source['file_name'], args['strip_components'],
+                                     ', '.join(sorted(listed, key=str.lower)[:20])))
+        return dict((path, listed[path]) for path in chosen)
+
+    # --- on the host ---------------------------------------------------------------
+
+    def reconcile(self, args):
+        source, warnings = self._source, []
+        web = dict(proxy=args['proxy'], username=args['url_username'], password=args['url_password'])
+        read = self._run('release_archive_read', args, dict(
+            dest=args['dest'],
+            name=args['name'],
+            paths=sorted(self._listing or {}),
+            checksum=self._checksum_request(args),
+            web=web,
+        ))
+        wanted_sha = self._wanted_sha256(args, read, warnings)
+        manifest, problem = manifests.parse(read['manifest_text'])
+        if problem:
+            warnings.append('%s %s: the archive is installed again, and no file of the earlier install is removed'
+                            % (read['manifest_path'], problem))
+        current = dict((f['path'].lower(), (f['sha256'] or '').lower() or None) for f in read['files'])
+        wanted = manifests.header(source['record'], source['file_name'], wanted_sha, args['version'],
+                                  args['strip_components'], self._include)
+
+        if manifest is not None and manifests.same_install(manifest, wanted) and not manifests.drifted(manifest, current):
+            result = self._result(args, read, manifest['archive_sha256'], manifest['files'], [], [], changed=False)
+            _warn_leftovers(warnings, manifest['leftovers'])
+        elif self.check_mode:
+            result = self._predicted(args, read, manifest, wanted, current)
+        else:
+            reply = self._run('release_archive_apply', args, dict(
+                dest=args['dest'],
+                name=args['name'],
+                archive_type=source['archive_type'],
+                source=dict(kind=source['kind'], url=source['url'], shown=source['shown']),
+                web=web,
+                sha256=wanted_sha,
+                strip_components=args['strip_components'],
+                include=self._include,
+                previous_files=manifest['files'] if manifest else [],
+                previous_leftovers=manifest['leftovers'] if manifest else [],
+                manifest=wanted,
+            ), stream=source['data'])
+            installed = [(f['path'], f['sha256'].lower()) for f in reply['files']]
+            result = self._result(args, read, reply['archive_sha256'].lower(), _as_records(installed),
+                                  reply['changed_files'], reply['removed_files'], changed=True)
+            result['dest'], result['manifest'] = reply['dest'], reply['manifest_path']
+            if reply['kept_files']:
+                warnings.append('Not removed, since they changed after they were installed and the new archive does '
+                                'not have them: %s' % ', '.join(sorted(reply['kept_files'])))
+            _warn_leftovers(warnings, reply['leftovers'])
+            if self.diff_mode:
+                result['diff'] = diff(read, manifest, current, wanted, installed)
+        if warnings:
+            result['warnings'] = warnings
+        return result
+
+    def _run(self, name, args, params, stream=None):
+        return run_operation(self._connection, name, params, log_params=not args['url_password'], stream=stream)
+
+    def _checksum_request(self, args):
+        if args['checksum_url'] is None:
+            return None
+        url = args['checksum_url']
+        if args['mirror']:
+            url = paths.mirrored(args['mirror'], url)
+        return dict(url=url, shown=paths.without_credentials(url))
+
+    def _wanted_sha256(self, args, read, warnings):
+        source = self._source
+        if args['checksum'] is not None:
+            wanted = parse_option(args['checksum'])
+        elif args['checksum_url'] is not None:
+            try:
+                wanted = pick_from_file(read['checksum_text'], source['file_name'])
+            except ChecksumError as error:
+                raise AnsibleActionFail('checksum_url %s %s' % (self._checksum_request(args)['shown'], error))
+        else:
+            warnings.append('%s is installed without a checksum to verify it (allow_unverified=true)' % source['shown'])
+            return source.get('sha256')
+        if source['data'] is not None:
+            _verify_src(source, wanted)
+        return wanted
+
+    def _predicted(self, args, read, manifest, wanted, current):
+        """Check mode: what a run would do, without downloading the archive."""
+        if manifest is not None and manifests.same_install(manifest, wanted):
+            after = [(f['path'], f['sha256']) for f in manifest['files']]
+            changed_files, removed = manifests.drifted(manifest, current), []
+        elif self._listing is not None:
+            after = sorted(self._listing.items())
+            changed_files = [path for path, sha in after if current.get(path.lower()) != sha]
+            kept = set(path.lower() for path in self._listing)
+            removed = [f['path'] for f in (manifest or {}).get('files', [])
+                       if f['path'].lower() not in kept and current.get(f['path'].lower()) == f['sha256']]
+        else:
+            after = changed_files = removed = None
+        archive_sha = wanted['archive_sha256']
+        result = self._result(args, read, archive_sha, _as_records(after or []), changed_files, removed, changed=True)
+        if after is None:
+            result['files'] = [f['path'] for f in manifest['files']] if manifest else []
+        if self.diff_mode:
+            result['diff'] = diff(read, manifest, current, wanted, after)
+        return result
+
+    def _result(self, args, read, archive_sha256, records, changed_files, removed_files, changed):
+        return dict(
+            changed=changed,
+            dest=read['dest'],
+            manifest=read['manifest_path'],
+            version=args['version'],
+            archive_sha256=archive_sha256,
+            files=[record['path'] for record in records],
+            changed_files=sorted(changed_files, key=str.lower) if changed_files is not None else None,
+            removed_files=sorted(removed_files, key=str.lower) if removed_files is not None else None,
+        )
+
+
+def _verify_src(source, wanted):
+    if source['sha256'] != wanted:
+        raise AnsibleActionFail('Checksum mismatch for %s: expected sha256:%s, got sha256:%s. Nothing was sent to the '
+                                'host.' % (source['shown'], wanted, source['sha256']))
+
+
+def _check_url(option, value):
+    if value is None:
+        return
+    if option in ('mirror', 'proxy'):
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in ('http', 'https') or not parts.netloc:
+            raise InvalidArgument(option, 'must be an http:// or https:// URL, got %r' % value)
+    else:
+        problem = paths.url_problem(value)
+        if problem:
+            raise InvalidArgument(option, problem)
+    if '@' in urlsplit(value).netloc:
+        raise InvalidArgument(option, 'must not hold credentials (Invoke-WebRequest ignores them there); use '
+                              'url_username and url_password for the download server')
+
+
+def _include(include):
+    if include is None:
+        return None
+    if not include:
+        raise InvalidArgument('include', 'must not be empty; leave it out to install every file of the archive')
+    normalised = []
+    for entry in include:
+        try:
+            path = paths.member_path(entry)
+        except paths.PathProblem as error:
+            raise InvalidArgument('include', '%r %s' % (entry, error))
+        if path.lower() not in (p.lower() for p in normalised):
+            normalised.append(path)
+    return normalised
+
+
+def _as_records(pairs):
+    return [dict(path=path, sha256=sha256) for path, sha256 in sorted(pairs, key=lambda pair: pair[0].lower())]
+
+
+def _warn_leftovers(warnings, leftovers):
+    if leftovers:
+        warnings.append('Replaced files still in use were renamed aside and are deleted by a later run that changes '
+                        'something: %s' % ', '.join(sorted(leftovers)))

@@ -1,0 +1,212 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, wcow.buildkit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This file is documentation only: the module is implemented by the action
+# plugin plugins/action/win_release_archive.py.
+
+DOCUMENTATION = r'''
+---
+module: win_release_archive
+short_description: Install a checksum-verified release archive (.tar.gz or .zip) on Windows
+version_added: 0.1.0
+description:
+  - Installs the files of a release archive, such as containerd's, BuildKit's or the CNI plugins', into a directory
+    on a Windows host, after checking the archive's SHA-256.
+  - The archive is downloaded by the host from O(url) (or from O(mirror)), or sent from the controller with O(src)
+    for hosts without access to the download server.
+  - The host downloads or receives the archive into a staging directory inside O(dest), compares its SHA-256, and
+    extracts it there with C(tar.exe), which Windows Server 2019, Windows 10 1803 and later ship in C(System32) and
+    which reads both C(.tar.gz) and C(.zip) (C(Expand-Archive) reads zip only and cannot strip path components).
+    Only then are files moved into O(dest). A checksum mismatch or a download error leaves O(dest) as it was.
+  - Each new or changed file is moved in place of the old one. The old file is renamed aside first, because a
+    running program cannot be overwritten but can be renamed; it is deleted at once, or, while still in use, by a
+    later run that changes something.
+  - A manifest, C(<dest>\.wcow-<name>.manifest.json), records the archive's SHA-256, the settings and the SHA-256 of
+    every installed file. When it records the wanted archive and every file still matches, nothing is downloaded or
+    written. A file changed or deleted by hand is reported in check mode and restored by the next run.
+  - Upgrading to another archive replaces changed files and removes files of the previous install that the new
+    archive no longer has, only if the manifest recorded them and they are unchanged since. Files the module did not
+    install are never removed.
+options:
+  url:
+    description:
+      - URL of the archive, downloaded by the host with C(Invoke-WebRequest). Its file name (the last segment of the
+        path) must end in C(.tar.gz), C(.tgz) or C(.zip).
+      - Exactly one of O(url) and O(src) is required.
+    type: str
+  src:
+    description:
+      - Path of the archive on the controller, for hosts that cannot reach the download server. It is read into
+        memory and sent to the host over the connection, base64-encoded on the standard input of the operation.
+      - A relative path is looked up in the role's or playbook's C(files) directory, as M(ansible.windows.win_copy)
+        does.
+    type: path
+  mirror:
+    description:
+      - Base URL of an internal mirror. The archive is downloaded from the mirror under the file name of O(url), so
+        that playbooks keep the upstream URL and switch O(mirror) per site. O(checksum_url), when given, is also
+        fetched from the mirror under its own file name.
+      - Requires O(url).
+    type: str
+  proxy:
+    description:
+      - Proxy URL for the host's downloads (the archive and O(checksum_url)), such as C(http://proxy.example:3128).
+        Without it, the host's system proxy settings apply.
+    type: str
+  url_username:
+    description:
+      - User name for the download server. Sent when the server asks for credentials (HTTP 401).
+      - Requires O(url_password).
+    type: str
+  url_password:
+    description:
+      - Password for O(url_username).
+    type: str
+  checksum:
+    description:
+      - Expected SHA-256 of the archive, as C(sha256:<64 hexadecimal digits>). Compared without regard to case.
+      - One of O(checksum) and O(checksum_url) is required unless O(allow_unverified=true).
+    type: str
+  checksum_url:
+    description:
+      - URL of a checksum file, fetched by the host, such as the C(.sha256sum) file containerd publishes beside each
+        release archive. Lines are C(<sha256>  <file name>) as C(sha256sum) prints them; the line naming the archive's
+        file name is used. A file holding a single hash and no file name is accepted too.
+    type: str
+  allow_unverified:
+    description:
+      - Install without O(checksum) or O(checksum_url), with a warning.
+      - With O(url), the archive installed from the same URL (with the same O(version)) is then considered current;
+        change O(url) or O(version) to install another one.
+    type: bool
+    default: false
+  dest:
+    description:
+      - Directory to install the files into, created when missing, such as C(C:\Program Files\containerd) or
+        C(%ProgramFiles%\containerd) (environment variables are expanded on the host).
+      - Must be an absolute path below a drive root.
+    type: str
+    required: true
+  strip_components:
+    description:
+      - Number of leading path components removed from each member's path, as C(tar --strip-components) does.
+        Members with fewer components are not installed.
+    type: int
+    default: 0
+  include:
+    description:
+      - Paths of members to install, as they are after O(strip_components), with C(/) or C(\). A path naming a
+        directory installs every file below it. Compared without regard to case.
+      - A path the archive does not have fails the task, and nothing is installed.
+      - When omitted, every file of the archive is installed.
+    type: list
+    elements: str
+  version:
+    description:
+      - Version of the release, recorded in the manifest and returned as given. A different O(version) installs
+        the archive again.
+    type: str
+  name:
+    description:
+      - Name of the install, which names its manifest. Use a distinct name for each archive installed into the same
+        O(dest); two installs must not share files.
+      - Letters, digits, C(.), C(_) and C(-).
+    type: str
+    default: archive
+notes:
+  - Check mode does not download the archive. When the archive is not the one the manifest records, RV(files),
+    RV(changed_files) and RV(removed_files) are only known in advance for O(src), whose archive the controller
+    reads.
+  - Only regular files are installed; links in an archive are not supported.
+extends_documentation_fragment:
+  - wcow.buildkit.attributes
+  - wcow.buildkit.attributes.full
+seealso:
+  - module: ansible.windows.win_get_url
+  - name: BuildKit on Windows
+    description: The guide whose install steps this module makes verifiable and idempotent.
+    link: https://github.com/moby/buildkit/blob/master/docs/windows.md
+author:
+  - wcow.buildkit contributors
+'''
+
+EXAMPLES = r'''
+- name: Install containerd, verified with the checksum file published beside the archive
+  wcow.buildkit.win_release_archive:
+    url: https://github.com/containerd/containerd/releases/download/v2.1.4/containerd-2.1.4-windows-amd64.tar.gz
+    checksum_url: https://github.com/containerd/containerd/releases/download/v2.1.4/containerd-2.1.4-windows-amd64.tar.gz.sha256sum
+    dest: '%ProgramFiles%\containerd'
+    name: containerd
+    version: 2.1.4
+
+- name: Install buildctl and buildkitd from an internal mirror, keeping the upstream URL
+  wcow.buildkit.win_release_archive:
+    url: https://github.com/moby/buildkit/releases/download/v0.24.0/buildkit-v0.24.0.windows-amd64.tar.gz
+    mirror: https://artifacts.example.internal/buildkit
+    checksum: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+    dest: C:\Program Files\buildkit
+    strip_components: 1
+    include:
+      - buildctl.exe
+      - buildkitd.exe
+    name: buildkit
+    version: v0.24.0
+
+- name: Install the CNI plugins on a host without internet access, from the controller
+  wcow.buildkit.win_release_archive:
+    src: windows-container-networking-cni-amd64-v0.3.1.zip
+    checksum: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+    dest: C:\Program Files\containerd\cni\bin
+    name: cni-plugins
+    version: v0.3.1
+'''
+
+RETURN = r'''
+dest:
+  description: O(dest) with environment variables expanded by the host.
+  returned: always
+  type: str
+  sample: C:\Program Files\containerd
+manifest:
+  description: Path of the manifest on the host.
+  returned: always
+  type: str
+  sample: C:\Program Files\containerd\.wcow-containerd.manifest.json
+version:
+  description: O(version) as given.
+  returned: always
+  type: str
+  sample: 2.1.4
+archive_sha256:
+  description:
+    - SHA-256 of the installed archive, lower case. In check mode, the wanted one; null when unknown
+      (O(allow_unverified) with O(url)).
+  returned: always
+  type: str
+  sample: 9c5bbf6ea5e1d3b0a6c8fd0d7a1b6e4c3e1f0a2b4c6d8e0f1a3b5c7d9e1f3a5b
+files:
+  description:
+    - Paths of the installed files relative to O(dest), with C(/).
+    - In check mode, when the archive is not the recorded one and comes from O(url), the files installed now.
+  returned: always
+  type: list
+  elements: str
+  sample: [bin/containerd.exe, bin/ctr.exe]
+changed_files:
+  description:
+    - Files written by this run (in check mode, that would be written). Null in check mode when the archive comes
+      from O(url) and is not the recorded one, since its content is only known once downloaded.
+  returned: always
+  type: list
+  elements: str
+  sample: [bin/containerd.exe]
+removed_files:
+  description:
+    - Files of the previous install that the new archive no longer has, removed by this run (in check mode, that
+      would be removed; null when unknown, as for RV(changed_files)).
+  returned: always
+  type: list
+  elements: str
+  sample: [bin/containerd-stress.exe]
+'''

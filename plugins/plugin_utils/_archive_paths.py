@@ -1,0 +1,139 @@
+# Copyright: (c) 2026, wcow.buildkit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Names and paths of win_release_archive: URLs, archive types, members, dest."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from urllib.parse import urlsplit, urlunsplit
+
+ARCHIVE_TYPES = (('.tar.gz', 'tar.gz'), ('.tgz', 'tar.gz'), ('.zip', 'zip'))
+_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$')
+# A drive-qualified path (C:\...) or one starting with an environment variable
+# that the host expands (%ProgramFiles%\...).
+_ABSOLUTE = re.compile(r'^(?:[A-Za-z]:\\|%[A-Za-z_][A-Za-z0-9_()]*%\\)')
+_WINDOWS_BAD_CHARS = re.compile(r'[<>"|?*\x00-\x1f]')
+
+
+class PathProblem(ValueError):
+    pass
+
+
+def url_problem(url):
+    parts = urlsplit(url or '')
+    if parts.scheme.lower() not in ('http', 'https') or not parts.netloc:
+        return 'must be an http:// or https:// URL, got %r' % url
+    if not file_name_of_url(url):
+        return 'has no file name in its path: %r' % url
+    return None
+
+
+def file_name_of_url(url):
+    """The last segment of the URL's path, as sent (percent-encoding kept)."""
+    return urlsplit(url).path.rstrip('/').rsplit('/', 1)[-1]
+
+
+def mirrored(mirror, url):
+    """`url`'s file name under the mirror base URL."""
+    return mirror.rstrip('/') + '/' + file_name_of_url(url)
+
+
+def without_credentials(url):
+    """The URL without user:password@, fit for a manifest or a message."""
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit('@', 1)[-1]
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+def archive_type(file_name):
+    """'tar.gz' or 'zip' from the file name, None when the name tells neither."""
+    lowered = file_name.lower()
+    for suffix, kind in ARCHIVE_TYPES:
+        if lowered.endswith(suffix) and len(lowered) > len(suffix):
+            return kind
+    return None
+
+
+def name_problem(name):
+    if not _NAME.match(name or ''):
+        return ('must be 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit, got %r' % name)
+    return None
+
+
+def dest_problem(dest):
+    if not dest or not dest.strip():
+        return 'must not be empty'
+    if '/' in dest:
+        return 'must use backslashes as a Windows path does, got %r' % dest
+    if not _ABSOLUTE.match(dest):
+        return ('must be an absolute Windows path such as C:\\Program Files\\containerd or '
+                '%%ProgramFiles%%\\containerd, got %r' % dest)
+    body = dest.rstrip('\\')
+    if re.match(r'^[A-Za-z]:$', body):
+        return 'must be a directory below a drive root, not the drive root %r' % dest
+    segments = body.split('\\')[1:]
+    if any(segment in ('.', '..') for segment in segments):
+        return 'must not contain "." or ".." segments, got %r' % dest
+    if any(segment == '' for segment in segments):
+        return 'must not contain empty segments (\\\\), got %r' % dest
+    if _WINDOWS_BAD_CHARS.search(body) or ':' in body[2:]:
+        return 'holds characters Windows does not allow in a path: %r' % dest
+    return None
+
+
+def member_path(path):
+    """A relative archive path in the form win_release_archive returns: `a/b/c`.
+
+    Backslashes count as separators (bsdtar on Windows splits on both,
+    libarchive tar/util.c strip_components), a leading `./` and a trailing
+    `/` are dropped. Absolute paths and `..` are refused.
+    """
+    text = (path or '').replace('\\', '/').strip()
+    while text.startswith('./'):
+        text = text[2:]
+    text = text.rstrip('/')
+    if not text:
+        raise PathProblem('is empty')
+    if text.startswith('/') or re.match(r'^[A-Za-z]:', text):
+        raise PathProblem('must be relative to the archive, got %r' % path)
+    segments = text.split('/')
+    if any(segment in ('', '.', '..') for segment in segments):
+        raise PathProblem('must not contain empty, "." or ".." segments, got %r' % path)
+    return posixpath.join(*segments)
+
+
+def included(paths, include):
+    """The paths selected by `include` (None: all), and the include entries that select nothing.
+
+    An entry selects the file of that path, or every file below it when it
+    names a directory. Windows compares names without regard to case.
+    """
+    if include is None:
+        return sorted(paths, key=str.lower), []
+    chosen, missing = set(), []
+    for entry in include:
+        key = entry.lower()
+        hits = [p for p in paths if p.lower() == key or p.lower().startswith(key + '/')]
+        if not hits:
+            missing.append(entry)
+        chosen.update(hits)
+    return sorted(chosen, key=str.lower), missing
+
+
+def strip(path, components):
+    """`path` after bsdtar --strip-components, or None when it is too short.
+
+    Mirrors libarchive tar/util.c strip_components: N leading elements go,
+    then any further separators; a path with nothing left is skipped.
+    """
+    rest = path.replace('\\', '/')
+    if components == 0:
+        return rest
+    for _ in range(components):
+        if '/' not in rest:
+            return None
+        rest = rest.split('/', 1)[1]
+    rest = rest.lstrip('/')
+    return rest or None

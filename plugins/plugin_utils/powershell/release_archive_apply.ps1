@@ -1,0 +1,163 @@
+# wcow.buildkit operation: release_archive_apply
+# wcow.buildkit requires: release_archive, release_archive_install
+# Installs a release archive into $Params.dest. The archive is downloaded by
+# the host ($Params.source.kind 'url') or read from stdin ('stream') into a
+# staging directory inside dest, its SHA-256 compared with $Params.sha256,
+# and extracted there by tar.exe. Then each file whose content differs from
+# the one in place is moved in, the files of the previous install
+# ($Params.previous_files) that the archive no longer has are removed when
+# unchanged since, and the manifest is written last. A failure before the
+# first move leaves dest as it was, and directories this run created are
+# removed again.
+$ErrorActionPreference = 'Stop'
+$dest = Resolve-WcowDestination -Path ([string]$Params.dest)
+$staging = [IO.Path]::Combine($dest, ('.wcow-{0}.staging' -f $Params.name))
+$manifestPath = [IO.Path]::Combine($dest, ('.wcow-{0}.manifest.json' -f $Params.name))
+$created = New-Object -TypeName System.Collections.Generic.List[string]
+$probe = $dest
+while ($probe -and -not [IO.Directory]::Exists($probe)) {
+    $created.Insert(0, $probe)
+    $probe = [IO.Path]::GetDirectoryName($probe)
+}
+$moved = $false
+$changed = New-Object -TypeName System.Collections.Generic.List[string]
+$removed = New-Object -TypeName System.Collections.Generic.List[string]
+$kept = New-Object -TypeName System.Collections.Generic.List[string]
+$leftovers = New-Object -TypeName System.Collections.Generic.List[string]
+try {
+    foreach ($directory in $created) {
+        $null = [IO.Directory]::CreateDirectory($directory)
+    }
+    if ([IO.Directory]::Exists($staging)) {
+        # Left by a run that failed: only this module writes there.
+        Remove-Item -LiteralPath $staging -Recurse -Force
+    }
+    $null = [IO.Directory]::CreateDirectory($staging)
+    $archive = [IO.Path]::Combine($staging, ('archive.{0}' -f $Params.archive_type))
+    if ($Params.source.kind -eq 'url') {
+        Invoke-WcowDownload -Url ([string]$Params.source.url) -Shown ([string]$Params.source.shown) -OutFile $archive -Web $Params.web
+    }
+    else {
+        Receive-WcowStream -Path $archive
+    }
+    $actual = Get-WcowSha256 -Path $archive
+    if ($Params.sha256 -and $actual -ne [string]$Params.sha256) {
+        throw ('Checksum mismatch for {0}: expected sha256:{1}, got sha256:{2}. Nothing was installed.' -f $Params.source.shown, $Params.sha256, $actual)
+    }
+    $extracted = [IO.Path]::Combine($staging, 'files')
+    $null = [IO.Directory]::CreateDirectory($extracted)
+    Expand-WcowArchive -Archive $archive -Destination $extracted -StripComponents ([int]$Params.strip_components)
+    $all = @(Get-WcowFileList -Root $extracted)
+    if ($all.Count -eq 0) {
+        throw ('{0} has no files left after stripping {1} leading path components.' -f $Params.source.shown, $Params.strip_components)
+    }
+    $selected = $all
+    if ($null -ne $Params.include) {
+        $chosen = @{}
+        $missing = @()
+        foreach ($entry in @($Params.include)) {
+            $hits = @($all | Where-Object { $_ -eq $entry -or $_.StartsWith($entry + '/', [StringComparison]::OrdinalIgnoreCase) })
+            if ($hits.Count -eq 0) {
+                $missing += $entry
+            }
+            foreach ($hit in $hits) {
+                $chosen[$hit] = $true
+            }
+        }
+        if ($missing.Count -gt 0) {
+            throw ('include: {0} not in {1} after stripping {2} leading path components; it holds {3}.' -f ($missing -join ', '), $Params.source.shown, $Params.strip_components, (($all | Select-Object -First 20) -join ', '))
+        }
+        $selected = @($all | Where-Object { $chosen.ContainsKey($_) })
+    }
+    $records = @(foreach ($relative in $selected) {
+        $source = Join-WcowMember -Root $extracted -RelativePath $relative
+        $target = Join-WcowMember -Root $dest -RelativePath $relative
+        $digest = Get-WcowSha256 -Path $source
+        $current = $null
+        if ([IO.File]::Exists($target)) {
+            $current = Get-WcowSha256 -Path $target
+        }
+        if ($current -ne $digest) {
+            $null = [IO.Directory]::CreateDirectory([IO.Path]::GetDirectoryName($target))
+            $moved = $true
+            Move-WcowFileIntoPlace -Source $source -Target $target -Dest $dest -Leftovers $leftovers
+            $changed.Add($relative)
+        }
+        @{ path = $relative; sha256 = $digest }
+    })
+    $installed = @{}
+    foreach ($record in $records) {
+        $installed[$record.path] = $true
+    }
+    foreach ($old in @($Params.previous_files)) {
+        if (-not $old -or $installed.ContainsKey([string]$old.path)) {
+            continue
+        }
+        $target = Join-WcowMember -Root $dest -RelativePath ([string]$old.path)
+        if (-not [IO.File]::Exists($target)) {
+            continue
+        }
+        if ((Get-WcowSha256 -Path $target) -ne [string]$old.sha256) {
+            # Changed since it was installed: someone else's data now.
+            $kept.Add([string]$old.path)
+            continue
+        }
+        $aside = '{0}.wcow-old-{1}' -f $target, [Guid]::NewGuid().ToString('N').Substring(0, 8)
+        $moved = $true
+        [IO.File]::Move($target, $aside)
+        Remove-WcowAside -Path $aside -Dest $dest -Leftovers $leftovers
+        $removed.Add([string]$old.path)
+    }
+    foreach ($old in @($Params.previous_leftovers)) {
+        if ($old) {
+            $path = Join-WcowMember -Root $dest -RelativePath ([string]$old)
+            if ([IO.File]::Exists($path)) {
+                Remove-WcowAside -Path $path -Dest $dest -Leftovers $leftovers
+            }
+        }
+    }
+    $manifest = [ordered]@{}
+    foreach ($property in $Params.manifest.PSObject.Properties) {
+        $manifest[$property.Name] = $property.Value
+    }
+    $manifest['archive_sha256'] = $actual
+    $manifest['files'] = $records
+    $manifest['leftovers'] = @($leftovers)
+    Write-WcowManifest -Path $manifestPath -Manifest $manifest
+}
+catch {
+    $failure = $_
+    if ([IO.Directory]::Exists($staging)) {
+        try {
+            Remove-Item -LiteralPath $staging -Recurse -Force
+        }
+        catch {
+            $null = $_
+        }
+    }
+    if (-not $moved) {
+        for ($index = $created.Count - 1; $index -ge 0; $index--) {
+            if ([IO.Directory]::Exists($created[$index]) -and @([IO.Directory]::GetFileSystemEntries($created[$index])).Count -eq 0) {
+                [IO.Directory]::Delete($created[$index])
+            }
+        }
+    }
+    throw $failure
+}
+try {
+    Remove-Item -LiteralPath $staging -Recurse -Force
+}
+catch {
+    # A file in staging still open by a scanner: the next run removes it.
+    $null = $_
+}
+@{
+    dest = $dest
+    manifest_path = $manifestPath
+    archive_sha256 = $actual
+    files = $records
+    changed_files = @($changed)
+    removed_files = @($removed)
+    kept_files = @($kept)
+    leftovers = @($leftovers)
+}

@@ -1,0 +1,104 @@
+# wcow.buildkit snippet: release_archive_install
+# The steps of release_archive_apply: receive a streamed archive, extract it
+# with tar.exe, swap files into place.
+
+function Receive-WcowStream {
+    # The stdin lines after the bootstrap's payload line: base64, one chunk
+    # per line, until the end of stdin.
+    param([string]$Path)
+    $stream = [IO.File]::Open($Path, [IO.FileMode]::CreateNew, [IO.FileAccess]::Write)
+    try {
+        while ($true) {
+            $line = [Console]::In.ReadLine()
+            if ($null -eq $line) {
+                break
+            }
+            $line = $line.Trim()
+            if ($line.Length -gt 0) {
+                $bytes = [Convert]::FromBase64String($line)
+                $stream.Write($bytes, 0, $bytes.Length)
+            }
+        }
+    }
+    finally {
+        $stream.Dispose()
+    }
+}
+
+function Expand-WcowArchive {
+    # tar.exe (bsdtar, in System32 since Windows 10 1803 and Server 2019)
+    # reads .tar.gz and .zip alike and strips leading path components, which
+    # Expand-Archive cannot.
+    param([string]$Archive, [string]$Destination, [int]$StripComponents)
+    $tar = [IO.Path]::Combine([Environment]::GetFolderPath('System'), 'tar.exe')
+    if (-not [IO.File]::Exists($tar)) {
+        throw ('{0} does not exist: tar.exe ships with Windows Server 2019, Windows 10 1803 and later.' -f $tar)
+    }
+    $arguments = @('-x', '-f', $Archive, '-C', $Destination)
+    if ($StripComponents -gt 0) {
+        $arguments += @('--strip-components', [string]$StripComponents)
+    }
+    # With 'Stop', Windows PowerShell 5.1 turns the first line a native
+    # command writes to a redirected stderr into a terminating error.
+    $ErrorActionPreference = 'Continue'
+    $output = @(& $tar @arguments 2>&1 | ForEach-Object { [string]$_ })
+    $code = $LASTEXITCODE
+    $ErrorActionPreference = 'Stop'
+    if ($code -ne 0) {
+        throw ('tar.exe could not extract the archive (exit code {0}): {1}' -f $code, ($output -join ' '))
+    }
+}
+
+function Get-WcowFileList {
+    # Relative paths, with /, of the files below $Root.
+    param([string]$Root)
+    $prefix = $Root.Length + 1
+    @(Get-ChildItem -LiteralPath $Root -Recurse -File -Force | ForEach-Object { $_.FullName.Substring($prefix).Replace('\', '/') })
+}
+
+function Remove-WcowAside {
+    # Deletes a renamed-aside file; one still in use stays for a later run.
+    param([string]$Path, [string]$Dest, $Leftovers)
+    try {
+        [IO.File]::Delete($Path)
+    }
+    catch {
+        $Leftovers.Add($Path.Substring($Dest.Length + 1).Replace('\', '/'))
+    }
+}
+
+function Move-WcowFileIntoPlace {
+    # A running .exe cannot be overwritten but can be renamed: the file in
+    # place is renamed aside, the new one moved in, the old one deleted when
+    # nothing holds it open.
+    param([string]$Source, [string]$Target, [string]$Dest, $Leftovers)
+    if (-not [IO.File]::Exists($Target)) {
+        [IO.File]::Move($Source, $Target)
+        return
+    }
+    $aside = '{0}.wcow-old-{1}' -f $Target, [Guid]::NewGuid().ToString('N').Substring(0, 8)
+    [IO.File]::Move($Target, $aside)
+    try {
+        [IO.File]::Move($Source, $Target)
+    }
+    catch {
+        [IO.File]::Move($aside, $Target)
+        throw
+    }
+    Remove-WcowAside -Path $aside -Dest $Dest -Leftovers $Leftovers
+}
+
+function Write-WcowManifest {
+    # Staged beside the manifest, then swapped in: a reader sees the old or
+    # the new manifest, never half of one.
+    param([string]$Path, $Manifest)
+    $json = ConvertTo-Json -InputObject $Manifest -Depth 6
+    $staged = '{0}.{1}.tmp' -f $Path, [Guid]::NewGuid().ToString('N').Substring(0, 8)
+    [IO.File]::WriteAllText($staged, $json, (New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false))
+    if ([IO.File]::Exists($Path)) {
+        [IO.File]::Replace($staged, $Path, [NullString]::Value)
+    }
+    else {
+        [IO.File]::Move($staged, $Path)
+    }
+}

@@ -1,0 +1,67 @@
+"""winsim.windows.downloads: Invoke-WebRequest of Windows PowerShell 5.1 against a loopback server."""
+
+import pytest
+
+from integration.artifact_server import ArtifactServer
+from winsim.windows import downloads
+
+
+@pytest.fixture
+def server(tmp_path):
+    server = ArtifactServer(tmp_path / "artifacts").start()
+    yield server
+    server.stop()
+
+
+def test_body_is_fetched(server):
+    url = server.publish("a/b.tar.gz", b"bytes")
+    assert downloads.fetch(url) == b"bytes"
+    assert server.served("a/b.tar.gz") == 1
+
+
+@pytest.mark.parametrize("fault, message", [
+    ("404", "The remote server returned an error: (404) Not Found."),
+    ("500", "The remote server returned an error: (500) Internal Server Error."),
+])
+def test_http_errors_have_the_webexception_text(server, fault, message):
+    url = server.publish("x.zip", b"z")
+    server.fault("x.zip", fault)
+    with pytest.raises(downloads.WebException) as raised:
+        downloads.fetch(url)
+    assert raised.value.message == message
+
+
+def test_corrupt_fault_changes_one_byte(server):
+    url = server.publish("x.zip", b"abc")
+    server.fault("x.zip", "corrupt")
+    assert downloads.fetch(url) == bytes([ord("a") ^ 0xFF]) + b"bc"
+
+
+def test_refused_connection():
+    with pytest.raises(downloads.WebException, match="^Unable to connect to the remote server$"):
+        downloads.fetch("http://127.0.0.1:9/x.zip")
+
+
+def test_only_loopback_resolves(server, monkeypatch):
+    monkeypatch.setenv("http_proxy", server.base_url)  # ignored: 5.1 uses the system proxy settings
+    with pytest.raises(downloads.WebException, match="^The remote name could not be resolved: 'github.com'$"):
+        downloads.fetch("https://github.com/containerd/containerd/releases/download/v1.7.7/x.tar.gz")
+    assert server.requests == []
+
+
+def test_a_proxy_reaches_other_names(server):
+    server.publish("v1/x.tar.gz", b"via proxy")
+    assert downloads.fetch("http://upstream.example.invalid/v1/x.tar.gz", proxy=server.base_url) == b"via proxy"
+    assert server.requests[-1].proxied
+    with pytest.raises(downloads.WebException, match="proxy name could not be resolved: 'proxy.example'"):
+        downloads.fetch("http://127.0.0.1/x", proxy="http://proxy.example:3128")
+
+
+def test_credentials_answer_the_challenge(server):
+    url = server.publish("private/x.zip", b"secret")
+    server.require_auth("private/x.zip", "deploy", "pw")
+    with pytest.raises(downloads.WebException, match=r"\(401\) Unauthorized\."):
+        downloads.fetch(url)
+    assert downloads.fetch(url, username="deploy", password="pw") == b"secret"
+    first, second = server.requests[-2:]
+    assert first.authorization is None and second.authorization.startswith("Basic "), "sent after the 401 only"

@@ -1,0 +1,72 @@
+"""_checksum: the sha256:<hex> option and checksum files such as containerd's .sha256sum."""
+
+import pytest
+
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._checksum import (
+    ChecksumError,
+    is_sha256,
+    parse_option,
+    pick_from_file,
+)
+
+A = 'a' * 64
+B = 'B' * 64
+NAME = 'containerd-1.7.7-windows-amd64.tar.gz'
+
+
+def test_option_is_lower_cased():
+    assert parse_option('sha256:' + B) == 'b' * 64
+    assert parse_option('  sha256:%s ' % A) == A
+
+
+@pytest.mark.parametrize('value', [None, '', A, 'sha256:' + A[:-1], 'sha256:' + A + '0', 'sha1:' + A,
+                                   'SHA256:' + A, 'sha256:' + 'g' * 64, 'sha256: ' + A])
+def test_bad_options_are_refused(value):
+    with pytest.raises(ChecksumError, match='sha256:<64 hexadecimal digits>'):
+        parse_option(value)
+
+
+def test_sha256sum_line_for_the_file():
+    text = '%s  other.zip\n%s  %s\n' % (A, B, NAME)
+    assert pick_from_file(text, NAME) == 'b' * 64
+
+
+@pytest.mark.parametrize('line', ['%s *%s', '%s  ./%s', '%s  dist/%s', '%s\t%s', '%s  %s\r'])
+def test_binary_mode_and_directories_in_the_name(line):
+    assert pick_from_file(line % (A, NAME) + '\n', NAME) == A
+
+
+def test_a_single_bare_hash():
+    # [Text.Encoding]::UTF8.GetString keeps a byte order mark.
+    assert pick_from_file('\ufeff%s\r\n' % B, NAME) == 'b' * 64
+    assert pick_from_file('%s\n' % A, NAME) == A
+
+
+def test_a_file_for_another_archive_is_refused():
+    with pytest.raises(ChecksumError, match='has no line for %s .*other.zip' % NAME):
+        pick_from_file('%s  other.zip\n' % A, NAME)
+
+
+def test_several_bare_hashes_are_refused():
+    with pytest.raises(ChecksumError, match='2 bare checksums'):
+        pick_from_file('%s\n%s\n' % (A, B), NAME)
+
+
+def test_conflicting_lines_are_refused():
+    with pytest.raises(ChecksumError, match='more than once'):
+        pick_from_file('%s  %s\n%s  %s\n' % (A, NAME, B, NAME), NAME)
+
+
+@pytest.mark.parametrize('text', ['', '\n# comment\n', None])
+def test_empty_files_are_refused(text):
+    with pytest.raises(ChecksumError, match='no SHA-256'):
+        pick_from_file(text, NAME)
+
+
+def test_garbage_is_refused_naming_the_line():
+    with pytest.raises(ChecksumError, match='line 2'):
+        pick_from_file('%s  %s\n<html>404</html>\n' % (A, NAME), NAME)
+
+
+def test_is_sha256():
+    assert is_sha256(A) and is_sha256(B) and not is_sha256(A[:-1]) and not is_sha256(None)
