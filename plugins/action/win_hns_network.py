@@ -37,6 +37,7 @@ class ActionModule(WcowActionBase):
         gateway=dict(type='str'),
         adapter_name=dict(type='str'),
         recreate=dict(type='bool', default=False),
+        enforce_subnet=dict(type='bool', default=True),
     )
     REQUIRED_BY = dict(gateway=('subnet',))
 
@@ -128,7 +129,7 @@ def _gateway(args):
 def _differences(args, current):
     differences = DifferenceTracker()
     differences.add('type', HNS_TYPES[args['type']].lower(), current['type'].lower())
-    if args['subnet']:
+    if args['subnet'] and args['enforce_subnet']:
         match = [s for s in current['subnets'] if same_subnet(s['address_prefix'], args['subnet'])]
         differences.add('subnet', args['subnet'], match[0]['address_prefix'] if match else
                         ', '.join(s['address_prefix'] for s in current['subnets']) or None)

@@ -54,6 +54,13 @@ options:
       - Name of the network adapter to bind, as BuildKit's guide does with C(New-HnsNetwork -AdapterName).
       - Used only when the network is created.
     type: str
+  enforce_subnet:
+    description:
+      - When V(false), O(subnet) and O(gateway) are used only to create a missing network; an existing network is
+        accepted whatever its subnet, such as the default C(nat) network of Windows Server 2022, whose subnet HNS
+        chooses.
+    type: bool
+    default: true
   recreate:
     description:
       - Delete and create again a network of that name whose type or subnet differs from the options.
@@ -77,6 +84,12 @@ EXAMPLES = r'''
     name: nat
     subnet: 172.20.0.0/16
     gateway: 172.20.0.1
+
+- name: Ensure a nat network, creating it with this subnet only where it is missing
+  wcow.buildkit.win_hns_network:
+    name: nat
+    subnet: 172.20.0.0/16
+    enforce_subnet: false
 
 - name: Remove a network
   wcow.buildkit.win_hns_network:

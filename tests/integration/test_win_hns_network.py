@@ -54,6 +54,17 @@ def test_default_nat_on_server_2022_is_left_alone(ansible, start_fleet, tmp_path
     assert networks(fleet, 'ws2022', 'nat') == [before]
 
 
+def test_subnet_only_for_creation_leaves_an_existing_network_alone(ansible, start_fleet, tmp_path):
+    fleet = start_fleet(HostSpec('ws2022', 'ws2022', containers=True), HostSpec('ws2019', 'ws2019', containers=True))
+    before, = networks(fleet, 'ws2022', 'nat')
+    args = dict(name='nat', subnet='10.123.0.0/24', enforce_subnet=False)
+    outcome = run(ansible, fleet, tmp_path, args)
+    assert outcome.task('ws2022', 'module')['result']['changed'] is False
+    assert networks(fleet, 'ws2022', 'nat') == [before]
+    assert outcome.task('ws2019', 'module')['result']['changed'] is True
+    assert networks(fleet, 'ws2019', 'nat')[0]['Subnets'][0]['AddressPrefix'] == '10.123.0.0/24'
+
+
 def test_present_then_absent_with_check_mode(ansible, start_fleet, tmp_path):
     fleet = start_fleet(HostSpec('ws2022', 'ws2022', containers=True))
     run(ansible, fleet, tmp_path, dict(name='buildnet', subnet='10.99.0.0/24'))
