@@ -82,7 +82,7 @@ def test_hyperv_option():
 
 def test_unknown_profile_and_bad_options_are_refused():
     with pytest.raises(ValueError):
-        profiles.build_state("ws2016")
+        profiles.build_state("ws2012")
     with pytest.raises(TypeError):
         profiles.build_state("ws2022", containers="false")
     with pytest.raises(TypeError):

@@ -5,6 +5,7 @@ state dict that `winsim.host.HostStore` keeps. `containers=True` means the
 Containers feature was enabled and the host rebooted since; `hyperv=True` the
 same for Hyper-V. `nat_subnet_changes_at_reboot=False` keeps the default `nat`
 network's subnet across reboots (it changes at each reboot otherwise).
+`architecture="arm64"` makes an arm64 host (amd64 otherwise).
 """
 
 from dataclasses import dataclass
@@ -33,7 +34,20 @@ PROFILES = {
     "ws2022": Profile("Microsoft Windows Server 2022 Datacenter", "ServerDatacenter", 20348, "21H2", True, True, True),
     "win11": Profile("Microsoft Windows 11 Pro", "Professional", 22631, "23H2", False, True, True),
     "ws2025": Profile("Microsoft Windows Server 2025 Datacenter", "ServerDatacenter", 26100, "24H2", True, True, True),
+    # A host the collection refuses: Windows Server 2016 is build 14393
+    # (MicrosoftDocs/Virtualization-Documentation, deploy-containers/version-compatibility.md).
+    # No default nat, as on 2019 (strictest plausible).
+    "ws2016": Profile("Microsoft Windows Server 2016 Datacenter", "ServerDatacenter", 14393, "1607", True, False,
+                      False),
 }
+
+# HKLM\...\Windows NT\CurrentVersion UBR: the February 2025 cumulative updates
+# (10.0.17763.6893, 10.0.20348.3207, 10.0.26100.3194 in docker-library image
+# manifests of that month; 10.0.22631.4890 and 10.0.14393.7785 in its security advisories).
+UPDATE_BUILD_REVISIONS = {"ws2019": 6893, "ws2022": 3207, "win11": 4890, "ws2025": 3194, "ws2016": 7785}
+
+# PROCESSOR_ARCHITECTURE names of the architectures a host may have.
+ARCHITECTURES = ("amd64", "arm64")
 
 # The value Windows installs under HKLM\...\Session Manager\Environment, type
 # REG_EXPAND_SZ (wcow-facts.md, "Machine PATH"); OpenSSH is in it from 1809 on.
@@ -49,7 +63,7 @@ DEFAULT_MACHINE_PATH = ";".join(
 
 
 def build_state(profile: str, hostname: str | None = None, containers: bool = False, hyperv: bool = False,
-                nat_subnet_changes_at_reboot: bool = True) -> dict:
+                nat_subnet_changes_at_reboot: bool = True, architecture: str = "amd64") -> dict:
     try:
         spec = PROFILES[profile]
     except KeyError:
@@ -58,6 +72,8 @@ def build_state(profile: str, hostname: str | None = None, containers: bool = Fa
                           ("nat_subnet_changes_at_reboot", nat_subnet_changes_at_reboot)):
         if not isinstance(value, bool):
             raise TypeError(f"option {option} must be a bool, not {value!r}")
+    if architecture not in ARCHITECTURES:
+        raise ValueError(f"option architecture must be one of {', '.join(ARCHITECTURES)}, not {architecture!r}")
     hostname = hostname or f"{profile.upper()}-SIM"
     sid = machine_sid(hostname)
     state = {
@@ -69,11 +85,12 @@ def build_state(profile: str, hostname: str | None = None, containers: bool = Fa
             "caption": spec.caption,
             "edition_id": spec.edition_id,
             "build": spec.build,
+            "ubr": UPDATE_BUILD_REVISIONS[profile],
             "version": f"10.0.{spec.build}",
             "display_version": spec.display_version,
             # Win32_OperatingSystem.ProductType: 1 workstation, 3 server.
             "product_type": 3 if spec.server else 1,
-            "architecture": "amd64",
+            "architecture": architecture,
         },
         "features": {name: "Disabled" for name in (features.SERVER_FEATURES if spec.server else features.CLIENT_FEATURES)},
         "network_adapters": [
