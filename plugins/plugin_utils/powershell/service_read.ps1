@@ -1,8 +1,9 @@
 # wcow.buildkit operation: service_read
 # wcow.buildkit requires: service
 # The services named in $Params.names (see Get-WcowService in the service
-# snippet), and the `--version` output of each program in
-# $Params.probe_versions, so that one read answers both.
+# snippet), the `--version` output of each program in $Params.probe_versions
+# and the bytes (base64) of each file in $Params.read_files (optional;
+# environment variables expanded), so that one read answers all three.
 $ErrorActionPreference = 'Stop'
 $services = @(foreach ($name in @($Params.names)) {
     if ($name) { Get-WcowService -Name ([string]$name) }
@@ -24,4 +25,16 @@ $binaries = @(foreach ($path in @($Params.probe_versions)) {
         }
     }
 })
-@{ services = $services; binaries = $binaries }
+$files = @(foreach ($path in @($Params.read_files)) {
+    if ($path) {
+        $path = [Environment]::ExpandEnvironmentVariables([string]$path)
+        # [IO.File]::Exists is false for a directory; ReadAllBytes reads a file a process has open.
+        if ([IO.File]::Exists($path)) {
+            @{ path = $path; exists = $true; content_b64 = [Convert]::ToBase64String([IO.File]::ReadAllBytes($path)) }
+        }
+        else {
+            @{ path = $path; exists = $false; content_b64 = $null }
+        }
+    }
+})
+@{ services = $services; binaries = $binaries; files = $files }
