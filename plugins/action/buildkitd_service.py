@@ -1,0 +1,209 @@
+# Copyright: (c) 2026, wcow.buildkit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""buildkitd as a reconciled Windows service (see plugins/modules/buildkitd_service.py)."""
+
+from __future__ import annotations
+
+import base64
+
+from ansible.errors import AnsibleActionFail, AnsibleError
+
+from ansible_collections.wcow.buildkit.plugins.plugin_utils import _buildkitd as bk
+from ansible_collections.wcow.buildkit.plugins.plugin_utils import _buildkitd_config as bkconf
+from ansible_collections.wcow.buildkit.plugins.plugin_utils import _service as svc
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._action import InvalidArgument
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._buildkitd_plan import plan
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._runner import OperationError
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service_action import (
+    SERVICE_STATES,
+    ServiceActionBase,
+    check_start_type,
+    probed_version,
+    service_view,
+)
+
+CONFIG_OPTIONS = ('grpc_addresses', 'registry_mirrors', 'config_template')
+
+
+class ActionModule(ServiceActionBase):
+    ARGUMENT_SPEC = dict(
+        name=dict(type='str', default=bk.SERVICE_NAME),
+        binary=dict(type='str', default=bk.DEFAULT_BINARY),
+        state=dict(type='str', default='started', choices=list(SERVICE_STATES)),
+        start_type=dict(type='str', default='auto', choices=list(svc.START_TYPES)),
+        dependencies=dict(type='list', elements='str', default=['containerd']),
+        cni_config_path=dict(type='str', default=bk.DEFAULT_CNI_CONFIG),
+        cni_binary_dir=dict(type='str', default=bk.DEFAULT_CNI_BINARY_DIR),
+        containerd_address=dict(type='str', default=bk.DEFAULT_CONTAINERD_ADDRESS),
+        debug=dict(type='bool', default=False),
+        log_file=dict(type='str', default=bk.DEFAULT_LOG_FILE),
+        groups=dict(type='list', elements='str', default=[]),
+        config_path=dict(type='str', aliases=['config']),
+        extra_args=dict(type='list', elements='str', default=[]),
+        manage_config=dict(type='bool', default=False),
+        network_mode=dict(type='str', default='auto', choices=list(bkconf.NETWORK_MODES)),
+        grpc_addresses=dict(type='list', elements='str'),
+        registry_mirrors=dict(type='dict'),
+        config_template=dict(type='path'),
+        backup=dict(type='bool', default=False),
+        timeout=dict(type='int', default=60),
+    )
+
+    # --- before the host is touched -----------------------------------------------
+
+    def validate(self, args):
+        problem = bk.service_name_problem(args['name'])
+        if problem:
+            raise InvalidArgument('name', problem)
+        check_start_type(args['state'], args['start_type'])
+        for option, directory in (('binary', False), ('cni_config_path', False), ('cni_binary_dir', True)):
+            self._check_path(option, args[option], directory)
+        if args['log_file']:
+            self._check_path('log_file', args['log_file'], False)
+        if not args['containerd_address'] or any(c in args['containerd_address'] for c in '"\r\n'):
+            raise InvalidArgument('containerd_address', '%r is not a pipe address such as %s'
+                                  % (args['containerd_address'], bk.DEFAULT_CONTAINERD_ADDRESS))
+        for index, dependency in enumerate(args['dependencies']):
+            problem = bk.service_name_problem(dependency)
+            if problem:
+                raise InvalidArgument('dependencies[%d]' % index, problem)
+        bad_group = bk.group_list_problem(args['groups'])
+        if bad_group:
+            raise InvalidArgument(*bad_group)
+        bk.check_extra_args(args['extra_args'])
+        if args['timeout'] < 1:
+            raise InvalidArgument('timeout', 'must be at least 1 second')
+        if args['config_path'] is not None:
+            self._check_path('config_path', args['config_path'], False)
+        elif args['manage_config']:
+            args['config_path'] = bk.DEFAULT_CONFIG
+        self._config = None
+        if args['manage_config']:
+            source = self._load_template(args['config_template']) if args['config_template'] else None
+            variables = bkconf.template_variables(args)
+            self._config = bkconf.render(variables, source, 'config_template' if source else 'manage_config')
+        else:
+            for option in CONFIG_OPTIONS:
+                if args[option] is not None:
+                    raise InvalidArgument(option, 'is written to buildkitd.toml, which needs manage_config=true')
+
+    @staticmethod
+    def _check_path(option, path, directory):
+        problem = bk.path_problem(path, directory)
+        if problem:
+            raise InvalidArgument(option, problem)
+
+    def _load_template(self, template):
+        try:
+            found = self._find_needle('templates', template)
+            with open(found, encoding='utf-8') as handle:
+                source = handle.read()
+        except (AnsibleError, OSError, UnicodeDecodeError) as error:
+            raise InvalidArgument('config_template', 'cannot read %r: %s' % (template, error))
+        bkconf.compile_template(source, 'config_template')
+        return source
+
+    # --- on the host ---------------------------------------------------------------------
+
+    def reconcile(self, args):
+        present = args['state'] != 'absent'
+        manage_config = args['manage_config'] and present
+        dependencies = [d for d in args['dependencies'] if not d.startswith('+')] if present else []
+        read = self.operation('service_read', {
+            'names': [args['name']] + dependencies,
+            'probe_versions': [args['binary']] if present else [],
+            'read_files': [args['config_path']] if manage_config else []})
+        warnings = []
+        version = self._host_version(args, read['binaries'][0], warnings) if present else None
+        if present:
+            self._check_dependencies(args, read['services'][1:], warnings)
+        config = dict(path=args['config_path'], content=None, changed=False, before=None)
+        if manage_config:
+            config['content'], wanted_document = self._config
+            found = read['files'][0]
+            config['before'] = base64.b64decode(found['content_b64']) if found['exists'] else None
+            config['changed'] = not bkconf.same_document(bkconf.existing_document(config['before']), wanted_document)
+        arguments = bk.daemon_arguments(args, args['config_path'])
+        service_plan = plan(args['name'], args['binary'], arguments, args['start_type'], args['dependencies'],
+                            args['state'], read['services'][0], config_changed=config['changed'],
+                            log_file=args['log_file'], timeout_s=args['timeout'])
+        changes = (['write the config'] if config['changed'] else []) + service_plan.changes
+        result = dict(
+            changed=bool(changes), name=args['name'], version=version, arguments=arguments if present else None,
+            command_line=svc.registered_image_path(args['binary'], args['name'], arguments) if present else None,
+            config_path=args['config_path'], config=config['content'], config_changed=config['changed'],
+            backup_file=None, changes=changes, actions=[], service=service_plan.after)
+        if not self.check_mode:
+            self._apply(args, config, service_plan, result)
+        warnings.extend(bk.version_warnings(version, args['groups']))
+        if warnings:
+            result['warnings'] = warnings
+        if result['changed'] and self.diff_mode:
+            result['diff'] = _diff(args['name'], config, service_plan)
+        return result
+
+    def _host_version(self, args, probe, warnings):
+        version, problem = probed_version(probe)
+        if problem is None:
+            return version
+        if self.check_mode and not probe['exists']:
+            warnings.append('%s; in check mode the service is planned as if it were installed (install BuildKit '
+                            'first, for example with wcow.buildkit.win_release_archive)' % problem)
+            return None
+        raise AnsibleActionFail('binary: %s. Nothing was changed.' % problem)
+
+    def _check_dependencies(self, args, entries, warnings):
+        missing = [entry['name'] for entry in entries if not entry['exists']]
+        if not missing or args['state'] == 'stopped':
+            return
+        # StartService fails with 1075 when a dependency is not installed (wcow-facts.md "Services").
+        names = ', '.join(repr(name) for name in missing)
+        if len(missing) == 1:
+            problem = 'service %s does not exist, and buildkitd cannot start without it' % names
+        else:
+            problem = 'services %s do not exist, and buildkitd cannot start without them' % names
+        problem += (' (Win32 error 1075); install and register containerd first, for example with the '
+                    'wcow.buildkit.containerd role') if missing == ['containerd'] else ' (Win32 error 1075)'
+        if self.check_mode:
+            warnings.append('dependencies: %s' % problem)
+            return
+        raise AnsibleActionFail('dependencies: %s. Nothing was changed.' % problem)
+
+    def _apply(self, args, config, service_plan, result):
+        if config['changed']:
+            written = self.operation('file_write', {'path': config['path'], 'content': config['content'],
+                                                    'content_encoding': 'text', 'backup': args['backup']})
+            result['backup_file'] = written['backup_file']
+        if service_plan.params is None:
+            return
+        try:
+            applied = self.apply_service(service_plan.params)
+        except OperationError as error:
+            message = str(error)
+            if 'failed to lookup sid for group' in message:
+                message += (' Every group in groups must exist on the host: create it first, for example with '
+                            'wcow.buildkit.win_local_group.')
+            raise AnsibleActionFail(message)
+        result['actions'] = applied['actions']
+        result['service'] = service_view(applied['service'])
+
+
+def _diff(name, config, service_plan):
+    diffs = []
+    if service_plan.params is not None:
+        header = 'service %s' % name
+        diffs.append(dict(before=_service_text(service_plan.before), after=_service_text(service_plan.after),
+                          before_header=header, after_header=header))
+    if config['changed']:
+        before = config['before'].decode('utf-8', errors='replace') if config['before'] is not None else ''
+        diffs.append(dict(before=before, after=config['content'], before_header=config['path'],
+                          after_header=config['path']))
+    return diffs
+
+
+def _service_text(view):
+    if not view.get('exists'):
+        return ''
+    fields = ('command_line', 'start_type', 'dependencies', 'display_name', 'description', 'account', 'recovery',
+              'state')
+    return ''.join('%s: %s\n' % (field, view[field]) for field in fields if field in view)

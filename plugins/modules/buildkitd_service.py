@@ -1,0 +1,291 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, wcow.buildkit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This file is documentation only: the module is implemented by the action
+# plugin plugins/action/buildkitd_service.py.
+
+DOCUMENTATION = r'''
+---
+module: buildkitd_service
+short_description: Keep buildkitd registered, configured and running as a Windows service
+version_added: 0.1.0
+description:
+  - Registers C(buildkitd.exe) as a Windows service the way C(buildkitd --register-service) does, and keeps that
+    registration as the options describe it. The flags are compared with the service's registered command line, so a
+    flag changed by hand, a dependency removed by hand or a service deleted by hand is found (also in check mode) and
+    corrected.
+  - C(--register-service) freezes its flags into the service's command line and fails when the service exists. When
+    the program, the flags or the account differ, the module stops the service, deletes it, registers it again with
+    C(buildkitd --register-service) and starts it. buildkitd then checks the new flags itself; for example a group in
+    O(groups) that does not exist fails the registration with C(failed to lookup sid for group <name>).
+  - When any step of a change fails, the previous registration (command line, start type, dependencies, display
+    name, description, recovery actions) is put back and the service is started again if it ran. The task fails with
+    the reason, and says so when putting the previous state back failed too.
+  - Start type, dependencies, display name, description and recovery actions are changed in place. The display
+    name, description and recovery actions are kept as C(--register-service) sets them. These are C(Buildkitd),
+    C(Container image build engine) and restart after 15 s, restart after 15 s, then nothing, reset after one day.
+  - C(--register-service) sets no dependency. By default the service depends on C(containerd), so Windows starts
+    containerd first and buildkitd's containerd worker finds its pipe.
+  - Optionally writes C(buildkitd.toml) (O(manage_config)) from a built-in template, with the CNI paths, the network
+    mode, the listening addresses and registry mirrors. The file is compared as TOML and replaced atomically. A
+    running service is restarted when it changed.
+  - Options are checked before the host is touched. This covers unknown flags in O(extra_args), group names and paths.
+  - A run costs one round trip to read the host, and when something changes, at most two more (the config file,
+    then the service).
+options:
+  name:
+    description:
+      - The service name.
+      - C(--register-service) gives every buildkitd the display name C(Buildkitd), which must be unique on a host. A
+        second buildkitd service cannot be registered this way.
+    type: str
+    default: buildkitd
+  binary:
+    description:
+      - Path of C(buildkitd.exe) on the host. The module runs C(<binary> --version) to check it and to report the
+        version.
+      - In check mode a missing binary is reported as a warning (it may be installed by an earlier task); otherwise
+        the task fails before anything is changed.
+    type: str
+    default: C:\Program Files\buildkit\buildkitd.exe
+  state:
+    description:
+      - V(started) keeps the service registered and running. V(stopped) keeps it registered and stopped.
+      - V(restarted) restarts it (always a change). V(absent) stops and deletes it; the config file and the log are
+        kept.
+      - With V(started), a running service is restarted when its config file changed. A new registration always
+        starts a new process.
+    type: str
+    choices: [started, stopped, restarted, absent]
+    default: started
+  start_type:
+    description:
+      - How the service starts with Windows. C(--register-service) sets V(auto).
+      - V(disabled) cannot be combined with O(state=started) or O(state=restarted).
+    type: str
+    choices: [auto, delayed, manual, disabled]
+    default: auto
+  dependencies:
+    description:
+      - Services that Windows starts before buildkitd. The default is containerd, which buildkitd's only Windows
+        worker needs.
+      - An empty list removes every dependency.
+      - With O(state=started) or O(state=restarted), a dependency that is not installed fails the task before
+        anything is changed. In check mode it is a warning.
+    type: list
+    elements: str
+    default: [containerd]
+  cni_config_path:
+    description:
+      - The CNI network config buildkitd uses, C(--containerd-cni-config-path).
+      - The default is BuildKit's own default from v0.22.0 on, written out so that older releases use it too.
+      - When the file does not exist and O(network_mode=auto), buildkitd starts without networking for builds.
+    type: str
+    default: C:\Program Files\containerd\cni\conf\0-containerd-nat.conf
+  cni_binary_dir:
+    description:
+      - The folder of the CNI plugin binaries (C(nat.exe)), C(--containerd-cni-binary-dir).
+    type: str
+    default: C:\Program Files\containerd\cni\bin
+  containerd_address:
+    description:
+      - containerd's pipe, C(--containerd-worker-addr).
+    type: str
+    default: \\.\pipe\containerd-containerd
+  debug:
+    description:
+      - Debug logging, C(--debug).
+    type: bool
+    default: false
+  log_file:
+    description:
+      - Where buildkitd writes its log, C(--log-file). Its folder must exist.
+      - Without a log file, a buildkitd service writes its log nowhere. Set an empty string for that.
+      - The last lines of the log go into the message of a failed start.
+    type: str
+    default: C:\ProgramData\buildkitd\buildkitd.log
+  groups:
+    description:
+      - Local or domain groups (C(NAME) or C(DOMAIN\NAME)) whose members may use buildkitd, C(--group). buildkitd
+        grants them read and write on its pipe. Administrators and SYSTEM always have access.
+      - Written as one comma-separated C(--group), as buildkitd reads it. A group name cannot hold a comma.
+      - Each group must exist on the host; create it first, for example with M(wcow.buildkit.win_local_group).
+      - BuildKit before v0.14.0 does not restrict the pipe; the module warns.
+    type: list
+    elements: str
+    default: []
+  config_path:
+    description:
+      - The config file buildkitd reads, C(--config).
+      - When omitted, no C(--config) is written and buildkitd reads C(C:\ProgramData\buildkitd\buildkitd.toml) if it
+        exists. With O(manage_config=true) that path is written and passed with C(--config).
+    type: str
+    aliases: [config]
+  extra_args:
+    description:
+      - Further buildkitd flags, such as C(--containerd-worker-gc-keepstorage=20000).
+      - Each is checked against buildkitd's flags before the host is touched. An unknown flag fails the task, and so
+        do the flags that the module's options or the registration set (C(--log-file), C(--group),
+        C(--service-name), ...).
+    type: list
+    elements: str
+    default: []
+  manage_config:
+    description:
+      - Write O(config_path) from the built-in template (or O(config_template)), with C([worker.containerd])
+        (containerd address, network mode, CNI paths), C([grpc]) addresses and registry mirrors.
+    type: bool
+    default: false
+  network_mode:
+    description:
+      - C(networkMode) of the containerd worker in the config file. V(auto) uses the CNI config when it exists and
+        builds without a network when it does not. V(cni) requires it, so buildkitd does not start without it.
+      - C(host) is not offered. buildkitd refuses it on Windows.
+      - Requires O(manage_config=true) to take effect.
+    type: str
+    choices: [auto, cni]
+    default: auto
+  grpc_addresses:
+    description:
+      - Addresses buildkitd listens on (C([grpc] address)), such as C(npipe:////./pipe/buildkitd) (the default) or
+        C(tcp://0.0.0.0:1234). Requires O(manage_config=true).
+    type: list
+    elements: str
+  registry_mirrors:
+    description:
+      - Registry mirrors, as a dictionary of a registry host (such as C(docker.io)) to a list of mirror hosts.
+        Written as C([registry."<host>"] mirrors = [...]). Requires O(manage_config=true).
+    type: dict
+  config_template:
+    description:
+      - A Jinja2 template on the controller to render instead of the built-in one, found as M(ansible.builtin.template)
+        finds its source. It is rendered in a sandbox with the variables C(containerd_address), C(network_mode),
+        C(cni_config_path), C(cni_binary_dir), C(grpc_addresses) and C(registry_mirrors), and the filter C(to_toml).
+        The output must be valid TOML. Requires O(manage_config=true).
+    type: path
+  backup:
+    description:
+      - Keep the replaced config file beside the new one.
+    type: bool
+    default: false
+  timeout:
+    description:
+      - Seconds to wait for the service to start, stop or be deleted.
+    type: int
+    default: 60
+notes:
+  - The service runs as LocalSystem, as C(--register-service) sets it.
+  - Paths are given to buildkitd as they are. buildkitd expands no C(%VARIABLES%), so they must be absolute.
+  - A failure after the config file was written leaves the new file in place. buildkitd reads it at its next start,
+    and the module starts the service again when it puts the previous registration back.
+extends_documentation_fragment:
+  - wcow.buildkit.attributes
+  - wcow.buildkit.attributes.full
+seealso:
+  - module: wcow.buildkit.win_local_group
+  - module: wcow.buildkit.win_cni_config
+  - module: wcow.buildkit.win_release_archive
+  - name: BuildKit on Windows
+    description: The guide whose buildkitd service step this module makes idempotent.
+    link: https://github.com/moby/buildkit/blob/master/docs/windows.md
+  - name: buildkitd.toml
+    description: The config file's keys.
+    link: https://github.com/moby/buildkit/blob/master/docs/buildkitd.toml.md
+author:
+  - wcow.buildkit contributors
+'''
+
+EXAMPLES = r'''
+- name: Run buildkitd as a service that members of buildkit-users may use
+  wcow.buildkit.buildkitd_service:
+    groups: [buildkit-users]
+
+- name: Debug logging, a registry mirror and CNI networking required
+  wcow.buildkit.buildkitd_service:
+    debug: true
+    groups: [buildkit-users]
+    manage_config: true
+    network_mode: cni
+    registry_mirrors:
+      docker.io: [mirror.example.com:5000]
+
+- name: Remove the service
+  wcow.buildkit.buildkitd_service:
+    state: absent
+'''
+
+RETURN = r'''
+name:
+  description: The service name.
+  returned: always
+  type: str
+  sample: buildkitd
+version:
+  description: The version C(<binary> --version) reports; null with O(state=absent) or when the binary is missing in
+    check mode.
+  returned: always
+  type: str
+  sample: v0.23.2
+arguments:
+  description: The buildkitd flags the service is to run with, without the service's own; null with O(state=absent).
+  returned: always
+  type: list
+  elements: str
+  sample: [--log-file, 'C:\ProgramData\buildkitd\buildkitd.log', --containerd-worker-addr,
+           '\\.\pipe\containerd-containerd']
+command_line:
+  description: The command line C(--register-service) writes for these options; null with O(state=absent).
+  returned: always
+  type: str
+  sample: '"C:\Program Files\buildkit\buildkitd.exe" --run-service --service-name buildkitd --log-file ...'
+config_path:
+  description: O(config_path), or the default path with O(manage_config=true); null otherwise.
+  returned: always
+  type: str
+config:
+  description: The rendered config file; null without O(manage_config).
+  returned: always
+  type: str
+config_changed:
+  description: Whether the config file was (in check mode, would be) written.
+  returned: always
+  type: bool
+backup_file:
+  description: Where the replaced config file was kept; null when no backup was made.
+  returned: always
+  type: str
+changes:
+  description: What was (in check mode, would be) changed, in words.
+  returned: always
+  type: list
+  elements: str
+  sample: [write the config, register the service again (its flags differ)]
+actions:
+  description: What the host did, in order (empty in check mode and when nothing changed).
+  returned: always
+  type: list
+  elements: str
+  sample: [stopped, deleted, registered, configured, started]
+service:
+  description: The service after the task (in check mode, as it would be); C(exists) false when absent.
+  returned: always
+  type: dict
+  contains:
+    exists:
+      description: Whether the service is registered.
+      type: bool
+    command_line:
+      description: The registered command line (ImagePath).
+      type: str
+    start_type:
+      description: auto, delayed, manual or disabled.
+      type: str
+    dependencies:
+      description: The services it depends on.
+      type: list
+      elements: str
+    state:
+      description: Running or Stopped.
+      type: str
+'''

@@ -1,0 +1,137 @@
+# Copyright: (c) 2026, wcow.buildkit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""buildkitd.toml: the variables a template sees (checked), rendering, and comparison.
+
+The file is compared as TOML (tomllib, in the standard library since Python
+3.11, which every supported ansible-core needs on the controller), so
+comments and formatting do not make a change.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import tomllib
+
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from ._action import InvalidArgument
+
+BUILTIN_TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'templates', 'buildkitd.toml.j2')
+# util/network/netproviders: "auto" uses CNI when its config exists, else no
+# network; "cni" requires it; "host" is refused on Windows (wcow-facts.md).
+NETWORK_MODES = ('auto', 'cni')
+# Listener schemes buildkitd serves on Windows (cmd/buildkitd/main.go getListener).
+ADDRESS_SCHEMES = ('npipe://', 'tcp://')
+_HOST = re.compile(r'^[A-Za-z0-9.\-_:\[\]]+(?:/[^\s"]*)?$')
+
+_ESCAPES = {'"': '\\"', '\\': '\\\\', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r'}
+
+
+def _toml_string(text):
+    """A TOML basic string (toml.io v1.0.0 "String"): quote, backslash and the
+    control characters escaped, everything else as it is (the file is UTF-8)."""
+    out = []
+    for char in text:
+        code = ord(char)
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif code < 0x20 or code == 0x7f:
+            out.append('\\u%04x' % code)
+        elif 0xd800 <= code <= 0xdfff:
+            raise ValueError('a lone surrogate (U+%04X) cannot be written to a UTF-8 file' % code)
+        else:
+            out.append(char)
+    return '"%s"' % ''.join(out)
+
+
+def to_toml(value):
+    """A TOML value for a string or a list of strings."""
+    if isinstance(value, str):
+        return _toml_string(value)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return '[%s]' % ', '.join(_toml_string(v) for v in value)
+    raise TypeError('to_toml takes a string or a list of strings, not %r' % (value,))
+
+
+def template_variables(options):
+    """The checked variables a template renders with; InvalidArgument names the option at fault."""
+    addresses = []
+    for index, address in enumerate(options['grpc_addresses'] or []):
+        if not isinstance(address, str) or not address.lower().startswith(ADDRESS_SCHEMES) or \
+                len(address) <= len('tcp://') or any(c.isspace() for c in address):
+            raise InvalidArgument('grpc_addresses[%d]' % index, '%r is not an address buildkitd listens on on Windows '
+                                  '(npipe:////./pipe/<name> or tcp://<host>:<port>)' % (address,))
+        addresses.append(address)
+    mirrors = {}
+    for registry, hosts in (options['registry_mirrors'] or {}).items():
+        where = 'registry_mirrors[%r]' % (registry,)
+        if not isinstance(registry, str) or not _HOST.match(registry):
+            raise InvalidArgument('registry_mirrors', '%r is not a registry host name such as docker.io' % (registry,))
+        if not isinstance(hosts, list) or not hosts:
+            raise InvalidArgument(where, 'must be a non-empty list of mirror hosts')
+        for host in hosts:
+            if not isinstance(host, str) or not _HOST.match(host):
+                raise InvalidArgument(where, '%r is not a mirror host such as mirror.example.com:5000' % (host,))
+        mirrors[str(registry)] = [str(h) for h in hosts]
+    return dict(
+        containerd_address=str(options['containerd_address']),
+        network_mode=str(options['network_mode']),
+        cni_config_path=str(options['cni_config_path']),
+        cni_binary_dir=str(options['cni_binary_dir']),
+        grpc_addresses=[str(a) for a in addresses],
+        registry_mirrors=mirrors,
+    )
+
+
+def _environment():
+    environment = ImmutableSandboxedEnvironment(undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                                                keep_trailing_newline=True, autoescape=False)
+    environment.filters['to_toml'] = to_toml
+    return environment
+
+
+@functools.lru_cache(maxsize=1)
+def builtin_template():
+    with open(BUILTIN_TEMPLATE, encoding='utf-8') as handle:
+        return handle.read()
+
+
+@functools.lru_cache(maxsize=8)
+def compile_template(source, option='config_template'):
+    try:
+        return _environment().from_string(source)
+    except TemplateError as error:
+        raise InvalidArgument(option, 'is not a valid Jinja2 template: %s' % error)
+
+
+def render(variables, source=None, option='config_template'):
+    """(text, parsed document) of the config: the built-in template when source is None."""
+    template = compile_template(builtin_template() if source is None else source, option)
+    try:
+        text = template.render(**variables)
+    except (TemplateError, TypeError, ValueError) as error:
+        raise InvalidArgument(option, 'cannot be rendered: %s' % error)
+    if not text.endswith('\n'):
+        text += '\n'
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise InvalidArgument(option, 'renders text that is not valid TOML: %s' % error)
+
+
+def existing_document(data):
+    """The existing file's bytes as TOML, or None when they are not UTF-8 TOML
+    (TOML files are UTF-8, toml.io v1.0.0); such a file is written again."""
+    if data is None:
+        return None
+    try:
+        return tomllib.loads(data.decode('utf-8'))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+
+
+def same_document(existing, wanted):
+    return existing is not None and existing == wanted
