@@ -85,7 +85,8 @@ class Ansible:
             'WCOW_RESULTS_FILE': str(results_file),
         })
         environment.update(env or {})
-        done = subprocess.run(command, capture_output=True, text=True, env=environment, cwd=str(workdir), timeout=600)
+        # A hung run (a host that never comes back) fails the test instead of CI.
+        done = subprocess.run(command, capture_output=True, text=True, env=environment, cwd=str(workdir), timeout=300)
         results = json.loads(results_file.read_text()) if results_file.exists() else []
         return PlaybookRun(done.returncode, done.stdout + done.stderr, results)
 
