@@ -1,6 +1,6 @@
 # wcow.buildkit: build and quality tooling. See docs/development.md.
 #
-#   make demo    simulated Windows hosts on loopback, a playbook run twice
+#   make demo    two bare simulated Windows hosts converged by the site playbook, twice, then verified
 #   make test    everything CI runs (lint, then pytest)
 #   make venv    only create/refresh .venv, .venv-oldest and the collection link
 #   make lint    ansible-lint (production profile) and antsibull-changelog lint
@@ -29,10 +29,14 @@ COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/wcow/buildkit
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
 
-# `make demo`: hosts as NAME:PROFILE[,option=value...] for `winsim start --host`.
+# `make demo`: hosts as NAME:PROFILE[,option=value...] for `winsim start --host`,
+# bare (the site playbook enables the container features, restarting once).
 DEMO_DIR := $(BUILD)/demo
-DEMO_PLAYBOOK ?= tests/demo/demo.yml
-DEMO_HOSTS ?= ws2019:ws2019,containers=true ws2022:ws2022,containers=true ws2025:ws2025,containers=true win11:win11,containers=true
+DEMO_PLAYBOOK ?= wcow.buildkit.site
+DEMO_VERIFY_PLAYBOOK ?= wcow.buildkit.verify
+DEMO_HOSTS ?= ws2019:ws2019 ws2022:ws2022
+# Serves fake release archives on loopback and writes the extra-vars file.
+DEMO_ARTIFACTS := PYTHONPATH=tests $(VENV)/bin/python tests/demo/artifacts.py
 
 # Seen by pytest (tests/conftest.py) and by everything run below: the bin dirs
 # holding ansible-playbook/ansible-doc, newest ansible-core first, and where
@@ -98,28 +102,43 @@ lint: venv
 	$(IN_VENV) $(VENV)/bin/antsibull-changelog lint
 	$(IN_VENV) $(VENV)/bin/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 
-# Starts the simulated hosts, writes their inventory, runs the playbook twice
-# with the newest ansible-core and prints each run's recap (the whole output
-# when a run fails). The simulator is stopped however this ends.
+# Starts the simulated hosts and a loopback server with fake release archives,
+# writes the inventory, converges the bare hosts with the site playbook twice
+# (the second run must change nothing), then runs the verify playbook and
+# prints what `buildctl debug info` answered on each host; prints the whole
+# output when a run fails (logs in $(DEMO_DIR)). The simulator and the archive
+# server are stopped however this ends.
 demo: venv
 	@if [ -d $(DEMO_DIR) ]; then $(WINSIM) stop --dir $(DEMO_DIR) >/dev/null 2>&1 || true; fi
+	@if [ -f $(DEMO_DIR)/artifacts.pid ]; then kill "$$(cat $(DEMO_DIR)/artifacts.pid)" 2>/dev/null || true; fi
 	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
-	@trap '$(WINSIM) stop --dir $(DEMO_DIR) || echo "demo: could not stop the simulator" >&2' EXIT; \
+	@trap 'kill "$$(cat $(DEMO_DIR)/artifacts.pid 2>/dev/null)" 2>/dev/null || true; \
+	       $(WINSIM) stop --dir $(DEMO_DIR) || echo "demo: could not stop the simulator" >&2' EXIT; \
+	$(DEMO_ARTIFACTS) $(DEMO_DIR) > $(DEMO_DIR)/artifacts.log 2>&1 & echo $$! > $(DEMO_DIR)/artifacts.pid; \
+	for _ in $$(seq 100); do [ -f $(DEMO_DIR)/extra-vars.json ] && break; sleep 0.1; done; \
+	if [ ! -f $(DEMO_DIR)/extra-vars.json ]; then \
+	    cat $(DEMO_DIR)/artifacts.log; echo "demo: the archive server did not start" >&2; exit 1; \
+	fi; \
 	$(WINSIM) start --dir $(DEMO_DIR) $(addprefix --host ,$(DEMO_HOSTS)); \
 	$(WINSIM) inventory --dir $(DEMO_DIR) > $(DEMO_DIR)/inventory.yml; \
-	for run in first second; do \
-	    log=$(DEMO_DIR)/$$run-run.log; \
-	    echo "=== $$run run: ansible-playbook -i $(DEMO_DIR)/inventory.yml $(DEMO_PLAYBOOK)"; \
-	    if ! $(IN_VENV) ansible-playbook -i $(DEMO_DIR)/inventory.yml $(DEMO_PLAYBOOK) > "$$log" 2>&1; then \
-	        cat "$$log"; echo "demo: the $$run run failed (log: $$log)" >&2; exit 1; \
+	play() { \
+	    log=$(DEMO_DIR)/$$1.log; \
+	    echo "=== $$1: ansible-playbook -i $(DEMO_DIR)/inventory.yml -e @$(DEMO_DIR)/extra-vars.json $$2"; \
+	    if ! $(IN_VENV) ansible-playbook -i $(DEMO_DIR)/inventory.yml -e @$(DEMO_DIR)/extra-vars.json "$$2" > "$$log" 2>&1; then \
+	        cat "$$log"; echo "demo: $$1 failed (log: $$log)" >&2; exit 1; \
 	    fi; \
-	    sed -n '/^PLAY RECAP/,$$p' "$$log"; \
+	}; \
+	for run in first second; do \
+	    play site-$$run-run $(DEMO_PLAYBOOK); \
+	    sed -n '/^PLAY RECAP/,$$p' $(DEMO_DIR)/site-$$run-run.log; \
 	done; \
-	if sed -n '/^PLAY RECAP/,$$p' $(DEMO_DIR)/second-run.log | grep -q -E 'changed=[1-9]'; then \
-	    echo "demo: the second run changed something (not idempotent); see $(DEMO_DIR)/second-run.log"; \
-	else \
-	    echo "demo: the second run changed nothing."; \
-	fi
+	if sed -n '/^PLAY RECAP/,$$p' $(DEMO_DIR)/site-second-run.log | grep -q -E 'changed=[1-9]'; then \
+	    echo "demo: the second run changed something (not idempotent); see $(DEMO_DIR)/site-second-run.log" >&2; \
+	    exit 1; \
+	fi; \
+	echo "demo: the second run changed nothing."; \
+	play verify $(DEMO_VERIFY_PLAYBOOK); \
+	grep -o '"buildctl debug info on .*' $(DEMO_DIR)/verify.log | tr -d '"'
 
 clean:
 	rm -rf $(VENV) $(VENV_OLDEST) $(BUILD) .pytest_cache .hypothesis .ansible tests/output

@@ -1,0 +1,86 @@
+"""buildctl_debug_info: buildkitd's version from `buildctl debug info`, as the connecting user or another user; a
+clear failure when buildkitd does not answer; bad input refused before the host is touched."""
+
+from __future__ import annotations
+
+import pytest
+
+from winsim.fleet import HostSpec
+from winsim.programs import fake_binary
+from winsim.windows import accounts, files, processes, scm
+
+MODULE = 'wcow.buildkit.buildctl_debug_info'
+HOST = 'ws2022'
+CONTAINERD = 'C:\\Program Files\\containerd\\containerd.exe'
+BUILDKITD = 'C:\\Program Files\\buildkit\\buildkitd.exe'
+BUILDCTL = 'C:\\Program Files\\buildkit\\buildctl.exe'
+GROUP = 'buildkit-users'
+
+
+@pytest.fixture
+def fleet(start_fleet):
+    """containerd and buildkitd (--group buildkit-users) running; alice in that group, bob not."""
+    fleet = start_fleet(HostSpec(HOST, 'ws2022', containers=True))
+    with fleet.store(HOST).transaction() as state:
+        for folder in ('C:\\Program Files\\containerd', 'C:\\Program Files\\buildkit'):
+            files.ensure_dir(state, folder)
+        files.write_bytes(state, CONTAINERD, fake_binary('containerd', 'v2.1.4'))
+        files.write_bytes(state, BUILDKITD, fake_binary('buildkitd', 'v0.23.2'))
+        files.write_bytes(state, BUILDCTL, fake_binary('buildctl', 'v0.23.2'))
+        accounts.create_group(state, GROUP)
+        accounts.add_member(state, GROUP, accounts.create_user(state, 'alice').sid)
+        accounts.create_user(state, 'bob')
+        assert processes.run_program(state, CONTAINERD, ['--register-service']).exit_code == 0
+        scm.start_service(state, 'containerd')
+        assert processes.run_program(state, BUILDKITD, ['--register-service', '--group', GROUP]).exit_code == 0
+        scm.start_service(state, 'buildkitd')
+    return fleet
+
+
+def play(tasks):
+    return [{'name': 'buildctl_debug_info', 'hosts': HOST, 'gather_facts': False,
+             'tasks': [dict(name=name, ignore_errors=True, **{MODULE: args}, **extra)
+                       for name, args, extra in tasks]}]
+
+
+@pytest.mark.every_core
+def test_version_as_each_user_and_in_check_mode(ansible, fleet, tmp_path):
+    before = fleet.store(HOST).read()
+    run = ansible.playbook(tmp_path, fleet.inventory_path, play([
+        ('default', {}, {}),
+        ('check mode', {}, {'check_mode': True}),
+        ('alice', {'as_user': 'alice'}, {}),
+        ('bob', {'as_user': 'bob'}, {}),
+        ('missing buildctl', {'buildctl_path': 'C:\\buildkit\\buildctl.exe'}, {}),
+    ]))
+    assert run.rc == 0, run.output
+    for name in ('default', 'check mode', 'alice'):
+        task = run.task(HOST, name)
+        assert task['status'] == 'ok', task
+        result = task['result']
+        assert result['version'] == 'v0.23.2' and result['reachable'] is True and result['changed'] is False
+        assert result['stdout'].startswith('BuildKit: github.com/moby/buildkit v0.23.2 ')
+    assert run.task(HOST, 'alice')['result']['user'] == 'alice'
+    bob = run.task(HOST, 'bob')
+    assert bob['status'] == 'failed' and bob['result']['reachable'] is False and bob['result']['version'] is None
+    assert 'Access is denied' in bob['result']['msg'] and 'bob' in bob['result']['msg']
+    missing = run.task(HOST, 'missing buildctl')
+    assert missing['status'] == 'failed' and 'C:\\buildkit\\buildctl.exe does not exist' in missing['result']['msg']
+    assert fleet.store(HOST).read()['services'] == before['services'], 'reads only'
+
+
+def test_fails_with_the_hosts_error_when_buildkitd_is_stopped_and_refuses_bad_input(ansible, fleet, tmp_path):
+    with fleet.store(HOST).transaction() as state:
+        scm.stop_service(state, 'buildkitd')
+    stopped = ansible.module(tmp_path, fleet.inventory_path, MODULE, {}).task(HOST, 'module')
+    assert stopped['status'] == 'failed' and stopped['result']['reachable'] is False
+    assert 'buildkitd did not answer' in stopped['result']['msg']
+    assert 'open //./pipe/buildkitd: The system cannot find the file specified.' in stopped['result']['msg']
+
+    fleet.reset_counters()
+    ansible.rejected(tmp_path, fleet.inventory_path, MODULE, [
+        ({'buildctl_path': 'buildctl.exe'}, 'buildctl_path'),
+        ({'as_user': ' alice'}, 'as_user'),
+        ({'addr': '//./pipe/buildkitd'}, 'addr'),
+    ], HOST)
+    assert fleet.counters(HOST)['powershell_executions'] == 0
