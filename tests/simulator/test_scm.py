@@ -147,3 +147,25 @@ def test_sc_exe_outputs_and_exit_codes(state):
     assert sc_exe.run(state, ["config", "svc", "start=", "sometimes"])[0] == 87
     assert sc_exe.run(state, ["delete", "svc"]) == (0, "[SC] DeleteService SUCCESS\r\n")
     assert scm.find(state, "svc") is None
+
+
+def test_a_boot_restarts_automatic_services_dependencies_first_and_leaves_manual_ones_stopped():
+    from winsim import profiles
+    from winsim.programs import fake_binary
+    from winsim.windows import boot, files, processes
+
+    state = profiles.build_state('ws2022', containers=True)
+    containerd = 'C:\\Program Files\\containerd\\containerd.exe'
+    files.ensure_dir(state, 'C:\\Program Files\\containerd')
+    files.write_bytes(state, containerd, fake_binary('containerd', 'v2.1.4'))
+    assert processes.run_program(state, containerd, ['--register-service']).exit_code == 0
+    scm.start_service(state, 'containerd')
+    pid = state['services']['containerd']['ProcessId']
+    scm.create_service(state, 'manual', '"%s" --run-service' % containerd, start=scm.START_DEMAND,
+                       display_name='Manual')
+
+    boot.reboot(state)
+
+    assert state['services']['containerd']['State'] == 'Running'
+    assert state['services']['containerd']['ProcessId'] != pid
+    assert state['services']['manual']['State'] == 'Stopped'

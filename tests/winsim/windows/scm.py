@@ -272,3 +272,25 @@ def service_stopped(state: dict, key: str, exit_code: int) -> None:
     service.update(State="Stopped", ProcessId=0, ExitCode=exit_code, Runtime=None)
     if service["DeleteFlag"]:
         del _services(state)[key]
+
+
+def on_boot(state: dict) -> None:
+    """A boot: every service process is gone, services marked for deletion go,
+    then the SCM starts the automatic ones, dependencies first, and leaves a
+    failing one stopped ("Automatically Starting Services", Microsoft Learn:
+    the SCM starts auto-start services and the services they depend on at
+    boot; a failed start is logged and boot goes on). Delayed automatic ones
+    start after the others (SERVICE_CONFIG_DELAYED_AUTO_START_INFO)."""
+    from . import processes
+
+    for key in list(_services(state)):
+        if _services(state)[key]["State"] != "Stopped":
+            processes.end_service(state, key, exit_code=0)
+    automatic = [key for key, service in _services(state).items() if service["Start"] == START_AUTO]
+    ordered = sorted(automatic, key=lambda key: _services(state)[key]["DelayedAutostart"])
+    for key in ordered:
+        if key in _services(state) and _services(state)[key]["State"] == "Stopped":
+            try:
+                start_service(state, key)
+            except Win32Error:
+                pass
