@@ -27,7 +27,9 @@ COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/wcow/buildkit
 
 # pytest options; `make pytest PYTEST_ARGS='tests/unit -k docs'` narrows it.
 PYTEST_ARGS ?=
-PYTEST_WORKERS ?= auto
+# Twice the cores: integration tests spend much of their time waiting (WinRM
+# round trips, simulated reboots), so more workers than cores finish sooner.
+PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
 
 # `make demo`: hosts as NAME:PROFILE[,option=value...] for `winsim start --host`,
 # bare (the site playbook enables the container features, restarting once).

@@ -1,0 +1,47 @@
+# Copyright: (c) 2026, wcow.buildkit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Write drift-report.md, drift-report.html and drift-report.json."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+
+from ._drift_html import render_html
+from ._drift_markdown import render_markdown
+
+BASENAME = 'drift-report'
+
+
+def write_reports(data, directory):
+    """Write the three reports of `data` (DriftReport.as_data()) to directory; return their paths.
+
+    Each file is written beside its final name and then renamed over it, so a
+    reader never sees half a report.
+    """
+    os.makedirs(directory, exist_ok=True)
+    contents = (
+        ('md', render_markdown(data)),
+        ('html', render_html(data)),
+        ('json', json.dumps(data, indent=2, sort_keys=False) + '\n'),
+    )
+    paths = []
+    for extension, text in contents:
+        path = os.path.join(directory, '%s.%s' % (BASENAME, extension))
+        _replace(path, text)
+        paths.append(path)
+    return paths
+
+
+def _replace(path, text):
+    fd, staged = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), dir=os.path.dirname(path))
+    try:
+        with os.fdopen(fd, 'w', encoding='utf-8', newline='\n') as handle:
+            handle.write(text)
+        os.chmod(staged, 0o644)
+        os.replace(staged, path)
+    except BaseException:
+        if os.path.exists(staged):
+            os.unlink(staged)
+        raise

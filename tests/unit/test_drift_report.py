@@ -1,0 +1,415 @@
+"""The drift report: classifying recorded task results, the Markdown table, the HTML page, the JSON data."""
+
+from __future__ import annotations
+
+import datetime
+import html.parser
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift_classify import classify
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift_files import write_reports
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift_html import render_html
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift_markdown import render_markdown
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift_model import (
+    DriftReport,
+    is_resource,
+    resource_name,
+)
+
+WHEN = datetime.datetime(2026, 3, 1, 12, 30, 0, tzinfo=datetime.timezone.utc)
+PATH_HEADER = 'machine PATH (REG_EXPAND_SZ), one entry per line'
+BUILDKIT = '%ProgramFiles%\\buildkit'
+
+# Results as the modules return them in check mode with --diff.
+IN_SYNC = {'changed': False, 'path_value': 'C:\\Windows'}
+PATH_DRIFTED = {'changed': True, 'diff': {
+    'before_header': PATH_HEADER, 'after_header': PATH_HEADER,
+    'before': '%SystemRoot%\\system32\n%SystemRoot%\n',
+    'after': '%%SystemRoot%%\\system32\n%%SystemRoot%%\n%s\n' % BUILDKIT,
+}}
+GROUP_MISSING = {'changed': True, 'added': ['WS2019-SIM\\alice'], 'removed': [], 'diff': {
+    'before': {'state': 'absent'},
+    'after': {'state': 'present', 'name': 'buildkit-users', 'description': 'May use buildkitd', 'members': []},
+}}
+NETWORK_DRIFTED = {'changed': True, 'diff': {
+    'before': {'state': 'present', 'name': 'nat', 'type': 'nat', 'subnets': [{'address_prefix': '10.0.0.0/24'}]},
+    'after': {'state': 'present', 'name': 'nat', 'type': 'nat', 'subnets': [{'address_prefix': '172.20.0.0/16'}]},
+}}
+FAILED = {'failed': True, 'changed': False, 'msg': 'service_read failed on the host: Access is denied.'}
+UNREACHABLE = {'unreachable': True, 'changed': False, 'msg': 'winrm connection error: timed out'}
+
+
+def report_of(*entries, title='Fleet drift'):
+    """entries: (host, resource, outcome, result[, module])."""
+    report = DriftReport(title, generated_at=WHEN)
+    report.add_playbook('drift.yml')
+    for host, resource, outcome, result, *module in entries:
+        finding = classify(outcome, result)
+        if resource is None:
+            report.add_problem(host, 'Gather facts', finding, module='ansible.builtin.setup')
+        else:
+            report.add_resource(host, resource, finding, module=module[0] if module else 'wcow.buildkit.win_path_entry')
+    return report
+
+
+def fleet_report():
+    return report_of(
+        ('ws2022', 'PATH entry', 'ok', IN_SYNC),
+        ('ws2022', 'buildkit group', 'ok', dict(IN_SYNC)),
+        ('ws2022', 'nat network', 'ok', dict(IN_SYNC)),
+        ('ws2019', 'PATH entry', 'ok', PATH_DRIFTED),
+        ('ws2019', 'buildkit group', 'ok', GROUP_MISSING, 'wcow.buildkit.win_local_group'),
+        ('ws2019', 'nat network', 'failed', FAILED, 'wcow.buildkit.win_hns_network'),
+        ('ws2025', None, 'unreachable', UNREACHABLE),
+    )
+
+
+# --- classifying one result ------------------------------------------------------------------
+
+
+def test_no_change_is_in_sync():
+    assert classify('ok', IN_SYNC) == ('in_sync', [], None)
+
+
+def test_a_changed_text_diff_is_drifted_and_shows_the_changed_lines():
+    status, summary, message = classify('ok', PATH_DRIFTED)
+    assert status == 'drifted' and message is None
+    assert summary[0] == PATH_HEADER + ':'
+    assert '+ %s' % BUILDKIT in summary
+    assert all(line[:2] in ('- ', '+ ') for line in summary[1:])
+
+
+@pytest.mark.parametrize('before', [{'state': 'absent'}, {'exists': False, 'name': 'buildkitd'}, {}, '', None])
+def test_an_absent_before_is_missing(before):
+    status, summary, _message = classify('ok', {'changed': True, 'diff': {'before': before, 'after': {
+        'state': 'present', 'name': 'x'}}})
+    assert status == 'missing'
+    assert summary[0].startswith('absent now'), summary
+
+
+def test_the_missing_group_shows_what_is_wanted():
+    status, summary, _message = classify('ok', GROUP_MISSING)
+    assert status == 'missing'
+    assert summary == ['absent now; wanted: description=May use buildkitd, members=[], name=buildkit-users']
+
+
+def test_a_mapping_diff_lists_the_keys_that_differ():
+    status, summary, _message = classify('ok', NETWORK_DRIFTED)
+    assert status == 'drifted'
+    assert summary == ['subnets: [{"address_prefix": "10.0.0.0/24"}] -> [{"address_prefix": "172.20.0.0/16"}]']
+
+
+def test_something_to_remove_is_drifted_not_missing():
+    status, summary, _message = classify('ok', {'changed': True, 'diff': {
+        'before': {'state': 'present', 'name': 'buildnet'}, 'after': {'state': 'absent'}}})
+    assert (status, summary) == ('drifted', ['present now; wanted absent'])
+
+
+def test_a_service_missing_with_its_config_is_missing_and_with_a_config_left_drifted():
+    service = {'before': '', 'after': 'command_line: buildkitd.exe\nstart_type: auto\n',
+               'before_header': 'service buildkitd', 'after_header': 'service buildkitd'}
+    config = {'before': '', 'after': 'debug = false\n', 'before_header': 'C:\\ProgramData\\buildkitd.toml'}
+    both = {'changed': True, 'changes': ['write the config', 'register the service'], 'diff': [service, config]}
+    status, summary, _message = classify('ok', both)
+    assert status == 'missing'
+    assert summary[0] == 'service buildkitd: absent now'
+    assert '+ start_type: auto' in summary
+    assert summary[-1] == 'changes: write the config, register the service'
+
+    left = dict(config, before='debug = true\n')
+    status, summary, _message = classify('ok', dict(both, diff=[service, left]))
+    assert status == 'drifted'
+    assert '- debug = true' in summary and '+ debug = false' in summary
+
+
+def test_changed_files_are_listed_and_cut_short():
+    files = ['bin\\file%02d.exe' % index for index in range(13)]
+    _status, summary, _message = classify('ok', {'changed': True, 'changed_files': files, 'removed_files': ['x.dll']})
+    assert summary == ['changed files: %s and 3 more' % ', '.join(files[:10]), 'removed files: x.dll']
+
+
+def test_a_long_text_diff_is_cut_short():
+    before = ''.join('line %d\n' % index for index in range(30))
+    _status, summary, _message = classify('ok', {'changed': True, 'diff': {'before': before, 'after': ''.join(
+        'line %d\n' % index for index in range(10, 40))}})
+    assert len(summary) == 13 and summary[-1] == '... 8 more changed lines'
+
+
+def test_a_change_without_diff_is_drifted_and_says_so():
+    status, summary, _message = classify('ok', {'changed': True})
+    assert status == 'drifted' and '--diff' in summary[0]
+
+
+def test_the_warnings_of_a_change_explain_it():
+    warning = "no HNS network is named 'nat': create it first.\nIn check mode the config is rendered later."
+    status, summary, _message = classify('ok', {'changed': True, 'warnings': [warning], 'diff': {
+        'before': '', 'after': '{}\n', 'before_header': 'C:\\cni\\nat.conf'}})
+    assert status == 'missing'
+    assert summary == ['C:\\cni\\nat.conf: absent now', '+ {}',
+                       "warning: no HNS network is named 'nat': create it first."]
+    assert classify('ok', dict(IN_SYNC, warnings=['x'])).summary == [], 'in sync shows no details'
+
+
+def test_a_result_hidden_by_no_log_shows_nothing_of_it():
+    status, summary, _message = classify('ok', {'censored': 'the output has been hidden', 'changed': True})
+    assert (status, summary) == ('drifted', ['the details are hidden (no_log)'])
+
+
+def test_failed_and_unreachable_keep_the_message():
+    assert classify('failed', FAILED) == ('failed', [], FAILED['msg'])
+    assert classify('unreachable', UNREACHABLE) == ('unreachable', [], UNREACHABLE['msg'])
+    assert classify('failed', {'failed': True, 'exception': 'Traceback\n  File x\nKeyError: boom\n'}).message == \
+        'KeyError: boom'
+
+
+def test_only_the_first_line_of_a_message_is_kept():
+    message = ('release_archive_read: failed on the host: Downloading the checksum failed\nAt line:10 char:9\r\n'
+               '+         throw (...)\r\n+         ~~~~~~~~~~~~')
+    assert classify('failed', {'failed': True, 'msg': message}).message == \
+        'release_archive_read: failed on the host: Downloading the checksum failed'
+    assert classify('failed', {'failed': True, 'msg': 'x' * 600}).message == 'x' * 497 + '...'
+    assert classify('failed', {'failed': True, 'msg': '\n  \n'}).message == 'the task failed'
+
+
+def test_a_loop_is_one_resource_with_the_worst_item():
+    result = {'changed': True, 'results': [
+        dict(IN_SYNC, item='a', _ansible_item_label='a'),
+        dict(GROUP_MISSING, item={'name': 'b'}, _ansible_item_label={'name': 'b'}),
+        dict(PATH_DRIFTED, item='c', _ansible_item_label='c'),
+    ]}
+    status, summary, message = classify('ok', result)
+    assert status == 'missing' and message is None
+    assert summary[0].startswith('{"name": "b"}: absent now')
+    assert 'c: + %s' % BUILDKIT in summary
+    failed = classify('failed', {'failed': True, 'msg': 'One or more items failed', 'results': [
+        dict(FAILED, item='a'), dict(IN_SYNC, item='b')]})
+    assert failed.status == 'failed' and failed.message == 'a: ' + FAILED['msg']
+
+
+# --- naming and choosing resources -----------------------------------------------------------
+
+
+def test_the_role_prefix_is_stripped():
+    roles = ['wcow.buildkit.buildkit', 'buildkit']
+    assert resource_name('wcow.buildkit.buildkit : Put buildctl on the PATH', roles) == 'Put buildctl on the PATH'
+    assert resource_name('buildkit : Put buildctl on the PATH', roles) == 'Put buildctl on the PATH'
+    assert resource_name('containerd : a : b', ['wcow.buildkit.buildkit']) == 'containerd : a : b'
+    assert resource_name('  two\n lines ') == 'two lines'
+
+
+@pytest.mark.parametrize('module, handler, state, expected', [
+    ('wcow.buildkit.win_path_entry', False, None, True),
+    ('wcow.buildkit.buildkitd_service', False, 'started', True),
+    ('wcow.buildkit.buildkitd_service', False, 'restarted', False),
+    ('wcow.buildkit.containerd_service', True, None, False),
+    ('wcow.buildkit.wcow_facts', False, None, False),
+    ('wcow.buildkit.win_service_restart', False, None, False),
+    ('ansible.builtin.fail', False, None, False),
+    ('ansible.builtin.set_fact', False, None, False),
+    ('ansible.windows.win_path', False, None, False),
+    (None, False, None, False),
+])
+def test_only_wcow_buildkit_state_modules_are_resources(module, handler, state, expected):
+    assert is_resource(module, is_handler=handler, state=state) is expected
+
+
+def test_a_task_run_twice_on_a_host_is_a_second_column():
+    report = report_of(('h1', 'Put it on the PATH', 'ok', IN_SYNC), ('h1', 'Put it on the PATH', 'ok', PATH_DRIFTED),
+                       ('h2', 'Put it on the PATH', 'ok', IN_SYNC), ('h2', 'Put it on the PATH', 'ok', IN_SYNC))
+    data = report.as_data()
+    assert data['resources'] == ['Put it on the PATH', 'Put it on the PATH (2)']
+    assert data['hosts']['h1']['resources']['Put it on the PATH (2)']['status'] == 'drifted'
+    assert data['hosts']['h2']['status'] == 'in_sync'
+
+
+# --- the data (drift-report.json) ------------------------------------------------------------
+
+
+def test_the_data_has_a_status_per_host_and_resource():
+    data = fleet_report().as_data()
+    assert list(data['hosts']) == ['ws2019', 'ws2022', 'ws2025']
+    assert data['resources'] == ['PATH entry', 'buildkit group', 'nat network']
+    ws2019 = data['hosts']['ws2019']
+    assert {name: entry['status'] for name, entry in ws2019['resources'].items()} == {
+        'PATH entry': 'drifted', 'buildkit group': 'missing', 'nat network': 'failed'}
+    assert ws2019['status'] == 'failed'
+    assert ws2019['resources']['buildkit group']['module'] == 'wcow.buildkit.win_local_group'
+    assert data['hosts']['ws2022']['status'] == 'in_sync'
+    assert data['hosts']['ws2022']['counts'] == {'in_sync': 3, 'drifted': 0, 'missing': 0, 'failed': 0,
+                                                 'unreachable': 0}
+    ws2025 = data['hosts']['ws2025']
+    assert ws2025['status'] == 'unreachable' and ws2025['resources'] == {}
+    assert ws2025['problems'] == [{'task': 'Gather facts', 'module': 'ansible.builtin.setup', 'status': 'unreachable',
+                                   'message': UNREACHABLE['msg']}]
+    assert data['totals'] == {'in_sync': 3, 'drifted': 1, 'missing': 1, 'failed': 1, 'unreachable': 0}
+    assert data['generated_at'] == '2026-03-01T12:30:00Z'
+    assert data['check_mode'] is True and data['diff_mode'] is True
+    assert json.loads(json.dumps(data)) == data
+
+
+def test_a_task_outside_check_mode_is_noted():
+    report = fleet_report()
+    report.add_resource('ws2022', 'applied', classify('ok', PATH_DRIFTED), check_mode=False)
+    data = report.as_data()
+    assert data['check_mode'] is False and data['diff_mode'] is True
+    assert 'without check mode' in render_markdown(data)
+    assert 'without check mode' in render_html(data)
+
+
+# --- Markdown --------------------------------------------------------------------------------
+
+
+def test_the_markdown_table_has_hosts_by_resources():
+    text = render_markdown(fleet_report().as_data())
+    lines = text.splitlines()
+    assert lines[0] == '# Fleet drift'
+    start = lines.index('| Host | Status | PATH entry | buildkit group | nat network |')
+    assert lines[start + 1:start + 5] == [
+        '| --- | --- | --- | --- | --- |',
+        '| ws2019 | **failed** | **drifted** | **missing** | **failed** |',
+        '| ws2022 | in sync | in sync | in sync | in sync |',
+        '| ws2025 | **unreachable** | not checked | not checked | not checked |',
+    ]
+    assert lines[start + 5] == ''
+
+
+def test_the_markdown_details_say_what_drifted():
+    text = render_markdown(fleet_report().as_data())
+    details = text[text.index('## Details'):]
+    ws2019 = details[details.index('### ws2019: failed'):details.index('### ws2022')]
+    assert '- **PATH entry** (wcow.buildkit.win\\_path\\_entry): drifted' in ws2019
+    assert '  + %s\n' % BUILDKIT in ws2019, 'the diff lines are in a code block, as they are'
+    assert 'absent now; wanted: description=May use buildkitd' in ws2019
+    assert 'Access is denied.' in ws2019
+    assert '### ws2022: in sync\n\n3 resources are in sync.' in details
+    assert '- Task **Gather facts** unreachable: %s' % UNREACHABLE['msg'] in details
+
+
+def test_markdown_escapes_names_and_fences_code():
+    report = report_of(('web|1', 'Run <script>alert(1)</script> *now*', 'ok', {'changed': True, 'diff': {
+        'before': 'a\n', 'after': 'a\n```\n'}}))
+    text = render_markdown(report.as_data())
+    assert '<script>' not in text
+    assert '| Run &lt;script&gt;alert(1)&lt;/script&gt; \\*now\\* |' in text
+    assert '| web\\|1 | **drifted** | **drifted** |' in text
+    assert '  ````text\n  + ```\n  ````' in text
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+
+class Page(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.stack, self.cells, self.row_headers, self.titles = [], [], [], [], []
+        self.column_headers, self.text = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        attrs = dict(attrs)
+        self.stack.append((tag, attrs, []))
+        if 'title' in attrs and tag == 'td':
+            self.titles.append(attrs['title'])
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            open_tag, attrs, text = self.stack.pop()
+            content = ''.join(text)
+            if self.stack:
+                self.stack[-1][2].append(content)
+            if open_tag == 'td' and 'class' in attrs:
+                self.cells.append((attrs['class'], content))
+            if open_tag == 'th' and attrs.get('scope') == 'row':
+                self.row_headers.append(content)
+            if open_tag == 'th' and attrs.get('scope') == 'col':
+                self.column_headers.append(content)
+            if open_tag == tag:
+                return
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self.stack:
+            self.stack[-1][2].append(data)
+
+
+def parse(page):
+    parser = Page()
+    parser.feed(page)
+    parser.close()
+    return parser
+
+
+def test_the_html_page_is_a_table_with_a_colour_per_status():
+    page = render_html(fleet_report().as_data())
+    assert page.startswith('<!DOCTYPE html>') and '<style>' in page
+    parsed = parse(page)
+    assert parsed.column_headers == ['Host', 'Status', 'PATH entry', 'buildkit group', 'nat network']
+    assert parsed.row_headers == ['ws2019', 'ws2022', 'ws2025']
+    assert parsed.cells[:3] == [('s-drifted', 'drifted'), ('s-missing', 'missing'), ('s-failed', 'failed')]
+    assert parsed.cells[3:6] == [('s-in_sync', 'in sync')] * 3
+    assert parsed.cells[6:9] == [('s-not_checked', 'not checked')] * 3
+    for status in ('in_sync', 'drifted', 'missing', 'failed', 'unreachable'):
+        assert '.s-%s {' % status in page
+    assert '+ %s' % BUILDKIT in ''.join(parsed.text)
+    assert not any(tag in ('script', 'link', 'img', 'iframe') for tag in parsed.tags), 'self-contained, no script'
+
+
+def test_html_escapes_everything():
+    hostile = 'Run <script>alert("x")</script> & \'quote\''
+    report = report_of(('<b>host</b>', hostile, 'failed', {'failed': True, 'msg': '<img src=x onerror=alert(1)>'}),
+                       title='<title>T</title>')
+    page = render_html(report.as_data())
+    parsed = parse(page)
+    assert 'script' not in parsed.tags and 'img' not in parsed.tags and 'b' not in parsed.tags
+    assert parsed.tags.count('title') == 1
+    assert hostile in parsed.column_headers
+    assert parsed.row_headers == ['<b>host</b>']
+    assert parsed.titles == ['<img src=x onerror=alert(1)>']
+    assert '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;quote&#x27;' in page
+
+
+# --- the files -------------------------------------------------------------------------------
+
+
+def test_the_three_files_are_written_and_the_json_renders_the_same_reports(tmp_path):
+    data = fleet_report().as_data()
+    directory = tmp_path / 'reports' / 'today'
+    paths = write_reports(data, str(directory))
+    assert sorted(os.path.basename(p) for p in paths) == ['drift-report.html', 'drift-report.json', 'drift-report.md']
+    assert sorted(p.name for p in directory.iterdir()) == ['drift-report.html', 'drift-report.json',
+                                                           'drift-report.md'], 'no staging file is left'
+    loaded = json.loads((directory / 'drift-report.json').read_text(encoding='utf-8'))
+    assert loaded == data
+    assert (directory / 'drift-report.md').read_text(encoding='utf-8') == render_markdown(loaded)
+    assert (directory / 'drift-report.html').read_text(encoding='utf-8') == render_html(loaded)
+
+    write_reports(report_of(('ws2022', 'PATH entry', 'ok', IN_SYNC)).as_data(), str(directory))
+    assert list(json.loads((directory / 'drift-report.json').read_text())['hosts']) == ['ws2022'], 'replaced'
+
+
+def test_an_empty_run_still_writes_a_report(tmp_path):
+    data = DriftReport('Nothing', generated_at=WHEN).as_data()
+    write_reports(data, str(tmp_path))
+    assert 'No host reported a result.' in (tmp_path / 'drift-report.md').read_text()
+    assert 'No host reported a result.' in (tmp_path / 'drift-report.html').read_text()
+
+
+# --- ansible-doc -----------------------------------------------------------------------------
+
+BINDIRS = [Path(bindir) for bindir in os.environ.get('WCOW_ANSIBLE_BINDIRS', '').split()]
+
+
+@pytest.mark.parametrize('bindir', BINDIRS, ids=[bindir.parent.name for bindir in BINDIRS])
+def test_ansible_doc_shows_the_callback(bindir):
+    environment = dict(os.environ, ANSIBLE_NOCOLOR='1', PAGER='cat')
+    done = subprocess.run([str(bindir / 'ansible-doc'), '-t', 'callback', 'wcow.buildkit.drift_report'],
+                          capture_output=True, text=True, env=environment, timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not done.stderr.strip(), done.stderr
+    for text in ('report_dir', 'WCOW_DRIFT_REPORT_DIR', 'wcow_drift_report_dir', 'title', 'aggregate'):
+        assert text in done.stdout
