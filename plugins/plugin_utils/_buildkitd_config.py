@@ -9,17 +9,12 @@ comments and formatting do not make a change.
 
 from __future__ import annotations
 
-import functools
-import os
 import re
 import tomllib
 
-from jinja2 import StrictUndefined, TemplateError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
-
 from ._action import InvalidArgument
+from ._templating import ConfigTemplate
 
-BUILTIN_TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'templates', 'buildkitd.toml.j2')
 # util/network/netproviders: "auto" uses CNI when its config exists, else no
 # network; "cni" requires it; "host" is refused on Windows (wcow-facts.md).
 NETWORK_MODES = ('auto', 'cni')
@@ -86,36 +81,19 @@ def template_variables(options):
     )
 
 
-def _environment():
-    environment = ImmutableSandboxedEnvironment(undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                                                keep_trailing_newline=True, autoescape=False)
-    environment.filters['to_toml'] = to_toml
-    return environment
+_TEMPLATE = ConfigTemplate('buildkitd.toml.j2', {'to_toml': to_toml})
 
 
-@functools.lru_cache(maxsize=1)
 def builtin_template():
-    with open(BUILTIN_TEMPLATE, encoding='utf-8') as handle:
-        return handle.read()
+    return _TEMPLATE.builtin
 
 
-@functools.lru_cache(maxsize=8)
 def compile_template(source, option='config_template'):
-    try:
-        return _environment().from_string(source)
-    except TemplateError as error:
-        raise InvalidArgument(option, 'is not a valid Jinja2 template: %s' % error)
-
+    return _TEMPLATE.compile(source, option)
 
 def render(variables, source=None, option='config_template'):
     """(text, parsed document) of the config: the built-in template when source is None."""
-    template = compile_template(builtin_template() if source is None else source, option)
-    try:
-        text = template.render(**variables)
-    except (TemplateError, TypeError, ValueError) as error:
-        raise InvalidArgument(option, 'cannot be rendered: %s' % error)
-    if not text.endswith('\n'):
-        text += '\n'
+    text = _TEMPLATE.render(variables, source, option)
     try:
         return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -15,15 +15,11 @@ Facts the checks follow (windows-container-networking cni/cni.go):
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import json
-import os
-
-from jinja2 import StrictUndefined, TemplateError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ._action import InvalidArgument
+from ._templating import ConfigTemplate
 from ._ip import first_host, parse_gateway
 
 CNI_VERSIONS = ('0.2.0', '0.3.0', '0.4.0', '1.0.0')
@@ -33,7 +29,6 @@ DEFAULT_ROUTE_DST = '0.0.0.0/0'
 MANAGED_KEYS = frozenset({'cniVersion', 'name', 'type', 'ipam', 'dns', 'capabilities'})
 # The gateway and at least one container need an address.
 LONGEST_PREFIX = 30
-BUILTIN_TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'templates', 'cni_nat.conf.j2')
 
 
 def to_json(value):
@@ -147,37 +142,19 @@ def _extra(extra):
         raise InvalidArgument('extra', 'holds a value that is not JSON: %s' % error)
 
 
-def _environment():
-    environment = ImmutableSandboxedEnvironment(undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                                                keep_trailing_newline=True, autoescape=False)
-    environment.filters['to_json'] = to_json
-    environment.filters['to_nice_json'] = to_nice_json
-    return environment
+_TEMPLATE = ConfigTemplate('cni_nat.conf.j2', {'to_json': to_json, 'to_nice_json': to_nice_json})
 
 
-@functools.lru_cache(maxsize=1)
 def builtin_template():
-    with open(BUILTIN_TEMPLATE, encoding='utf-8') as handle:
-        return handle.read()
+    return _TEMPLATE.builtin
 
 
-@functools.lru_cache(maxsize=8)
 def compile_template(source, option='template'):
-    try:
-        return _environment().from_string(source)
-    except TemplateError as error:
-        raise InvalidArgument(option, 'is not a valid Jinja2 template: %s' % error)
-
+    return _TEMPLATE.compile(source, option)
 
 def render(variables, source=None, option='template'):
     """The config text: the built-in template when source is None."""
-    template = compile_template(builtin_template() if source is None else source, option)
-    try:
-        text = template.render(**variables)
-    except (TemplateError, TypeError, ValueError) as error:
-        raise InvalidArgument(option, 'cannot be rendered: %s' % error)
-    if not text.endswith('\n'):
-        text += '\n'
+    text = _TEMPLATE.render(variables, source, option)
     return text
 
 

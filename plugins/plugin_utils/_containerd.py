@@ -24,16 +24,12 @@ containerd expands no %VARIABLES%, so they must be literal absolute paths.
 
 from __future__ import annotations
 
-import functools
-import os
 import re
-
-from jinja2 import StrictUndefined, TemplateError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import _containerd_toml as toml
 from . import _service as svc
 from ._action import InvalidArgument
+from ._templating import ConfigTemplate
 
 DEFAULT_BINARY = 'C:\\Program Files\\containerd\\bin\\containerd.exe'
 DEFAULT_CONFIG_PATH = 'C:\\Program Files\\containerd\\config.toml'
@@ -51,7 +47,6 @@ DESCRIPTION = svc.REGISTERED_DISPLAY['containerd'][1]
 # Flags the module writes from its own options, and the registration's own.
 MANAGED_FLAGS = {'config': 'config_path', 'log-file': 'log_file', 'log-level': 'log_level'}
 SERVICE_FLAGS = ('register-service', 'unregister-service', 'run-service', 'service-name', 'version', 'help')
-BUILTIN_TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'templates', 'containerd_config.toml.j2')
 
 _ABSOLUTE = re.compile(r'^(?:[A-Za-z]:\\|\\\\[^\\?.][^\\]*\\[^\\]+)')
 _PIPE = re.compile(r'\\\\\.\\pipe\\[^\\\x00-\x1f]+')
@@ -224,38 +219,19 @@ def template_variables(settings, version, extra):
     return variables
 
 
-def _environment():
-    environment = ImmutableSandboxedEnvironment(undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                                                keep_trailing_newline=True, autoescape=False)
-    environment.filters['to_toml'] = toml.to_toml
-    environment.filters['toml_value'] = toml.value
-    environment.filters['toml_key'] = toml.key
-    return environment
+_TEMPLATE = ConfigTemplate('containerd_config.toml.j2', {'to_toml': toml.to_toml, 'toml_value': toml.value, 'toml_key': toml.key})
 
 
-@functools.lru_cache(maxsize=1)
 def builtin_template():
-    with open(BUILTIN_TEMPLATE, encoding='utf-8') as handle:
-        return handle.read()
+    return _TEMPLATE.builtin
 
 
-@functools.lru_cache(maxsize=8)
 def compile_template(source, option):
-    try:
-        return _environment().from_string(source)
-    except TemplateError as error:
-        raise InvalidArgument(option, 'is not a valid Jinja2 template: %s' % error)
-
+    return _TEMPLATE.compile(source, option)
 
 def render(variables, source=None, option='config_template'):
     """config.toml text; InvalidArgument(option) when it cannot be rendered or is not TOML."""
-    template = compile_template(builtin_template() if source is None else source, option)
-    try:
-        text = template.render(**variables)
-    except (TemplateError, TypeError, ValueError) as error:
-        raise InvalidArgument(option, 'cannot be rendered: %s' % error)
-    if not text.endswith('\n'):
-        text += '\n'
+    text = _TEMPLATE.render(variables, source, option)
     try:
         toml.loads(text)
     except ValueError as error:

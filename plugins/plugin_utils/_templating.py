@@ -1,0 +1,50 @@
+# Copyright: (c) 2026, wcow.buildkit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Config files rendered from a built-in or a user's Jinja2 template.
+
+Templates render in a sandboxed, strict environment on the controller, so a
+template that does not compile or render fails naming its option before the
+host is touched.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from ._action import InvalidArgument
+
+TEMPLATES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'templates')
+
+
+class ConfigTemplate:
+    def __init__(self, builtin_name, filters=None):
+        self.builtin_name = builtin_name
+        self.environment = ImmutableSandboxedEnvironment(undefined=StrictUndefined, trim_blocks=True,
+                                                         lstrip_blocks=True, keep_trailing_newline=True,
+                                                         autoescape=False)
+        self.environment.filters.update(filters or {})
+        self.compile = functools.lru_cache(maxsize=8)(self._compile)
+
+    @functools.cached_property
+    def builtin(self):
+        with open(os.path.join(TEMPLATES_DIR, self.builtin_name), encoding='utf-8') as handle:
+            return handle.read()
+
+    def _compile(self, source, option):
+        try:
+            return self.environment.from_string(source)
+        except TemplateError as error:
+            raise InvalidArgument(option, 'is not a valid Jinja2 template: %s' % error)
+
+    def render(self, variables, source, option):
+        """The text, ending with a newline: the built-in template when source is None."""
+        template = self.compile(self.builtin if source is None else source, option)
+        try:
+            text = template.render(**variables)
+        except (TemplateError, TypeError, ValueError) as error:
+            raise InvalidArgument(option, 'cannot be rendered: %s' % error)
+        return text if text.endswith('\n') else text + '\n'
