@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 
-from ansible.errors import AnsibleActionFail, AnsibleError
+from ansible.errors import AnsibleActionFail
 
 from ansible_collections.wcow.buildkit.plugins.plugin_utils import _buildkitd as bk
 from ansible_collections.wcow.buildkit.plugins.plugin_utils import _buildkitd_config as bkconf
@@ -94,12 +94,7 @@ class ActionModule(ServiceActionBase):
             raise InvalidArgument(option, problem)
 
     def _load_template(self, template):
-        try:
-            found = self._find_needle('templates', template)
-            with open(found, encoding='utf-8') as handle:
-                source = handle.read()
-        except (AnsibleError, OSError, UnicodeDecodeError) as error:
-            raise InvalidArgument('config_template', 'cannot read %r: %s' % (template, error))
+        source = self.read_template(template, 'config_template')
         bkconf.compile_template(source, 'config_template')
         return source
 

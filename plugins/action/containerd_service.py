@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleActionFail, AnsibleError
+from ansible.errors import AnsibleActionFail
 
 from ansible_collections.wcow.buildkit.plugins.plugin_utils import _containerd as ctd
 from ansible_collections.wcow.buildkit.plugins.plugin_utils import _service as svc
@@ -80,12 +80,7 @@ class ActionModule(ServiceActionBase):
             self._render(args['version'])
 
     def _load_template(self, template):
-        try:
-            found = self._find_needle('templates', template)
-            with open(found, encoding='utf-8') as handle:
-                source = handle.read()
-        except (AnsibleError, OSError, UnicodeDecodeError) as error:
-            raise InvalidArgument('config_template', 'cannot read %r: %s' % (template, error))
+        source = self.read_template(template, 'config_template')
         ctd.compile_template(source, 'config_template')
         return source
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import re
 
-from ansible.errors import AnsibleActionFail, AnsibleError
+from ansible.errors import AnsibleActionFail
 
 from ansible_collections.wcow.buildkit.plugins.plugin_utils import _cni
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._action import InvalidArgument, WcowActionBase
@@ -51,12 +51,7 @@ class ActionModule(WcowActionBase):
                                     args['dns_nameservers'], args['dns_search'], args['extra'])
 
     def _load_template(self, template):
-        try:
-            found = self._find_needle('templates', template)
-            with open(found, encoding='utf-8') as handle:
-                source = handle.read()
-        except (AnsibleError, OSError, UnicodeDecodeError) as error:
-            raise InvalidArgument('template', 'cannot read %r: %s' % (template, error))
+        source = self.read_template(template, 'template')
         _cni.compile_template(source)
         return source
 

@@ -10,7 +10,7 @@ differs and the task is not in check mode.
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleActionFail
+from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.plugins.action import ActionBase
 
 from ._runner import OperationError, run_operation
@@ -63,6 +63,15 @@ class WcowActionBase(ActionBase):
 
     def operation(self, name, params, log_params=True):
         return run_operation(self._connection, name, params, log_params=log_params)
+
+    def read_template(self, template, option):
+        """The text of a user's template, looked up as the template module does."""
+        try:
+            found = self._find_needle('templates', template)
+            with open(found, encoding='utf-8') as handle:
+                return handle.read()
+        except (AnsibleError, OSError, UnicodeDecodeError) as error:
+            raise InvalidArgument(option, 'cannot read %r: %s' % (template, error))
 
     def validate(self, args):
         """Raise InvalidArgument for values the argument spec cannot check."""
