@@ -18,7 +18,9 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._service_action impo
     SERVICE_STATES,
     ServiceActionBase,
     check_start_type,
+    config_diff,
     probed_version,
+    service_text,
     service_view,
 )
 
@@ -187,18 +189,8 @@ def _diff(name, config, service_plan):
     diffs = []
     if service_plan.params is not None:
         header = 'service %s' % name
-        diffs.append(dict(before=_service_text(service_plan.before), after=_service_text(service_plan.after),
+        diffs.append(dict(before=service_text(service_plan.before), after=service_text(service_plan.after),
                           before_header=header, after_header=header))
     if config['changed']:
-        before = config['before'].decode('utf-8', errors='replace') if config['before'] is not None else ''
-        diffs.append(dict(before=before, after=config['content'], before_header=config['path'],
-                          after_header=config['path']))
+        diffs.append(config_diff(config))
     return diffs
-
-
-def _service_text(view):
-    if not view.get('exists'):
-        return ''
-    fields = ('command_line', 'start_type', 'dependencies', 'display_name', 'description', 'account', 'recovery',
-              'state')
-    return ''.join('%s: %s\n' % (field, view[field]) for field in fields if field in view)

@@ -14,8 +14,10 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._service_action impo
     SERVICE_STATES,
     ServiceActionBase,
     check_start_type,
+    config_diff,
     plan_service,
     probed_version,
+    service_text,
     service_view,
 )
 
@@ -178,22 +180,10 @@ def _diff(args, config, plan):
     diffs = []
     if plan.changed:
         header = 'service %s' % args['name']
-        after = _service_text(plan.after)
+        after = service_text(plan.after)
         if 'restart the service' in plan.changes:
             after += 'restart: true\n'
-        diffs.append(dict(before=_service_text(plan.before), after=after, before_header=header, after_header=header))
+        diffs.append(dict(before=service_text(plan.before), after=after, before_header=header, after_header=header))
     if config['changed']:
-        before = config['before'].decode('utf-8', errors='replace') if config['before'] is not None else ''
-        diffs.append(dict(before=before, after=config['content'], before_header=config['path'],
-                          after_header=config['path']))
+        diffs.append(config_diff(config))
     return diffs
-
-
-def _service_text(view):
-    if not view.get('exists'):
-        return ''
-    lines = []
-    for field in ('command_line', 'start_type', 'display_name', 'description', 'recovery', 'state'):
-        if field in view:
-            lines.append('%s: %s' % (field, view[field]))
-    return '\n'.join(lines) + '\n'

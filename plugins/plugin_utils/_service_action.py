@@ -236,3 +236,21 @@ class ServiceActionBase(WcowActionBase):
     def apply_service(self, params):
         """service_apply with complete parameters (see apply_params); returns its result."""
         return self.operation('service_apply', params)
+
+
+# Fields of a service shown in a diff, one a line.
+SERVICE_DIFF_FIELDS = ('command_line', 'start_type', 'dependencies', 'display_name', 'description', 'account',
+                       'recovery', 'state')
+
+
+def service_text(view):
+    """A service view as diff text; empty when the service does not exist."""
+    if not view.get('exists'):
+        return ''
+    return ''.join('%s: %s\n' % (field, view[field]) for field in SERVICE_DIFF_FIELDS if field in view)
+
+
+def config_diff(config):
+    """The diff entry of a config file the task writes (before/after text under its path)."""
+    before = config['before'].decode('utf-8', errors='replace') if config['before'] is not None else ''
+    return dict(before=before, after=config['content'], before_header=config['path'], after_header=config['path'])
