@@ -29,7 +29,7 @@ from ._service import (
     same_path,
     service_from_read,
 )
-from ._service_action import ServicePlan, apply_params, service_view
+from ._service_action import ServicePlan, apply_params, apply_state, service_view
 
 DISPLAY_NAME, DESCRIPTION = REGISTERED_DISPLAY['buildkitd']
 ACCOUNT = 'LocalSystem'
@@ -65,7 +65,7 @@ def plan(name, binary, arguments, start_type, dependencies, state, entry, config
     else:
         changes.extend('set the %s' % field.replace('_', ' ') for field in values)
         running = current.state != 'Stopped'
-        wanted_state = _wanted_state(state, running, config_changed)
+        wanted_state = apply_state(state, running, config_changed)
         if wanted_state:
             changes.append({'started': 'start the service', 'stopped': 'stop the service',
                             'restarted': 'restart the service'}[wanted_state])
@@ -111,16 +111,6 @@ def _setting_values(start_type, dependencies, base):
     if base['recovery'] != REGISTER_SERVICE_RECOVERY:
         values['recovery'] = REGISTER_SERVICE_RECOVERY.to_params()
     return values
-
-
-def _wanted_state(state, running, restart):
-    if state == 'restarted':
-        return 'restarted'
-    if state == 'stopped':
-        return 'stopped' if running else None
-    if not running:
-        return 'started'
-    return 'restarted' if restart else None
 
 
 def _after(before, name, command_line, start_type, dependencies, state, register):

@@ -134,7 +134,7 @@ def plan_service(wanted, entry, state, flag_spec, restart=False, stop_dependents
             values[field] = wanted_value.to_params() if field == 'recovery' else (
                 list(wanted_value) if field == 'dependencies' else wanted_value)
             changes.append('set the %s' % field.replace('_', ' '))
-    wanted_state = _wanted_state(state, running, restart or 'image_path' in values)
+    wanted_state = apply_state(state, running, restart or 'image_path' in values)
     if wanted_state:
         changes.append({'started': 'start the service', 'stopped': 'stop the service',
                         'restarted': 'restart the service'}[wanted_state])
@@ -170,7 +170,8 @@ def _as_registered(wanted, command_line, register_with):
                              account='LocalSystem', recovery=recovery)
 
 
-def _wanted_state(state, running, restart):
+def apply_state(state, running, restart):
+    """The service_apply state for a task's state, given whether the service runs and must restart."""
     if state == 'restarted':
         return 'restarted'
     if state == 'stopped':
