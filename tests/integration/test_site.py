@@ -13,6 +13,7 @@ from winsim.windows import files, scm
 
 SITE_AND_VERIFY = [{'import_playbook': 'wcow.buildkit.site'}, {'import_playbook': 'wcow.buildkit.verify'}]
 VERIFY_TASK = 'wcow.buildkit.buildkit_verify : Ask buildkitd for its version with buildctl debug info'
+RESTART_HANDLERS = ('wcow.buildkit.cni : Restart buildkitd after a CNI change', 'wcow.buildkit.buildkit : Restart buildkitd')
 
 
 @pytest.fixture
@@ -59,6 +60,8 @@ def converge_twice(ansible, start_fleet, tmp_path, extra_vars, profiles):
     for host in profiles:
         assert_converged(fleet, host, boots[host])
         assert_verified(first, host)
+        for handler in RESTART_HANDLERS:
+            assert first.task(host, handler)['status'] == 'skipped', 'buildkitd was just started: %s' % handler
 
     second = run_site(ansible, fleet, tmp_path, extra_vars)
     assert second.rc == 0, second.output
