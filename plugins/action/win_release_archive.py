@@ -12,11 +12,14 @@ from ansible.errors import AnsibleActionFail, AnsibleError
 
 from ansible_collections.wcow.buildkit.plugins.plugin_utils import _archive_manifest as manifests
 from ansible_collections.wcow.buildkit.plugins.plugin_utils import _archive_paths as paths
+from ansible_collections.wcow.buildkit.plugins.plugin_utils import _archive_previous as previous
+from ansible_collections.wcow.buildkit.plugins.plugin_utils import _archive_removal as removal
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._action import InvalidArgument, WcowActionBase
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._archive_diff import diff
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._archive_listing import ArchiveError, list_files
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._checksum import ChecksumError, parse_option, pick_from_file
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._runner import run_operation
+
 
 class ActionModule(WcowActionBase):
     ARGUMENT_SPEC = dict(
@@ -34,6 +37,8 @@ class ActionModule(WcowActionBase):
         include=dict(type='list', elements='str'),
         version=dict(type='str'),
         name=dict(type='str', default='archive'),
+        state=dict(type='str', default='present', choices=['present', 'absent', 'previous']),
+        keep_previous=dict(type='bool', default=True),
     )
     MUTUALLY_EXCLUSIVE = (('url', 'src'), ('checksum', 'checksum_url'))
     REQUIRED_TOGETHER = (('url_username', 'url_password'),)
@@ -42,6 +47,13 @@ class ActionModule(WcowActionBase):
     # --- before the host is touched ------------------------------------------------
 
     def validate(self, args):
+        if args['state'] != 'present':
+            # Removing or restoring needs only where and which install.
+            problems = (('dest', paths.dest_problem(args['dest'])), ('name', paths.name_problem(args['name'])))
+            for option, problem in problems:
+                if problem:
+                    raise InvalidArgument(option, problem)
+            return
         if not args['url'] and not args['src']:
             raise InvalidArgument('url', 'one of url or src is required')
         for option in ('url', 'mirror', 'proxy', 'checksum_url'):
@@ -115,8 +127,19 @@ class ActionModule(WcowActionBase):
     # --- on the host ---------------------------------------------------------------
 
     def reconcile(self, args):
+        if args['state'] == 'absent':
+            return self._absent(args)
+        if args['state'] == 'previous':
+            return self._restore(args)
+        return self._present(args)
+
+    def _read_installed(self, args):
+        return self._run('release_archive_read', args, dict(dest=args['dest'], name=args['name'], paths=[],
+                                                            checksum=None, web=_web(args)))
+
+    def _present(self, args):
         source, warnings = self._source, []
-        web = dict(proxy=args['proxy'], username=args['url_username'], password=args['url_password'])
+        web = _web(args)
         read = self._run('release_archive_read', args, dict(
             dest=args['dest'],
             name=args['name'],
@@ -129,10 +152,13 @@ class ActionModule(WcowActionBase):
         if problem:
             warnings.append('%s %s: the archive is installed again, and no file of the earlier install is removed'
                             % (read['manifest_path'], problem))
-        current = dict((f['path'].lower(), (f['sha256'] or '').lower() or None) for f in read['files'])
+        current = _hashes(read['files'])
         wanted = manifests.header(source['record'], source['file_name'], wanted_sha, args['version'],
                                   args['strip_components'], self._include)
 
+        keep, warning = previous.plan(args['keep_previous'], manifest, wanted, current, read)
+        if warning:
+            warnings.append(warning)
         if manifest is not None and manifests.same_install(manifest, wanted) and not manifests.drifted(manifest, current):
             result = self._result(args, read, manifest['archive_sha256'], manifest['files'], [], [], changed=False)
             _warn_leftovers(warnings, manifest['leftovers'])
@@ -151,6 +177,7 @@ class ActionModule(WcowActionBase):
                 previous_files=manifest['files'] if manifest else [],
                 previous_leftovers=manifest['leftovers'] if manifest else [],
                 manifest=wanted,
+                keep=dict(action=keep, manifest=previous.as_manifest(manifest) if keep == previous.COPY else None),
             ), stream=source['data'])
             installed = [(f['path'], f['sha256'].lower()) for f in reply['files']]
             result = self._result(args, read, reply['archive_sha256'].lower(), _as_records(installed),
@@ -162,9 +189,120 @@ class ActionModule(WcowActionBase):
             _warn_leftovers(warnings, reply['leftovers'])
             if self.diff_mode:
                 result['diff'] = diff(read, manifest, current, wanted, installed)
+        result['previous_version'] = previous.kept_version(keep, manifest, read)
         if warnings:
             result['warnings'] = warnings
         return result
+
+    # --- state=absent ----------------------------------------------------------------
+
+    def _absent(self, args):
+        read = self._read_installed(args)
+        manifest = _installed_manifest(read)
+        current = _hashes(read['files'])
+        result = dict(changed=False, state='absent', dest=read['dest'], manifest=read['manifest_path'],
+                      version=manifest['version'] if manifest else None,
+                      archive_sha256=manifest['archive_sha256'] if manifest else None,
+                      files=[], changed_files=[], removed_files=[], kept_files=[], previous_version=None,
+                      dest_removed=not read['dest_exists'])
+        if not removal.pending(read, manifest):
+            return result
+        removable, replaced = removal.split(manifest, current)
+        warnings = []
+        if self.check_mode:
+            result.update(changed=True, removed_files=removable, kept_files=replaced)
+        else:
+            reply = self._run('release_archive_remove', args, dict(
+                dest=args['dest'],
+                name=args['name'],
+                files=manifest['files'] if manifest else [],
+                leftovers=manifest['leftovers'] if manifest else [],
+                manifest=previous.as_manifest(manifest) if manifest else {},
+            ))
+            still = reply['leftovers']
+            # Only leftovers still in use and nothing else: nothing changed.
+            unchanged = (not reply['removed_files'] and not read['previous_dir_exists'] and manifest is not None
+                         and not manifest['files'] and sorted(still) == sorted(manifest['leftovers']))
+            result.update(changed=not unchanged, removed_files=removal.sort_paths(reply['removed_files']),
+                          kept_files=removal.sort_paths(reply['kept_files']), dest_removed=reply['dest_removed'])
+            _warn_leftovers(warnings, still)
+        if result['kept_files']:
+            warnings.append('Kept, since they were replaced after they were installed: %s'
+                            % ', '.join(result['kept_files']))
+        if self.diff_mode and result['changed']:
+            result['diff'] = removal.diff(read, manifest, current)
+        if warnings:
+            result['warnings'] = warnings
+        return result
+
+    # --- state=previous ---------------------------------------------------------------
+
+    def _restore(self, args):
+        read = self._read_installed(args)
+        manifest = _installed_manifest(read)
+        kept, problem = previous.parse(read)
+        if kept is None:
+            raise AnsibleActionFail('There is no previous version of %s to restore in %s%s. A previous version is '
+                                    'kept when state=present replaces an installed one with keep_previous=true.'
+                                    % (args['name'], read['previous_dir'], ': its manifest %s' % problem
+                                       if problem else ''))
+        damaged = previous.damaged_copies(kept, read)
+        if damaged:
+            kept_version = previous.kept_version(previous.LEAVE, None, read)
+            raise AnsibleActionFail('The previous version %s kept in %s cannot be restored: %s changed or missing '
+                                    'there. Nothing was changed.' % (kept_version, read['previous_dir'], ', '.join(damaged)))
+        current = _hashes(read['files'])
+        wanted = previous.header(kept)
+        restored = previous.kept_version(previous.LEAVE, None, read)
+        records = [(f['path'], f['sha256']) for f in kept['files']]
+        if manifest is not None and manifests.same_install(manifest, wanted) and not manifests.drifted(manifest, current):
+            result = self._restored(read, kept, records, [], [], changed=False)
+        elif self.check_mode:
+            wanted_paths = set(path.lower() for path, _sha in records)
+            changed_files = [path for path, sha in records if current.get(path.lower()) != sha]
+            removed = [f['path'] for f in (manifest or {}).get('files', [])
+                       if f['path'].lower() not in wanted_paths and current.get(f['path'].lower()) == f['sha256']]
+            result = self._restored(read, kept, records, changed_files, removed, changed=True)
+        else:
+            reply = self._run('release_archive_apply', args, dict(
+                dest=args['dest'],
+                name=args['name'],
+                archive_type='previous',
+                source=dict(kind='previous', url=None, shown=read['previous_dir'], files=kept['files']),
+                web=_web(args),
+                sha256=kept['archive_sha256'],
+                strip_components=kept['strip_components'],
+                include=None,
+                previous_files=manifest['files'] if manifest else [],
+                previous_leftovers=manifest['leftovers'] if manifest else [],
+                manifest=wanted,
+                keep=dict(action=previous.LEAVE, manifest=None),
+            ))
+            result = self._restored(read, kept, records, reply['changed_files'], reply['removed_files'], changed=True)
+            if reply['kept_files']:
+                result.setdefault('warnings', []).append(
+                    'Not removed, since they changed after they were installed and the previous version does not '
+                    'have them: %s' % ', '.join(sorted(reply['kept_files'])))
+            _warn_leftovers(result.setdefault('warnings', []), reply['leftovers'])
+            if not result['warnings']:
+                del result['warnings']
+        if result['changed'] and self.diff_mode:
+            result['diff'] = diff(read, manifest, current, wanted, records)
+        result['version'] = restored
+        return result
+
+    def _restored(self, read, kept, records, changed_files, removed_files, changed):
+        return dict(
+            changed=changed,
+            state='previous',
+            dest=read['dest'],
+            manifest=read['manifest_path'],
+            archive_sha256=kept['archive_sha256'],
+            files=[path for path, _sha in sorted(records, key=lambda pair: pair[0].lower())],
+            changed_files=removal.sort_paths(changed_files),
+            removed_files=removal.sort_paths(removed_files),
+            previous_version=previous.kept_version(previous.LEAVE, None, read),
+        )
 
     def _run(self, name, args, params, stream=None):
         return run_operation(self._connection, name, params, log_params=not args['url_password'], stream=stream)
@@ -217,6 +355,7 @@ class ActionModule(WcowActionBase):
     def _result(self, args, read, archive_sha256, records, changed_files, removed_files, changed):
         return dict(
             changed=changed,
+            state='present',
             dest=read['dest'],
             manifest=read['manifest_path'],
             version=args['version'],
@@ -225,6 +364,23 @@ class ActionModule(WcowActionBase):
             changed_files=sorted(changed_files, key=str.lower) if changed_files is not None else None,
             removed_files=sorted(removed_files, key=str.lower) if removed_files is not None else None,
         )
+
+
+def _web(args):
+    return dict(proxy=args['proxy'], username=args['url_username'], password=args['url_password'])
+
+
+def _hashes(records):
+    return dict((f['path'].lower(), (f['sha256'] or '').lower() or None) for f in records)
+
+
+def _installed_manifest(read):
+    manifest, problem = manifests.parse(read['manifest_text'])
+    if problem:
+        # Without a readable manifest nothing tells which files are this module's.
+        raise AnsibleActionFail('%s %s: it does not tell which files win_release_archive installed, so nothing was '
+                                'changed' % (read['manifest_path'], problem))
+    return manifest
 
 
 def _verify_src(source, wanted):

@@ -28,12 +28,17 @@ description:
   - Upgrading to another archive replaces changed files and removes files of the previous install that the new
     archive no longer has, only if the manifest recorded them and they are unchanged since. Files the module did not
     install are never removed.
+  - When it replaces an installed version, it keeps a copy of that version's files and manifest in
+    C(<dest>\.wcow-<name>.previous) (O(keep_previous)), a folder no PATH entry sees. O(state=previous) puts that
+    version back, for example after an upgrade whose new version does not start.
+  - O(state=absent) removes the files the manifest lists, the kept previous version and the manifest, and O(dest)
+    when it is then empty.
 options:
   url:
     description:
       - URL of the archive, downloaded by the host with C(Invoke-WebRequest). Its file name (the last segment of the
         path) must end in C(.tar.gz), C(.tgz) or C(.zip).
-      - Exactly one of O(url) and O(src) is required.
+      - Exactly one of O(url) and O(src) is required with O(state=present); ignored otherwise.
     type: str
   src:
     description:
@@ -66,7 +71,7 @@ options:
   checksum:
     description:
       - Expected SHA-256 of the archive, as C(sha256:<64 hexadecimal digits>). Compared without regard to case.
-      - One of O(checksum) and O(checksum_url) is required unless O(allow_unverified=true).
+      - One of O(checksum) and O(checksum_url) is required with O(state=present) unless O(allow_unverified=true).
     type: str
   checksum_url:
     description:
@@ -114,6 +119,34 @@ options:
       - Letters, digits, C(.), C(_) and C(-).
     type: str
     default: archive
+  state:
+    description:
+      - V(present) installs the archive.
+      - V(absent) removes what the manifest says this install put into O(dest), namely each listed file that still has
+        the SHA-256 recorded for it, files renamed aside earlier, the kept previous version, and the manifest.
+        Folders left empty go, O(dest) too; anything else in them stays. A listed file that is already gone is
+        fine. A listed file replaced since (another SHA-256) is not the module's any more, so it is kept, with a
+        warning. A file in use, such as the executable of a running service, is renamed aside and deleted by a
+        later run; the manifest then stays, listing only those files, until they are gone. When nothing is
+        installed, nothing changes.
+      - V(previous) puts the previous version kept in C(<dest>\.wcow-<name>.previous) back in place, with its
+        manifest, and returns its version in RV(version). The copy stays, so a second run changes nothing. Fails,
+        changing nothing, when no previous version is kept or its copy changed. Files of the replaced version that
+        the previous one does not have are removed when unchanged since they were installed.
+      - With V(absent) and V(previous), only O(dest) and O(name) are used.
+    type: str
+    choices: [present, absent, previous]
+    default: present
+  keep_previous:
+    description:
+      - With O(state=present), when another version is installed (the manifest records another archive or
+        settings), first keep a copy of the installed files and manifest in C(<dest>\.wcow-<name>.previous),
+        replacing the copy kept before, so that O(state=previous) can restore it.
+      - The copy is staged and moved in as a whole, so the folder holds a complete version or none. When the
+        installed files changed by hand, no copy is kept (a warning says so) and an older copy is removed.
+      - V(false) keeps no copy and removes an older one when another version is installed.
+    type: bool
+    default: true
 notes:
   - Check mode does not download the archive. When the archive is not the one the manifest records, RV(files),
     RV(changed_files) and RV(removed_files) are only known in advance for O(src), whose archive the controller
@@ -128,7 +161,7 @@ seealso:
     description: The guide whose install steps this module makes verifiable and idempotent.
     link: https://github.com/moby/buildkit/blob/master/docs/windows.md
 author:
-  - wcow.buildkit contributors
+  - wcow.buildkit contributors (@wcow)
 '''
 
 EXAMPLES = r'''
@@ -160,6 +193,19 @@ EXAMPLES = r'''
     dest: C:\Program Files\containerd\cni\bin
     name: cni-plugins
     version: v0.3.1
+
+- name: Put back the BuildKit version that the last upgrade replaced
+  wcow.buildkit.win_release_archive:
+    dest: C:\Program Files\buildkit
+    name: buildkit
+    state: previous
+  register: restored
+
+- name: Remove what the containerd install put in place
+  wcow.buildkit.win_release_archive:
+    dest: '%ProgramFiles%\containerd'
+    name: containerd
+    state: absent
 '''
 
 RETURN = r'''
@@ -173,15 +219,40 @@ manifest:
   returned: always
   type: str
   sample: C:\Program Files\containerd\.wcow-containerd.manifest.json
+state:
+  description: O(state).
+  returned: always
+  type: str
+  sample: present
 version:
-  description: O(version) as given.
+  description:
+    - O(version) as given; with O(state=previous), the version restored (C(sha256:<hex>) of its archive when it was
+      installed without a version); with O(state=absent), the version that was installed, null when none.
   returned: always
   type: str
   sample: 2.1.4
+previous_version:
+  description:
+    - The version kept in C(<dest>\.wcow-<name>.previous) after the task, which O(state=previous) would restore
+      (C(sha256:<hex>) of its archive when it was installed without a version); null when none is kept.
+  returned: always
+  type: str
+  sample: 2.0.6
+kept_files:
+  description: With O(state=absent), files of the install that were replaced by hand since and therefore kept.
+  returned: when O(state=absent)
+  type: list
+  elements: str
+  sample: [bin/ctr.exe]
+dest_removed:
+  description: With O(state=absent), whether O(dest) is gone (removed, being empty, or missing before).
+  returned: when O(state=absent)
+  type: bool
+  sample: true
 archive_sha256:
   description:
     - SHA-256 of the installed archive, lower case. In check mode, the wanted one; null when unknown
-      (O(allow_unverified) with O(url)).
+      (O(allow_unverified) with O(url)). With O(state=absent), the removed one, null when none.
   returned: always
   type: str
   sample: 9c5bbf6ea5e1d3b0a6c8fd0d7a1b6e4c3e1f0a2b4c6d8e0f1a3b5c7d9e1f3a5b
@@ -189,6 +260,7 @@ files:
   description:
     - Paths of the installed files relative to O(dest), with C(/).
     - In check mode, when the archive is not the recorded one and comes from O(url), the files installed now.
+    - Empty with O(state=absent).
   returned: always
   type: list
   elements: str
@@ -205,6 +277,7 @@ removed_files:
   description:
     - Files of the previous install that the new archive no longer has, removed by this run (in check mode, that
       would be removed; null when unknown, as for RV(changed_files)).
+    - With O(state=absent), the files removed (in check mode, that would be removed).
   returned: always
   type: list
   elements: str

@@ -131,7 +131,7 @@ def strip(path, components):
     rest = path.replace('\\', '/')
     if components == 0:
         return rest
-    for _ in range(components):
+    for _component in range(components):
         if '/' not in rest:
             return None
         rest = rest.split('/', 1)[1]

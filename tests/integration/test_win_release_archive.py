@@ -99,7 +99,8 @@ def ws2019(start_fleet):
     return start_fleet(HostSpec('ws2019', 'ws2019', containers=True))
 
 
-def published(artifact_server, members=V1, name='containerd-1.7.7-windows-amd64.tar.gz', folder='v1.7.7'):
+def published(artifact_server, members=None, name='containerd-1.7.7-windows-amd64.tar.gz', folder='v1.7.7'):
+    members = V1 if members is None else members
     data = tgz(members) if name.endswith('.tar.gz') else zipped(members)
     return artifact_server.publish('%s/%s' % (folder, name), data), data
 
@@ -417,6 +418,10 @@ def test_upgrade_replaces_files_and_removes_only_recorded_ones(ansible, ws2019, 
     assert result['version'] == '2.1.4' and result['archive_sha256'] == sha256(data2)
     files = installed(ws2019, 'ws2019')
     assert files.pop('.wcow-containerd.manifest.json')
+    kept = dict((name, files.pop(name)) for name in list(files) if name.startswith('.wcow-containerd.previous/'))
+    assert sorted(kept) == ['.wcow-containerd.previous/.wcow-containerd.manifest.json',
+                            '.wcow-containerd.previous/bin/containerd-stress.exe',
+                            '.wcow-containerd.previous/bin/containerd.exe', '.wcow-containerd.previous/bin/ctr.exe']
     assert files == {'bin/containerd.exe': V2['containerd-2.1.4/bin/containerd.exe'],
                      'bin/ctr.exe': V1['containerd-1.7.7/bin/ctr.exe'],
                      'bin/containerd-shim-runhcs-v1.exe': V2['containerd-2.1.4/bin/containerd-shim-runhcs-v1.exe'],

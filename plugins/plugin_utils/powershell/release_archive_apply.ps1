@@ -3,8 +3,12 @@
 # Installs a release archive into $Params.dest. The archive is downloaded by
 # the host ($Params.source.kind 'url') or read from stdin ('stream') into a
 # staging directory inside dest, its SHA-256 compared with $Params.sha256,
-# and extracted there by tar.exe. Then each file whose content differs from
-# the one in place is moved in, the files of the previous install
+# and extracted there by tar.exe. With kind 'previous', the copies kept in
+# <dest>\.wcow-<name>.previous are staged instead (a restore). Before the
+# first file moves, $Params.keep.action 'copy' replaces the kept previous
+# version with a copy of the installed one (staged, then moved in as a whole
+# folder), 'drop' removes it. Then each file whose content differs from the
+# one in place is moved in, the files of the previous install
 # ($Params.previous_files) that the archive no longer has are removed when
 # unchanged since, and the manifest is written last. A failure before the
 # first move leaves dest as it was, and directories this run created are
@@ -13,6 +17,7 @@ $ErrorActionPreference = 'Stop'
 $dest = Resolve-WcowDestination -Path ([string]$Params.dest)
 $staging = [IO.Path]::Combine($dest, ('.wcow-{0}.staging' -f $Params.name))
 $manifestPath = [IO.Path]::Combine($dest, ('.wcow-{0}.manifest.json' -f $Params.name))
+$previousDir = [IO.Path]::Combine($dest, ('.wcow-{0}.previous' -f $Params.name))
 $created = New-Object -TypeName System.Collections.Generic.List[string]
 $probe = $dest
 while ($probe -and -not [IO.Directory]::Exists($probe)) {
@@ -33,41 +38,69 @@ try {
         Remove-Item -LiteralPath $staging -Recurse -Force
     }
     $null = [IO.Directory]::CreateDirectory($staging)
-    $archive = [IO.Path]::Combine($staging, ('archive.{0}' -f $Params.archive_type))
-    if ($Params.source.kind -eq 'url') {
-        Invoke-WcowDownload -Url ([string]$Params.source.url) -Shown ([string]$Params.source.shown) -OutFile $archive -Web $Params.web
-    }
-    else {
-        Receive-WcowStream -Path $archive
-    }
-    $actual = Get-WcowSha256 -Path $archive
-    if ($Params.sha256 -and $actual -ne [string]$Params.sha256) {
-        throw ('Checksum mismatch for {0}: expected sha256:{1}, got sha256:{2}. Nothing was installed.' -f $Params.source.shown, $Params.sha256, $actual)
-    }
     $extracted = [IO.Path]::Combine($staging, 'files')
     $null = [IO.Directory]::CreateDirectory($extracted)
-    Expand-WcowArchive -Archive $archive -Destination $extracted -StripComponents ([int]$Params.strip_components)
-    $all = @(Get-WcowFileList -Root $extracted)
-    if ($all.Count -eq 0) {
-        throw ('{0} has no files left after stripping {1} leading path components.' -f $Params.source.shown, $Params.strip_components)
+    if ($Params.source.kind -eq 'previous') {
+        $selected = @(foreach ($record in @($Params.source.files)) {
+            $copy = Copy-WcowMember -From $previousDir -To $extracted -RelativePath ([string]$record.path)
+            if ((Get-WcowSha256 -Path $copy) -ne [string]$record.sha256) {
+                throw ('The copy of {0} in {1} changed since it was kept. Nothing was restored.' -f $record.path, $previousDir)
+            }
+            [string]$record.path
+        })
+        $actual = [string]$Params.sha256
     }
-    $selected = $all
-    if ($null -ne $Params.include) {
-        $chosen = @{}
-        $missing = @()
-        foreach ($entry in @($Params.include)) {
-            $hits = @($all | Where-Object { $_ -eq $entry -or $_.StartsWith($entry + '/', [StringComparison]::OrdinalIgnoreCase) })
-            if ($hits.Count -eq 0) {
-                $missing += $entry
+    else {
+        $archive = [IO.Path]::Combine($staging, ('archive.{0}' -f $Params.archive_type))
+        if ($Params.source.kind -eq 'url') {
+            Invoke-WcowDownload -Url ([string]$Params.source.url) -Shown ([string]$Params.source.shown) -OutFile $archive -Web $Params.web
+        }
+        else {
+            Receive-WcowStream -Path $archive
+        }
+        $actual = Get-WcowSha256 -Path $archive
+        if ($Params.sha256 -and $actual -ne [string]$Params.sha256) {
+            throw ('Checksum mismatch for {0}: expected sha256:{1}, got sha256:{2}. Nothing was installed.' -f $Params.source.shown, $Params.sha256, $actual)
+        }
+        Expand-WcowArchive -Archive $archive -Destination $extracted -StripComponents ([int]$Params.strip_components)
+        $all = @(Get-WcowFileList -Root $extracted)
+        if ($all.Count -eq 0) {
+            throw ('{0} has no files left after stripping {1} leading path components.' -f $Params.source.shown, $Params.strip_components)
+        }
+        $selected = $all
+        if ($null -ne $Params.include) {
+            $chosen = @{}
+            $missing = @()
+            foreach ($entry in @($Params.include)) {
+                $hits = @($all | Where-Object { $_ -eq $entry -or $_.StartsWith($entry + '/', [StringComparison]::OrdinalIgnoreCase) })
+                if ($hits.Count -eq 0) {
+                    $missing += $entry
+                }
+                foreach ($hit in $hits) {
+                    $chosen[$hit] = $true
+                }
             }
-            foreach ($hit in $hits) {
-                $chosen[$hit] = $true
+            if ($missing.Count -gt 0) {
+                throw ('include: {0} not in {1} after stripping {2} leading path components; it holds {3}.' -f ($missing -join ', '), $Params.source.shown, $Params.strip_components, (($all | Select-Object -First 20) -join ', '))
+            }
+            $selected = @($all | Where-Object { $chosen.ContainsKey($_) })
+        }
+    }
+    if ($Params.keep.action -eq 'copy' -or $Params.keep.action -eq 'drop') {
+        Remove-WcowPrevious -Path $previousDir -Name ([string]$Params.name)
+    }
+    if ($Params.keep.action -eq 'copy') {
+        $copies = [IO.Path]::Combine($staging, 'previous')
+        $null = [IO.Directory]::CreateDirectory($copies)
+        foreach ($record in @($Params.keep.manifest.files)) {
+            # A running program's file can be read, so copied.
+            $copy = Copy-WcowMember -From $dest -To $copies -RelativePath ([string]$record.path)
+            if ((Get-WcowSha256 -Path $copy) -ne [string]$record.sha256) {
+                throw ('{0} changed while it was kept as the previous version. Nothing was installed.' -f $record.path)
             }
         }
-        if ($missing.Count -gt 0) {
-            throw ('include: {0} not in {1} after stripping {2} leading path components; it holds {3}.' -f ($missing -join ', '), $Params.source.shown, $Params.strip_components, (($all | Select-Object -First 20) -join ', '))
-        }
-        $selected = @($all | Where-Object { $chosen.ContainsKey($_) })
+        Write-WcowManifest -Path ([IO.Path]::Combine($copies, ('.wcow-{0}.manifest.json' -f $Params.name))) -Manifest $Params.keep.manifest
+        [IO.Directory]::Move($copies, $previousDir)
     }
     $records = @(foreach ($relative in $selected) {
         $source = Join-WcowMember -Root $extracted -RelativePath $relative

@@ -2,9 +2,11 @@
 # wcow.buildkit requires: release_archive
 # What win_release_archive installed in $Params.dest under $Params.name: the
 # manifest's text, the current SHA-256 of every file it lists and of every
-# path in $Params.paths (null when the file is missing), and the text behind
-# $Params.checksum.url when given (fetched by the host, which may reach
-# servers the controller cannot). Changes nothing.
+# path in $Params.paths (null when the file is missing), the previous version
+# kept in <dest>\.wcow-<name>.previous (its manifest's text and the SHA-256 of
+# the copies it lists), and the text behind $Params.checksum.url when given
+# (fetched by the host, which may reach servers the controller cannot).
+# Changes nothing.
 $ErrorActionPreference = 'Stop'
 $dest = Resolve-WcowDestination -Path ([string]$Params.dest)
 $manifestPath = [IO.Path]::Combine($dest, ('.wcow-{0}.manifest.json' -f $Params.name))
@@ -30,20 +32,27 @@ foreach ($path in @($Params.paths)) {
         $wanted.Add([string]$path)
     }
 }
-# Hashtable keys compare without regard to case, as NTFS names do.
-$seen = @{}
-$hashes = @(foreach ($relative in $wanted) {
-    if ($seen.ContainsKey($relative) -or -not (Test-WcowMemberPath -RelativePath $relative)) {
-        continue
+$hashes = @(Get-WcowMemberHashes -Root $dest -Paths $wanted)
+$previousDir = [IO.Path]::Combine($dest, ('.wcow-{0}.previous' -f $Params.name))
+$previousManifest = [IO.Path]::Combine($previousDir, ('.wcow-{0}.manifest.json' -f $Params.name))
+$previousText = $null
+$previousHashes = @()
+if ([IO.File]::Exists($previousManifest)) {
+    $previousText = [IO.File]::ReadAllText($previousManifest)
+    $kept = New-Object -TypeName System.Collections.Generic.List[string]
+    try {
+        foreach ($entry in @((ConvertFrom-Json -InputObject $previousText).files)) {
+            if ($entry -and $entry.path) {
+                $kept.Add([string]$entry.path)
+            }
+        }
     }
-    $seen[$relative] = $true
-    $full = Join-WcowMember -Root $dest -RelativePath $relative
-    $digest = $null
-    if ([IO.File]::Exists($full)) {
-        $digest = Get-WcowSha256 -Path $full
+    catch {
+        # Damaged: the controller reports that there is nothing to restore.
+        $kept.Clear()
     }
-    @{ path = $relative; sha256 = $digest }
-})
+    $previousHashes = @(Get-WcowMemberHashes -Root $previousDir -Paths $kept)
+}
 $checksumText = $null
 if ($Params.checksum) {
     $response = Invoke-WcowDownload -Url ([string]$Params.checksum.url) -Shown ([string]$Params.checksum.shown) -Web $Params.web
@@ -55,5 +64,9 @@ if ($Params.checksum) {
     manifest_path = $manifestPath
     manifest_text = $manifestText
     files = $hashes
+    previous_dir = $previousDir
+    previous_dir_exists = [IO.Directory]::Exists($previousDir)
+    previous_manifest_text = $previousText
+    previous_files = $previousHashes
     checksum_text = $checksumText
 }

@@ -16,7 +16,8 @@ import re
 from ..windows import files, tar
 from ..windows.guids import new_guid
 from .base import PowerShellError, param
-from .release_archive_common import destination, dotnet_error, download, join_member, manifest_path, sha256_of
+from .release_archive_common import (destination, dotnet_error, download, join_member, manifest_path, previous_dir,
+                                     sha256_of)
 
 # [Environment]::GetFolderPath('System') spells it this way.
 SYSTEM32 = "C:\\Windows\\system32"
@@ -75,6 +76,7 @@ class _Request:
         self.previous_files = param(params, "previous_files", (list,))
         self.previous_leftovers = param(params, "previous_leftovers", (list,))
         self.manifest = param(params, "manifest", (dict,))
+        self.keep = param(params, "keep", (dict,))
 
 
 class _Install:
@@ -91,30 +93,37 @@ class _Install:
             except files.WindowsIOError as error:
                 raise PowerShellError(f"Cannot remove item {staging}: {error.message}", "WriteError") from None
         _create_directory(state, staging)
-        archive = f"{staging}\\archive.{request.archive_type}"
-        shown = request.source["shown"]
-        if request.source["kind"] == "url":
-            files.write_bytes(state, archive, download(request.params, request.source["url"], shown))
-        else:
-            files.write_bytes(state, archive, _received(stdin))
-        actual = sha256_of(state, archive)
-        if request.sha256 and actual != request.sha256.lower():
-            raise PowerShellError(
-                f"Checksum mismatch for {shown}: expected sha256:{request.sha256}, got sha256:{actual}. "
-                "Nothing was installed.",
-                "OperationStopped",
-            )
         extracted = f"{staging}\\files"
         _create_directory(state, extracted)
-        self._extract(archive, extracted, request.strip)
-        every = sorted((key[len(extracted) + 1 :].replace("\\", "/") for key in files.files_below(state, extracted)),
-                       key=str.lower)
-        if not every:
-            raise PowerShellError(
-                f"{shown} has no files left after stripping {request.strip} leading path components.",
-                "OperationStopped",
-            )
-        selected = self._selected(every, request, shown)
+        kept_dir = previous_dir(dest, request.name)
+        if request.source["kind"] == "previous":
+            selected = []
+            for record in request.source["files"]:
+                copy = self._copy_member(kept_dir, extracted, str(record["path"]))
+                if sha256_of(state, copy) != str(record["sha256"]).lower():
+                    raise PowerShellError(
+                        f"The copy of {record['path']} in {kept_dir} changed since it was kept. Nothing was restored.",
+                        "OperationStopped",
+                    )
+                selected.append(str(record["path"]))
+            actual = request.sha256
+        else:
+            actual, selected = self._unpacked(request, stdin, extracted)
+        if request.keep["action"] in ("copy", "drop"):
+            self._remove_previous_version(kept_dir, request.name)
+        if request.keep["action"] == "copy":
+            copies = f"{staging}\\previous"
+            _create_directory(state, copies)
+            kept = request.keep["manifest"]
+            for record in kept["files"]:
+                copy = self._copy_member(dest, copies, str(record["path"]))
+                if sha256_of(state, copy) != str(record["sha256"]).lower():
+                    raise PowerShellError(
+                        f"{record['path']} changed while it was kept as the previous version. Nothing was installed.",
+                        "OperationStopped",
+                    )
+            self._write_manifest(manifest_path(copies, request.name), kept)
+            self._call("Move", 2, files.move_dir, state, copies, kept_dir)
         records, changed = [], []
         for relative in selected:
             source = join_member(extracted, relative)
@@ -146,6 +155,32 @@ class _Install:
             "kept_files": kept,
             "leftovers": list(self.leftovers),
         }
+
+    def _unpacked(self, request: _Request, stdin: bytes, extracted: str):
+        """Download or receive the archive, check its SHA-256, extract it: (sha256, selected paths)."""
+        state, staging = self.state, self.staging
+        archive = f"{staging}\\archive.{request.archive_type}"
+        shown = request.source["shown"]
+        if request.source["kind"] == "url":
+            files.write_bytes(state, archive, download(request.params, request.source["url"], shown))
+        else:
+            files.write_bytes(state, archive, _received(stdin))
+        actual = sha256_of(state, archive)
+        if request.sha256 and actual != request.sha256.lower():
+            raise PowerShellError(
+                f"Checksum mismatch for {shown}: expected sha256:{request.sha256}, got sha256:{actual}. "
+                "Nothing was installed.",
+                "OperationStopped",
+            )
+        self._extract(archive, extracted, request.strip)
+        every = sorted((key[len(extracted) + 1 :].replace("\\", "/") for key in files.files_below(state, extracted)),
+                       key=str.lower)
+        if not every:
+            raise PowerShellError(
+                f"{shown} has no files left after stripping {request.strip} leading path components.",
+                "OperationStopped",
+            )
+        return actual, self._selected(every, request, shown)
 
     def _extract(self, archive: str, extracted: str, strip: int) -> None:
         tar_exe = f"{SYSTEM32}\\tar.exe"
@@ -181,6 +216,23 @@ class _Install:
                 "OperationStopped",
             )
         return [p for p in every if p in chosen]
+
+    def _copy_member(self, root: str, to: str, relative: str) -> str:
+        """Copy-WcowMember: [IO.Directory]::CreateDirectory, then [IO.File]::Copy."""
+        source, target = join_member(root, relative), join_member(to, relative)
+        _create_directory(self.state, files.parent(target))
+        self._call("Copy", 2, files.copy, self.state, source, target)
+        return target
+
+    def _remove_previous_version(self, path: str, name: str) -> None:
+        """Remove-WcowPrevious: the manifest first, then Remove-Item -Recurse -Force."""
+        if not files.is_dir(self.state, path):
+            return
+        self._call("Delete", 1, files.delete, self.state, manifest_path(path, name))
+        try:
+            files.remove_tree(self.state, path)
+        except files.WindowsIOError as error:
+            raise PowerShellError(f"Cannot remove item {path}: {error.message}", "WriteError") from None
 
     def _remove_previous(self, request: _Request, installed: set):
         removed, kept = [], []

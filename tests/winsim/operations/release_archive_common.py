@@ -25,6 +25,11 @@ def manifest_path(dest: str, name: str) -> str:
     return f"{dest}\\.wcow-{name}.manifest.json"
 
 
+def previous_dir(dest: str, name: str) -> str:
+    """Where the previous version is kept: inside dest, so on its volume, and in no folder on PATH."""
+    return f"{dest}\\.wcow-{name}.previous"
+
+
 def is_member_path(relative) -> bool:
     """Test-WcowMemberPath: relative, no empty, `.` or `..` segment, no drive or stream colon."""
     if not isinstance(relative, str) or not relative:

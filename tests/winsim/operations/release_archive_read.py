@@ -1,4 +1,5 @@
-"""release_archive_read: the manifest, current file hashes, and the checksum file fetched by the host."""
+"""release_archive_read: the manifest, current file hashes, the kept previous version, and the checksum file
+fetched by the host."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import json
 
 from ..windows import files
 from .base import param
-from .release_archive_common import destination, download, is_member_path, join_member, manifest_path, sha256_of
+from .release_archive_common import (destination, download, is_member_path, join_member, manifest_path, previous_dir,
+                                     sha256_of)
 
 
 def run(state: dict, params) -> dict:
@@ -22,14 +24,13 @@ def run(state: dict, params) -> dict:
         manifest_text = files.read_bytes(state, manifest_file).decode("utf-8-sig", errors="replace")
         wanted = _listed(manifest_text)
     wanted += [p for p in extra_paths if p]
-    seen, hashes = set(), []
-    for relative in wanted:
-        # A PowerShell hashtable's keys compare without regard to case.
-        if not isinstance(relative, str) or relative.lower() in seen or not is_member_path(relative):
-            continue
-        seen.add(relative.lower())
-        full = join_member(dest, relative)
-        hashes.append({"path": relative, "sha256": sha256_of(state, full) if files.is_file(state, full) else None})
+    hashes = _hashes(state, dest, wanted)
+    kept_dir = previous_dir(dest, name)
+    kept_manifest = manifest_path(kept_dir, name)
+    kept_text, kept_hashes = None, []
+    if files.is_file(state, kept_manifest):
+        kept_text = files.read_bytes(state, kept_manifest).decode("utf-8-sig", errors="replace")
+        kept_hashes = _hashes(state, kept_dir, _listed(kept_text))
     checksum_text = None
     if checksum is not None:
         body = download(params, checksum["url"], checksum["shown"])
@@ -41,8 +42,24 @@ def run(state: dict, params) -> dict:
         "manifest_path": manifest_file,
         "manifest_text": manifest_text,
         "files": hashes,
+        "previous_dir": kept_dir,
+        "previous_dir_exists": files.is_dir(state, kept_dir),
+        "previous_manifest_text": kept_text,
+        "previous_files": kept_hashes,
         "checksum_text": checksum_text,
     }
+
+
+def _hashes(state: dict, root: str, paths: list) -> list:
+    """Get-WcowMemberHashes: each plain relative path once (a hashtable's keys ignore case)."""
+    seen, hashes = set(), []
+    for relative in paths:
+        if not isinstance(relative, str) or relative.lower() in seen or not is_member_path(relative):
+            continue
+        seen.add(relative.lower())
+        full = join_member(root, relative)
+        hashes.append({"path": relative, "sha256": sha256_of(state, full) if files.is_file(state, full) else None})
+    return hashes
 
 
 def _listed(text: str) -> list:

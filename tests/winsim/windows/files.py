@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import hashlib
 
+from .. import faults
+
 # Directories every profile has (a fresh Windows installation).
 BASE_DIRECTORIES = (
     "C:\\",
@@ -110,17 +112,23 @@ def read_bytes(state: dict, path: str) -> bytes:
 
 
 def write_bytes(state: dict, path: str, data: bytes) -> None:
-    """[IO.File]::WriteAllBytes: the directory must exist; a file in use cannot be written."""
+    """[IO.File]::WriteAllBytes: the directory must exist; a file in use cannot be written.
+
+    On a full volume (winsim.faults disk_full) the file keeps what fit, and
+    the write fails with ERROR_DISK_FULL.
+    """
     key = find_key(state, path)
-    if key is None:
+    record = state["files"][key] if key is not None else None
+    if record is None:
         _require_parent(state, path)
-        state["files"][path] = file_record(data)
-        return
-    record = state["files"][key]
-    if record["type"] == "dir":
+    elif record["type"] == "dir":
         raise WindowsIOError("UnauthorizedAccessException", f"Access to the path '{path}' is denied.")
-    _refuse_in_use(record, path)
-    state["files"][key] = file_record(data)
+    else:
+        _refuse_in_use(record, path)
+    fits = faults.before_write(len(data), record.get("size", 0) if record else 0)
+    state["files"][key or path] = file_record(data if fits is None else data[:fits])
+    if fits is not None:
+        raise WindowsIOError("IOException", faults.DISK_FULL_MESSAGE)
 
 
 def move(state: dict, source: str, destination: str) -> None:
@@ -222,3 +230,32 @@ def remove_empty_dir(state: dict, path: str) -> None:
     if children(state, key):
         raise WindowsIOError("IOException", "The directory is not empty.")
     del state["files"][key]
+
+
+def copy(state: dict, source: str, destination: str) -> None:
+    """[IO.File]::Copy(source, destination): the destination must not exist. A file in use may be read, so
+    copied: a mapped executable image refuses only write access and deletion (Microsoft Learn, "Executable
+    Images", windows-hardware/drivers/ifs/executable-images)."""
+    record = lookup(state, source)
+    if record is None or record["type"] != "file":
+        _missing(state, source)
+    if find_key(state, destination) is not None:
+        raise WindowsIOError("IOException", f"The file '{destination}' already exists.")
+    _require_parent(state, destination)
+    state["files"][destination] = dict(record, in_use=False)
+
+
+def move_dir(state: dict, source: str, destination: str) -> None:
+    """[IO.Directory]::Move on one volume: a rename of the folder and everything below it; the destination
+    must not exist."""
+    source_key = find_key(state, source)
+    if source_key is None or state["files"][source_key]["type"] != "dir":
+        raise WindowsIOError("DirectoryNotFoundException", f"Could not find a part of the path '{source}'.")
+    if find_key(state, destination) is not None:
+        raise WindowsIOError("IOException", f"Cannot create '{destination}' because a file or directory with the "
+                             "same name already exists.")
+    _require_parent(state, destination)
+    below = [key for key in state["files"] if normalise(key).startswith(normalise(source_key) + "\\")]
+    state["files"][destination] = state["files"].pop(source_key)
+    for key in below:
+        state["files"][destination + key[len(source_key):]] = state["files"].pop(key)

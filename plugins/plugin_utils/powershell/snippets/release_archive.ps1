@@ -35,6 +35,25 @@ function Join-WcowMember {
     [IO.Path]::Combine($Root, $RelativePath.Replace('/', '\'))
 }
 
+function Get-WcowMemberHashes {
+    # @{ path; sha256 } for each plain relative path once (null: missing).
+    # Hashtable keys compare without regard to case, as NTFS names do.
+    param([string]$Root, $Paths)
+    $seen = @{}
+    foreach ($relative in $Paths) {
+        if ($seen.ContainsKey($relative) -or -not (Test-WcowMemberPath -RelativePath $relative)) {
+            continue
+        }
+        $seen[$relative] = $true
+        $full = Join-WcowMember -Root $Root -RelativePath $relative
+        $digest = $null
+        if ([IO.File]::Exists($full)) {
+            $digest = Get-WcowSha256 -Path $full
+        }
+        @{ path = $relative; sha256 = $digest }
+    }
+}
+
 function Get-WcowSha256 {
     param([string]$Path)
     # Get-FileHash prints upper case; the controller compares lower case.

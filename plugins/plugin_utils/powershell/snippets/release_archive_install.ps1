@@ -102,3 +102,27 @@ function Write-WcowManifest {
         [IO.File]::Move($staged, $Path)
     }
 }
+
+function Copy-WcowMember {
+    # Copies $From\<path> to $To\<path>, creating folders; returns the copy.
+    param([string]$From, [string]$To, [string]$RelativePath)
+    $source = Join-WcowMember -Root $From -RelativePath $RelativePath
+    $target = Join-WcowMember -Root $To -RelativePath $RelativePath
+    $null = [IO.Directory]::CreateDirectory([IO.Path]::GetDirectoryName($target))
+    [IO.File]::Copy($source, $target)
+    $target
+}
+
+function Remove-WcowPrevious {
+    # The kept previous version: its manifest first, so that a failure half-way
+    # leaves no folder that claims to be restorable.
+    param([string]$Path, [string]$Name)
+    if (-not [IO.Directory]::Exists($Path)) {
+        return
+    }
+    $manifest = [IO.Path]::Combine($Path, ('.wcow-{0}.manifest.json' -f $Name))
+    if ([IO.File]::Exists($manifest)) {
+        [IO.File]::Delete($manifest)
+    }
+    Remove-Item -LiteralPath $Path -Recurse -Force
+}
