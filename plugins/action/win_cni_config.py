@@ -20,6 +20,7 @@ _ABSOLUTE = re.compile(r'^(?:[A-Za-z]:[\\/]|\\\\[^\\]|%[^%]+%)')
 class ActionModule(WcowActionBase):
     ARGUMENT_SPEC = dict(
         path=dict(type='str', default=DEFAULT_PATH),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
         network_name=dict(type='str', default='nat'),
         subnet=dict(type='str'),
         gateway=dict(type='str'),
@@ -40,6 +41,8 @@ class ActionModule(WcowActionBase):
         path = args['path']
         if not path or not _ABSOLUTE.match(path) or path.endswith(('\\', '/')):
             raise InvalidArgument('path', '%r is not an absolute Windows file path' % path)
+        if args['state'] == 'absent':
+            return
         self._template_source = self._load_template(args['template']) if args['template'] else None
         self._wanted = None
         if args['subnet'] is not None:
@@ -67,6 +70,8 @@ class ActionModule(WcowActionBase):
     def reconcile(self, args):
         state = self.operation('cni_config_read', {'path': args['path'], 'network_name': args['network_name']})
         existing = base64.b64decode(state['content_b64']) if state['exists'] else None
+        if args['state'] == 'absent':
+            return self._absent(args, state, existing)
         warnings = []
         wanted = self._wanted
         if wanted is None:
@@ -99,6 +104,20 @@ class ActionModule(WcowActionBase):
         if changed and self.diff_mode:
             result['diff'] = dict(before=_text(existing), after=wanted['content'],
                                   before_header=state['path'], after_header=state['path'])
+        return result
+
+    def _absent(self, args, state, existing):
+        result = dict(changed=existing is not None, path=state['path'], config=None, content=None, subnet=None,
+                      gateway=None, backup_file=None)
+        if existing is None:
+            return result
+        if not self.check_mode:
+            removed = self.operation('file_remove', {'path': args['path'], 'backup': args['backup'],
+                                                     'remove_empty_parent': True})
+            result['backup_file'] = removed['backup_file']
+        if self.diff_mode:
+            result['diff'] = dict(before=_text(existing), after='', before_header=state['path'],
+                                  after_header=state['path'])
         return result
 
     def _live_subnet(self, args, state):

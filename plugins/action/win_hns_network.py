@@ -38,6 +38,7 @@ class ActionModule(WcowActionBase):
         adapter_name=dict(type='str'),
         recreate=dict(type='bool', default=False),
         enforce_subnet=dict(type='bool', default=True),
+        only_if_created=dict(type='bool', default=True),
     )
     REQUIRED_BY = dict(gateway=('subnet',))
 
@@ -56,34 +57,59 @@ class ActionModule(WcowActionBase):
     def reconcile(self, args):
         state = self.operation('hns_network_read', {'name': args['name']})
         networks = state['networks']
+        self._created_id = state['created_id']
+        if args['state'] == 'absent':
+            return self._absent(args, networks if state['hns_available'] else [])
         if not state['hns_available']:
             return self._hns_unavailable(args, state.get('reason', ''))
-        if args['state'] == 'absent':
-            return self._absent(networks)
         if len(networks) > 1:
             raise AnsibleActionFail('%d HNS networks are named %r (ids %s); remove the extra ones first'
                                     % (len(networks), args['name'], ', '.join(n['id'] for n in networks)))
         return self._present(args, networks[0] if networks else None)
 
+    def _ours(self, network):
+        """Whether this collection created `network`: its id is the one recorded when it was created."""
+        return bool(network and self._created_id and network['id'].lower() == self._created_id.lower())
+
     def _hns_unavailable(self, args, reason):
-        if args['state'] == 'absent':
-            return dict(changed=False, **_returned(None))
         message = ('HNS is not available on this host (%s): enable the Containers feature and reboot first'
                    % (reason or 'vmcompute.dll cannot be loaded'))
         if not self.check_mode:
             raise AnsibleActionFail(message)
         result = dict(changed=True, warnings=['%s; in check mode the network is reported as to be created' % message])
-        result.update(self._with_diff(None, self._wanted(args)))
-        result.update(_returned(self._wanted(args)))
+        result.update(self._with_diff(None, False, self._wanted(args), True))
+        result.update(_returned(self._wanted(args), True))
         return result
 
-    def _absent(self, networks):
-        if not networks:
-            return dict(changed=False, **_returned(None))
+    def _absent(self, args, networks):
+        """Delete the networks of that name (only the one recorded as created, with only_if_created).
+
+        The record goes too: either its network is deleted now, or it names a
+        network that no longer exists (a network Windows built again at boot
+        has a new id).
+        """
+        doomed = [n for n in networks if self._ours(n) or not args['only_if_created']]
+        kept = [n for n in networks if n not in doomed]
+        clear = self._created_id is not None
+        if not doomed and not clear:
+            return self._absent_result(args, kept, changed=False)
         if not self.check_mode:
-            self.operation('hns_network_apply', {'delete_ids': [n['id'] for n in networks], 'create': None})
-        result = dict(changed=True, **_returned(None))
-        result.update(self._with_diff(networks[0], None))
+            self.operation('hns_network_apply', {
+                'delete_ids': [n['id'] for n in doomed], 'create': None,
+                'record_marker': None, 'clear_marker': args['name'] if clear else None,
+            })
+        result = self._absent_result(args, kept, changed=True)
+        before = doomed[0] if doomed else (kept[0] if kept else None)
+        after = kept[0] if kept else None
+        stale = None if any(self._ours(n) for n in doomed) else self._created_id
+        result.update(self._with_diff(before, self._ours(before), after, False, stale))
+        return result
+
+    def _absent_result(self, args, kept, changed):
+        result = dict(changed=changed, **_returned(kept[0] if kept else None, False))
+        if kept:
+            result['msg'] = ('HNS network %r (id %s) kept: wcow.buildkit did not create it (only_if_created=true)'
+                             % (args['name'], ', '.join(n['id'] for n in kept)))
         return result
 
     def _present(self, args, current):
@@ -91,7 +117,7 @@ class ActionModule(WcowActionBase):
         if current is not None:
             differences = _differences(args, current)
             if differences.empty:
-                return dict(changed=False, **_returned(current))
+                return dict(changed=False, **_returned(current, self._ours(current)))
             if not args['recreate']:
                 raise AnsibleActionFail(
                     'HNS network %r exists but differs: %s. Set recreate=true to delete it and create it again '
@@ -101,10 +127,12 @@ class ActionModule(WcowActionBase):
             reply = self.operation('hns_network_apply', {
                 'delete_ids': [current['id']] if current else [],
                 'create': _create_body(args),
+                'record_marker': args['name'],
+                'clear_marker': None,
             })
             created = reply['created']
-        result = dict(changed=True, **_returned(created))
-        result.update(self._with_diff(current, created))
+        result = dict(changed=True, **_returned(created, True))
+        result.update(self._with_diff(current, self._ours(current), created, True))
         return result
 
     def _wanted(self, args):
@@ -114,10 +142,14 @@ class ActionModule(WcowActionBase):
         return dict(id=None, name=args['name'], type=HNS_TYPES[args['type']],
                     network_adapter_name=args['adapter_name'] or '', subnets=subnets)
 
-    def _with_diff(self, before, after):
+    def _with_diff(self, before, before_created, after, after_created, stale_record=None):
+        """The diff; stale_record is a recorded id that names no live network (shown so its removal shows)."""
         if not self.diff_mode:
             return {}
-        return dict(diff=dict(before=_diff_view(before), after=_diff_view(after)))
+        before_view = _diff_view(before, before_created)
+        if stale_record:
+            before_view['recorded_id'] = stale_record
+        return dict(diff=dict(before=before_view, after=_diff_view(after, after_created)))
 
 
 def _gateway(args):
@@ -147,16 +179,18 @@ def _create_body(args):
     return body
 
 
-def _returned(network):
+def _returned(network, created_by_collection):
     if network is None:
-        return dict(id=None, type=None, subnets=[])
-    return dict(id=network['id'], type=network['type'], subnets=network['subnets'])
+        return dict(id=None, type=None, subnets=[], created_by_collection=False)
+    return dict(id=network['id'], type=network['type'], subnets=network['subnets'],
+                created_by_collection=created_by_collection)
 
 
-def _diff_view(network):
+def _diff_view(network, created_by_collection):
     if network is None:
         return {'state': 'absent'}
-    view = dict(state='present', name=network['name'], type=network['type'], subnets=network['subnets'])
+    view = dict(state='present', name=network['name'], type=network['type'], subnets=network['subnets'],
+                created_by_collection=created_by_collection)
     if network.get('network_adapter_name'):
         view['network_adapter_name'] = network['network_adapter_name']
     return view

@@ -37,6 +37,14 @@ options:
       - Missing parent directories are created.
     type: str
     default: C:\Program Files\containerd\cni\conf\0-containerd-nat.conf
+  state:
+    description:
+      - V(present) renders the config and writes it when it differs.
+      - V(absent) deletes the file, or with O(backup=true) renames it to a backup file. Its directory goes too when
+        nothing is left in it. The HNS network is not touched, and the options that render the config are not used.
+    type: str
+    choices: [present, absent]
+    default: present
   network_name:
     description:
       - The CNI network name (the C(name) field), which the nat plugin uses as the name of the HNS network.
@@ -102,6 +110,7 @@ options:
   backup:
     description:
       - Keep the replaced file beside the new one, named C(<path>.<yyyyMMdd-HHmmss>.<random>.bak).
+      - With O(state=absent), the file is renamed to that name instead of being deleted.
     type: bool
     default: false
   template:
@@ -130,7 +139,7 @@ seealso:
     description: The nat CNI plugin and the config fields it reads.
     link: https://github.com/microsoft/windows-container-networking
 author:
-  - wcow.buildkit contributors
+  - wcow.buildkit contributors (@wcow)
 '''
 
 EXAMPLES = r'''
@@ -154,6 +163,10 @@ EXAMPLES = r'''
         dns_search: [corp.example.com]
         backup: true
 
+- name: Remove the config (buildkitd then runs its builds without a network until it is rendered again)
+  wcow.buildkit.win_cni_config:
+    state: absent
+
 - name: Render your own template
   wcow.buildkit.win_cni_config:
     template: cni-nat.conf.j2
@@ -169,7 +182,8 @@ path:
   type: str
   sample: C:\Program Files\containerd\cni\conf\0-containerd-nat.conf
 config:
-  description: The rendered config as an object; null when the subnet could not be read in check mode.
+  description: The rendered config as an object; null when the subnet could not be read in check mode, and with
+    O(state=absent).
   returned: always
   type: dict
   sample:
@@ -181,21 +195,26 @@ config:
       subnet: 172.20.0.0/16
       routes: [{dst: 0.0.0.0/0, gw: 172.20.0.1}]
 content:
-  description: The rendered text, as written to the file; null when the subnet could not be read in check mode.
+  description:
+    - The rendered text, as written to the file; null when the subnet could not be read in check mode, and with
+      O(state=absent).
   returned: always
   type: str
 subnet:
-  description: The subnet rendered into the config; null when it could not be read in check mode.
+  description:
+    - The subnet rendered into the config; null when it could not be read in check mode, and with O(state=absent).
   returned: always
   type: str
   sample: 172.20.0.0/16
 gateway:
-  description: The gateway rendered into the config; null when it could not be read in check mode.
+  description:
+    - The gateway rendered into the config; null when it could not be read in check mode, and with O(state=absent).
   returned: always
   type: str
   sample: 172.20.0.1
 backup_file:
-  description: Path of the backup of the replaced file; null when none was made.
+  description:
+    - Path of the backup of the replaced (or, with O(state=absent), removed) file; null when none was made.
   returned: always
   type: str
   sample: C:\Program Files\containerd\cni\conf\0-containerd-nat.conf.20260101-120000.1a2b3c4d.bak

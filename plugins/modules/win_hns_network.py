@@ -20,6 +20,12 @@ description:
     differs in type or subnet is only replaced when O(recreate=true).
   - HNS is available only once the C(Containers) feature is enabled and the host rebooted. Before that the module
     fails, or in check mode reports the network as to be created, with a warning.
+  - When it creates a network, the module records the network's HNS id as the data of a C(REG_SZ) value named after
+    the network, under C(HKLM:\SOFTWARE\wcow.buildkit\HnsNetworks). Only a network whose id matches that record
+    counts as created by the module. HNS gives a network a new id whenever it is created, so a network that Windows
+    builds again itself (the default C(nat) network is rebuilt at each boot) never matches a record.
+  - The record is written right after the network is created, in the same step. Should that write fail, the network
+    stays unrecorded; O(state=absent) then keeps it, which errs on the side of keeping a network.
 options:
   name:
     description:
@@ -29,7 +35,8 @@ options:
   state:
     description:
       - V(present) creates the network when no network of that name exists.
-      - V(absent) deletes every network of that name.
+      - V(absent) deletes the network of that name that this module created (see O(only_if_created)), and the record
+        that it created it.
     type: str
     choices: [present, absent]
     default: present
@@ -67,6 +74,15 @@ options:
       - Containers attached to the network lose their network.
     type: bool
     default: false
+  only_if_created:
+    description:
+      - With O(state=absent), delete a network only when this module created it. A network of that name that it did
+        not create, such as the default C(nat) network of Windows Server 2022, is kept, and the result says so in
+        C(msg).
+      - When V(false), every network of that name is deleted.
+      - Not used with O(state=present).
+    type: bool
+    default: true
 extends_documentation_fragment:
   - wcow.buildkit.attributes
   - wcow.buildkit.attributes.full
@@ -75,7 +91,7 @@ seealso:
     description: The guide whose networking step this module automates.
     link: https://github.com/moby/buildkit/blob/master/docs/windows.md
 author:
-  - wcow.buildkit contributors
+  - wcow.buildkit contributors (@wcow)
 '''
 
 EXAMPLES = r'''
@@ -91,23 +107,45 @@ EXAMPLES = r'''
     subnet: 172.20.0.0/16
     enforce_subnet: false
 
-- name: Remove a network
+- name: Remove the nat network if this module created it (Windows Server 2019); keep the default one elsewhere
+  wcow.buildkit.win_hns_network:
+    name: nat
+    state: absent
+
+- name: Remove a network whoever created it
   wcow.buildkit.win_hns_network:
     name: buildnet
     state: absent
+    only_if_created: false
 '''
 
 RETURN = r'''
 id:
-  description: HNS id of the network; null when absent, or when it would be created in check mode.
+  description:
+    - HNS id of the network after the task; null when absent, or when it would be created in check mode.
+    - With O(state=absent), the id of a network that was kept.
   returned: always
   type: str
   sample: 2A3B8D9E-1C4F-4B7A-9E2D-0F5A6B7C8D9E
 type:
-  description: HNS type of the network as HNS reports it; null when absent.
+  description: HNS type of the network after the task as HNS reports it; null when absent.
   returned: always
   type: str
   sample: NAT
+created_by_collection:
+  description:
+    - Whether the network that exists after the task was created by this module (its id matches the record); false
+      when no network of that name exists.
+  returned: always
+  type: bool
+  sample: true
+msg:
+  description: Why a network was kept with O(state=absent) and O(only_if_created=true).
+  returned: when a network of that name was kept
+  type: str
+  sample: >-
+    HNS network 'nat' (id 2A3B8D9E-1C4F-4B7A-9E2D-0F5A6B7C8D9E) kept: wcow.buildkit did not create it
+    (only_if_created=true)
 subnets:
   description: Subnets of the network.
   returned: always

@@ -152,6 +152,7 @@ def builtin_template():
 def compile_template(source, option='template'):
     return _TEMPLATE.compile(source, option)
 
+
 def render(variables, source=None, option='template'):
     """The config text: the built-in template when source is None."""
     text = _TEMPLATE.render(variables, source, option)

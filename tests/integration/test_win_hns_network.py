@@ -143,6 +143,7 @@ BAD_INPUT = [
     (dict(name='nat', subnet='172.20.0.1/16'), 'subnet'),
     (dict(name='nat', subnet='172.20.0.0/16', gateway='172.21.0.1'), 'gateway'),
     (dict(name='nat', gateway='172.20.0.1'), 'gateway'),
+    (dict(name='nat', state='absent', only_if_created='perhaps'), 'only_if_created'),
 ]
 
 

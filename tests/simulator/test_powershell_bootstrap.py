@@ -65,7 +65,8 @@ def ws2019(tmp_path):
 
 
 def apply(store, delete_ids=(), create=None):
-    return run(store, "hns_network_apply", {"delete_ids": list(delete_ids), "create": create})
+    return run(store, "hns_network_apply",
+               {"delete_ids": list(delete_ids), "create": create, "record_marker": None, "clear_marker": None})
 
 
 def nat_body(adapter=None):
@@ -93,7 +94,7 @@ def test_read_finds_the_default_nat_case_insensitively(ws2022):
 
 
 def test_read_of_a_missing_name(ws2019):
-    assert stdout_json(run(ws2019, "hns_network_read", {"name": "nat"})) == {"hns_available": True, "networks": []}
+    assert stdout_json(run(ws2019, "hns_network_read", {"name": "nat"})) == {"hns_available": True, "networks": [], "created_id": None}
 
 
 @pytest.mark.parametrize("containers_state", ["Disabled", "EnablePending"])

@@ -54,7 +54,7 @@ def test_input_is_ascii_whatever_the_params():
     assert json.loads(base64.b64decode(encoded))['params']['name'] == 'réseau ☃'
 
 
-GOOD = json.dumps({'hns_available': True, 'networks': []}).encode()
+GOOD = json.dumps({'hns_available': True, 'networks': [], 'created_id': None}).encode()
 
 
 def _parse(stdout=GOOD, rc=0, stderr=b''):
@@ -62,7 +62,7 @@ def _parse(stdout=GOOD, rc=0, stderr=b''):
 
 
 def test_good_output_is_returned():
-    assert _parse() == {'hns_available': True, 'networks': []}
+    assert _parse() == {'hns_available': True, 'networks': [], 'created_id': None}
 
 
 def test_host_error_names_operation_and_message():
@@ -120,3 +120,29 @@ def test_run_operation_uses_exec_command_with_stdin():
     assert cmd == bootstrap_command()
     assert json.loads(base64.b64decode(in_data))['params'] == {'name': 'nat'}
     assert sudoable is False
+
+
+class LostConnection:
+    def exec_command(self, cmd, in_data=None, sudoable=True):
+        raise ConnectionError("('Connection aborted.', RemoteDisconnected('Remote end closed connection without response'))")
+
+
+class TimedOutConnection:
+    def exec_command(self, cmd, in_data=None, sudoable=True):
+        from ansible.errors import AnsibleConnectionFailure
+        raise AnsibleConnectionFailure('winrm connection error: Read timed out.')
+
+
+def test_a_connection_lost_mid_command_fails_the_operation_saying_what_it_means():
+    with pytest.raises(OperationError) as raised:
+        run_operation(LostConnection(), 'hns_network_read', {'name': 'nat'})
+    message = str(raised.value)
+    assert message.startswith('hns_network_read: the connection to the host failed while the operation ran')
+    assert 'ConnectionError' in message and 'Remote end closed connection' in message
+    assert 'run the play again' in message
+
+
+def test_connection_failures_ansible_raised_propagate_unchanged():
+    from ansible.errors import AnsibleConnectionFailure
+    with pytest.raises(AnsibleConnectionFailure):
+        run_operation(TimedOutConnection(), 'hns_network_read', {'name': 'nat'})
