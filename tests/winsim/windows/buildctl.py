@@ -1,4 +1,4 @@
-"""buildctl.exe on a simulated host: --version and `debug info`.
+"""buildctl.exe on a simulated host: --version, `debug info` and `build` (winsim.windows.buildctl_build).
 
 `debug info` connects to buildkitd's named pipe: it answers only while a
 buildkitd serves the pipe and the caller's token passes the pipe's DACL
@@ -9,7 +9,7 @@ through a tabwriter with one space of padding).
 
 from __future__ import annotations
 
-from . import accounts, goflags, pipes
+from . import accounts, buildctl_build, goflags, pipes
 from .processes import Completed, Process
 
 DEFAULT_ADDRESS = "npipe:////./pipe/buildkitd"
@@ -43,8 +43,9 @@ def run_cli(process: Process) -> Completed:
         return Completed(1, "", f"Incorrect Usage: {error}\n")
     if flags.get("version"):
         return Completed(0, f"buildctl github.com/moby/buildkit {process.program.version} {process.program.revision}\n")
-    if flags.positional[:2] != ["debug", "info"]:
-        return Completed(1, "", "buildctl: only `debug info` is modelled by the simulator\n")
+    command = flags.positional[:2] if flags.positional[:1] != ["build"] else ["build"]
+    if command not in (["debug", "info"], ["build"]):
+        return Completed(1, "", "buildctl: only `debug info` and `build` are modelled by the simulator\n")
     address = flags.get("addr", DEFAULT_ADDRESS)
     pipe = pipes.lookup(state, address)
     if pipe is None:
@@ -54,4 +55,7 @@ def run_cli(process: Process) -> Completed:
     server = pipe["server"]
     if server.get("program") != "buildkitd":
         return Completed(1, "", "error: Unimplemented: unknown service moby.buildkit.v1.Control\n")
+    if command == ["build"]:
+        service = state.get("services", {}).get(pipe.get("service") or "", {})
+        return buildctl_build.run(process, service.get("Runtime") or {}, flags.positional[1:])
     return Completed(0, f"BuildKit: github.com/moby/buildkit {server['version']} {server['revision']}\n")

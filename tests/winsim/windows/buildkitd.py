@@ -262,7 +262,8 @@ def run_service(process: Process) -> dict:
     log.line("info", f"found 1 workers, default={_go_quote(worker)}")
     server = {"program": "buildkitd", "version": process.program.version, "revision": process.program.revision}
     runtime = {"program": "buildkitd", "root": settings["root"], "sddl": settings["sddl"], "network": network,
-               "addresses": [], "log_file": flags.get("log-file")}
+               "addresses": [], "log_file": flags.get("log-file"),
+               "containerd_address": settings["containerd_address"]}
     for address in settings["addresses"]:
         if not address.lower().startswith("npipe://"):
             continue  # tcp:// listeners are not modelled

@@ -42,6 +42,8 @@ class Process:
     service: str | None = None
     # The account the process runs as; None for the WinRM user (Administrator).
     user: object = None
+    # Variables set for this process only (ProcessStartInfo.EnvironmentVariables), over the defaults.
+    env: dict | None = None
 
 
 class DaemonExit(Exception):
@@ -154,9 +156,9 @@ def _models():
     return {"containerd": containerd, "buildkitd": buildkitd, "buildctl": buildctl}
 
 
-def run_program(state: dict, path: str, args: list, user=None) -> Completed:
+def run_program(state: dict, path: str, args: list, user=None, env: dict | None = None) -> Completed:
     """Process.Start(path, args) and WaitForExit, as `user` (an accounts.Account; None
-    for the WinRM user); raises StartError when it cannot start."""
+    for the WinRM user), with `env` added to its environment; raises StartError when it cannot start."""
     key = files.find_key(state, path)
     if key is None or state["files"][key]["type"] != "file":
         parent = files.parent(path)
@@ -170,7 +172,7 @@ def run_program(state: dict, path: str, args: list, user=None) -> Completed:
     if model is None:
         # A program the simulator does not know: it runs and says nothing.
         return Completed(0)
-    return model.run_cli(Process(state, key, [path] + list(args), program, _next_pid(state), user=user))
+    return model.run_cli(Process(state, key, [path] + list(args), program, _next_pid(state), user=user, env=env))
 
 
 def launch_service(state: dict, key: str) -> None:
