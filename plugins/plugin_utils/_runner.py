@@ -67,7 +67,7 @@ def _compose(script):
         return script
     snippets = [_read(os.path.join('snippets', '%s.ps1' % name.strip()))
                 for name in match.group('names').split(',') if name.strip()]
-    first, _, rest = script.partition('\n')
+    first, _newline, rest = script.partition('\n')
     return '\n'.join([first] + snippets + [rest])
 
 
@@ -91,6 +91,11 @@ def _compact(script):
     kept = [line.strip() for line in lines[1:] if line.strip() and not line.strip().startswith('#')]
     return '\n'.join([lines[0]] + kept)
 
+
+# Every operation reads the host before it changes anything, so running the
+# task again is how to find out and finish.
+LOST_ANSWER = ('the connection to the host failed while the operation ran (%s: %s). The host may have applied it '
+               'in full, in part or not at all; run the play again to converge it.')
 
 # Raw bytes per streamed stdin line: a multiple of 3, so that every line is
 # base64 without padding, about 76 KiB of text.
@@ -118,9 +123,12 @@ def run_operation(connection, name, params, log_params=True, stream=None):
     """Run operation `name` with `params` on the host and return its result.
 
     `stream` (bytes) is sent on stdin after the payload, for an operation that
-    reads it (an upload). Connection failures propagate as raised by the
-    connection plugin (the host is then reported unreachable); anything else
-    raises OperationError.
+    reads it (an upload). Connection failures the connection plugin raises as
+    Ansible errors propagate (a timeout reports the host unreachable). A
+    connection lost while the command ran, or a WS-Management fault in its
+    place, comes from pywinrm or requests as a bare exception: it raises
+    OperationError saying what that means for the host. Anything else raises
+    OperationError too.
     """
     operation = load_operation(name)
     display.vvv('wcow.buildkit: running operation %s' % name)
@@ -129,7 +137,12 @@ def run_operation(connection, name, params, log_params=True, stream=None):
     if stream is not None:
         display.vvv('wcow.buildkit: streaming %d bytes to %s' % (len(stream), name))
     in_data = encode_input(operation, params, stream)
-    rc, stdout, stderr = connection.exec_command(bootstrap_command(), in_data=in_data, sudoable=False)
+    try:
+        rc, stdout, stderr = connection.exec_command(bootstrap_command(), in_data=in_data, sudoable=False)
+    except AnsibleError:
+        raise
+    except Exception as error:  # requests' ConnectionError, pywinrm's WinRMError and WSManFaultError
+        raise OperationError(name, LOST_ANSWER % (type(error).__name__, to_text(error))) from error
     return parse_output(operation, rc, stdout, stderr)
 
 

@@ -1,7 +1,9 @@
 """A small HTTP server on loopback that stands in for GitHub releases and internal mirrors.
 
 Serves the files of one directory. Per path, a test can inject a fault (a
-404, a 500, or the file with one byte changed) or require basic auth. It also
+404, a 500, or the file with one byte changed) or require basic auth; the
+whole server can go down (nothing listens on its port: the hosts' downloads
+meet a refused connection) and come back on the same port. It also
 answers proxy requests (absolute URLs in the request line), so it can play a
 proxy in front of a host name the simulated hosts cannot resolve. Every
 request is recorded.
@@ -37,10 +39,12 @@ class ArtifactServer:
         self._lock = threading.Lock()
         self._httpd = None
         self._thread = None
+        self._port = 0
 
     # -- control --------------------------------------------------------------
-    def start(self) -> 'ArtifactServer':
-        self._httpd = ThreadingHTTPServer(('127.0.0.1', 0), _handler_for(self))
+    def start(self, port: int = 0) -> 'ArtifactServer':
+        self._httpd = ThreadingHTTPServer(('127.0.0.1', port), _handler_for(self))
+        self._port = self._httpd.server_address[1]
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True, name='artifact-server')
         self._thread.start()
@@ -52,9 +56,18 @@ class ArtifactServer:
             self._httpd.server_close()
             self._httpd = None
 
+    def down(self) -> None:
+        """Stop listening; base_url keeps naming the port, which now refuses connections."""
+        self.stop()
+
+    def up(self) -> None:
+        """Listen again on the port the server had."""
+        if self._httpd is None:
+            self.start(self._port)
+
     @property
     def base_url(self) -> str:
-        return 'http://127.0.0.1:%d' % self._httpd.server_address[1]
+        return 'http://127.0.0.1:%d' % self._port
 
     def url(self, path: str) -> str:
         return '%s/%s' % (self.base_url, path.lstrip('/'))

@@ -1,4 +1,4 @@
-"""Command line: python -m winsim {start,stop,serve,inventory,state,counters,latency} --dir DIR ..."""
+"""Command line: python -m winsim {start,stop,serve,inventory,state,counters,faults,latency} --dir DIR ..."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import copy
 import json
 import sys
 
+from . import faults
 from .fleet import Fleet, FleetError, HostSpec, serve
 from .statepath import PathError, delete_path, parse_assignment, parse_path, set_path
 
@@ -36,6 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     counters = command("counters", "print request counters as JSON")
     counters.add_argument("name", nargs="?")
     counters.add_argument("--reset", action="store_true", help="reset them after printing")
+    counters.add_argument("--log", action="store_true", help="print the timed event log instead")
+    fault = command("faults", "print a host's faults (winsim.faults), or set or clear them")
+    fault.add_argument("name")
+    fault.add_argument("--set", metavar="JSON", help='a JSON list, e.g. \'[{"kind": "disk_full", "capacity_bytes": 0}]\'')
+    fault.add_argument("--clear", action="store_true")
     latency = command("latency", "set the added latency per request")
     latency.add_argument("latency_ms", type=float)
     latency.add_argument("name", nargs="?", help="one host (default: all)")
@@ -57,12 +63,15 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "state":
             return _state(fleet, args)
         elif args.command == "counters":
-            print(json.dumps(fleet.counters(args.name), indent=2, sort_keys=True))
+            shown = fleet.request_log(args.name) if args.log else fleet.counters(args.name)
+            print(json.dumps(shown, indent=2, sort_keys=True))
             if args.reset:
                 fleet.reset_counters(args.name)
+        elif args.command == "faults":
+            return _faults(fleet, args)
         elif args.command == "latency":
             fleet.set_latency(args.latency_ms, args.name)
-    except (FleetError, PathError) as exc:
+    except (FleetError, PathError, faults.FaultError) as exc:
         print(f"winsim: {exc}", file=sys.stderr)
         return 1
     return 0
@@ -78,6 +87,21 @@ def _state(fleet: Fleet, args: argparse.Namespace) -> int:
     _apply(copy.deepcopy(store.read()), changes)  # fail before the transaction, so nothing half-applied is written
     with store.transaction() as document:
         _apply(document, changes)
+    return 0
+
+
+def _faults(fleet: Fleet, args: argparse.Namespace) -> int:
+    path = fleet.store(args.name).path
+    if args.clear:
+        faults.clear_faults(path)
+    elif args.set is not None:
+        try:
+            given = json.loads(args.set)
+        except json.JSONDecodeError as exc:
+            raise faults.FaultError(f"--set is not JSON: {exc}") from None
+        faults.set_faults(path, given if isinstance(given, list) else [given])
+    else:
+        print(json.dumps(faults.load(path), indent=2))
     return 0
 
 

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
+
+# Bounds the per-request log of one host between resets (a benchmark of 200
+# hosts and two runs stays far below it); older entries are dropped first.
+LOG_LIMIT = 200_000
 
 
 class Counters:
@@ -13,6 +18,11 @@ class Counters:
     segment of the action URI: Create, Command, Send, Receive, Signal,
     Delete), plus `Unauthorized`, `TooLarge` and `Malformed` for requests
     refused before an action could be read. Bytes are HTTP bodies.
+
+    `log()` lists the same traffic as timed events (epoch seconds), for
+    attributing it to the controller's tasks by time: one
+    `{"t", "kind": "request", "action", "received", "sent"}` per request and
+    one `{"t", "kind": "powershell"}` per PowerShell process started.
     """
 
     def __init__(self) -> None:
@@ -26,19 +36,41 @@ class Counters:
             self._bytes_sent = 0
             self._powershell_executions = 0
             self._shells_opened = 0
+            self._log: list[dict] = []
+            self._log_dropped = 0
+        self._pending = threading.local()
 
     def request(self, action: str, body_bytes: int) -> None:
         with self._lock:
             self._requests[action] += 1
             self._bytes_received += body_bytes
+            entry = {"t": time.time(), "kind": "request", "action": action, "received": body_bytes, "sent": 0}
+            self._append(entry)
+        # The reply goes out on the thread that read the request.
+        self._pending.entry = entry
 
     def sent(self, body_bytes: int) -> None:
+        entry = getattr(self._pending, "entry", None)
+        self._pending.entry = None
         with self._lock:
             self._bytes_sent += body_bytes
+            if entry is not None:
+                entry["sent"] += body_bytes
 
     def powershell_execution(self) -> None:
         with self._lock:
             self._powershell_executions += 1
+            self._append({"t": time.time(), "kind": "powershell"})
+
+    def log(self) -> dict:
+        with self._lock:
+            return {"events": [dict(entry) for entry in self._log], "dropped": self._log_dropped}
+
+    def _append(self, entry: dict) -> None:
+        self._log.append(entry)
+        if len(self._log) > LOG_LIMIT:
+            del self._log[: len(self._log) - LOG_LIMIT]
+            self._log_dropped += 1
 
     def shell_opened(self) -> None:
         with self._lock:

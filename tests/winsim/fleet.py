@@ -204,6 +204,12 @@ class Fleet:
             return self._control(name, "GET", "/winsim/counters")
         return {n: self._control(n, "GET", "/winsim/counters") for n in self.names()}
 
+    def request_log(self, name: str | None = None) -> dict:
+        """One host's timed traffic events (`Counters.log`), or {name: log} for all."""
+        if name is not None:
+            return self._control(name, "GET", "/winsim/counters/log")
+        return {n: self._control(n, "GET", "/winsim/counters/log") for n in self.names()}
+
     def reset_counters(self, name: str | None = None) -> None:
         for target in [name] if name else self.names():
             self._control(target, "POST", "/winsim/counters/reset")
@@ -273,7 +279,7 @@ def serve(directory: str | os.PathLike) -> int:
             print(f"winsim: {entry['name']} ({entry['profile']}) on 127.0.0.1:{entry['port']}", flush=True)
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: stop.set())
+            signal.signal(signum, lambda *_unused: stop.set())
         # Also ends when the fleet directory goes away, so a deleted fleet
         # does not leave its ports behind.
         while not stop.wait(0.5) and (fleet.dir / CONFIG_FILE).exists():
@@ -304,7 +310,7 @@ def _host_store_class() -> Any:
 def _free_ports(count: int) -> list[int]:
     sockets = []
     try:
-        for _ in range(count):
+        for _unused in range(count):
             sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             sock.bind(("127.0.0.1", 0))
             sockets.append(sock)

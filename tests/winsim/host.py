@@ -14,6 +14,7 @@ import os
 import pathlib
 import tempfile
 
+from . import faults as fault_file
 from . import profiles
 
 
@@ -23,12 +24,13 @@ class HostStore:
         self.lock_path = self.path.with_name(self.path.name + ".lock")
 
     @classmethod
-    def create(cls, path, profile: str, **options) -> "HostStore":
-        """A fresh state file for `profile` (see `winsim.profiles.build_state`)."""
+    def create(cls, path, profile: str, faults: list | None = None, **options) -> "HostStore":
+        """A fresh state file for `profile` (see `winsim.profiles.build_state`), with `faults` (winsim.faults)."""
         state = profiles.build_state(profile, **options)
         store = cls(path)
         with store._locked(fcntl.LOCK_EX):
             store._write(state)
+        fault_file.set_faults(store.path, faults)
         return store
 
     def read(self) -> dict:

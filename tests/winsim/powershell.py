@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from . import faults
 from .operations import HANDLERS, PowerShellError
 
 BOOTSTRAP_LINE = "# wcow.buildkit bootstrap"
@@ -49,7 +50,9 @@ def run_powershell(store, script: str, stdin: bytes) -> ProcessResult:
         bind = PowerShellError("Cannot bind argument to parameter 'Params' because it is null.", "InvalidData", "")
         return _failed(bind, operation_script)
     failure = None
-    with store.transaction() as state:
+    operation = _OPERATION_LINE.fullmatch(_first_line(operation_script)).group(1)
+    # winsim.faults: a killed process keeps what it changed until it died.
+    with store.transaction() as state, faults.injected(store, operation, params, state) as injected:
         try:
             # Only a handler marked `reads_stdin` gets the lines after the payload.
             extra = {"stdin": rest} if getattr(handler, "reads_stdin", False) else {}
@@ -57,6 +60,9 @@ def run_powershell(store, script: str, stdin: bytes) -> ProcessResult:
         except PowerShellError as error:
             # What the script changed before it threw stays changed.
             failure = error
+    if injected.killed:
+        # Terminated: no output; the fault also takes the answer away.
+        return ProcessResult(b"", b"", 1)
     if failure is not None:
         return _failed(failure, operation_script)
     return ProcessResult(_json_line(result), b"", 0)

@@ -20,7 +20,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 
-from . import cmdline, wsman
+from . import cmdline, faults, wsman
 from .counters import Counters
 from .power import PowerGate
 from .winrs import Limits, WinRSService
@@ -58,6 +58,8 @@ class HostServer:
                                     address=f"http://{bind}:{self.port}/wsman")
         # A restart scheduled in the host's state takes WinRM down for a while.
         self.power = PowerGate(store, self.service.drop_all_shells)
+        # Faults a test set for this host (winsim.faults).
+        self.faults = faults.Injector(getattr(store, "path", None))
         self._thread: threading.Thread | None = None
 
     @property
@@ -94,7 +96,7 @@ class HostServer:
         if not header or not header.lower().startswith("basic "):
             return None
         try:
-            user, _, password = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
+            user, _unused, password = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError):
             return None
         # Windows user names compare case-insensitively, passwords do not.
@@ -125,7 +127,7 @@ class HostServer:
                 fault, wsman.peek_message_id(body), self.name)
         self.counters.request(request.short_action, len(body))
         try:
-            return HTTPStatus.OK, soap, self.service.handle(request, user)
+            return HTTPStatus.OK, soap, self.faults.around(request, lambda: self.service.handle(request, user))
         except wsman.Fault as fault:
             # Faults travel with HTTP 500, as Windows sends them and as pywinrm
             # protocol.py send_message expects (it parses the error body).
@@ -137,6 +139,8 @@ class HostServer:
         if method == "GET" and path == "/winsim/counters":
             return HTTPStatus.OK, {**self.counters.snapshot(), "latency_ms": self.latency_ms,
                                    "open_shells": self.service.open_shells()}
+        if method == "GET" and path == "/winsim/counters/log":
+            return HTTPStatus.OK, self.counters.log()
         if method == "POST" and path == "/winsim/counters/reset":
             self.counters.reset()
             return HTTPStatus.OK, self.counters.snapshot()
@@ -176,7 +180,14 @@ class _Handler(BaseHTTPRequestHandler):
             self._drop()
             return
         if path.lower() == "/wsman":
-            status, headers, payload = self.server.host.handle_wsman(self.headers, body)
+            try:
+                status, headers, payload = self.server.host.handle_wsman(self.headers, body)
+            except faults.DropConnection:
+                self._drop()
+                return
+            if not self.server.host.power.answering():
+                self._drop()  # the host went down while the request waited for its answer
+                return
             self.server.host.counters.sent(len(payload))
             self._reply(status, headers, payload)
         else:

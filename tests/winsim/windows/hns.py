@@ -17,6 +17,7 @@ import json
 import random
 import re
 
+from .. import faults
 from . import features
 from .guids import new_guid, seeded_int
 
@@ -77,6 +78,9 @@ def hns_call(state: dict, method: str, path: str, request: str) -> str:
     if not available(state):
         raise VmcomputeNotLoadable()
     try:
+        injected = faults.hns_failure(method, path or "")
+        if injected is not None:
+            raise _Failure(injected)
         output = _dispatch(state, method, path, request)
     except _Failure as failure:
         return json.dumps(
@@ -260,7 +264,7 @@ def _refuse_nat_overlap(networks: list, parsed: list) -> None:
     # Capabilities and limitations", Microsoft Virtualization blog). The error
     # code HNS returns for it is not documented: HCN_E_INVALID_PREFIX is a guess.
     taken = _nat_prefixes(networks)
-    for prefix, _ in parsed:
+    for prefix, _unused in parsed:
         if any(prefix.overlaps(other) for other in taken):
             raise _Failure(INVALID_PREFIX)
 
