@@ -1,9 +1,13 @@
 # wcow.buildkit: build and quality tooling. See docs/development.md.
 #
 #   make demo    two bare simulated Windows hosts converged by the site playbook, twice, then verified
-#   make test    everything CI runs (lint, then pytest)
+#   make bench   site on a simulated fleet, from bare then unchanged: report in .build/bench/report.md
+#                (BENCH_HOSTS=50 up to 200, BENCH_LATENCY_MS=50, BENCH_FORKS=25, BENCH_CONTAINERS=bare|enabled)
+#   make test    everything CI runs (lint, quality, then pytest)
 #   make venv    only create/refresh .venv, .venv-oldest and the collection link
 #   make lint    ansible-lint (production profile) and antsibull-changelog lint
+#   make quality ansible-test sanity, galaxy-importer and docs-check on the built collection
+#   make docs    regenerate the module reference in docs/reference (antsibull-docs)
 #   make pytest  only pytest (PYTEST_ARGS to choose tests, e.g. PYTEST_ARGS=tests/unit)
 #   make clean   remove the virtualenvs, .build and test caches
 
@@ -50,7 +54,53 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(COLLECTIONS)
 IN_VENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 WINSIM := PYTHONPATH=tests $(VENV)/bin/python -m winsim
 
-.PHONY: help venv demo test lint pytest clean
+# `make bench` (tests/bench/bench.py): the fleet, the latency added per WinRM
+# request, ansible-playbook's forks, and whether the hosts start with the
+# container features enabled (bare: the first run enables them and restarts).
+BENCH_HOSTS ?= 50
+BENCH_LATENCY_MS ?= 50
+BENCH_FORKS ?= 25
+BENCH_CONTAINERS ?= bare
+BENCH_DIR := $(BUILD)/bench
+# Plots only (pygal); the benchmark itself runs with .venv.
+VENV_BENCH := .venv-bench
+# ansible.windows, taken out of the `ansible` wheel, for the comparison.
+BENCH_ANSIBLE_WINDOWS := $(BUILD)/bench-ansible-windows
+
+# Quality gates (`make quality`, part of `make test`), all on the collection
+# tarball that `ansible-galaxy collection build` makes of the working tree:
+#   sanity         ansible-test sanity of the newest ansible-core (.venv) on the
+#                  extracted tarball, with tests/sanity/ignore-*.txt empty
+#   galaxy-import  galaxy-importer (.ci/galaxy-importer.cfg): what Galaxy checks on upload
+#   docs-check     docs/reference must be what `make docs` generates now
+# ansible-test looks for the collection at .../ansible_collections/wcow/buildkit
+# by its real path (a symlink to the checkout is not enough), so the tarball is
+# extracted there. HOME is redirected for ansible-test: it keeps the
+# virtualenvs it creates for its tests (with the requirements ansible-core
+# pins) under ~/.ansible/test, and there it also finds the stand-in for the
+# get-pip.py it would download from a host CI cannot reach
+# (.ci/ansible-test-get-pip.py; ensurepip, then pip from the package index).
+# Skipped sanity tests, with why:
+#   pslint  needs PowerShell 7 (pwsh) with PSScriptAnalyzer, which is not on
+#           PyPI or in Debian; tests/unit/test_powershell_static.py checks the
+#           .ps1 files instead (Windows PowerShell 5.1 syntax, parse errors)
+SANITY_SKIP := pslint
+SANITY_ARGS ?=
+DIST := $(BUILD)/dist
+SANITY_HOME := $(BUILD)/ansible-test-home
+SANITY_COLLECTION := $(BUILD)/sanity/ansible_collections/wcow/buildkit
+COLLECTION_TARBALL = $(DIST)/wcow-buildkit-$(shell sed -n 's/^version: *//p' galaxy.yml).tar.gz
+VENV_QUALITY := .venv-quality
+DOCS_REFERENCE := docs/reference
+DOCS_GENERATED := $(BUILD)/docs-reference
+# antsibull-docs on the collection as ansible finds it (ANSIBLE_COLLECTIONS_PATH),
+# with the ansible-core of .venv-quality; simplified RST, which GitHub renders.
+ANTSIBULL_DOCS := PATH="$(CURDIR)/$(VENV_QUALITY)/bin:$$PATH" $(VENV_QUALITY)/bin/antsibull-docs collection \
+	--use-current --squash-hierarchy --output-format simplified-rst --no-add-antsibull-docs-version \
+	--no-breadcrumbs --fail-on-error wcow.buildkit --dest-dir
+
+.PHONY: help venv demo bench test lint pytest clean
+.PHONY: quality build sanity galaxy-import docs docs-check
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -94,7 +144,7 @@ $(COLLECTION_LINK):
 	@mkdir -p $(@D)
 	@ln -sfn ../../../.. $@
 
-test: lint pytest
+test: lint quality pytest
 
 pytest: venv
 	$(IN_VENV) $(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
@@ -142,6 +192,95 @@ demo: venv
 	play verify $(DEMO_VERIFY_PLAYBOOK); \
 	grep -o '"buildctl debug info on .*' $(DEMO_DIR)/verify.log | tr -d '"'
 
+# Starts BENCH_HOSTS simulated hosts and the archive server, runs site twice
+# and, when ansible.windows could be fetched, the same steps with its modules
+# (tests/bench/ansible_windows/site.yml); writes the report and the plots to
+# $(BENCH_DIR). Fails when a site run fails; a target not met is reported, not
+# failed (a benchmark, not a test).
+bench: venv $(VENV_BENCH)/.installed
+	@compare=; \
+	if [ ! -f $(BENCH_ANSIBLE_WINDOWS)/ansible_collections/ansible/windows/MANIFEST.json ]; then \
+	    rm -rf $(BENCH_ANSIBLE_WINDOWS) && mkdir -p $(BENCH_ANSIBLE_WINDOWS)/wheel; \
+	    $(VENV)/bin/python -m pip download --quiet --disable-pip-version-check --no-deps \
+	        -r requirements/bench-ansible-windows.txt -d $(BENCH_ANSIBLE_WINDOWS)/wheel \
+	    && $(VENV)/bin/python -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); \
+	        z.extractall(sys.argv[2], [n for n in z.namelist() if n.startswith("ansible_collections/ansible/windows/")])' \
+	        $(BENCH_ANSIBLE_WINDOWS)/wheel/*.whl $(BENCH_ANSIBLE_WINDOWS) \
+	    || echo "bench: ansible.windows could not be fetched; the comparison is left out" >&2; \
+	    rm -rf $(BENCH_ANSIBLE_WINDOWS)/wheel; \
+	fi; \
+	if [ -f $(BENCH_ANSIBLE_WINDOWS)/ansible_collections/ansible/windows/MANIFEST.json ]; then \
+	    compare="--ansible-windows $(BENCH_ANSIBLE_WINDOWS)"; \
+	fi; \
+	rc=0; $(IN_VENV) $(VENV)/bin/python tests/bench/bench.py --out $(BENCH_DIR) --hosts $(BENCH_HOSTS) \
+	    --latency-ms $(BENCH_LATENCY_MS) --forks $(BENCH_FORKS) --containers $(BENCH_CONTAINERS) $$compare || rc=$$?; \
+	if [ -f $(BENCH_DIR)/summary.json ]; then $(VENV_BENCH)/bin/python tests/bench/plot.py $(BENCH_DIR); fi; \
+	exit $$rc
+
+$(VENV_BENCH)/.installed: requirements/bench.txt
+	@if [ ! -x $(VENV_BENCH)/bin/python ]; then $(VENV)/bin/python -m venv $(VENV_BENCH); fi
+	@echo "Installing requirements/bench.txt into $(VENV_BENCH)"
+	@$(VENV_BENCH)/bin/python -m pip install --quiet --quiet --disable-pip-version-check -r requirements/bench.txt
+	@touch $@
+
+quality: sanity galaxy-import docs-check
+
+$(VENV_QUALITY)/.installed: requirements/quality.txt requirements/constraints-quality.txt | $(VENV)/.installed
+	@if [ ! -x $(VENV_QUALITY)/bin/python ]; then $(VENV)/bin/python -m venv $(VENV_QUALITY); fi
+	@echo "Installing requirements/quality.txt into $(VENV_QUALITY)"
+	@$(VENV_QUALITY)/bin/python -m pip install --quiet --quiet --disable-pip-version-check -r requirements/quality.txt
+	@touch $@
+
+# The collection tarball of the working tree (galaxy.yml build_ignore applies).
+build: venv
+	@rm -rf $(DIST)
+	@$(VENV)/bin/ansible-galaxy collection build --force --output-path $(DIST) > /dev/null
+	@echo "Built $(COLLECTION_TARBALL)"
+
+sanity: build
+	@for ignore in tests/sanity/ignore-*.txt; do \
+	    if [ -s "$$ignore" ]; then echo "sanity: $$ignore must stay empty: fix what ansible-test finds" >&2; exit 1; fi; \
+	done
+	@rm -rf $(dir $(SANITY_COLLECTION)) && mkdir -p $(SANITY_COLLECTION) $(SANITY_HOME)/.ansible/test/cache
+	@tar -xzf $(COLLECTION_TARBALL) -C $(SANITY_COLLECTION)
+	@# ansible-test takes its file list from the git repository it is in: the
+	@# extracted tree gets one of its own (nothing committed), not this checkout's.
+	@git init --quiet $(SANITY_COLLECTION)
+	@python=$$($(VENV)/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+	pip=$$($(VENV)/bin/python -c 'import sys, types; from ansible_test._internal.python_requirements import get_venv_packages; \
+	    print(get_venv_packages(types.SimpleNamespace(version=sys.argv[1]))["pip"])' "$$python"); \
+	cp .ci/ansible-test-get-pip.py "$(SANITY_HOME)/.ansible/test/cache/get_pip_$${pip//./_}.py"; \
+	echo "ansible-test sanity --python $$python (skipped: $(SANITY_SKIP)) in $(SANITY_COLLECTION)"; \
+	cd $(SANITY_COLLECTION) && HOME="$(CURDIR)/$(SANITY_HOME)" $(IN_VENV) ansible-test sanity --color no \
+	    --python "$$python" $(addprefix --skip-test ,$(SANITY_SKIP)) $(SANITY_ARGS) > "$(CURDIR)/$(BUILD)/sanity.log" 2>&1 \
+	|| { grep -v -E '^(Collecting|Downloading|Installing|Successfully|Processing|Looking in|Using cached|  )' "$(CURDIR)/$(BUILD)/sanity.log"; \
+	     echo "sanity: failed (whole log: $(BUILD)/sanity.log)" >&2; exit 1; }
+	@grep -E '^(Running|WARNING)' $(BUILD)/sanity.log | grep -v 'Using locale' || true
+
+# Fails on an error, and on a warning other than the one for an empty ignore
+# file of ansible-test (which must exist, empty, for each supported core).
+galaxy-import: build $(VENV_QUALITY)/.installed
+	@# In $(BUILD): galaxy-importer writes importer_result.json where it runs.
+	@out=$$(cd $(BUILD) && GALAXY_IMPORTER_CONFIG=$(CURDIR)/.ci/galaxy-importer.cfg PATH="$(CURDIR)/$(VENV_QUALITY)/bin:$$PATH" \
+	    $(CURDIR)/$(VENV_QUALITY)/bin/python -m galaxy_importer.main $(CURDIR)/$(COLLECTION_TARBALL) 2>&1) \
+	|| { echo "$$out"; echo "galaxy-import: galaxy-importer failed" >&2; exit 1; }; \
+	problems=$$(grep -E '^(WARNING|ERROR)' <<<"$$out" \
+	    | grep -v -E '^WARNING: Ignore files skip ansible-test sanity tests, found ignore-[0-9.]+\.txt with 0 statement\(s\)$$' || true); \
+	if [ -n "$$problems" ]; then echo "$$out"; echo "galaxy-import: galaxy-importer warned" >&2; exit 1; fi; \
+	grep -E 'completed|^Importing' <<<"$$out"
+
+# Regenerates docs/reference (commit the result).
+docs: venv $(VENV_QUALITY)/.installed
+	@rm -rf $(DOCS_REFERENCE) && mkdir -p $(DOCS_REFERENCE) && chmod go-w $(DOCS_REFERENCE)
+	@$(ANTSIBULL_DOCS) $(DOCS_REFERENCE)
+
+docs-check: venv $(VENV_QUALITY)/.installed
+	@rm -rf $(DOCS_GENERATED) && mkdir -p $(DOCS_GENERATED) && chmod go-w $(DOCS_GENERATED)
+	@$(ANTSIBULL_DOCS) $(DOCS_GENERATED) > $(BUILD)/docs-reference.log 2>&1 || { cat $(BUILD)/docs-reference.log; exit 1; }
+	@diff -r -u $(DOCS_REFERENCE) $(DOCS_GENERATED) \
+	|| { echo "docs-check: $(DOCS_REFERENCE) is out of date: run \`make docs\` and commit it" >&2; exit 1; }
+	@echo "docs-check: $(DOCS_REFERENCE) is up to date"
+
 clean:
-	rm -rf $(VENV) $(VENV_OLDEST) $(BUILD) .pytest_cache .hypothesis .ansible tests/output
+	rm -rf $(VENV) $(VENV_OLDEST) $(VENV_QUALITY) $(VENV_BENCH) $(BUILD) .pytest_cache .hypothesis .ansible tests/output
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +

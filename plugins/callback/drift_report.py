@@ -10,7 +10,7 @@ type: aggregate
 short_description: Write a drift report of a check-mode run, in Markdown, HTML and JSON
 version_added: 0.1.0
 author:
-  - wcow.buildkit contributors
+  - wcow.buildkit contributors (@wcow)
 description:
   - Meant for a run with C(--check --diff), such as the C(wcow.buildkit.drift) playbook. For every host and
     every task of a C(wcow.buildkit) module, it records whether the resource the task manages is in sync, drifted,

@@ -43,7 +43,7 @@ attributes:
 seealso:
   - module: wcow.buildkit.buildkitd_service
 author:
-  - wcow.buildkit contributors
+  - wcow.buildkit contributors (@wcow)
 '''
 
 EXAMPLES = r'''

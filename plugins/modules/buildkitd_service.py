@@ -193,7 +193,7 @@ seealso:
     description: The config file's keys.
     link: https://github.com/moby/buildkit/blob/master/docs/buildkitd.toml.md
 author:
-  - wcow.buildkit contributors
+  - wcow.buildkit contributors (@wcow)
 '''
 
 EXAMPLES = r'''

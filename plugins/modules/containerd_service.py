@@ -153,7 +153,7 @@ options:
     choices: [trace, debug, info, warn, error, fatal, panic]
   extra_args:
     description:
-      - Further flags of containerd, such as V(--root=D:\containerd), checked against the flags containerd knows
+      - Further flags of containerd, such as V(--root=D:\\containerd), checked against the flags containerd knows
         before anything reaches the host. An unknown flag fails the task.
       - The flags the module writes (C(--config), C(--log-file), C(--log-level)) and those of the registration
         (C(--register-service), C(--run-service), C(--service-name), ...) are refused here.
@@ -191,7 +191,7 @@ seealso:
     description: What C(--register-service) and C(--log-file) do.
     link: https://github.com/containerd/containerd/blob/main/cmd/containerd/command/service_windows.go
 author:
-  - wcow.buildkit contributors
+  - wcow.buildkit contributors (@wcow)
 '''
 
 EXAMPLES = r'''

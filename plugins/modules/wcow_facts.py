@@ -101,7 +101,7 @@ seealso:
     link: https://github.com/moby/buildkit/blob/master/docs/windows.md
   - module: wcow.buildkit.win_container_features
 author:
-  - wcow.buildkit contributors
+  - wcow.buildkit contributors (@wcow)
 '''
 
 EXAMPLES = r'''

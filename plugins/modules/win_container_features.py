@@ -79,7 +79,7 @@ seealso:
   - module: ansible.windows.win_reboot
   - module: ansible.windows.win_optional_feature
 author:
-  - wcow.buildkit contributors
+  - wcow.buildkit contributors (@wcow)
 '''
 
 EXAMPLES = r'''

@@ -45,9 +45,9 @@ options:
   members:
     description:
       - Members to manage as O(members_mode) says.
-      - Each is a local account (V(alice), V(.\alice), V(HOST\alice)), a built-in or well-known account
-        (V(BUILTIN\Administrators) cannot be a member, as it is a local group; V(NT AUTHORITY\Authenticated Users)
-        can), a domain account (V(CONTOSO\alice)) or a SID (V(S-1-5-21-...)).
+      - Each is a local account (V(alice), V(.\\alice), V(HOST\\alice)), a built-in or well-known account
+        (V(BUILTIN\\Administrators) cannot be a member, as it is a local group; V(NT AUTHORITY\\Authenticated Users)
+        can), a domain account (V(CONTOSO\\alice)) or a SID (V(S-1-5-21-...)).
       - A bare name is looked up as Windows does it, in well-known accounts, then local accounts, then the domain.
       - When omitted, the members are not managed. An empty list with O(members_mode=exact) removes every member.
       - Not allowed with O(state=absent).
@@ -67,13 +67,13 @@ extends_documentation_fragment:
   - wcow.buildkit.attributes
   - wcow.buildkit.attributes.full
 notes:
-  - Local groups cannot hold other local groups, so V(BUILTIN\Users) or a group of this host cannot be a member.
+  - Local groups cannot hold other local groups, so V(BUILTIN\\Users) or a group of this host cannot be a member.
 seealso:
   - name: BuildKit on Windows
     description: The guide whose non-admin access step (C(buildkitd --group)) needs this group.
     link: https://github.com/moby/buildkit/blob/master/docs/windows.md
 author:
-  - wcow.buildkit contributors
+  - wcow.buildkit contributors (@wcow)
 '''
 
 EXAMPLES = r'''

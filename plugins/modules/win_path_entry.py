@@ -67,7 +67,7 @@ seealso:
     description: The guide whose PATH step this module automates.
     link: https://github.com/moby/buildkit/blob/master/docs/windows.md
 author:
-  - wcow.buildkit contributors
+  - wcow.buildkit contributors (@wcow)
 '''
 
 EXAMPLES = r'''

@@ -47,7 +47,7 @@ attributes:
     support: none
     details: A restart is an action, not a state.
 author:
-  - wcow.buildkit contributors
+  - wcow.buildkit contributors (@wcow)
 '''
 
 EXAMPLES = r'''

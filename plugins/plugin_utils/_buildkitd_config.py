@@ -91,6 +91,7 @@ def builtin_template():
 def compile_template(source, option='config_template'):
     return _TEMPLATE.compile(source, option)
 
+
 def render(variables, source=None, option='config_template'):
     """(text, parsed document) of the config: the built-in template when source is None."""
     text = _TEMPLATE.render(variables, source, option)

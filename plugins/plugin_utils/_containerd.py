@@ -229,6 +229,7 @@ def builtin_template():
 def compile_template(source, option):
     return _TEMPLATE.compile(source, option)
 
+
 def render(variables, source=None, option='config_template'):
     """config.toml text; InvalidArgument(option) when it cannot be rendered or is not TOML."""
     text = _TEMPLATE.render(variables, source, option)

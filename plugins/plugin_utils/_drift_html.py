@@ -95,8 +95,8 @@ def _matrix(data):
 
 def _legend():
     items = ['<li>%s %s</li>' % (badge(s), esc(MEANINGS[s])) for s in STATUSES]
-    items.append('<li><span class="status s-not_checked">%s</span> %s</li>' % (esc(NOT_CHECKED),
-                                                                         esc(NOT_CHECKED_MEANING)))
+    items.append('<li><span class="status s-not_checked">%s</span> %s</li>'
+                 % (esc(NOT_CHECKED), esc(NOT_CHECKED_MEANING)))
     return ['<ul class="legend">'] + items + ['</ul>']
 
 
@@ -104,8 +104,8 @@ def _host_section(index, name, host):
     parts = ['<section class="host" id="host-%d">' % index, '<h3>%s %s</h3>' % (esc(name), badge(host['status']))]
     items = []
     for problem in host['problems']:
-        items.append('<li>Task <strong>%s</strong> %s: %s</li>' % (esc(problem['task']), badge(problem['status']),
-                                                                 esc(problem['message'] or '')))
+        items.append('<li>Task <strong>%s</strong> %s: %s</li>'
+                     % (esc(problem['task']), badge(problem['status']), esc(problem['message'] or '')))
     for key, entry in host['resources'].items():
         if entry['status'] == 'in_sync':
             continue

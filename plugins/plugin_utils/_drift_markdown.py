@@ -90,8 +90,8 @@ def _table(data):
 def _host_details(name, host):
     lines = ['### %s: %s' % (inline(name), LABELS[host['status']]), '']
     for problem in host['problems']:
-        lines.append('- Task **%s** %s: %s' % (inline(problem['task']), LABELS[problem['status']],
-                                              inline(problem['message'] or '')))
+        lines.append('- Task **%s** %s: %s'
+                     % (inline(problem['task']), LABELS[problem['status']], inline(problem['message'] or '')))
     off = [(key, entry) for key, entry in host['resources'].items() if entry['status'] != 'in_sync']
     for key, entry in off:
         module = ' (%s)' % inline(entry['module']) if entry['module'] else ''
@@ -104,6 +104,6 @@ def _host_details(name, host):
     if not host['resources'] and not host['problems']:
         lines.append('No resource was checked on this host.')
     elif in_sync:
-        lines.append('%s%d resource%s in sync.' % ('- ' if off or host['problems'] else '', in_sync,
-                                                  ' is' if in_sync == 1 else 's are'))
+        lines.append('%s%d resource%s in sync.'
+                     % ('- ' if off or host['problems'] else '', in_sync, ' is' if in_sync == 1 else 's are'))
     return lines + ['']

@@ -180,8 +180,8 @@ def test_the_checksum_is_required(ansible, start_fleet, artifact_server, tmp_pat
     assert buildkitd(host_state(fleet)) is None
 
 
-def test_air_gapped_hosts_install_from_a_mirror_or_from_the_controller(ansible, start_fleet, artifact_server,
-                                                                      tmp_path):
+def test_air_gapped_hosts_install_from_a_mirror_or_from_the_controller(
+        ansible, start_fleet, artifact_server, tmp_path):
     fleet = host_with_containerd(start_fleet)
     _url, checksum = publish(artifact_server, 'v0.23.2', folder='mirror')
     mirrored = ansible.playbook(tmp_path, fleet.inventory_path, play(

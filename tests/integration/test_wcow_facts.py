@@ -100,8 +100,8 @@ def test_services_versions_flags_path_and_an_old_containerd(ansible, start_fleet
     wcow = facts_of(task)
     containerd, buildkitd = wcow['services']['containerd'], wcow['services']['buildkitd']
     assert (containerd['state'], containerd['start_type'], containerd['version']) == ('Running', 'auto', 'v1.6.28')
-    assert (buildkitd['state'], buildkitd['version'], buildkitd['dependencies']) == ('Running', 'v0.23.2',
-                                                                                      ['containerd'])
+    assert (buildkitd['state'], buildkitd['version'], buildkitd['dependencies']) == (
+        'Running', 'v0.23.2', ['containerd'])
     assert buildkitd['flags'] == {'debug': 'true', 'addr': ['npipe:////./pipe/buildkitd'],
                                   'containerd-worker-namespace': 'buildkit'}
     assert buildkitd['process_id'] == fleet.store('ws2022').read()['services']['buildkitd']['ProcessId']

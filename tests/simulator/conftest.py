@@ -67,7 +67,7 @@ SCRIPTS_SEEN: list[tuple[str, bytes]] = []
 
 def stub_run_powershell(store, script, stdin):
     SCRIPTS_SEEN.append((script, stdin))
-    verb, _, arg = script.partition(" ")
+    verb, _unused, arg = script.partition(" ")
     if verb == "ECHO":
         return StubResult((arg + "\r\n").encode())
     if verb == "STDIN":

@@ -72,7 +72,7 @@ def test_bad_params(params):
 def test_default_nat_subnet_changes_at_every_reboot():
     state = build_state("ws2022", hostname="BUILD07", containers=True)
     seen = [default_nat_subnet(state)]
-    for _ in range(5):
+    for _unused in range(5):
         boot.reboot(state)
         seen.append(default_nat_subnet(state))
         assert seen[-1] != seen[-2]

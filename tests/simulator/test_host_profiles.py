@@ -92,7 +92,7 @@ def test_unknown_profile_and_bad_options_are_refused():
 def test_accounts_path_and_empty_maps():
     state = profiles.build_state("ws2022", hostname="BUILD01")
     assert state["machine_path"]["type"] == "REG_EXPAND_SZ"
-    assert state["machine_path"]["value"].split(";")[0] == "%SystemRoot%\\system32"
+    assert state["machine_path"]["value"].split(";", maxsplit=1)[0] == "%SystemRoot%\\system32"
     assert "BUILD01\\Administrator" in state["local_groups"]["Administrators"]["members"]
     assert state["local_groups"]["Administrators"]["sid"] == "S-1-5-32-544"
     assert state["local_users"]["Administrator"]["sid"].endswith("-500")

@@ -100,13 +100,13 @@ def test_concurrent_transactions_lose_no_update(tmp_path):
     HostStore.create(path, "ws2019")
 
     def bump():
-        for _ in range(10):
+        for _unused in range(10):
             with HostStore(path).transaction() as state:
                 count = state["services"].get("count", 0)
                 time.sleep(0.001)
                 state["services"]["count"] = count + 1
 
-    threads = [threading.Thread(target=bump) for _ in range(6)]
+    threads = [threading.Thread(target=bump) for _unused in range(6)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -87,7 +87,7 @@ def test_boot_hooks_run_after_features_and_hns(ws2022, monkeypatch):
 
 def test_last_boot_up_time_reads_are_off_by_a_few_milliseconds(ws2022):
     stored = datetime.datetime.strptime(ws2022["boot"]["last_boot_time"], "%Y-%m-%dT%H:%M:%SZ")
-    for _ in range(50):
+    for _unused in range(50):
         text = boot.last_boot_up_time(ws2022)
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", text)
         read = datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ")

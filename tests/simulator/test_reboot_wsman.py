@@ -42,7 +42,8 @@ def host(tmp_path):
 
 def apart(first, second):
     """Seconds between two LastBootUpTime texts."""
-    parse = lambda text: datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ")  # noqa: E731
+    def parse(text):
+        return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ")
     return abs((parse(first) - parse(second)).total_seconds())
 
 
@@ -88,7 +89,7 @@ def test_a_host_that_stays_down_keeps_refusing_and_the_control_api_still_answers
     shell_id = proto.open_shell()
     operation(proto, shell_id, ws, "host_reboot", {"delay": 1, "message": "test"})
     time.sleep(1.2)
-    for _ in range(3):
+    for _unused in range(3):
         with pytest.raises(requests.exceptions.ConnectionError):
             ws.protocol(host, operation_timeout_sec=5).open_shell()
     assert host.control("GET", "/winsim/ping", b"")[0] == 200

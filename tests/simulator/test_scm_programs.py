@@ -65,7 +65,8 @@ def running_containerd(state):
     scm.start_service(state, "containerd")
 
 
-def with_cni(state, document=NAT_CONF, plugin=True):
+def with_cni(state, document=None, plugin=True):
+    document = NAT_CONF if document is None else document
     files.ensure_dir(state, files.parent(CNI_CONF))
     files.ensure_dir(state, CNI_BIN)
     data = document if isinstance(document, bytes) else json.dumps(document).encode()

@@ -19,9 +19,9 @@ BUILDCTL = "C:\\Program Files\\buildkit\\buildctl.exe"
 FEATURES = ["Containers", "Microsoft-Hyper-V", "Microsoft-Hyper-V-All"]
 
 
-def params(gather=ALL, **changes):
+def params(gather=None, **changes):
     base = {
-        "gather": gather,
+        "gather": ALL if gather is None else gather,
         "features": FEATURES,
         "services": ["containerd", "buildkitd"],
         "probe_versions": ["%ProgramFiles%\\containerd\\containerd.exe", "%ProgramFiles%\\buildkit\\buildctl.exe"],

@@ -15,7 +15,7 @@ from winsim.winrs import Limits
 
 def test_the_31st_shell_of_a_user_exceeds_the_quota(server, ws):
     proto = ws.protocol(server)
-    shells = [proto.open_shell() for _ in range(30)]
+    shells = [proto.open_shell() for _unused in range(30)]
     with pytest.raises(WSManFaultError) as fault:
         proto.open_shell()
     assert (fault.value.code, fault.value.wsman_fault_code) == (500, 2150859173)
@@ -57,7 +57,7 @@ def test_the_default_envelope_limit_takes_ansible_put_file_chunks(server, ws):
 def test_commands_count_against_the_operations_quota_until_the_shell_closes(make_server, ws):
     proto = ws.protocol(make_server(limits=Limits(max_concurrent_operations_per_user=3)))
     shell_id = proto.open_shell()
-    for _ in range(3):
+    for _unused in range(3):
         command_id = proto.run_command(shell_id, ws.runner_line("ECHO x"))
         proto.get_command_output(shell_id, command_id)
         proto.cleanup_command(shell_id, command_id)  # Terminate does not give the operation back

@@ -31,7 +31,7 @@ def test_exit_code_passes_through_or_becomes_1_behind_the_2_18_wrapper(server, w
 
 
 def test_console_mode_stdin_runs_the_command_without_a_send(server, ws):
-    stdout, _, rc = ws.run(ws.protocol(server), "powershell", ["-EncodedCommand", ws.encode("ECHO hi")])
+    stdout, _unused, rc = ws.run(ws.protocol(server), "powershell", ["-EncodedCommand", ws.encode("ECHO hi")])
     assert (stdout, rc) == (b"hi\r\n", 0)
     assert server.counters.snapshot()["requests"].get("Send") is None
 

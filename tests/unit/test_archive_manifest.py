@@ -41,7 +41,7 @@ def test_damaged_manifests_are_reported_not_trusted():
 
 
 def test_same_install_and_drift():
-    manifest, _ = manifests.parse(document())
+    manifest, _unused = manifests.parse(document())
     wanted = manifests.header('http://mirror/x.tar.gz', 'x.tar.gz', A, '1.0', 1, None)
     assert manifests.same_install(manifest, wanted), 'the source does not matter when the checksum is known'
     assert not manifests.same_install(manifest, dict(wanted, version='1.1'))
@@ -56,7 +56,7 @@ def test_same_install_and_drift():
 
 
 def test_include_compares_as_a_set_without_case():
-    manifest, _ = manifests.parse(document(include=['bin/X.exe', 'README']))
+    manifest, _unused = manifests.parse(document(include=['bin/X.exe', 'README']))
     wanted = manifests.header('s', 'x', A, '1.0', 1, ['readme', 'bin/x.exe'])
     assert manifests.same_install(manifest, wanted)
 
@@ -69,7 +69,7 @@ def test_listing_is_sha256sum_text():
 def test_diff_lists_current_hashes_before_and_wanted_ones_after():
     from ansible_collections.wcow.buildkit.plugins.plugin_utils._archive_diff import UNKNOWN_AFTER, diff
 
-    manifest, _ = manifests.parse(document())
+    manifest, _unused = manifests.parse(document())
     read = {'manifest_path': 'C:\\x\\.wcow-a.manifest.json'}
     wanted = manifests.header('s', 'x', B, '2.0', 1, None)
     current = {'bin/x.exe': C, 'readme': None}

@@ -1,18 +1,23 @@
-"""Module documentation, as ansible-doc shows it, on every ansible-core under test.
+"""Plugin and role documentation, as ansible-doc shows it, on every ansible-core under test.
 
 For each file in plugins/modules/ (the documentation stubs of the action
 plugins), `ansible-doc -t module wcow.buildkit.<name>` runs with the
 ansible-doc of every bin dir in WCOW_ANSIBLE_BINDIRS (newest and oldest
 supported ansible-core; see tests/conftest.py) and must succeed without
 warnings. The JSON form, on the newest core, must document what a user needs.
+The same holds for every other documented plugin (plugins/callback/, ...) and
+every role (meta/argument_specs.yml); each doc fragment must be used by a
+module and render there.
 
 Run alone: `.venv/bin/pytest tests/unit/test_docs.py`.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -32,6 +37,22 @@ def plugin_names(directory: Path) -> list[str]:
 
 
 MODULES = plugin_names(MODULES_DIR)
+# plugins/<directory> -> ansible-doc -t <type>, for the plugins that carry their
+# own DOCUMENTATION besides modules. plugin_utils and doc_fragments are not
+# plugins; action plugins are documented by their module stub.
+DOCUMENTED_PLUGIN_TYPES = {
+    'become': 'become', 'cache': 'cache', 'callback': 'callback', 'cliconf': 'cliconf', 'connection': 'connection',
+    'filter': 'filter', 'httpapi': 'httpapi', 'inventory': 'inventory', 'lookup': 'lookup', 'netconf': 'netconf',
+    'shell': 'shell', 'strategy': 'strategy', 'test': 'test', 'vars': 'vars',
+}
+NOT_DOCUMENTED_BY_ANSIBLE_DOC = {'action', 'modules', 'module_utils', 'plugin_utils', 'doc_fragments'}
+PLUGINS = [(DOCUMENTED_PLUGIN_TYPES[directory.name], name)
+           for directory in sorted((REPO / 'plugins').iterdir()) if directory.name in DOCUMENTED_PLUGIN_TYPES
+           for name in plugin_names(directory)]
+ROLES = sorted(p.parent.parent.name for p in (REPO / 'roles').glob('*/meta/argument_specs.yml'))
+DOC_FRAGMENTS = plugin_names(REPO / 'plugins' / 'doc_fragments')
+CORE_PROTOMATTER_WARNING = (r"\[WARNING\]: Collection at '[^']*/ansible/_internal/ansible_collections/ansible/_protomatter' "
+                            r'does not have a MANIFEST\.json file, nor has it galaxy\.yml: cannot detect version\.\n?')
 BINDIRS = [Path(bindir) for bindir in os.environ.get('WCOW_ANSIBLE_BINDIRS', '').split()]
 BINDIR_IDS = [bindir.parent.name for bindir in BINDIRS]
 
@@ -144,3 +165,84 @@ def test_module_documentation_is_complete(module_docs, module):
                         for task in tasks if module in task)
         problems.extend('an example task has no name: %r' % sorted(task) for task in tasks if not task.get('name'))
     assert not problems, '%s:\n  %s' % (fqcn, '\n  '.join(problems))
+
+
+def test_every_plugin_directory_is_checked():
+    directories = sorted(p.name for p in (REPO / 'plugins').iterdir() if p.is_dir() and p.name != '__pycache__')
+    unknown = [d for d in directories if d not in DOCUMENTED_PLUGIN_TYPES and d not in NOT_DOCUMENTED_BY_ANSIBLE_DOC]
+    assert not unknown, 'plugins/%s: add the directory to DOCUMENTED_PLUGIN_TYPES' % unknown
+
+
+def test_every_role_has_an_argument_spec():
+    roles = sorted(p.name for p in (REPO / 'roles').iterdir() if (p / 'tasks').is_dir())
+    assert [r for r in roles if r not in ROLES] == [], 'roles without meta/argument_specs.yml'
+
+
+@pytest.mark.parametrize('plugin_type, name', PLUGINS, ids=['%s-%s' % plugin for plugin in PLUGINS])
+@pytest.mark.parametrize('bindir', BINDIRS, ids=BINDIR_IDS)
+def test_ansible_doc_shows_plugin(bindir, plugin_type, name):
+    fqcn = '%s.%s' % (NAMESPACE, name)
+    listed = ansible_doc(bindir, '--json', '-t', plugin_type, '-l', NAMESPACE)
+    assert_clean(listed)
+    assert fqcn in json.loads(listed.stdout)
+    result = ansible_doc(bindir, '--json', '-t', plugin_type, fqcn)
+    assert_clean(result)
+    doc = json.loads(result.stdout)[fqcn]['doc']
+    assert doc.get('short_description') and doc.get('description') and doc.get('author'), doc
+    assert list(_undocumented(doc.get('options'), 'options')) == []
+    text = ansible_doc(bindir, '-t', plugin_type, fqcn)
+    assert_clean(text)
+    assert fqcn in text.stdout.splitlines()[0], text.stdout[:500]
+
+
+@pytest.mark.parametrize('bindir', BINDIRS, ids=BINDIR_IDS)
+def test_ansible_doc_lists_every_role(bindir):
+    result = ansible_doc(bindir, '--json', '-t', 'role', '-l', NAMESPACE)
+    assert_clean(result)
+    assert sorted(json.loads(result.stdout)) == ['%s.%s' % (NAMESPACE, role) for role in ROLES]
+
+
+def role_doc(bindir, *args):
+    """ansible-doc -t role, without the warning ansible-core 2.21 gives about its own internal collection."""
+    result = ansible_doc(bindir, '-t', 'role', *args)
+    result.stderr = re.sub(CORE_PROTOMATTER_WARNING, '', result.stderr)
+    return result
+
+
+@pytest.mark.parametrize('role', ROLES)
+@pytest.mark.parametrize('bindir', BINDIRS, ids=BINDIR_IDS)
+def test_ansible_doc_shows_role(bindir, role):
+    fqcn = '%s.%s' % (NAMESPACE, role)
+    result = role_doc(bindir, '--json', fqcn)
+    assert_clean(result)
+    entry_points = json.loads(result.stdout)[fqcn]['entry_points']
+    assert 'main' in entry_points
+    problems = []
+    for entry, spec in entry_points.items():
+        if not spec.get('short_description'):
+            problems.append('%s has no short_description' % entry)
+        problems.extend(_undocumented(spec.get('options'), '%s.options' % entry))
+    assert not problems, '%s:\n  %s' % (fqcn, '\n  '.join(problems))
+    text = role_doc(bindir, fqcn)
+    assert_clean(text)
+    plain = re.sub(r'\x1b\[[0-9;]*m', '', text.stdout)  # bold (2.21), even with ANSIBLE_NOCOLOR
+    assert re.search(r'^ENTRY POINT: \*?main\*? - ', plain, re.M), plain[:500]
+
+
+def _fragments_of(module):
+    """extends_documentation_fragment of a module stub (ansible-doc merges it in and drops the list)."""
+    tree = ast.parse((MODULES_DIR / ('%s.py' % module)).read_text(encoding='utf-8'))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(target, 'id', None) == 'DOCUMENTATION' for target in node.targets):
+            return yaml.safe_load(node.value.value).get('extends_documentation_fragment') or []
+    return []
+
+
+@pytest.mark.parametrize('fragment', DOC_FRAGMENTS)
+def test_every_doc_fragment_is_used_and_renders(module_docs, fragment):
+    name = '%s.%s' % (NAMESPACE, fragment)
+    users = ['%s.%s' % (NAMESPACE, module) for module in MODULES
+             if any(f == name or f.startswith(name + '.') for f in _fragments_of(module))]
+    assert users, 'no module uses the doc fragment %s' % name
+    for fqcn in users:
+        assert module_docs[fqcn]['doc'].get('attributes'), '%s: the attributes of %s did not render' % (fqcn, name)

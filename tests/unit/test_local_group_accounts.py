@@ -150,8 +150,8 @@ def test_unresolvable_members_to_add_are_reported_not_added():
 
 def test_local_groups_cannot_be_added():
     users = member('BUILTIN\\Users', sid='S-1-5-32-545', object_class='group', source='local')
-    plan = plan_membership('add', [requested('BUILTIN\\Users', users), requested('NT AUTHORITY\\Authenticated Users',
-                                                                               AUTH_USERS)], [], COMPUTER)
+    wanted = [requested('BUILTIN\\Users', users), requested('NT AUTHORITY\\Authenticated Users', AUTH_USERS)]
+    plan = plan_membership('add', wanted, [], COMPUTER)
     assert plan.local_groups == [requested('BUILTIN\\Users', users)]
     assert [entry['sid'] for entry in plan.add] == ['S-1-5-11']
 

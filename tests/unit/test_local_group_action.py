@@ -67,7 +67,7 @@ def test_nothing_to_do_runs_only_the_read():
 def test_check_mode_predicts_and_sends_no_change():
     host = Host(read(None, [resolved('.\\alice', ALICE)]))
     result = action(host, check=True).reconcile(dict(DEFAULTS, members=['.\\alice'], description='d'))
-    assert [name for name, _ in host.calls] == ['local_group_read']
+    assert [name for name, _unused in host.calls] == ['local_group_read']
     assert result['changed'] is True and result['sid'] is None and result['added'] == ['WS2022\\alice']
     assert result['diff'] == dict(before={'state': 'absent'},
                                   after=dict(state='present', name='builders', description='d',
@@ -78,7 +78,7 @@ def test_exact_sends_one_change_removing_by_sid_and_adding_by_sid():
     after = group(BOB)
     host = Host(read(group(ALICE, ORPHAN), [resolved('bob', BOB)]), applied=after)
     result = action(host).reconcile(dict(DEFAULTS, members=['bob'], members_mode='exact'))
-    (_, sent), = [call for call in host.calls if call[0] == 'local_group_apply']
+    (_unused, sent), = [call for call in host.calls if call[0] == 'local_group_apply']
     assert sent == dict(name='builders', create=False, delete=False, description=None,
                         add=[dict(sid=BOB['sid'], name=BOB['name'])],
                         remove=[dict(sid=ALICE['sid'], name=ALICE['name']),
@@ -95,8 +95,8 @@ def test_description_only_changes_when_it_differs():
 
 
 def test_unknown_member_fails_before_any_change():
-    host = Host(read(group(BOB), [resolved('alice', ALICE), dict(requested='CONTOSO\\ghost', name=None, sid=None,
-                                                                  object_class='unknown', source='unresolved')]))
+    ghost = dict(requested='CONTOSO\\ghost', name=None, sid=None, object_class='unknown', source='unresolved')
+    host = Host(read(group(BOB), [resolved('alice', ALICE), ghost]))
     with pytest.raises(AnsibleActionFail, match=r'^members: Principal CONTOSO\\ghost was not found\. Nothing was'):
         action(host).reconcile(dict(DEFAULTS, members=['alice', 'CONTOSO\\ghost'], members_mode='exact'))
     assert len(host.calls) == 1

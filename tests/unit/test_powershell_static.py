@@ -445,7 +445,7 @@ BAD_LINES = [
 ]
 
 
-@pytest.mark.parametrize('rule, line', BAD_LINES, ids=[f'{rule}-{i}' for i, (rule, _) in enumerate(BAD_LINES)])
+@pytest.mark.parametrize('rule, line', BAD_LINES, ids=[f'{rule}-{i}' for i, (rule, _unused) in enumerate(BAD_LINES)])
 def test_bad_line_is_rejected(rule, line):
     text = replace_line(GOOD_OPERATION, "if (-not $?) { throw 'failed' }", line)
     findings = check_operation(text)

@@ -59,9 +59,9 @@ class Connection:
 class Host:
     """Answers host_reboot once, then boot_time_read from a script of answers (or exceptions)."""
 
-    def __init__(self, boots, reboot=SCHEDULED):
+    def __init__(self, boots, reboot=None):
         self.boots = list(boots)
-        self.reboot_reply = reboot
+        self.reboot_reply = SCHEDULED if reboot is None else reboot
         self.calls = []
 
     def __call__(self, name, params):
@@ -99,15 +99,15 @@ def test_the_restart_is_scheduled_with_two_seconds_and_the_message():
     host = Host([NEW])
     (elapsed, warnings), _clock = reboot(host)
     assert host.calls[0] == ('host_reboot', {'delay': 2, 'message': 'Reboot initiated by Ansible'})
-    assert [name for name, _ in host.calls].count('host_reboot') == 1
+    assert [name for name, _unused in host.calls].count('host_reboot') == 1
     assert warnings == [] and elapsed == 0
 
 
 def test_polls_until_the_boot_time_changes_resetting_only_after_failures():
     host = Host([OLD, '2024-01-01T04:12:56.003Z', down(), down(), NEW])
     connection = Connection()
-    (elapsed, _), clock = reboot(host, connection)
-    assert [name for name, _ in host.calls] == ['host_reboot'] + ['boot_time_read'] * 5
+    (elapsed, _unused), clock = reboot(host, connection)
+    assert [name for name, _unused in host.calls] == ['host_reboot'] + ['boot_time_read'] * 5
     assert connection.resets == 2, 'one reset before each attempt that follows a failure'
     assert clock.sleeps == [1.0, 1.5, 2.25, 3.375]
     assert elapsed == sum(clock.sleeps)
@@ -115,7 +115,7 @@ def test_polls_until_the_boot_time_changes_resetting_only_after_failures():
 
 def test_the_wait_grows_up_to_ten_seconds():
     host = Host([down()] * 12 + [NEW])
-    _, clock = reboot(host)
+    _unused, clock = reboot(host)
     assert clock.sleeps[:3] == [1.0, 1.5, 2.25]
     assert max(clock.sleeps) == _reboot.MAX_WAIT_S
     assert clock.sleeps[-1] == 10.0
@@ -126,7 +126,7 @@ def test_a_failed_reset_is_retried_before_the_next_read():
     connection = Connection(reset_failures=2)
     reboot(host, connection)
     assert connection.resets == 3
-    assert [name for name, _ in host.calls] == ['host_reboot', 'boot_time_read', 'boot_time_read']
+    assert [name for name, _unused in host.calls] == ['host_reboot', 'boot_time_read', 'boot_time_read']
 
 
 def test_a_host_that_stays_down_fails_clearly_at_the_timeout():
@@ -148,12 +148,13 @@ def test_a_host_that_never_restarts_fails_naming_its_boot_time():
 
 
 def test_the_restart_failing_on_the_host_fails_without_waiting():
-    host = Host([NEW], reboot=OperationError('host_reboot', 'failed on the host: shutdown.exe /r failed with exit '
-                                                             'code 1314: A required privilege is not held'))
+    refused = OperationError('host_reboot', 'failed on the host: shutdown.exe /r failed with exit code 1314: '
+                                            'A required privilege is not held')
+    host = Host([NEW], reboot=refused)
     with pytest.raises(RebootError, match=r'^the restart could not be scheduled: host_reboot: .*1314') as caught:
         reboot(host)
     assert caught.value.rebooted is False
-    assert [name for name, _ in host.calls] == ['host_reboot']
+    assert [name for name, _unused in host.calls] == ['host_reboot']
 
 
 def test_a_connection_lost_while_scheduling_is_taken_as_the_host_going_down():
@@ -170,7 +171,7 @@ def test_a_connection_lost_while_scheduling_is_taken_as_the_host_going_down():
                                                  'host to come back.'),
 ])
 def test_preempted_or_in_progress_shutdowns_are_warned_about(reply, warning):
-    (_, warnings), _ = reboot(Host([NEW], reboot=reply))
+    (_unused, warnings), _unused = reboot(Host([NEW], reboot=reply))
     assert warnings == [warning]
 
 
@@ -195,7 +196,7 @@ def test_a_connection_without_the_option_is_left_alone():
 
 
 def test_post_reboot_delay_comes_before_the_first_read_and_counts_in_elapsed():
-    (elapsed, _), clock = reboot(Host([NEW]), post_reboot_delay=7)
+    (elapsed, _unused), clock = reboot(Host([NEW]), post_reboot_delay=7)
     assert clock.sleeps == [7]
     assert elapsed == 7
 

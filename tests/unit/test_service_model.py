@@ -123,8 +123,8 @@ def test_bad_flags_are_named(args, message):
 
 def test_failure_actions_decode_the_documented_layout():
     # 24 h reset, 3 actions, array placeholder 0x14, then restart/60 s twice and none.
-    data = bytes.fromhex('80510100' '00000000' '00000000' '03000000' '14000000'
-                         '01000000' '60ea0000' '01000000' '60ea0000' '00000000' '00000000')
+    data = bytes.fromhex(''.join(['80510100', '00000000', '00000000', '03000000', '14000000',
+                                  '01000000', '60ea0000', '01000000', '60ea0000', '00000000', '00000000']))
     recovery = svc.decode_failure_actions(base64.b64encode(data).decode())
     assert recovery == svc.Recovery(86400, (svc.RecoveryAction('restart', 60000), svc.RecoveryAction('restart', 60000),
                                             svc.RecoveryAction('none', 0)))

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-__all__ = ["Fleet", "HostSpec", "HostServer"]
+__all__ = ["Fleet", "HostSpec", "HostServer"]  # pylint: disable=undefined-all-variable  # lazy: __getattr__
 
 
 def __getattr__(name: str):

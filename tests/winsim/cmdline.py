@@ -218,7 +218,7 @@ def _cmd_operator(line: str) -> str | None:
 
 def _is_powershell(program: str) -> bool:
     path = program.replace("/", "\\").lower()
-    directory, _, base = path.rpartition("\\")
+    directory, _unused, base = path.rpartition("\\")
     if base not in ("powershell", "powershell.exe"):
         return False
     return not directory or directory in _POWERSHELL_DIRS

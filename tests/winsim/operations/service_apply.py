@@ -172,4 +172,3 @@ def _apply(state, p, name, timeout, before, actions, changed, stopped_dependents
     elif wanted == "stopped" and current["state"] != "Stopped":
         common.stop(state, name, force)
         actions.append("stopped")
-

@@ -37,6 +37,7 @@ USER_KEY = "HKCU:\\Environment"
 # REG_EXPAND_SZ in `reg query HKCU\Environment /v Path` (ofek/userpath#27).
 DEFAULT_USER_PATH = "%USERPROFILE%\\AppData\\Local\\Microsoft\\WindowsApps;"
 
+
 class NotAStringValue(Exception):
     """The Path value exists but is not REG_SZ or REG_EXPAND_SZ."""
 

@@ -180,7 +180,7 @@ def _stripped(name: str, components: int):
     rest = name.replace("\\", "/")
     if components == 0:
         return rest
-    for _ in range(components):
+    for _unused in range(components):
         if "/" not in rest:
             return None
         rest = rest.split("/", 1)[1]
