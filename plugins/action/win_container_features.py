@@ -8,7 +8,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._action import InvalidArgument, WcowActionBase
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._reboot import HostRebooter, RebootError
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._reboot import RESTART_DELAY_S, HostRebooter, RebootError
 
 CONTAINERS = 'Containers'
 # wcow-facts.md, "Optional features and reboots": Server SKUs have
@@ -66,16 +66,24 @@ class ActionModule(WcowActionBase):
         if self.check_mode:
             return self._predicted(args, before, to_enable)
 
-        after = dict(before)
-        restart_needed = False
-        if to_enable:
-            enabled = self.operation('container_features_enable', {'names': to_enable})
-            restart_needed = enabled['restart_needed']
-            after.update((feature['name'], feature['state']) for feature in enabled['features'])
+        restart_wanted = args['reboot'] and any(before[name] != ENABLED for name in wanted)
+        if not to_enable and not restart_wanted:
+            result = dict(changed=False, rebooted=False, elapsed=0.0, features=dict(before),
+                          reboot_required=any(state != ENABLED for state in before.values()))
+            if not result['reboot_required']:
+                _warn_other_pending_reboot(result, read['reboot_pending'])
+            return self._with_diff(result, before, result['features'])
+
+        # One change operation: enable, and schedule the restart in the same run when it is needed.
+        restart = dict(delay=RESTART_DELAY_S, message=args['msg']) if args['reboot'] else None
+        enabled = self.operation('container_features_enable', {'names': to_enable, 'report': wanted,
+                                                               'restart': restart})
+        after = dict((feature['name'], feature['state']) for feature in enabled['features'])
         result = dict(changed=bool(to_enable), rebooted=False, elapsed=0.0, features=after,
-                      reboot_required=restart_needed or any(state != ENABLED for state in after.values()))
-        if result['reboot_required'] and args['reboot']:
-            result = self._reboot(args, read['last_boot_time'], wanted, result)
+                      reboot_required=enabled['restart_needed'] or any(state != ENABLED for state in after.values()))
+        scheduled = enabled['restart']
+        if scheduled is not None:
+            result = self._wait_for_restart(args, read['last_boot_time'], wanted, scheduled, result)
         elif not result['reboot_required']:
             _warn_other_pending_reboot(result, read['reboot_pending'])
         return self._with_diff(result, before, result['features'])
@@ -94,17 +102,21 @@ class ActionModule(WcowActionBase):
                       elapsed=0.0, features=after)
         return self._with_diff(result, before, after)
 
-    def _reboot(self, args, previous_boot_time, wanted, result):
+    def _wait_for_restart(self, args, previous_boot_time, wanted, scheduled, result):
+        if not scheduled['scheduled']:
+            result.update(failed=True, changed=True, msg='the restart could not be scheduled: shutdown.exe /r failed '
+                          'with exit code %d: %s' % (scheduled['rc'], scheduled['output']))
+            return result
         rebooter = HostRebooter(self._connection, self.operation)
         try:
-            outcome = rebooter.reboot(previous_boot_time, args['reboot_timeout'], args['connect_timeout'], args['msg'],
-                                      post_reboot_delay=args['post_reboot_delay'],
-                                      ready=lambda: self.operation('container_features_read', {'names': wanted}))
+            outcome = rebooter.wait(previous_boot_time, scheduled, args['reboot_timeout'], args['connect_timeout'],
+                                    post_reboot_delay=args['post_reboot_delay'],
+                                    read=lambda: self.operation('container_features_read', {'names': wanted}))
         except RebootError as error:
             result.update(failed=True, msg=str(error), changed=True, rebooted=error.rebooted,
                           elapsed=round(error.elapsed, 1))
             return result
-        after = dict((feature['name'], feature['state']) for feature in outcome.ready_result['features'])
+        after = dict((feature['name'], feature['state']) for feature in outcome.read_result['features'])
         not_enabled = ['%s is %s' % (name, state) for name, state in sorted(after.items()) if state != ENABLED]
         result.update(changed=True, rebooted=True, elapsed=round(outcome.elapsed, 1), features=after,
                       reboot_required=bool(not_enabled))

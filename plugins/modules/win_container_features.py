@@ -67,9 +67,13 @@ extends_documentation_fragment:
   - wcow.buildkit.attributes
   - wcow.buildkit.attributes.full
 notes:
-  - The module restarts at most once per task. Polling starts with a wait of about a second that grows by half each
-    time up to 10 seconds; after each failure the connection is reset, since the old WinRM shell does not survive
-    the restart.
+  - The module restarts at most once per task, and runs at most three PowerShell commands for it (the read, one
+    command that enables the features and schedules the restart, and one read after the new boot).
+  - While the host restarts, the module waits out the 2 seconds given to C(shutdown.exe /t), then opens and closes
+    WinRM shells (no PowerShell starts) every half second until the host stops answering. Then it waits about a
+    second, half as long again after each failure up to 10 seconds, resetting the connection each time, until the
+    host answers and its boot time is new. A read that still finds the old boot sends it back to waiting for the
+    shutdown.
   - A boot time that moved by less than a second is the same boot; Windows' C(LastBootUpTime) can differ by a few
     milliseconds between reads.
 seealso:

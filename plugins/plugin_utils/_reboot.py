@@ -2,12 +2,24 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Restart a Windows host and wait until it has booted again.
 
-The steps are those of ansible.windows win_reboot: schedule the restart with
-`shutdown.exe /r /t <delay> /c <message>` (operation host_reboot), then read
-`Win32_OperatingSystem.LastBootUpTime` (operation boot_time_read) until it
-differs from the boot time read before the restart, waiting longer after each
-attempt and resetting the connection after every failure, since the old WinRM
-shell does not survive the restart.
+The restart is scheduled as ansible.windows win_reboot schedules it,
+`shutdown.exe /r /t <delay> /c <message>` (operation host_reboot, or an
+operation of the caller that schedules it with its own change, such as
+container_features_enable). The new boot is recognised, as win_reboot does,
+by `Win32_OperatingSystem.LastBootUpTime` differing from the boot time read
+before the restart.
+
+Unlike win_reboot, no command is sent to the old boot while it shuts down:
+`shutdown /t` guarantees the host stays up for <delay> seconds, and after that
+WinRM keeps answering until the shutdown stops it (packer-plugin-windows-update
+#37 shows a command run, and shutdown.exe answer 1115, during a shutdown). So
+the controller waits out the delay, then only opens WinRM shells, which start
+no PowerShell, until one fails: the host has gone down. Then it waits, longer
+after each failure and resetting the connection, until the host answers again
+and the caller's read (boot time and whatever else it needs, one execution)
+shows a new boot. A read that still finds the old boot (a network failure
+taken for the shutdown) sends the wait back to probing, and at the deadline
+fails naming that boot time: the guarantee does not depend on the probes.
 """
 
 from __future__ import annotations
@@ -31,6 +43,9 @@ RESTART_DELAY_S = 2
 # derives it from the tick count; elastic/beats#12591): a boot is new only
 # when its time moved by at least this much.
 BOOT_TIME_TOLERANCE_S = 1.0
+# Between shell probes while waiting for the host to go down: a restart keeps
+# WinRM away for many seconds, so a probe this often cannot miss it.
+PROBE_INTERVAL_S = 0.5
 FIRST_WAIT_S = 1.0
 WAIT_FACTOR = 1.5
 MAX_WAIT_S = 10.0
@@ -57,6 +72,16 @@ def boot_time_changed(before, after):
     return abs(delta.total_seconds()) >= BOOT_TIME_TOLERANCE_S
 
 
+def shutdown_warnings(scheduled):
+    """Warnings for a shutdown.exe reply (host_reboot's, or Request-WcowRestart's)."""
+    warnings = []
+    if scheduled and scheduled['preempted']:
+        warnings.append('A shutdown already scheduled on the host was aborted and replaced by this restart.')
+    if scheduled and scheduled['in_progress']:
+        warnings.append('A shutdown was already in progress on the host; waiting for the host to come back.')
+    return warnings
+
+
 class HostRebooter:
     """Restart the host behind `connection`, running operations through `run(name, params)`.
 
@@ -70,56 +95,111 @@ class HostRebooter:
         self._clock = clock
         self._jitter = jitter
 
-    def reboot(self, previous_boot_time, reboot_timeout, connect_timeout, message, post_reboot_delay=0, ready=None):
-        """Restart once and wait for the new boot.
+    def reboot(self, previous_boot_time, reboot_timeout, connect_timeout, message, post_reboot_delay=0, read=None):
+        """Schedule a restart with host_reboot, then `wait` for the new boot."""
+        scheduled = self._schedule(message)
+        return self.wait(previous_boot_time, scheduled, reboot_timeout, connect_timeout,
+                         post_reboot_delay=post_reboot_delay, read=read)
 
-        `ready()`, when given, runs once the new boot is seen, and again after
-        each failure until it succeeds or the time is up (as ansible.windows
-        runs its post-reboot test command): a host that has just booted may not
-        run everything yet. Raises RebootError when the restart cannot be
-        scheduled or the host is not back within `reboot_timeout` seconds.
+    def wait(self, previous_boot_time, scheduled, reboot_timeout, connect_timeout, post_reboot_delay=0, read=None):
+        """Wait for the boot after a restart scheduled `RESTART_DELAY_S` seconds from now.
+
+        `scheduled` is shutdown.exe's reply (keys preempted, in_progress), or
+        None when the connection was lost while scheduling: the host may be
+        going down already. `read()` returns a dict with `last_boot_time`
+        (default: operation boot_time_read); it runs once the host answers
+        again, and again after each failure or old boot time, until it shows a
+        new boot or `reboot_timeout` seconds have passed. Raises RebootError
+        then; returns a RebootOutcome holding read's result.
         """
-        warnings = []
-        need_reset = self._schedule(message, warnings)
+        read = read or (lambda: self._run('boot_time_read', {}))
         start = self._clock()
-        if post_reboot_delay:
-            display.vv('wcow.buildkit: waiting %s s after scheduling the restart' % post_reboot_delay)
-            self._sleep(post_reboot_delay)
-        original_timeout = self._swap_connection_timeout(connect_timeout)
-        waiter = _Waiter(self, start, reboot_timeout, need_reset)
-        try:
-            waiter.until(lambda: self._new_boot(previous_boot_time))
-            if original_timeout is not _UNSET:
-                self._swap_connection_timeout(original_timeout)
-                original_timeout = _UNSET
-            ready_result = waiter.until(lambda: (True, ready(), None)) if ready else None
-        finally:
-            if original_timeout is not _UNSET:
-                self._swap_connection_timeout(original_timeout)
-        return RebootOutcome(self._clock() - start, warnings, ready_result)
+        going_down = scheduled is None or scheduled['in_progress']
+        # shutdown /t: the host does not begin to shut down before the delay.
+        quiet = 0 if going_down else RESTART_DELAY_S
+        if max(quiet, post_reboot_delay):
+            display.vv('wcow.buildkit: waiting %s s after scheduling the restart' % max(quiet, post_reboot_delay))
+            self._sleep(max(quiet, post_reboot_delay))
+        timeout = _ConnectTimeout(self, connect_timeout)
+        deadline = start + reboot_timeout
 
-    def _new_boot(self, previous_boot_time):
-        current = self._run('boot_time_read', {})['last_boot_time']
+        def attempt():
+            # The host answered a connection made with connect_timeout: the
+            # read runs with the connection's own timeout again.
+            timeout.restore()
+            done, result, problem = self._new_boot(previous_boot_time, read)
+            if not done and self._clock() < deadline:
+                return True, _OLD_BOOT, None  # not down yet after all: probe again
+            return done, result, problem
+
+        try:
+            # After a longer post_reboot_delay the host may have gone down and
+            # come back already: probing for the shutdown would wait in vain.
+            probe = post_reboot_delay <= quiet
+            result = _OLD_BOOT
+            while result is _OLD_BOOT:
+                timeout.lower()
+                if probe:
+                    self._until_down(deadline)
+                probe = True
+                # The read runs once a new shell opens: the host answers again.
+                result = _Waiter(self, start, reboot_timeout, need_reset=True).until(attempt)
+        finally:
+            timeout.restore()
+        return RebootOutcome(self._clock() - start, shutdown_warnings(scheduled), result)
+
+    def _until_down(self, deadline):
+        """Open a new shell every PROBE_INTERVAL_S until that fails; False when the deadline came first."""
+        probes = 0
+        while True:
+            try:
+                self._probe()
+            except Exception as error:  # refused, timed out or dropped: WinRM has stopped
+                display.vv('wcow.buildkit: the host went down for the restart (%s)'
+                           % (to_text(error).strip().splitlines() or ['no message'])[-1])
+                return True
+            probes += 1
+            remaining = deadline - self._clock()
+            if remaining <= 0:
+                display.vv('wcow.buildkit: the host kept answering through %d probes' % probes)
+                return False
+            self._sleep(min(PROBE_INTERVAL_S, remaining))
+
+    def _probe(self):
+        """Close the connection's shell and open a new one: WinRM answers, and no process starts.
+
+        Closing first leaves no shell behind on a host that does not restart
+        (WinRM allows each user 30 shells, MaxShellsPerUser).
+        """
+        self._connection.close()
+        self._connection._connect()
+
+    def _reconnect(self):
+        """A fresh connection: after a failed probe or read, the shell is gone or broken."""
+        connection = self._connection
+        if getattr(connection, 'connected', True):
+            connection.reset()
+        else:  # closed by a probe whose reconnection failed; reset() would do nothing
+            connection._connect()
+
+    def _new_boot(self, previous_boot_time, read):
+        result = read()
+        current = result['last_boot_time']
         if boot_time_changed(previous_boot_time, current):
             display.vv('wcow.buildkit: the host is back, booted at %s' % current)
-            return True, current, None
+            return True, result, None
         return False, None, 'its last boot time is still %s' % current
 
-    def _schedule(self, message, warnings):
-        """Run host_reboot; True when the connection must be reset before the next command."""
+    def _schedule(self, message):
+        """Run host_reboot: its reply, or None when the host stopped answering before the reply came."""
         display.vv('wcow.buildkit: scheduling a restart of the host')
         try:
-            reply = self._run('host_reboot', {'delay': RESTART_DELAY_S, 'message': message})
+            return self._run('host_reboot', {'delay': RESTART_DELAY_S, 'message': message})
         except OperationError as error:
             raise RebootError('the restart could not be scheduled: %s' % error)
         except Exception as error:  # the host may stop answering before the reply arrives
             display.vvv('wcow.buildkit: connection lost while scheduling the restart: %s' % to_text(error))
-            return True
-        if reply['preempted']:
-            warnings.append('A shutdown already scheduled on the host was aborted and replaced by this restart.')
-        if reply['in_progress']:
-            warnings.append('A shutdown was already in progress on the host; waiting for the host to come back.')
-        return False
+            return None
 
     def _swap_connection_timeout(self, value):
         """Set the connection's connection_timeout to value; return the previous one."""
@@ -136,11 +216,30 @@ class HostRebooter:
         return previous
 
 
+class _ConnectTimeout:
+    """connect_timeout in place of the connection's connection_timeout while the host is away."""
+
+    def __init__(self, rebooter, connect_timeout):
+        self._rebooter = rebooter
+        self._connect_timeout = connect_timeout
+        self._original = _UNSET
+
+    def lower(self):
+        if self._original is _UNSET:
+            self._original = self._rebooter._swap_connection_timeout(self._connect_timeout)
+
+    def restore(self):
+        if self._original is not _UNSET:
+            self._rebooter._swap_connection_timeout(self._original)
+            self._original = _UNSET
+
+
 class _Waiter:
     """Repeat an attempt until it succeeds or the restart's time is up, waiting longer each time.
 
     An attempt returns (done, value, problem); one that raises is a failure, and
-    the connection is reset before the next attempt.
+    the connection is reset before the next attempt. With `need_reset`, the
+    first attempt runs only once a reset succeeds: the host answers again.
     """
 
     def __init__(self, rebooter, start, reboot_timeout, need_reset):
@@ -156,7 +255,7 @@ class _Waiter:
         while True:
             try:
                 if self._need_reset:
-                    rebooter._connection.reset()
+                    rebooter._reconnect()
                     self._need_reset = False
                 done, value, problem = attempt()
                 if done:
@@ -175,10 +274,11 @@ class _Waiter:
 
 
 class RebootOutcome:
-    def __init__(self, elapsed, warnings, ready_result):
+    def __init__(self, elapsed, warnings, read_result):
         self.elapsed = elapsed
         self.warnings = warnings
-        self.ready_result = ready_result
+        self.read_result = read_result
 
 
 _UNSET = object()
+_OLD_BOOT = object()

@@ -74,8 +74,8 @@ def main(argv=None) -> int:
               'load_before': round(os.getloadavg()[0], 1)}
     notes = [
         'Container features: %s. %s' % (args.containers, {
-            'bare': 'The first run enables them and restarts each host once; win_container_features then polls '
-                    'the boot time until the host is back, so its executions include that polling.',
+            'bare': 'The first run enables them and restarts each host once; win_container_features then only '
+                    'opens WinRM shells until the host is back, then reads once (three executions).',
             'enabled': 'The hosts start with the features enabled: the first run installs the software only.',
         }[args.containers]),
         'Requests and executions are attributed to the task whose result the controller saw next on that host '

@@ -41,8 +41,12 @@ def test_bare_server_2022_check_then_enable_and_restart_once_then_again(ansible,
     assert host_state(fleet, 'ws2022') == bare, 'check mode must not touch the host'
     assert fleet.counters('ws2022')['powershell_executions'] == 1
 
+    fleet.reset_counters()
     applied = run(ansible, fleet, tmp_path, dict(reboot=True))
     assert applied['status'] == 'ok', applied
+    # Read; enable and schedule the restart; read after the new boot. Probing
+    # the host while it goes down and comes back starts no PowerShell.
+    assert fleet.counters('ws2022')['powershell_executions'] == 3
     result = applied['result']
     assert result['changed'] is True and result['rebooted'] is True and result['reboot_required'] is False
     assert result['features'] == {'Containers': 'Enabled'}
@@ -88,8 +92,11 @@ def test_without_reboot_features_stay_pending_and_are_not_enabled_again(ansible,
     assert check['features'] == {'Containers': 'Enabled', 'Microsoft-Hyper-V': 'Enabled'}
     assert host_state(fleet, 'ws2019') == state, 'check mode never restarts'
 
+    fleet.reset_counters()
     restarted = run(ansible, fleet, tmp_path, dict(hyperv=True, reboot=True))['result']
     assert restarted['changed'] is True and restarted['rebooted'] is True and restarted['reboot_required'] is False
+    assert fleet.counters('ws2019')['powershell_executions'] == 3, 'read, schedule the restart, read after it'
+    assert restarted['features'] == {'Containers': 'Enabled', 'Microsoft-Hyper-V': 'Enabled'}
     state = host_state(fleet, 'ws2019')
     assert state['features'] == {'Containers': 'Enabled', 'Microsoft-Hyper-V': 'Enabled'}
     assert state['boot']['count'] == boots + 1
@@ -102,9 +109,15 @@ def test_windows_11_enables_the_client_hyper_v_feature_even_without_hyperv(ansib
     assert check['features'] == {'Containers': 'EnablePending', 'Microsoft-Hyper-V-All': 'EnablePending'}
     assert check['diff']['before'] == {'Containers': 'Disabled', 'Microsoft-Hyper-V-All': 'Disabled'}
 
+    # WinRM keeps answering for 3 s after the shutdown began: the module must
+    # still not run PowerShell on the old boot.
+    with fleet.store('win11').transaction() as state:
+        state['boot']['shutdown_grace_s'] = 3.0
+    fleet.reset_counters()
     result = run(ansible, fleet, tmp_path, dict(reboot=True))['result']
     assert result['rebooted'] is True
     assert result['features'] == {'Containers': 'Enabled', 'Microsoft-Hyper-V-All': 'Enabled'}
+    assert fleet.counters('win11')['powershell_executions'] == 3
     state = host_state(fleet, 'win11')
     assert state['features']['Microsoft-Hyper-V-All'] == 'Enabled'
     assert state['features']['Microsoft-Hyper-V'] == 'Disabled', 'the server name is not used on a client'
@@ -141,7 +154,9 @@ def test_a_shutdown_already_scheduled_is_replaced_with_a_warning(ansible, start_
         state['features']['Containers'] = 'EnablePending'
         state['boot']['shutdown'] = {'at': time.time() + 3600, 'restart': True, 'comment': 'patching tonight'}
     boots = host_state(fleet, 'ws2022')['boot']['count']
+    fleet.reset_counters()
     result = run(ansible, fleet, tmp_path, dict(reboot=True, msg='Enabling containers'))['result']
+    assert fleet.counters('ws2022')['powershell_executions'] == 3
     assert result['rebooted'] is True and result['features'] == {'Containers': 'Enabled'}
     assert any('aborted and replaced' in warning for warning in result.get('warnings', []))
     state = host_state(fleet, 'ws2022')

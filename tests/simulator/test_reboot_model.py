@@ -199,23 +199,26 @@ def test_features_read_on_windows_11_is_a_workstation_with_the_client_hyper_v_fe
 
 
 def test_features_enable_leaves_them_pending_and_says_a_restart_is_needed(ws2022):
-    result = HANDLERS["container_features_enable"](ws2022, {"names": ["Containers", "Microsoft-Hyper-V"]})
+    result = HANDLERS["container_features_enable"](
+        ws2022, {"names": ["Containers", "Microsoft-Hyper-V"], "report": [], "restart": None})
     assert result == {"restart_needed": True, "features": [{"name": "Containers", "state": "EnablePending"},
-                                                           {"name": "Microsoft-Hyper-V", "state": "EnablePending"}]}
+                                                           {"name": "Microsoft-Hyper-V", "state": "EnablePending"}],
+                      "restart": None}
     read = HANDLERS["container_features_read"](ws2022, {"names": ["Containers"]})
     assert read["reboot_pending"]["component_based_servicing"] is True
 
 
 def test_features_enable_with_an_unknown_name_changes_nothing(ws2022):
     with pytest.raises(PowerShellError, match=r"^Feature name Microsoft-Hyper-V-All is unknown\.$"):
-        HANDLERS["container_features_enable"](ws2022, {"names": ["Containers", "Microsoft-Hyper-V-All"]})
+        HANDLERS["container_features_enable"](
+            ws2022, {"names": ["Containers", "Microsoft-Hyper-V-All"], "report": [], "restart": None})
     assert ws2022["features"]["Containers"] == "Disabled"
 
 
 def test_features_enable_without_a_payload_fails(ws2022):
     ws2022["features"]["Containers"] = "DisabledWithPayloadRemoved"
     with pytest.raises(PowerShellError, match=r"^The source files could not be found\."):
-        HANDLERS["container_features_enable"](ws2022, {"names": ["Containers"]})
+        HANDLERS["container_features_enable"](ws2022, {"names": ["Containers"], "report": [], "restart": None})
 
 
 @pytest.mark.parametrize("params", [{}, {"names": "Containers"}, {"names": [1]}])

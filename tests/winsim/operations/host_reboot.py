@@ -1,4 +1,8 @@
-"""host_reboot: shutdown.exe /r /t <delay> /c <message>; on 1190 abort the other shutdown and retry once."""
+"""host_reboot: shutdown.exe /r /t <delay> /c <message>; on 1190 abort the other shutdown and retry once.
+
+`request_restart` is the snippet restart.ps1 (Request-WcowRestart), which
+container_features_enable runs too.
+"""
 
 import time
 
@@ -12,10 +16,7 @@ def _shutdown(state: dict, args: list, now: float) -> tuple:
     return rc, "\n".join(line for line in (stdout + stderr).splitlines() if line).strip()
 
 
-def run(state: dict, params) -> dict:
-    delay = param(params, "delay", (int,))
-    message = param(params, "message", (str,))
-    now = time.time()
+def request_restart(state: dict, delay: int, message: str, now: float) -> dict:
     restart = ["/r", "/t", str(delay), "/c", message]
     preempted = False
     rc, output = _shutdown(state, restart, now)
@@ -23,6 +24,15 @@ def run(state: dict, params) -> dict:
         _shutdown(state, ["/a"], now)
         preempted = True
         rc, output = _shutdown(state, restart, now)
-    if rc not in (0, shutdown_exe.IN_PROGRESS):
-        raise PowerShellError(f"shutdown.exe /r failed with exit code {rc}: {output}", "OperationStopped")
-    return {"rc": rc, "output": output, "preempted": preempted, "in_progress": rc == shutdown_exe.IN_PROGRESS}
+    return {"scheduled": rc in (0, shutdown_exe.IN_PROGRESS), "rc": rc, "output": output, "preempted": preempted,
+            "in_progress": rc == shutdown_exe.IN_PROGRESS}
+
+
+def run(state: dict, params) -> dict:
+    delay = param(params, "delay", (int,))
+    message = param(params, "message", (str,))
+    result = request_restart(state, delay, message, time.time())
+    if not result["scheduled"]:
+        raise PowerShellError(f"shutdown.exe /r failed with exit code {result['rc']}: {result['output']}",
+                              "OperationStopped")
+    return {key: result[key] for key in ("rc", "output", "preempted", "in_progress")}
