@@ -39,6 +39,7 @@ def test_the_fault_file_sits_beside_the_state_and_is_checked(store):
     assert faults.load(store.path) == []
     for bad in ({"kind": "meteor"}, {"kind": "slow", "operation": "file_write"},
                 {"kind": "slow", "operation": "file_write", "delay_s": 1, "kill_after_writes": 1},
+                {"kind": "http_500", "operation": "file_write", "kill_after_moves": "1"},
                 {"kind": "hns_error", "error": "E_NOPE"}):
         with pytest.raises(faults.FaultError):
             faults.set_faults(store.path, [bad])

@@ -17,7 +17,7 @@ def operation_script(name):
         "param([Parameter(Mandatory = $true)] $Params)\n"
         "$ErrorActionPreference = 'Stop'\n"
         "if (-not $r.Success) {\n"
-        '    throw "HNS failed"\n'
+        "    throw ('HNS {0} {1} failed: {2} (error code {3})' -f $Method, $Path, $reply.Error, $reply.ErrorCode)\n"
         "}\n"
     )
 

@@ -17,7 +17,7 @@ class FakeConnection:
 
     def exec_command(self, cmd, in_data=None, sudoable=True):
         self.calls.append(in_data)
-        return 0, json.dumps({'hns_available': True, 'networks': []}).encode(), b''
+        return 0, json.dumps({'hns_available': True, 'networks': [], 'created_id': None}).encode(), b''
 
 
 def test_without_a_stream_stdin_is_the_payload_alone():

@@ -89,7 +89,9 @@ def _tarball_name():
 @pytest.fixture
 def ansible_builder():
     """The ansible-builder executable; checked before the slower fixtures run."""
-    found = os.environ.get('WCOW_ANSIBLE_BUILDER') or shutil.which('ansible-builder')
+    # Beside this Python first: the pinned one in .venv, also when .venv/bin is not on PATH.
+    found = (os.environ.get('WCOW_ANSIBLE_BUILDER') or shutil.which('ansible-builder', path=os.path.dirname(sys.executable))
+             or shutil.which('ansible-builder'))
     if not found:
         pytest.fail('ansible-builder is not installed: it is pinned (ansible-builder==%s) in the '
                     'requirements of .venv; set WCOW_ANSIBLE_BUILDER to use another one' % ANSIBLE_BUILDER_PIN)

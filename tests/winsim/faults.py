@@ -23,6 +23,8 @@ parameters that must be equal, e.g. {"name": "containerd"}. With
 `kill_after_writes: N` the PowerShell process dies at its (N+1)th file write:
 what it wrote, moved or registered until then stays, and none of its
 catch/finally blocks run. Without it the operation runs to its end first.
+`kill_after_moves: N` does the same at its (N+1)th file move or replace
+([IO.File]::Move, [IO.File]::Replace): after what it staged, before the swap.
 
 What real hosts do, modelled here:
 - A lost connection does not stop the command: the shell lives on until its
@@ -127,8 +129,9 @@ def validate(fault: Any) -> None:
     kind = fault["kind"]
     if kind in _ANSWER_KINDS and not isinstance(fault.get("operation"), str):
         raise FaultError(f"{kind} needs the operation it hits: {fault!r}")
-    if "kill_after_writes" in fault and (kind not in _KILLING_KINDS or not isinstance(fault["kill_after_writes"], int)):
-        raise FaultError(f"kill_after_writes (an int) goes with {', '.join(_KILLING_KINDS)}: {fault!r}")
+    for key in ("kill_after_writes", "kill_after_moves"):
+        if key in fault and (kind not in _KILLING_KINDS or not isinstance(fault[key], int)):
+            raise FaultError(f"{key} (an int) goes with {', '.join(_KILLING_KINDS)}: {fault!r}")
     if kind == "slow" and not isinstance(fault.get("delay_s"), (int, float)):
         raise FaultError(f"slow needs delay_s: {fault!r}")
     if kind == "disk_full" and not isinstance(fault.get("capacity_bytes"), int):
@@ -151,6 +154,8 @@ class _Session:
         self.faults = faults
         hit = [f for f in faults if f["kind"] in _KILLING_KINDS and _hits(f, operation, params)]
         self.kill_after = next((f["kill_after_writes"] for f in hit if "kill_after_writes" in f), None)
+        self.kill_after_moves = next((f["kill_after_moves"] for f in hit if "kill_after_moves" in f), None)
+        self.moves = 0
         self.reboot = any(f["kind"] == "reboot" for f in hit)
         self.capacity = next((f["capacity_bytes"] for f in faults if f["kind"] == "disk_full"), None)
         self.writes = 0
@@ -202,6 +207,16 @@ def before_write(data_size: int, replaced_size: int) -> int | None:
     used = sum(r.get("size", 0) for r in session.state["files"].values() if r.get("type") == "file")
     free = session.capacity - (used - replaced_size)
     return None if data_size <= free else max(free, 0)
+
+
+def before_move() -> None:
+    """Called by the file model before a move or replace; raises ProcessKilled when a fault kills the process there."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        return
+    if session.kill_after_moves is not None and session.moves >= session.kill_after_moves:
+        raise ProcessKilled()
+    session.moves += 1
 
 
 def hns_failure(method: str, path: str) -> tuple | None:

@@ -157,20 +157,66 @@ def _json_line(value) -> bytes:
 def _failed(error: PowerShellError, operation_script: str) -> ProcessResult:
     position = error.position
     if position is None:
-        position = _throw_position(operation_script) if error.category == "OperationStopped" else ""
+        position = _throw_position(operation_script, error.message) if error.category == "OperationStopped" else ""
     document = {"wcow_error": {"message": error.message, "category": error.category, "position": position}}
     return ProcessResult(_json_line(document), b"", 1)
 
 
-def _throw_position(script: str) -> str:
-    """InvocationInfo.PositionMessage of the script's first `throw` statement."""
+def _throw_position(script: str, message: str) -> str:
+    """InvocationInfo.PositionMessage of the `throw` statement that made `message`, in the composed script.
+
+    A `throw` records its own extent; rethrowing the caught error (`throw`, `throw $failure`) keeps the
+    first one (ExceptionHandlingOps.ConvertToException sets a position only where none is yet,
+    PowerShell/PowerShell). The throw is the one whose string, with its -f placeholders and
+    $variables as wildcards, can spell `message`. When none or several can, the position is left
+    out rather than guessed.
+    """
+    found = []
     for number, line in enumerate(script.splitlines(), 1):
         match = re.search(r"\bthrow\b", line, re.IGNORECASE)
-        if match and not line.lstrip().startswith("#"):
-            line = line.rstrip()
-            column = match.start()
-            return f"At line:{number} char:{column + 1}\r\n+ {line}\r\n+ {' ' * column}{'~' * (len(line) - column)}"
-    return ""
+        if not match or line.lstrip().startswith("#"):
+            continue
+        pattern = _thrown_text_pattern(line[match.end():])
+        if pattern is not None and pattern.fullmatch(message):
+            found.append((number, line.rstrip(), match.start()))
+    if len(found) != 1:
+        return ""
+    number, line, column = found[0]
+    return f"At line:{number} char:{column + 1}\r\n+ {line}\r\n+ {' ' * column}{'~' * (len(line) - column)}"
+
+
+_PLACEHOLDER = re.compile(r"\{\d+(?:,[^}]*)?(?::[^}]*)?\}")
+_EXPANSION = re.compile(r"\$\([^)]*\)|\$\{[^}]*\}|\$[\w:]+")
+
+
+def _thrown_text_pattern(rest: str):
+    """A regular expression for what `throw <rest>` can throw, when it throws a string literal (possibly
+    formatted with -f); None for anything else (a variable, a rethrow)."""
+    literal = re.match(r"""[\s(]*(?:'((?:[^']|'')*)'|"((?:[^"`]|`.)*)")""", rest)
+    if literal is None:
+        return None
+    formatted = re.match(r"\s*-f\b", rest[literal.end():]) is not None
+    if literal.group(1) is not None:
+        text, expandable = literal.group(1).replace("''", "'"), False
+    else:
+        text, expandable = re.sub(r"`(.)", r"\1", literal.group(2)), True
+    parts, position = [], 0
+    wildcards = list(_EXPANSION.finditer(text)) if expandable else []
+    if formatted:
+        wildcards += list(_PLACEHOLDER.finditer(text))
+    for hole in sorted(wildcards, key=lambda m: m.start()):
+        if hole.start() < position:
+            continue
+        parts.append(_literal_regex(text[position:hole.start()], formatted) + ".*")
+        position = hole.end()
+    parts.append(_literal_regex(text[position:], formatted))
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def _literal_regex(text: str, formatted: bool) -> str:
+    if formatted:
+        text = text.replace("{{", "{").replace("}}", "}")
+    return re.escape(text)
 
 
 def _clixml(error: _UncaughtError) -> bytes:

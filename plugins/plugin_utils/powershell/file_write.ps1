@@ -5,7 +5,9 @@
 # stages <path>.<random>.tmp in the same directory, then swaps it in with
 # [IO.File]::Replace (keeping the old file as a backup when asked) or, when
 # there is no file yet, [IO.File]::Move. The staged file never outlives a
-# failure; the old file is untouched until the swap.
+# failure; the old file is untouched until the swap. Staged files of an
+# earlier run that was killed before its swap (<path>.<8 lower-case hex>.tmp,
+# nothing else) are deleted first.
 $ErrorActionPreference = 'Stop'
 $path = [Environment]::ExpandEnvironmentVariables([string]$Params.path)
 if ($Params.content_encoding -eq 'base64') {
@@ -20,6 +22,21 @@ else {
 $directory = [IO.Path]::GetDirectoryName($path)
 if (-not [IO.Directory]::Exists($directory)) {
     $null = New-Item -ItemType Directory -Path $directory -Force
+}
+$leaf = [IO.Path]::GetFileName($path)
+# The pattern only narrows the listing (it also matches 8.3 short names); the
+# test below decides: this file's name, then exactly this script's suffix.
+foreach ($candidate in [IO.Directory]::GetFiles($directory, ('{0}.*.tmp' -f $leaf))) {
+    $name = [IO.Path]::GetFileName($candidate)
+    if ($name.Length -eq $leaf.Length + 13 -and $name.StartsWith($leaf + '.', [StringComparison]::OrdinalIgnoreCase) -and $name.Substring($leaf.Length) -cmatch '^\.[0-9a-f]{8}\.tmp$') {
+        try {
+            [IO.File]::Delete($candidate)
+        }
+        catch {
+            # Open or read-only: left for a later run; the write goes on.
+            $null = $_
+        }
+    }
 }
 $token = [Guid]::NewGuid().ToString('N').Substring(0, 8)
 $staged = '{0}.{1}.tmp' -f $path, $token

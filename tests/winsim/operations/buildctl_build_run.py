@@ -3,7 +3,7 @@
 
 from ..windows import environment, files, processes
 from ..windows.guids import new_guid
-from .base import param
+from .base import PowerShellError, param
 from .service_common import fail
 
 
@@ -25,12 +25,12 @@ def run(state: dict, params) -> dict:
     try:
         files.ensure_dir(state, context)
         for entry in context_files:
-            files.write_bytes(state, context + "\\" + entry["name"], entry["content"].encode("utf-8"))
+            _write_all_text(state, context + "\\" + entry["name"], entry["content"])
         env = {}
         if docker_config:
             config_dir = root + "\\docker-config"
             files.ensure_dir(state, config_dir)
-            files.write_bytes(state, config_dir + "\\config.json", docker_config.encode("utf-8"))
+            _write_all_text(state, config_dir + "\\config.json", docker_config)
             env["DOCKER_CONFIG"] = config_dir
         try:
             completed = processes.run_program(state, buildctl, arguments, env=env)
@@ -55,6 +55,17 @@ def run(state: dict, params) -> dict:
         "temp_dir": root,
         "temp_dir_removed": files.lookup(state, root) is None,
     }
+
+
+def _write_all_text(state: dict, path: str, text: str) -> None:
+    """[IO.File]::WriteAllText(path, text, UTF8Encoding($false)): a .NET exception (a full disk: IOException
+    ERROR_DISK_FULL) reaches PowerShell as a MethodInvocationException, category NotSpecified; the finally
+    block removes the folder."""
+    try:
+        files.write_bytes(state, path, text.encode("utf-8"))
+    except files.WindowsIOError as error:
+        raise PowerShellError(f'Exception calling "WriteAllText" with "3" argument(s): "{error.message}"',
+                              "NotSpecified") from None
 
 
 def _duration(progress: str) -> float:

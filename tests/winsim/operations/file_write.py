@@ -22,6 +22,8 @@ def run(state: dict, params) -> dict:
             # New-Item -ItemType Directory -Force over an existing file:
             # CategoryInfo ResourceExists, [New-Item], IOException.
             raise PowerShellError(error.message, "ResourceExists") from None
+    if directory is not None:
+        _remove_stale_staged(state, directory, path)
     token = new_guid(state).replace("-", "").lower()[:8]
     staged = f"{path}.{token}.tmp"
     backup_file = None
@@ -47,6 +49,22 @@ def run(state: dict, params) -> dict:
             f'Exception calling "{call[0]}" with "{call[1]}" argument(s): "{error.message}"', "NotSpecified"
         ) from None
     return {"path": path, "backup_file": backup_file}
+
+
+def _remove_stale_staged(state: dict, directory: str, path: str) -> None:
+    """Deletes `<leaf>.<8 lower-case hex>.tmp` beside the file (what a killed run of this script left),
+    nothing else: the leaf compares case-insensitively as NTFS names do, the suffix exactly
+    (-cmatch); a file that cannot be deleted (in use, read-only) stays."""
+    leaf = path.replace("/", "\\").rsplit("\\", 1)[-1]
+    for key in files.children(state, directory):
+        name = key.rsplit("\\", 1)[-1]
+        if not (name.lower().startswith(leaf.lower() + ".") and re.fullmatch(r"\.[0-9a-f]{8}\.tmp", name[len(leaf):])):
+            continue
+        if files.is_file(state, key):
+            try:
+                files.delete(state, key)
+            except files.WindowsIOError:
+                pass
 
 
 def _content(content: str, encoding: str) -> bytes:

@@ -162,9 +162,17 @@ class _Install:
         archive = f"{staging}\\archive.{request.archive_type}"
         shown = request.source["shown"]
         if request.source["kind"] == "url":
-            files.write_bytes(state, archive, download(request.params, request.source["url"], shown))
+            body = download(request.params, request.source["url"], shown)
+            try:
+                files.write_bytes(state, archive, body)
+            except files.WindowsIOError as error:
+                # Invoke-WebRequest -OutFile: Windows PowerShell 5.1's StreamHelper.SaveStreamToFile
+                # File.Create()s the file and writes the body into it; the IOException of a full disk
+                # leaves the cmdlet (no catch for it; PowerShell/PowerShell WebCmdlet StreamHelper.cs),
+                # and Invoke-WcowDownload's catch rethrows it naming the download.
+                raise PowerShellError(f"Downloading {shown} failed: {error.message}", "OperationStopped") from None
         else:
-            files.write_bytes(state, archive, _received(stdin))
+            _receive(state, archive, stdin)
         actual = sha256_of(state, archive)
         if request.sha256 and actual != request.sha256.lower():
             raise PowerShellError(
@@ -307,15 +315,43 @@ def _create_directory(state: dict, path: str) -> None:
     files.ensure_dir(state, path)
 
 
-def _received(stdin: bytes) -> bytes:
-    """Receive-WcowStream: [Console]::In.ReadLine() until $null, each line trimmed and base64-decoded."""
-    data = bytearray()
+def _receive(state: dict, archive: str, stdin: bytes) -> None:
+    """Receive-WcowStream: [Console]::In.ReadLine() until $null, each line trimmed, base64-decoded and
+    written with $stream.Write; the finally block's $stream.Dispose() flushes what is still buffered."""
+    chunks, bad_line = [], False
     for line in re.split(rb"\r\n|\n|\r", stdin):
         line = line.strip()
         if not line:
             continue
         try:
-            data += base64.b64decode(line, validate=True)
+            chunks.append(base64.b64decode(line, validate=True))
         except (binascii.Error, ValueError):
-            raise PowerShellError(_BASE64_ERROR, "NotSpecified") from None
-    return bytes(data)
+            bad_line = True  # the chunks before it were written already
+            break
+    try:
+        files.write_bytes(state, archive, b"".join(chunks))
+    except files.WindowsIOError as error:
+        raise _stream_error(chunks, files.lookup(state, archive), error) from None
+    if bad_line:
+        raise PowerShellError(_BASE64_ERROR, "NotSpecified")
+
+
+# FileStream's default buffer ([IO.File]::Open): a Write of at least this many
+# bytes goes to the disk at once; a smaller one waits in the buffer for the
+# next Write or for Dispose (.NET Framework FileStream.Write / Flush).
+_FILESTREAM_BUFFER = 4096
+
+
+def _stream_error(chunks: list, record, error: files.WindowsIOError) -> PowerShellError:
+    """The method call that meets the error: the Write whose bytes did not fit, or the one after a buffered
+    chunk, or the finally block's Dispose when the last chunk was buffered. A .NET exception from a method
+    reaches PowerShell as 'Exception calling ...', category NotSpecified."""
+    written = record.get("size", 0) if record else 0
+    end = 0
+    for index, chunk in enumerate(chunks):
+        end += len(chunk)
+        if end > written:
+            if len(chunk) < _FILESTREAM_BUFFER and index == len(chunks) - 1:
+                return dotnet_error("Dispose", 0, error)
+            break
+    return dotnet_error("Write", 3, error)

@@ -15,7 +15,7 @@ import base64
 import hashlib
 import json
 
-from . import dockerfile, environment, files, goflags, pipes, registry
+from . import dockerfile, environment, files, goflags, guids, pipes, registry
 from .processes import Completed, Process
 
 # cmd/buildctl/build.go flags (those a build may give).
@@ -240,5 +240,31 @@ def run(process: Process, runtime: dict, argv: list) -> Completed:
         return Completed(1, "", progress.text(f"error: failed to solve: {failure}"))
     target = flags.get("metadata-file")
     if target and files.is_dir(state, files.parent(target) or ""):
-        files.write_bytes(state, target, json.dumps(result["metadata"], indent=2).encode("utf-8"))
+        failed = _write_metadata(state, target, json.dumps(result["metadata"], indent=2).encode("utf-8"))
+        if failed:
+            # handleErr in cmd/buildctl/main.go: "error: %v" on stderr, exit status 1.
+            return Completed(1, "", progress.text(f"error: {failed}"))
     return Completed(0, "", progress.text())
+
+
+def _write_metadata(state: dict, target: str, data: bytes) -> str | None:
+    """writeMetadataFile (cmd/buildctl/build.go): continuity.AtomicWriteFile, i.e. os.CreateTemp(dir,
+    ".tmp-" + base), Write, Sync, Close, os.Rename over the target. A failed write returns the *PathError
+    and leaves the temporary file where it is (containerd/continuity ioutils.go removes nothing).
+    Returns the error text, or None."""
+    # os.CreateTemp puts a random decimal number after the pattern.
+    suffix = int(guids.new_guid(state).replace("-", "")[:8], 16)
+    name = target.replace("/", "\\").rsplit("\\", 1)[-1]
+    staged = f"{files.parent(target)}\\.tmp-{name}{suffix}"
+    try:
+        files.write_bytes(state, staged, data)
+    except files.WindowsIOError as error:
+        return f"write {staged}: {error.message}"
+    try:
+        # os.Rename on Windows: MoveFileEx with MOVEFILE_REPLACE_EXISTING.
+        if files.is_file(state, target):
+            files.delete(state, target)
+        files.move(state, staged, target)
+    except files.WindowsIOError as error:
+        return f"rename {staged} {target}: {error.message}"
+    return None

@@ -49,7 +49,12 @@ class Log:
             parent = files.parent(self.path)
             if parent is not None and not files.is_dir(self.state, parent):
                 raise LogOpenError(f"open {self.path}: The system cannot find the path specified.")
-            files.write_bytes(self.state, self.path, b"")
+            try:
+                files.write_bytes(self.state, self.path, b"")
+            except files.WindowsIOError as error:
+                # A volume with no room left for even an empty file (winsim.faults disk_full):
+                # os.OpenFile returns the *PathError, "open <path>: <Windows message>".
+                raise LogOpenError(f"open {self.path}: {error.message}") from None
         elif record["type"] != "file":
             raise LogOpenError(f"open {self.path}: is a directory")
         return self
@@ -67,7 +72,14 @@ class Log:
         if key is None:
             return  # removed while the daemon ran: its handle writes nowhere we can see
         current = files.read_bytes(self.state, key)
-        files.write_bytes(self.state, key, current + (text + "\n").encode("utf-8"))
+        try:
+            files.write_bytes(self.state, key, current + (text + "\n").encode("utf-8"))
+        except files.WindowsIOError:
+            # logrus Entry.write: a failed Out.Write prints "Failed to write to log, <err>" on
+            # os.Stderr and goes on (sirupsen/logrus entry.go); a service's stderr is NUL
+            # (wcow-facts.md, "Without --log-file, a service's logs go to NUL"), so the line,
+            # or what did not fit of it, is lost and the daemon keeps running.
+            pass
 
 
 def read_lines(state: dict, path: str) -> list:
