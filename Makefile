@@ -144,7 +144,10 @@ $(COLLECTION_LINK):
 	@mkdir -p $(@D)
 	@ln -sfn ../../../.. $@
 
-test: lint quality pytest
+# The quality gates and pytest run side by side (each prints its output when
+# it ends): pytest spends much of its time waiting on simulated hosts.
+test: lint
+	@$(MAKE) --no-print-directory -j2 --output-sync=target quality pytest
 
 pytest: venv
 	$(IN_VENV) $(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)

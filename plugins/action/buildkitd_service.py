@@ -11,6 +11,7 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.wcow.buildkit.plugins.plugin_utils import _buildkitd as bk
 from ansible_collections.wcow.buildkit.plugins.plugin_utils import _buildkitd_config as bkconf
 from ansible_collections.wcow.buildkit.plugins.plugin_utils import _service as svc
+from ansible_collections.wcow.buildkit.plugins.plugin_utils import _service_removal as removal
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._action import InvalidArgument
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._buildkitd_plan import plan
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._runner import OperationError
@@ -49,6 +50,8 @@ class ActionModule(ServiceActionBase):
         config_template=dict(type='path'),
         backup=dict(type='bool', default=False),
         timeout=dict(type='int', default=60),
+        remove_config=dict(type='bool', default=True),
+        remove_data=dict(type='bool', default=False),
     )
 
     # --- before the host is touched -----------------------------------------------
@@ -88,6 +91,29 @@ class ActionModule(ServiceActionBase):
             for option in CONFIG_OPTIONS:
                 if args[option] is not None:
                     raise InvalidArgument(option, 'is written to buildkitd.toml, which needs manage_config=true')
+        if args['remove_data'] and args['state'] != 'absent':
+            raise InvalidArgument('remove_data', 'applies only with state=absent')
+        self._removal = self._removal_targets(args) if args['state'] == 'absent' else None
+
+    def _removal_targets(self, args):
+        data = []
+        if args['remove_data']:
+            data = [self._data_root(args), ('log_file', args['log_file'])]
+        config_path = args['config_path'] if args['manage_config'] and args['remove_config'] else None
+        return removal.targets(data, config_path, binary=args['binary'])
+
+    def _data_root(self, args):
+        """(option, root): --root in extra_args, else root in the config the module writes, else the default."""
+        root = None
+        for name, value in svc.parse_flags(args['extra_args'], svc.BUILDKITD_FLAGS):
+            if name == 'root':
+                root = value
+        if root is not None:
+            return 'extra_args', root
+        document = self._config[1] if self._config else {}
+        if isinstance(document.get('root'), str):
+            return ('config_template' if args['config_template'] else 'manage_config'), document['root']
+        return 'remove_data', bk.DEFAULT_ROOT
 
     @staticmethod
     def _check_path(option, path, directory):
@@ -103,6 +129,8 @@ class ActionModule(ServiceActionBase):
     # --- on the host ---------------------------------------------------------------------
 
     def reconcile(self, args):
+        if args['state'] == 'absent':
+            return self._absent(args)
         present = args['state'] != 'absent'
         manage_config = args['manage_config'] and present
         dependencies = [d for d in args['dependencies'] if not d.startswith('+')] if present else []
@@ -138,6 +166,23 @@ class ActionModule(ServiceActionBase):
         if result['changed'] and self.diff_mode:
             result['diff'] = _diff(args['name'], config, service_plan)
         return result
+
+    def _absent(self, args):
+        result = dict(name=args['name'], version=None, arguments=None, command_line=None,
+                      config_path=args['config_path'], config=None, config_changed=False, backup_file=None)
+        arguments = bk.daemon_arguments(args, args['config_path'])
+
+        def make_plan(entry):
+            return plan(args['name'], args['binary'], arguments, args['start_type'], args['dependencies'], 'absent',
+                        entry, timeout_s=args['timeout'])
+
+        def service_diff(service_plan):
+            return _diff(args['name'], dict(changed=False), service_plan)[0]
+
+        def is_ours(data):
+            return bkconf.same_document(bkconf.existing_document(data), self._config[1])
+
+        return self.reconcile_absent(args['name'], self._removal, is_ours, make_plan, service_diff, result)
 
     def _host_version(self, args, probe, warnings):
         version, problem = probed_version(probe)

@@ -7,6 +7,8 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.wcow.buildkit.plugins.plugin_utils import _containerd as ctd
+from ansible_collections.wcow.buildkit.plugins.plugin_utils import _data_paths as data_paths
+from ansible_collections.wcow.buildkit.plugins.plugin_utils import _service_removal as removal
 from ansible_collections.wcow.buildkit.plugins.plugin_utils import _service as svc
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._action import InvalidArgument
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._runner import OperationError
@@ -47,6 +49,8 @@ class ActionModule(ServiceActionBase):
         extra_args=dict(type='list', elements='str', default=[]),
         stop_dependents=dict(type='bool', default=True),
         timeout=dict(type='int', default=60),
+        remove_config=dict(type='bool', default=True),
+        remove_data=dict(type='bool', default=False),
     )
     MUTUALLY_EXCLUSIVE = (('config_template', 'config_extra'),)
 
@@ -80,6 +84,32 @@ class ActionModule(ServiceActionBase):
         if args['manage_config']:
             # Render with the stated version (or the newest layout) to find mistakes before the host.
             self._render(args['version'])
+        if args['remove_data'] and args['state'] != 'absent':
+            raise InvalidArgument('remove_data', 'applies only with state=absent')
+        self._removal = self._removal_targets(args) if args['state'] == 'absent' else None
+
+    def _removal_targets(self, args):
+        data = []
+        if args['remove_data']:
+            data = [('config.root', self._settings['root']), ('config.state', self._settings['state']),
+                    ('log_file', args['log_file'])]
+        config_path = args['config_path'] if args['manage_config'] and args['remove_config'] else None
+        tidy = []
+        if config_path:
+            # The CNI folders the config named, once the cni role emptied them, up to the config's folder.
+            tidy = data_paths.folders_below([self._settings['cni_bin_dir'], self._settings['cni_conf_dir']],
+                                            data_paths.parent(config_path) or config_path)
+        return removal.targets(data, config_path, tidy, binary=args['binary'])
+
+    def _is_ours(self, args, data):
+        """Whether a config file holds what this module writes with these options, for any containerd layout."""
+        for version in (args['version'], None, '2.0.0', ctd.MIN_VERSION):
+            try:
+                if ctd.same_config(data, self._render(version)):
+                    return True
+            except InvalidArgument:
+                continue
+        return False
 
     def _load_template(self, template):
         source = self.read_template(template, 'config_template')
@@ -107,6 +137,8 @@ class ActionModule(ServiceActionBase):
     # --- on the host ---------------------------------------------------------------------
 
     def reconcile(self, args):
+        if args['state'] == 'absent':
+            return self._absent(args)
         wanted = self._wanted(args)
         manage_config = args['manage_config'] and args['state'] != 'absent'
         read = self.read_service(args['name'], probe_versions=[] if args['state'] == 'absent' else [args['binary']],
@@ -136,6 +168,21 @@ class ActionModule(ServiceActionBase):
         if result['changed'] and self.diff_mode:
             result['diff'] = _diff(args, config, plan)
         return result
+
+    def _absent(self, args):
+        result = dict(name=args['name'], version=None, command_line=None, config_path=args['config_path'],
+                      config=None, config_changed=False, backup_file=None)
+
+        def make_plan(entry):
+            return plan_service(self._wanted(args), entry, 'absent', svc.CONTAINERD_FLAGS,
+                                stop_dependents=args['stop_dependents'], log_file=args['log_file'],
+                                timeout_s=args['timeout'], register_with=_register_with(args['name']))
+
+        def service_diff(plan):
+            return _diff(args, dict(changed=False), plan)[0]
+
+        return self.reconcile_absent(args['name'], self._removal, lambda data: self._is_ours(args, data),
+                                     make_plan, service_diff, result)
 
     def _host_version(self, args, read, warnings):
         version, problem = probed_version(read.binaries[0])

@@ -174,6 +174,35 @@ options:
       - Seconds to wait for the service to start, stop or be deleted.
     type: int
     default: 60
+  remove_config:
+    description:
+      - With O(state=absent) and O(manage_config=true), remove the config file at O(config_path) when it holds what
+        this module writes with the options given (compared as when writing, as TOML documents). A file that differs was changed
+        by someone else, or written with other options; it is kept, with a warning.
+      - Give the same options as when the service was installed, so that the same file is recognised.
+      - Backups made with O(backup=true) are kept, since they hold configs the module did not write.
+      - Ignored with the other states.
+    type: bool
+    default: true
+  remove_data:
+    description:
+      - With O(state=absent), once the service is unregistered and its process stopped, remove the data root (C(--root) in O(extra_args), else C(root) in the config the module writes, else
+        buildkitd's default V(C:\\ProgramData\\buildkitd\\.buildstate)) and
+        O(log_file), then their folder when nothing else is left in it (V(C:\\ProgramData\\buildkitd) by default).
+      - Only the paths these options name are removed, never what a file on the host says, and only paths that pass
+        this rule, checked before anything reaches the host (a refused path fails the task naming the option it
+        came from) - a local drive (no network path); at least two folders deep (three below C(Program Files));
+        nothing in C(Windows), C(Users), C(ProgramData\\Microsoft) or the volume's own folders; no C(.), C(..),
+        trailing dot or space, or 8.3 short name such as C(PROGRA~3); not the folder of O(binary).
+      - Links (junctions, symbolic links) inside the folders are removed as links; what they point to is not
+        touched. A data folder that is itself a link fails the task before anything is changed.
+      - Read-only files are removed too. A file a process still holds (a container or a build still running)
+        stops the removal with an error naming it; what went before stays removed, and running the task again
+        removes the rest.
+      - In check mode the task lists what would be removed (RV(removed), and the diff with sizes).
+      - Only with O(state=absent); V(false) keeps the data, so that a new installation finds its images again.
+    type: bool
+    default: false
 notes:
   - The service runs as LocalSystem, as C(--register-service) sets it.
   - Paths are given to buildkitd as they are. buildkitd expands no C(%VARIABLES%), so they must be absolute.
@@ -213,9 +242,27 @@ EXAMPLES = r'''
 - name: Remove the service
   wcow.buildkit.buildkitd_service:
     state: absent
+
+- name: Remove the service, the buildkitd.toml it wrote, the build cache and the log
+  wcow.buildkit.buildkitd_service:
+    state: absent
+    manage_config: true
+    remove_data: true
 '''
 
 RETURN = r'''
+removed:
+  description:
+    - With O(state=absent), the paths removed (or, in check mode, that would be), in order - the config file, the
+      data folders and the log, then the folders left empty.
+  returned: when O(state=absent)
+  type: list
+  elements: str
+  sample: ['C:\ProgramData\buildkitd\buildkitd.toml', 'C:\ProgramData\buildkitd\.buildstate']
+config_removed:
+  description: Whether the config file was (or would be) removed (see O(remove_config)).
+  returned: when O(state=absent)
+  type: bool
 name:
   description: The service name.
   returned: always

@@ -171,6 +171,37 @@ options:
     description: Seconds to wait for the service to start or stop.
     type: int
     default: 60
+  remove_config:
+    description:
+      - With O(state=absent) and O(manage_config=true), remove the config file at O(config_path) when it holds what
+        this module writes with the options given (compared as when writing, with every config layout containerd reads). A file that differs was changed
+        by someone else, or written with other options; it is kept, with a warning.
+      - Give the same options as when the service was installed, so that the same file is recognised.
+      - Backups made with O(backup=true) are kept, since they hold configs the module did not write.
+      - The CNI folders the config named (O(config.cni_bin_dir), O(config.cni_conf_dir)) and their parents below
+        the config's folder go too when they are empty (the C(cni) role's uninstall empties them), so that the
+        installation folder can go with the release archive.
+      - Ignored with the other states.
+    type: bool
+    default: true
+  remove_data:
+    description:
+      - With O(state=absent), once the service is unregistered and its process stopped, remove the root and state folders O(config.root) and O(config.state) name (with their defaults) and
+        O(log_file), then their folder when nothing else is left in it (V(C:\\ProgramData\\containerd) by default).
+      - Only the paths these options name are removed, never what a file on the host says, and only paths that pass
+        this rule, checked before anything reaches the host (a refused path fails the task naming the option it
+        came from) - a local drive (no network path); at least two folders deep (three below C(Program Files));
+        nothing in C(Windows), C(Users), C(ProgramData\\Microsoft) or the volume's own folders; no C(.), C(..),
+        trailing dot or space, or 8.3 short name such as C(PROGRA~3); not the folder of O(binary).
+      - Links (junctions, symbolic links) inside the folders are removed as links; what they point to is not
+        touched. A data folder that is itself a link fails the task before anything is changed.
+      - Read-only files are removed too. A file a process still holds (a container or a build still running)
+        stops the removal with an error naming it; what went before stays removed, and running the task again
+        removes the rest.
+      - In check mode the task lists what would be removed (RV(removed), and the diff with sizes).
+      - Only with O(state=absent); V(false) keeps the data, so that a new installation finds its images again.
+    type: bool
+    default: false
 notes:
   - When the config is written but the service then fails to restart, the task fails and says so; if containerd
     still runs with the previous config, run again with O(state=restarted).
@@ -219,12 +250,30 @@ EXAMPLES = r'''
   wcow.buildkit.containerd_service:
     state: restarted
 
-- name: Remove the service (binaries and data stay)
+- name: Remove the service and the config it wrote (binaries and data stay)
   wcow.buildkit.containerd_service:
     state: absent
+
+- name: Remove the service, its config, images and snapshots, and its log
+  wcow.buildkit.containerd_service:
+    state: absent
+    remove_data: true
+    log_file: C:\ProgramData\containerd\containerd.log
 '''
 
 RETURN = r'''
+removed:
+  description:
+    - With O(state=absent), the paths removed (or, in check mode, that would be), in order - the config file, the
+      data folders and the log, then the folders left empty.
+  returned: when O(state=absent)
+  type: list
+  elements: str
+  sample: ['C:\Program Files\containerd\config.toml', 'C:\ProgramData\containerd\root']
+config_removed:
+  description: Whether the config file was (or would be) removed (see O(remove_config)).
+  returned: when O(state=absent)
+  type: bool
 name:
   description: O(name).
   returned: always

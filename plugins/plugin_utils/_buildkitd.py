@@ -27,6 +27,8 @@ DEFAULT_LOG_FILE = 'C:\\ProgramData\\buildkitd\\buildkitd.log'
 # util/appdefaults/appdefaults_windows.go (wcow-facts.md).
 DEFAULT_CONFIG = 'C:\\ProgramData\\buildkitd\\buildkitd.toml'
 DEFAULT_CONTAINERD_ADDRESS = '\\\\.\\pipe\\containerd-containerd'
+# util/appdefaults/appdefaults_windows.go (wcow-facts.md): the data root without --root or a config's root.
+DEFAULT_ROOT = 'C:\\ProgramData\\buildkitd\\.buildstate'
 
 # Flags an option writes, which extra_args may not set too.
 OPTION_FLAGS = {

@@ -27,8 +27,10 @@ The API (small on purpose; extend, do not change):
 - `service_view(entry)`: what a task returns and diffs about a service.
 - `probed_version(probe)`: (version, problem) of a service_read `binaries` entry.
 - `ServiceActionBase`: `WcowActionBase` plus `read_service()` (one service_read:
-  the service, `--version` probes and files such as the daemon's config, as a
-  `ServiceRead`) and `apply_service()`.
+  the service, `--version` probes, files such as the daemon's config and the
+  paths to measure, as a `ServiceRead`), `apply_service()`, and
+  `reconcile_absent()`: state=absent with what _service_removal plans (the
+  config, the data folders), removed after the service is gone.
 """
 
 from __future__ import annotations
@@ -36,8 +38,12 @@ from __future__ import annotations
 import base64
 import dataclasses
 
+from ansible.errors import AnsibleActionFail
+
 from . import _service as svc
+from . import _service_removal as removal_plan
 from ._action import InvalidArgument, WcowActionBase
+from ._runner import OperationError
 
 SERVICE_STATES = ('started', 'stopped', 'restarted', 'absent')
 REGISTER_WITH = ('binary', 'sc')
@@ -218,6 +224,7 @@ class ServiceRead:
     entry: dict
     binaries: list
     files: list
+    measured: list = ()
 
     def file_bytes(self, index=0):
         """The bytes of the index-th file read; None when it does not exist."""
@@ -228,11 +235,61 @@ class ServiceRead:
 class ServiceActionBase(WcowActionBase):
     """WcowActionBase with the service operations."""
 
-    def read_service(self, name, probe_versions=(), read_files=()):
-        """ServiceRead of one service, the programs to probe (`<path> --version`) and the files to read."""
-        read = self.operation('service_read', {'names': [name], 'probe_versions': list(probe_versions),
-                                               'read_files': list(read_files)})
-        return ServiceRead(read['services'][0], read['binaries'], read['files'])
+    def read_service(self, name, probe_versions=(), read_files=(), measure_paths=()):
+        """ServiceRead of one service, the programs to probe (`<path> --version`), the files to read and the
+        paths to measure (what they are and hold)."""
+        params = {'names': [name], 'probe_versions': list(probe_versions), 'read_files': list(read_files)}
+        if measure_paths:
+            params['measure_paths'] = list(measure_paths)
+        read = self.operation('service_read', params)
+        return ServiceRead(read['services'][0], read['binaries'], read['files'], read.get('measured') or [])
+
+    def reconcile_absent(self, name, found, is_ours, make_plan, service_diff, result):
+        """state=absent: the service deleted, then what `found` (a _service_removal.Targets) names removed.
+
+        make_plan(entry) -> ServicePlan deleting the service; service_diff(plan) -> its diff entry;
+        is_ours(bytes) -> whether the config file holds what the module writes. Updates and returns result.
+        """
+        read = self.read_service(name, read_files=[found.config_path] if found.config_path else [],
+                                 measure_paths=found.measure_paths())
+        plan = make_plan(read.entry)
+        try:
+            removal = removal_plan.plan(found, read.file_bytes(0) if found.config_path else None, is_ours,
+                                        read.measured)
+        except removal_plan.LinkFound as error:
+            raise AnsibleActionFail(str(error))
+        result.update(changed=plan.changed or removal.pending, changes=plan.changes + removal.changes(),
+                      actions=[], service=plan.after, removed=removal.removed(), config_removed=bool(removal.config))
+        if not self.check_mode:
+            self._remove_service_and_data(name, plan, removal, result)
+        if removal.warnings:
+            result.setdefault('warnings', []).extend(removal.warnings)
+        if result['changed'] and self.diff_mode:
+            result['diff'] = ([service_diff(plan)] if plan.changed else []) + removal_plan.diffs(name, removal)
+        return result
+
+    def _remove_service_and_data(self, name, plan, removal, result):
+        if plan.changed:
+            applied = self.apply_service(plan.params)
+            result['actions'] = applied['actions']
+            result['service'] = service_view(applied['service'])
+            still = applied['service']
+            if removal.pending and still['exists'] and still['state'] != 'Stopped':
+                raise AnsibleActionFail('Service %s was marked for deletion but its process still runs (state %s); '
+                                        'its data was not removed. Run the task again once it has stopped.'
+                                        % (name, still['state']))
+        if not removal.pending:
+            return
+        try:
+            done = self.operation('service_data_remove', removal.params())
+        except OperationError as error:
+            raise AnsibleActionFail('%s Service %s is unregistered; what went before this failure stays removed. '
+                                    'Stop what still holds the file (a container or build still running, a shell '
+                                    'open in the folder, a scanner) and run the task again to remove the rest.'
+                                    % (error, name))
+        result['config_removed'] = done['config_removed']
+        result['removed'] = (([removal.config['path']] if done['config_removed'] else []) + done['removed']
+                             + done['folders_removed'])
 
     def apply_service(self, params):
         """service_apply with complete parameters (see apply_params); returns its result."""

@@ -243,12 +243,12 @@ def test_stopped_then_absent(ansible, start_fleet, tmp_path):
     assert service(fleet)['State'] == 'Stopped'
     assert run(ansible, fleet, tmp_path, stopped)['result']['changed'] is False
 
-    absent = dict(state='absent')
+    absent = dict(state='absent', remove_config=False)
     check = run(ansible, fleet, tmp_path, absent, check=True)['result']
     assert check['changed'] is True and service(fleet) is not None
     assert run(ansible, fleet, tmp_path, absent)['result']['actions'] == ['deleted']
     assert service(fleet) is None
-    assert config_text(fleet) is not None, 'the config file is left in place'
+    assert config_text(fleet) is not None, 'with remove_config=false the config file is left in place'
     assert run(ansible, fleet, tmp_path, absent)['result']['changed'] is False
 
 

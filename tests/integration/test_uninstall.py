@@ -1,16 +1,40 @@
 """The uninstall playbook on converged simulated hosts: check mode changes nothing, a real run leaves the host clean
-(data roots and Windows' own nat network kept), a second run changes nothing, and site converges the host again."""
+(data roots and Windows' own nat network kept, unless wcow_uninstall_remove_data), a second run changes nothing, and
+site converges the host again.
+
+The host DATA_HOST runs with wcow_buildkit_manage_config and, at uninstall, wcow_uninstall_remove_data: its data
+roots (with marker files, one read-only, and a junction whose target must survive), logs and both config files go,
+and every folder the collection made with them."""
 
 from __future__ import annotations
 
 import pytest
 
-from test_site import assert_verified, extra_vars, run_site  # noqa: F401 (extra_vars is a fixture)
+# extra_vars is a fixture, used by name.
+from test_site import SITE_AND_VERIFY, assert_verified, extra_vars  # noqa: F401  # pylint: disable=unused-import
 from winsim.fleet import HostSpec
 from winsim.windows import environment, files, scm
 
-UNINSTALL = [{'import_playbook': 'wcow.buildkit.uninstall'}]
-HOSTS = ('ws2019', 'ws2022')
+DATA_HOST = 'ws2022data'
+DATA_FACTS = {'wcow_buildkit_manage_config': True, 'wcow_uninstall_remove_data': True}
+# Per-host settings for one run: role defaults and play vars give way to set_fact.
+PER_HOST = {'name': 'Per-host settings', 'hosts': 'all', 'gather_facts': False,
+            'tasks': [{'name': 'Settings of the host that removes its data', 'ansible.builtin.set_fact': DATA_FACTS,
+                       'when': "inventory_hostname == '%s'" % DATA_HOST}]}
+UNINSTALL = [PER_HOST, {'import_playbook': 'wcow.buildkit.uninstall'}]
+SITE = [PER_HOST] + SITE_AND_VERIFY
+HOSTS = ('ws2019', 'ws2022', DATA_HOST)
+PROFILES = {'ws2019': 'ws2019', 'ws2022': 'ws2022', DATA_HOST: 'ws2022'}
+CONFIGS = ('C:\\Program Files\\containerd\\config.toml', 'C:\\ProgramData\\buildkitd\\buildkitd.toml')
+LOGS = ('C:\\ProgramData\\containerd\\containerd.log', 'C:\\ProgramData\\buildkitd\\buildkitd.log')
+# Folders the site playbook made (or that held only what it made): gone from DATA_HOST after uninstall.
+MADE_FOLDERS = ('C:\\Program Files\\containerd', 'C:\\Program Files\\buildkit', 'C:\\ProgramData\\containerd',
+                'C:\\ProgramData\\buildkitd')
+# Data as a daemon would leave it: a read-only file, a file deeper down, and a junction to a folder outside.
+MARKERS = ('C:\\ProgramData\\containerd\\root\\marker.txt', 'C:\\ProgramData\\containerd\\state\\sub\\marker.txt',
+           'C:\\ProgramData\\buildkitd\\.buildstate\\marker.txt')
+JUNCTION = 'C:\\ProgramData\\containerd\\root\\linked'
+OUTSIDE = 'C:\\Data\\outside\\keep.txt'
 MARKER_KEY = 'HKEY_LOCAL_MACHINE\\SOFTWARE\\wcow.buildkit\\HnsNetworks'
 ROLE = 'wcow.buildkit.%s : %s'
 # Task: (dest, files the archive installed there, as removed_files names them).
@@ -26,6 +50,8 @@ PATH_ENTRIES = ('C:\\Program Files\\buildkit', 'C:\\Program Files\\containerd\\b
 DATA_ROOTS = ('C:\\ProgramData\\containerd\\root', 'C:\\ProgramData\\containerd\\state',
               'C:\\ProgramData\\buildkitd\\.buildstate')
 NETWORK_TASK = ROLE % ('cni', 'Remove the HNS network if this collection created it')
+SERVICE_TASKS = {'containerd': ROLE % ('containerd', 'Stop and unregister the containerd service'),
+                 'buildkitd': ROLE % ('buildkit', 'Stop and unregister the buildkitd service')}
 
 
 def host_view(state):
@@ -49,6 +75,20 @@ def run_uninstall(ansible, fleet, tmp_path, extra_vars, check=False):  # noqa: F
                             extra_args=extra_vars)
 
 
+def run_site(ansible, fleet, tmp_path, extra_vars):  # noqa: F811
+    return ansible.playbook(tmp_path, fleet.inventory_path, SITE, extra_args=extra_vars)
+
+
+def leave_data(store):
+    """Files a daemon would have left in its data roots; the junction points out of them."""
+    with store.transaction() as state:
+        for path in MARKERS + (OUTSIDE,):
+            files.ensure_dir(state, files.parent(path))
+            files.write_bytes(state, path, b'data')
+        state['files'][files.find_key(state, MARKERS[0])]['readonly'] = True
+        state['files'][JUNCTION] = {'type': 'dir', 'link_target': files.parent(OUTSIDE)}
+
+
 def assert_clean(fleet, host, nat_before):
     state = fleet.store(host).read()
     for name in ('buildkitd', 'containerd'):
@@ -57,29 +97,56 @@ def assert_clean(fleet, host, nat_before):
     for entry in PATH_ENTRIES:
         assert entry.lower() not in entries, (host, entry, 'still on the PATH')
     installed = ['%s\\%s' % (dest, name.replace('/', '\\')) for dest, names in ARCHIVE_TASKS.values() for name in names]
-    for removed in [CNI_CONFIG] + installed:
+    for removed in [CNI_CONFIG, CONFIGS[0]] + installed:
         assert files.lookup(state, removed) is None, (host, removed, 'still there')
-    assert not files.is_dir(state, 'C:\\Program Files\\buildkit'), (host, 'the emptied install folder goes')
-    for root in DATA_ROOTS:
-        assert files.is_dir(state, root), (host, root, 'data roots are kept')
+    for folder in MADE_FOLDERS[:2]:
+        assert not files.is_dir(state, folder), (host, folder, 'the emptied install folder goes')
+    removed_data = host == DATA_HOST
+    for root in DATA_ROOTS + LOGS:
+        assert (files.lookup(state, root) is None) is removed_data, (host, root, 'data is kept unless asked')
+    if removed_data:
+        for path in MADE_FOLDERS + (CONFIGS[1],):
+            assert files.lookup(state, path) is None, (host, path, 'still there')
+        assert files.is_file(state, OUTSIDE), 'what the junction pointed to is not touched'
+    else:
+        assert all(files.is_file(state, marker) for marker in MARKERS), (host, 'the data is kept')
     assert 'buildkit-users' in state['local_groups'], (host, 'the group is kept unless asked')
     assert state['features']['Containers'] == 'Enabled', (host, 'features are not undone')
     assert state.get('registry_keys', {}).get(MARKER_KEY) is None, (host, 'the record goes')
-    if host == 'ws2022':
-        assert nat(state) == nat_before, 'Windows created this nat network: it is kept'
-    else:
+    if host == 'ws2019':
         assert nat(state) == [], 'site created the nat network on Server 2019: it is removed'
+    else:
+        assert nat(state) == nat_before[host], 'Windows created this nat network: it is kept'
+
+
+def assert_check_lists_the_data(check):
+    containerd = check.task(DATA_HOST, SERVICE_TASKS['containerd'])['result']
+    assert containerd['changed'] is True and containerd['config_removed'] is True
+    # In check mode the cni role has not emptied its folders: only those the task itself empties are listed.
+    assert [p.lower() for p in containerd['removed']] == [p.lower() for p in (
+        CONFIGS[0], DATA_ROOTS[0], DATA_ROOTS[1], LOGS[0], 'C:\\ProgramData\\containerd')], containerd['removed']
+    data_diff = containerd['diff'][-1]
+    assert data_diff['before_header'] == 'data of service containerd' and data_diff['after'] == ''
+    assert '%s: folder, 1 files, 1 folders' % DATA_ROOTS[0] in data_diff['before'], data_diff['before']
+    buildkitd = check.task(DATA_HOST, SERVICE_TASKS['buildkitd'])['result']
+    assert buildkitd['config_removed'] is True
+    assert {p.lower() for p in (CONFIGS[1], DATA_ROOTS[2], LOGS[1])} <= {p.lower() for p in buildkitd['removed']}
+    kept = check.task('ws2022', SERVICE_TASKS['containerd'])['result']
+    assert [p.lower() for p in kept['removed']] == [CONFIGS[0].lower()], 'without remove_data only the config goes'
 
 
 def test_uninstall_then_site_again(ansible, start_fleet, tmp_path, extra_vars):  # noqa: F811
-    fleet = start_fleet(*(HostSpec(host, host, containers=True) for host in HOSTS))
+    fleet = start_fleet(*(HostSpec(host, PROFILES[host], containers=True) for host in HOSTS))
     converged = run_site(ansible, fleet, tmp_path, extra_vars)
     assert converged.rc == 0, converged.output
+    for host in HOSTS:
+        leave_data(fleet.store(host))
     states = {host: fleet.store(host).read() for host in HOSTS}
+    assert files.is_file(states[DATA_HOST], CONFIGS[1]), 'wcow_buildkit_manage_config wrote buildkitd.toml'
     created, = nat(states['ws2019'])
     assert states['ws2019']['registry_keys'][MARKER_KEY] == {'nat': {'type': 'REG_SZ', 'data': created['ID']}}
     assert states['ws2022'].get('registry_keys', {}).get(MARKER_KEY) is None, 'the default nat is not recorded'
-    nat_2022 = nat(states['ws2022'])
+    nat_before = {host: nat(states[host]) for host in HOSTS}
     before = {host: host_view(state) for host, state in states.items()}
 
     check = run_uninstall(ansible, fleet, tmp_path, extra_vars, check=True)
@@ -95,12 +162,13 @@ def test_uninstall_then_site_again(ansible, start_fleet, tmp_path, extra_vars): 
     assert check.task('ws2019', NETWORK_TASK)['result']['diff']['after'] == {'state': 'absent'}
     kept = check.task('ws2022', NETWORK_TASK)['result']
     assert kept['changed'] is False and 'did not create it' in kept['msg']
+    assert_check_lists_the_data(check)
 
     removed = run_uninstall(ansible, fleet, tmp_path, extra_vars)
     assert removed.rc == 0, removed.output
     assert removed.changed_hosts == sorted(HOSTS)
     for host in HOSTS:
-        assert_clean(fleet, host, nat_2022)
+        assert_clean(fleet, host, nat_before)
 
     again = run_uninstall(ansible, fleet, tmp_path, extra_vars)
     assert again.rc == 0, again.output

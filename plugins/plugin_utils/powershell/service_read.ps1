@@ -1,9 +1,12 @@
 # wcow.buildkit operation: service_read
-# wcow.buildkit requires: service
+# wcow.buildkit requires: service, data_tree
 # The services named in $Params.names (see Get-WcowService in the service
 # snippet), the `--version` output of each program in $Params.probe_versions
 # and the bytes (base64) of each file in $Params.read_files (optional;
-# environment variables expanded), so that one read answers all three.
+# environment variables expanded), so that one read answers all three; and
+# what each path of $Params.measure_paths (optional) is and holds: files,
+# folders and bytes below it, links not followed (for state=absent with
+# remove_data).
 $ErrorActionPreference = 'Stop'
 $services = @(foreach ($name in @($Params.names)) {
     if ($name) { Get-WcowService -Name ([string]$name) }
@@ -37,4 +40,7 @@ $files = @(foreach ($path in @($Params.read_files)) {
         }
     }
 })
-@{ services = $services; binaries = $binaries; files = $files }
+$measured = @(foreach ($path in @($Params.measure_paths)) {
+    if ($path) { Measure-WcowPath -Path ([string]$path) }
+})
+@{ services = $services; binaries = $binaries; files = $files; measured = $measured }

@@ -1,8 +1,8 @@
-"""service_read: services by name, the `--version` output of programs, and files' bytes."""
+"""service_read: services by name, the `--version` output of programs, files' bytes, and what paths hold."""
 
 import base64
 
-from ..windows import environment, files
+from ..windows import data_tree, environment, files
 from .base import PowerShellError, param
 from .service_common import read_service, run_native
 
@@ -12,12 +12,16 @@ def run(state: dict, params) -> dict:
     probes = param(params, "probe_versions", (list,))
     # Optional: the script reads an absent $Params.read_files as $null, i.e. no file.
     paths = param(params, "read_files", (list,), nullable=True) if "read_files" in params else None
-    for name, values in (("names", names), ("probe_versions", probes), ("read_files", paths or [])):
+    # Optional too: the paths to measure (Measure-WcowPath of the data_tree snippet).
+    measure = param(params, "measure_paths", (list,), nullable=True) if "measure_paths" in params else None
+    for name, values in (("names", names), ("probe_versions", probes), ("read_files", paths or []),
+                         ("measure_paths", measure or [])):
         if not all(isinstance(v, str) for v in values):
             raise PowerShellError(f"Parameter '{name}' has the wrong type.", "InvalidArgument")
     return {"services": [read_service(state, n) for n in names if n],
             "binaries": [_probe(state, path) for path in probes if path],
-            "files": [_file(state, environment.expand(path)) for path in paths or [] if path]}
+            "files": [_file(state, environment.expand(path)) for path in paths or [] if path],
+            "measured": [data_tree.measure(state, path) for path in measure or [] if path]}
 
 
 def _probe(state: dict, path: str) -> dict:

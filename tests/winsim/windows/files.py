@@ -1,7 +1,9 @@
 """The host's file system: state["files"] maps a Windows path to a record.
 
 A record is {"type": "dir"} or {"type": "file", "content_b64", "size",
-"sha256", "in_use"}. Paths compare case-insensitively and accept `/` for `\\`;
+"sha256", "in_use"}; a file may carry "readonly": true (FILE_ATTRIBUTE_READONLY) and a
+directory "link_target" (a junction or directory symbolic link: nothing is
+stored below it, what it points to is elsewhere). Paths compare case-insensitively and accept `/` for `\\`;
 keys keep the spelling they were written with. Errors carry the messages of
 the .NET System.IO exceptions that PowerShell shows.
 """
@@ -134,6 +136,7 @@ def write_bytes(state: dict, path: str, data: bytes) -> None:
 def move(state: dict, source: str, destination: str) -> None:
     """[IO.File]::Move: fails when the destination exists; a file in use can be renamed
     (wcow-facts.md, "A running .exe cannot be overwritten ... but can be renamed")."""
+    faults.before_move()
     source_key = find_key(state, source)
     if source_key is None or state["files"][source_key]["type"] != "file":
         raise WindowsIOError("FileNotFoundException", f"Could not find file '{source}'.")
@@ -145,6 +148,7 @@ def move(state: dict, source: str, destination: str) -> None:
 
 def replace(state: dict, source: str, destination: str, backup: str | None = None) -> None:
     """[IO.File]::Replace (ReplaceFile): destination must exist and not be in use."""
+    faults.before_move()
     source_key = find_key(state, source)
     if source_key is None:
         raise WindowsIOError("FileNotFoundException", f"Could not find file '{source}'.")
@@ -167,8 +171,20 @@ def delete(state: dict, path: str) -> None:
     if key is None:
         _require_parent(state, path)
         return
+    if state["files"][key].get("readonly"):
+        # File.Delete throws UnauthorizedAccessException for a read-only file (System.IO.File.Delete,
+        # learn.microsoft.com: "path specified a read-only file"); the attribute must be cleared first.
+        raise WindowsIOError("UnauthorizedAccessException", f"Access to the path '{path}' is denied.")
     _refuse_in_use(state["files"][key], path)
     del state["files"][key]
+
+
+def clear_readonly(state: dict, path: str) -> None:
+    """FileSystemInfo.Attributes without ReadOnly (SetFileAttributes): allowed while a process has the file open,
+    since sharing modes govern read, write and delete access, not attribute writes."""
+    record = lookup(state, path)
+    if record is not None:
+        record.pop("readonly", None)
 
 
 def children(state: dict, path: str) -> list:
@@ -183,6 +199,8 @@ def remove_tree(state: dict, path: str) -> None:
         if state["files"][key]["type"] == "dir":
             remove_tree(state, key)
         else:
+            # -Force removes read-only files too (Remove-Item, learn.microsoft.com).
+            clear_readonly(state, key)
             delete(state, key)
     key = find_key(state, path)
     if key is not None:

@@ -1,0 +1,178 @@
+# Copyright: (c) 2026, wcow.buildkit contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What containerd_service and buildkitd_service remove at state=absent besides the service.
+
+- remove_config: the config file the module manages, only while it holds what
+  the module writes (compared as when writing); a file that differs was
+  changed by someone else and stays, with a warning.
+- remove_data: the daemon's data folders and its log file, as the module's
+  own options name them (never what a host's file says), each checked by
+  the allow rule of _data_paths before the host is touched; then the folders
+  of those paths when they are left empty.
+
+`Targets` is computed in validate(); `plan()` reads one service_read's
+`measured` and `files`, and `Removal.params()` is the service_data_remove
+parameter object, run after the service is gone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+
+from . import _data_paths as paths
+from ._action import InvalidArgument
+
+
+@dataclasses.dataclass
+class Targets:
+    data: list = dataclasses.field(default_factory=list)       # [(option, path)] removed as trees or files
+    empty_folders: list = dataclasses.field(default_factory=list)
+    config_path: str = None                                     # the managed config, when remove_config
+
+    def measure_paths(self):
+        return [path for _option, path in self.data] + list(self.empty_folders)
+
+
+def targets(data, config_path=None, tidy=(), binary=None):
+    """Targets of (option, path) pairs, checked; InvalidArgument names the option of a refused path.
+
+    `tidy`: further folders to remove when empty (such as the CNI folders a
+    config named), after the data paths' own folders. `binary`: the daemon's
+    program, which no data path may hold.
+    """
+    kept = []
+    for option, path in data:
+        if not path:
+            continue
+        problem = paths.removal_problem(path)
+        if problem is None and binary and paths.within(binary, path):
+            problem = '%r holds the program %s' % (path, binary)
+        if problem:
+            raise InvalidArgument(option, 'remove_data would delete %s: refused. Data folders and logs are removed '
+                                  'only on a local drive, deep enough and outside the system folders; move the '
+                                  'data or remove it by hand.' % problem)
+        kept.append((option, path))
+    tidy = [folder for folder in tidy if paths.removal_problem(folder) is None]
+    # A path inside another one goes with it.
+    data = [(o, p) for o, p in kept if not any(q != p and paths.within(p, q) for _o, q in kept)]
+    folders = paths.empty_parents([p for _o, p in data]) + list(tidy)
+    folders = [f for f in folders if not any(paths.within(f, p) for _o, p in data)]
+    return Targets(data=data, empty_folders=_unique(folders), config_path=config_path)
+
+
+def _unique(folders):
+    seen, out = set(), []
+    for folder in sorted(folders, key=lambda f: (-f.count('\\'), f.casefold())):
+        if folder.casefold() not in seen:
+            seen.add(folder.casefold())
+            out.append(folder)
+    return out
+
+
+@dataclasses.dataclass
+class Removal:
+    config: dict = None        # {'path', 'sha256'} when the config goes
+    config_before: bytes = None
+    data: list = dataclasses.field(default_factory=list)        # measured entries that exist
+    folders: list = dataclasses.field(default_factory=list)     # empty folders that go
+    all_folders: list = dataclasses.field(default_factory=list)
+    warnings: list = dataclasses.field(default_factory=list)
+
+    @property
+    def pending(self):
+        return bool(self.config or self.data or self.folders)
+
+    def removed(self):
+        """Paths that go (or would), in order: config, data, folders."""
+        return ([self.config['path']] if self.config else []) + [m['path'] for m in self.data] + list(self.folders)
+
+    def params(self):
+        return {'config': self.config, 'paths': [m['path'] for m in self.data], 'empty_folders': self.all_folders}
+
+    def changes(self):
+        words = []
+        if self.config:
+            words.append('remove the config')
+        if self.data:
+            words.append('remove the data')
+        if self.folders:
+            words.append('remove the folders left empty')
+        return words
+
+
+def plan(found, config_before, is_ours, measured):
+    """The Removal for `found` (Targets), the config's bytes (None: absent or not read), whether they are the
+    module's (a callable on bytes) and the service_read `measured` entries (in measure_paths order)."""
+    removal = Removal(config_before=config_before, all_folders=list(found.empty_folders))
+    by_path = dict((m['path'].casefold(), m) for m in measured)
+    if found.config_path and config_before is not None:
+        if is_ours(config_before):
+            removal.config = {'path': found.config_path,
+                              'sha256': hashlib.sha256(config_before).hexdigest().upper()}
+        else:
+            removal.warnings.append('remove_config: %s is kept: it does not hold what this module writes with these '
+                                    'options (changed by hand, or written with other options)' % found.config_path)
+    for _option, path in found.data:
+        entry = by_path.get(path.casefold())
+        if entry and entry['type'] == 'link':
+            raise LinkFound(path)
+        if entry and entry['type'] != 'missing':
+            removal.data.append(entry)
+    removal.folders = _folders_left_empty(found, removal, by_path)
+    return removal
+
+
+class LinkFound(Exception):
+    def __init__(self, path):
+        super().__init__('remove_data: %s is a link (junction or symbolic link) to another folder; the module does '
+                         'not follow it. Remove the link and the data it points to by hand. Nothing was changed.'
+                         % path)
+
+
+def _folders_left_empty(found, removal, by_path):
+    """The empty_folders that will be empty once the removal has run (deepest first, as the host goes)."""
+    gone = []
+    going = list(removal.data)
+    if removal.config:
+        going.append({'path': removal.config['path'], 'type': 'file', 'files': 1, 'dirs': 0})
+    for folder in found.empty_folders:
+        entry = by_path.get(folder.casefold())
+        if not entry or entry['type'] != 'dir':
+            continue
+        files_left, dirs_left = entry['files'], entry['dirs']
+        for item in going:
+            if paths.within(item['path'], folder):
+                files_left -= item['files']
+                dirs_left -= (1 + item['dirs']) if item['type'] == 'dir' else 0
+        dirs_left -= sum(1 for other in gone if paths.within(other, folder))
+        if files_left == 0 and dirs_left == 0:
+            gone.append(folder)
+    return gone
+
+
+def data_text(removal):
+    """The data that goes, one line a path, for the diff."""
+    lines = []
+    for entry in removal.data:
+        if entry['type'] == 'file':
+            lines.append('%s: file, %d bytes' % (entry['path'], entry['bytes']))
+        else:
+            lines.append('%s: folder, %d files, %d folders, %d bytes'
+                         % (entry['path'], entry['files'], entry['dirs'], entry['bytes']))
+    lines += ['%s: folder, empty once the rest is gone' % folder for folder in removal.folders]
+    return ''.join(line + '\n' for line in lines)
+
+
+def diffs(name, removal):
+    """Diff entries of the removal: the config text going, and the data listed."""
+    out = []
+    if removal.config:
+        before = removal.config_before.decode('utf-8', errors='replace')
+        out.append(dict(before=before, after='', before_header=removal.config['path'],
+                        after_header='%s (absent)' % removal.config['path']))
+    text = data_text(removal)
+    if text:
+        header = 'data of service %s' % name
+        out.append(dict(before=text, after='', before_header=header, after_header=header + ' (absent)'))
+    return out

@@ -1,0 +1,78 @@
+"""The allow rule of remove_data (plugins/plugin_utils/_data_paths.py) and the removal plan (_service_removal.py)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from ansible_collections.wcow.buildkit.plugins.plugin_utils import _data_paths as paths
+from ansible_collections.wcow.buildkit.plugins.plugin_utils import _service_removal as removal
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._action import InvalidArgument
+
+ALLOWED = ('C:\\ProgramData\\containerd\\root', 'C:\\ProgramData\\buildkitd\\.buildstate', 'D:\\containerd\\root',
+           'C:\\Program Files\\containerd\\data', 'C:\\ProgramData\\containerd', 'E:\\a\\b\\c.log')
+REFUSED = ('C:\\', 'C:', 'D:\\containerd', 'C:\\ProgramData', 'C:\\Program Files\\containerd', 'C:\\Windows\\x\\y',
+           'c:\\windows\\System32\\config', 'C:\\Users\\admin\\data', 'C:\\ProgramData\\Microsoft\\Windows',
+           '\\\\server\\share\\data', 'C:\\PROGRA~3\\containerd\\root', 'C:\\ProgramData\\x\\..\\..\\Windows',
+           'C:\\ProgramData\\x.', 'C:\\ProgramData\\x \\y', 'C:\\ProgramData\\\\x', 'relative\\path',
+           'C:\\$Recycle.Bin\\x', 'C:\\System Volume Information\\x')
+
+
+@pytest.mark.parametrize('path', ALLOWED)
+def test_allowed(path):
+    assert paths.removal_problem(path) is None
+
+
+@pytest.mark.parametrize('path', REFUSED)
+def test_refused(path):
+    assert paths.removal_problem(path) is not None
+
+
+def test_targets_name_the_option_of_a_refused_path():
+    with pytest.raises(InvalidArgument, match='^config.root: remove_data would delete'):
+        removal.targets([('config.state', 'C:\\ProgramData\\containerd\\state'), ('config.root', 'C:\\')])
+
+
+def test_a_data_folder_holding_the_binary_is_refused():
+    with pytest.raises(InvalidArgument, match='holds the program'):
+        removal.targets([('extra_args', 'D:\\bk\\data')], binary='D:\\bk\\data\\buildkitd.exe')
+
+
+def test_nested_paths_and_parents():
+    found = removal.targets([('a', 'D:\\data\\ctr\\root'), ('b', 'D:\\data\\ctr\\root\\state'),
+                             ('c', 'D:\\data\\ctr\\ctr.log')],
+                            tidy=['C:\\Program Files\\containerd\\cni\\bin', 'C:\\Program Files\\containerd\\cni'])
+    assert found.data == [('a', 'D:\\data\\ctr\\root'), ('c', 'D:\\data\\ctr\\ctr.log')]
+    assert found.empty_folders == ['C:\\Program Files\\containerd\\cni\\bin', 'C:\\Program Files\\containerd\\cni',
+                                   'D:\\data\\ctr']
+
+
+def measured(path, kind, files=0, dirs=0):
+    return {'path': path, 'type': kind, 'files': files, 'dirs': dirs, 'bytes': files}
+
+
+def test_a_parent_goes_only_when_nothing_else_is_left():
+    found = removal.targets([('r', 'D:\\data\\ctr\\root'), ('l', 'D:\\data\\ctr\\ctr.log')])
+    emptied = removal.plan(found, None, None, [measured('D:\\data\\ctr\\root', 'dir', 3, 1),
+                                               measured('D:\\data\\ctr\\ctr.log', 'file', 1),
+                                               measured('D:\\data\\ctr', 'dir', 4, 2)])
+    assert emptied.folders == ['D:\\data\\ctr'] and emptied.removed()[-1] == 'D:\\data\\ctr'
+    other = removal.plan(found, None, None, [measured('D:\\data\\ctr\\root', 'dir', 3, 1),
+                                             measured('D:\\data\\ctr\\ctr.log', 'missing'),
+                                             measured('D:\\data\\ctr', 'dir', 4, 2)])
+    assert other.folders == [], 'a file of someone else stays, and so does its folder'
+
+
+def test_a_config_that_differs_is_kept_with_a_warning():
+    found = removal.targets([], config_path='C:\\ProgramData\\buildkitd\\buildkitd.toml')
+    kept = removal.plan(found, b'edited', lambda data: False, [])
+    assert kept.config is None and 'is kept' in kept.warnings[0]
+    ours = removal.plan(found, b'ours', lambda data: True, [])
+    assert ours.config['sha256'] == hashlib.sha256(b'ours').hexdigest().upper()
+
+
+def test_a_data_folder_that_is_a_link_stops_the_plan():
+    found = removal.targets([('r', 'D:\\data\\ctr\\root')])
+    with pytest.raises(removal.LinkFound, match='Nothing was changed'):
+        removal.plan(found, None, None, [measured('D:\\data\\ctr\\root', 'link')])
