@@ -150,7 +150,7 @@ test: lint
 	@$(MAKE) --no-print-directory -j2 --output-sync=target quality pytest
 
 pytest: venv
-	$(IN_VENV) $(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(IN_VENV) $(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --durations=20 $(PYTEST_ARGS)
 
 lint: venv
 	$(IN_VENV) $(VENV)/bin/ansible-lint

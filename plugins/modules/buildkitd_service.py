@@ -186,7 +186,8 @@ options:
     default: true
   remove_data:
     description:
-      - With O(state=absent), once the service is unregistered and its process stopped, remove the data root (C(--root) in O(extra_args), else C(root) in the config the module writes, else
+      - With O(state=absent), once the service is unregistered and its process stopped, remove the data root
+        (C(--root) in O(extra_args), else C(root) in the config the module writes, else
         buildkitd's default V(C:\\ProgramData\\buildkitd\\.buildstate)) and
         O(log_file), then their folder when nothing else is left in it (V(C:\\ProgramData\\buildkitd) by default).
       - Only the paths these options name are removed, never what a file on the host says, and only paths that pass

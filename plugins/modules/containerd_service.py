@@ -186,7 +186,8 @@ options:
     default: true
   remove_data:
     description:
-      - With O(state=absent), once the service is unregistered and its process stopped, remove the root and state folders O(config.root) and O(config.state) name (with their defaults) and
+      - With O(state=absent), once the service is unregistered and its process stopped, remove the root and state
+        folders O(config.root) and O(config.state) name (with their defaults) and
         O(log_file), then their folder when nothing else is left in it (V(C:\\ProgramData\\containerd) by default).
       - Only the paths these options name are removed, never what a file on the host says, and only paths that pass
         this rule, checked before anything reaches the host (a refused path fails the task naming the option it

@@ -33,7 +33,7 @@ _DEEPER = {'program files': 3, 'program files (x86)': 3}
 
 def parts(path):
     """The folder names after the drive, e.g. ['ProgramData', 'containerd', 'root']."""
-    return [part for part in path[3:].split('\\')]
+    return path[3:].split('\\')
 
 
 def removal_problem(path):
