@@ -32,12 +32,12 @@ class ActionModule(WcowActionBase):
 
     def reconcile(self, args):
         scope = args['scope']
-        read = self.operation('path_env_read', {'scope': scope, 'path': args['path']})
+        read = self.operation('path_entry_read', {'scope': scope, 'path': args['path']})
         kind, value = read['kind'], read['value']
         try:
             entries = _path_list.split(value, read['expanded_pieces'])
         except ValueError as error:
-            raise AnsibleActionFail('path_env_read answered with a PATH it did not expand piece by piece: %s' % error)
+            raise AnsibleActionFail('path_entry_read answered with a PATH it did not expand piece by piece: %s' % error)
         wanted = _path_list.Entry(args['path'], read['path_expanded'])
         if args['state'] == 'present':
             new_entries = _path_list.ensure_present(entries, wanted, args['position'])
@@ -49,7 +49,7 @@ class ActionModule(WcowActionBase):
         result = dict(changed=changed, path_value=new_value if changed else (value or ''))
         warnings = _warnings(args, read, kind, changed)
         if changed and not self.check_mode:
-            written = self.operation('path_env_write', {
+            written = self.operation('path_entry_write', {
                 'scope': scope,
                 'value': new_value,
                 'expected_kind': kind,

@@ -186,7 +186,7 @@ def test_path_changed_by_another_process_between_read_and_write_is_not_lost(ansi
 
     failed = task(ansible, fleet, tmp_path, dict(path=BUILDKIT))
     assert failed['status'] == 'failed'
-    assert 'path_env_write' in failed['result']['msg'] and 'changed after it was read' in failed['result']['msg']
+    assert 'path_entry_write' in failed['result']['msg'] and 'changed after it was read' in failed['result']['msg']
     assert path_record(fleet) == {'type': 'REG_EXPAND_SZ', 'value': installer}
 
     again = task(ansible, fleet, tmp_path, dict(path=BUILDKIT))

@@ -155,7 +155,7 @@ def edit_path_by_hand(state: dict, scope: str, edit) -> str:
 
 # -- a concurrent writer ------------------------------------------------------
 def queue_write_after_next_read(state: dict, scope: str, value: str, reg_type: str = "REG_SZ") -> None:
-    """Make another process write the Path of `scope` right after the next path_env_read.
+    """Make another process write the Path of `scope` right after the next path_entry_read.
 
     Models a write that lands between the module's read and its write (an
     installer, or a person with SetEnvironmentVariable); one-shot.

@@ -1,4 +1,4 @@
-"""path_env_read: the raw Path value of a scope, its kind, and the expansions of its pieces."""
+"""path_entry_read: the raw Path value of a scope, its kind, and the expansions of its pieces."""
 
 from ..windows import environment
 from .base import PowerShellError, param

@@ -1,8 +1,8 @@
-"""path_env_write: write the Path value as REG_EXPAND_SZ unless it changed since it was read."""
+"""path_entry_write: write the Path value as REG_EXPAND_SZ unless it changed since it was read."""
 
 from ..windows import environment
 from .base import PowerShellError, param
-from .path_env_read import scope_param
+from .path_entry_read import scope_param
 
 
 def run(state: dict, params) -> dict:

@@ -1,4 +1,4 @@
-# wcow.buildkit operation: path_env_write
+# wcow.buildkit operation: path_entry_write
 # Writes $Params.value as the Path value (REG_EXPAND_SZ) of the machine or
 # the connecting user's environment, unless the value is no longer what the
 # controller read ($Params.expected_kind and $Params.expected_value): another

@@ -1,4 +1,4 @@
-# wcow.buildkit operation: path_env_read
+# wcow.buildkit operation: path_entry_read
 # The Path value of the machine environment or of the connecting user's
 # (HKCU) environment, read without expanding %VARS%, with its registry kind
 # ('None' when there is no value), what [Environment]::ExpandEnvironmentVariables

@@ -1,4 +1,4 @@
-"""The PATH registry model and the path_env_read / path_env_write operations."""
+"""The PATH registry model and the path_entry_read / path_entry_write operations."""
 
 import base64
 import json
@@ -16,11 +16,11 @@ USER_DEFAULT = "%USERPROFILE%\\AppData\\Local\\Microsoft\\WindowsApps;"
 
 
 def read(state, scope="machine", path="C:\\x"):
-    return HANDLERS["path_env_read"](state, {"scope": scope, "path": path})
+    return HANDLERS["path_entry_read"](state, {"scope": scope, "path": path})
 
 
 def write(state, value, expected, scope="machine"):
-    return HANDLERS["path_env_write"](
+    return HANDLERS["path_entry_write"](
         state, {"scope": scope, "value": value, "expected_kind": expected["kind"], "expected_value": expected["value"]})
 
 
@@ -148,14 +148,14 @@ def test_operations_run_through_the_bootstrap(tmp_path):
         result = run_powershell(store, BOOTSTRAP, base64.b64encode(json.dumps(document).encode()) + b"\r\n")
         return result.rc, json.loads(result.stdout.decode("utf-8"))
 
-    rc, seen = run("path_env_read", {"scope": "user", "path": "C:\\x"})
+    rc, seen = run("path_entry_read", {"scope": "user", "path": "C:\\x"})
     assert rc == 0 and seen["value"] == USER_DEFAULT
-    rc, written = run("path_env_write", {"scope": "user", "value": "C:\\x;" + USER_DEFAULT,
+    rc, written = run("path_entry_write", {"scope": "user", "value": "C:\\x;" + USER_DEFAULT,
                                          "expected_kind": seen["kind"], "expected_value": seen["value"]})
     assert rc == 0 and written["path_value"] == "C:\\x;" + USER_DEFAULT
     assert store.read()["user_environment"]["Administrator"]["Path"]["value"] == "C:\\x;" + USER_DEFAULT
-    rc, failure = run("path_env_write", {"scope": "user", "value": "C:\\y",
+    rc, failure = run("path_entry_write", {"scope": "user", "value": "C:\\y",
                                          "expected_kind": seen["kind"], "expected_value": seen["value"]})
     assert rc == 1 and "changed after it was read" in failure["wcow_error"]["message"]
-    rc, failure = run("path_env_write", {"scope": "user", "value": 5, "expected_kind": "None", "expected_value": None})
+    rc, failure = run("path_entry_write", {"scope": "user", "value": 5, "expected_kind": "None", "expected_value": None})
     assert rc == 1 and failure["wcow_error"]["category"] == "InvalidArgument"
