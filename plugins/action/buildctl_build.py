@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils import _image_ref, _sample_build
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._action import InvalidArgument, WcowActionBase
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._buildctl import image_ref as _image_ref
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._buildctl import sample_build as _sample_build
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument, WcowActionBase
 
 _ADDRESS_SCHEMES = ('npipe://', 'tcp://', 'unix://', 'docker-container://', 'kube-pod://', 'podman-container://')
 _WINDOWS_ABSOLUTE = re.compile(r'^([A-Za-z]:\\|\\\\)')

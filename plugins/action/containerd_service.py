@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils import _containerd as ctd
-from ansible_collections.wcow.buildkit.plugins.plugin_utils import _data_paths as data_paths
-from ansible_collections.wcow.buildkit.plugins.plugin_utils import _service_removal as removal
-from ansible_collections.wcow.buildkit.plugins.plugin_utils import _service as svc
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._action import InvalidArgument
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._runner import OperationError
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._service_action import (
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import containerd as ctd
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import data_paths as data_paths
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import removal as removal
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import model as svc
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.runner import OperationError
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.action_base import (
     SERVICE_STATES,
     ServiceActionBase,
     check_start_type,

@@ -5,9 +5,9 @@
 
 from __future__ import annotations
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._action import InvalidArgument, WcowActionBase
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._compat import unsupported_message
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._wcow_facts import (
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument, WcowActionBase
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows.host_support import unsupported_message
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows.host_facts import (
     PARTS,
     Settings,
     build_facts,

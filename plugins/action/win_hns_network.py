@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._action import InvalidArgument, WcowActionBase
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._differences import DifferenceTracker
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._ip import (
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument, WcowActionBase
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.differences import DifferenceTracker
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows.ip_addresses import (
     first_host,
     parse_gateway,
     parse_subnet,

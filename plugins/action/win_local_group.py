@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._accounts import (
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows.local_groups import (
     MembershipPlan,
     as_member,
     canonical_member,
@@ -16,7 +16,7 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._accounts import (
     member_name_problem,
     plan_membership,
 )
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._action import InvalidArgument, WcowActionBase
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument, WcowActionBase
 
 
 class ActionModule(WcowActionBase):

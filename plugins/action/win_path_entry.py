@@ -9,8 +9,8 @@ import re
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils import _path_list
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._action import InvalidArgument, WcowActionBase
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows import path_list
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument, WcowActionBase
 
 # Registry kinds as RegistryKey.GetValueKind names them, and as regedit shows them.
 KIND_NAMES = {'ExpandString': 'REG_EXPAND_SZ', 'String': 'REG_SZ', 'None': 'no value'}
@@ -26,7 +26,7 @@ class ActionModule(WcowActionBase):
     )
 
     def validate(self, args):
-        problem = _path_list.path_problem(args['path'])
+        problem = path_list.path_problem(args['path'])
         if problem:
             raise InvalidArgument('path', problem)
 
@@ -35,15 +35,15 @@ class ActionModule(WcowActionBase):
         read = self.operation('path_entry_read', {'scope': scope, 'path': args['path']})
         kind, value = read['kind'], read['value']
         try:
-            entries = _path_list.split(value, read['expanded_pieces'])
+            entries = path_list.split(value, read['expanded_pieces'])
         except ValueError as error:
             raise AnsibleActionFail('path_entry_read answered with a PATH it did not expand piece by piece: %s' % error)
-        wanted = _path_list.Entry(args['path'], read['path_expanded'])
+        wanted = path_list.Entry(args['path'], read['path_expanded'])
         if args['state'] == 'present':
-            new_entries = _path_list.ensure_present(entries, wanted, args['position'])
+            new_entries = path_list.ensure_present(entries, wanted, args['position'])
         else:
-            new_entries = _path_list.ensure_absent(entries, wanted)
-        new_value = _path_list.join_entries(new_entries)
+            new_entries = path_list.ensure_absent(entries, wanted)
+        new_value = path_list.join_entries(new_entries)
         changed = new_value != (value or '')
 
         result = dict(changed=changed, path_value=new_value if changed else (value or ''))

@@ -75,9 +75,9 @@ import os
 from ansible.playbook.handler import Handler
 from ansible.plugins.callback import CallbackBase
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift_classify import classify
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift_files import write_reports
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift_model import (
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift.classify import classify
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift.report_files import write_reports
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift.report_model import (
     COLLECTION_PREFIX,
     DriftReport,
     is_resource,

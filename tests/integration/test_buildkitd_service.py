@@ -18,8 +18,8 @@ from winsim.windows import accounts, daemon_log, files, processes, scm
 
 sys.path[:0] = os.environ['ANSIBLE_COLLECTIONS_PATH'].split(os.pathsep)
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils import _service as svc  # noqa: E402
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._runner import run_operation  # noqa: E402
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import model as svc  # noqa: E402
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.runner import run_operation  # noqa: E402
 
 MODULE = 'wcow.buildkit.buildkitd_service'
 HOST = 'ws2022'

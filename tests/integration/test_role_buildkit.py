@@ -18,7 +18,7 @@ from winsim.windows import accounts, environment, files, processes, scm
 
 sys.path[:0] = os.environ['ANSIBLE_COLLECTIONS_PATH'].split(os.pathsep)
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._runner import run_operation  # noqa: E402
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.runner import run_operation  # noqa: E402
 
 HOST = 'ws2022'
 INSTALL = 'C:\\Program Files\\buildkit'

@@ -1,6 +1,6 @@
 """service_read, service_apply and buildctl_debug_info through the collection's runner.
 
-No module runs these operations yet, so the runner (plugin_utils/_runner.py)
+No module runs these operations yet, so the runner (plugin_utils/_core/runner.py)
 drives them directly: it composes the real scripts with their snippets,
 builds the command line and stdin it sends over WinRM, and checks every
 result against the operation's schema. The simulated host takes that command
@@ -25,8 +25,8 @@ from winsim.windows import accounts, files
 
 sys.path[:0] = os.environ['ANSIBLE_COLLECTIONS_PATH'].split(os.pathsep)
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils import _service as svc  # noqa: E402
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._runner import (  # noqa: E402
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import model as svc  # noqa: E402
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.runner import (  # noqa: E402
     COMMAND_PREFIX,
     OperationError,
     run_operation,

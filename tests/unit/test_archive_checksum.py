@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._checksum import (
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive.checksum import (
     ChecksumError,
     is_sha256,
     parse_option,

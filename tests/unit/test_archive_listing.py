@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._archive_listing import ArchiveError, list_files
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive.listing import ArchiveError, list_files
 
 
 def tgz(entries):

@@ -2,7 +2,7 @@
 
 import json
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils import _archive_manifest as manifests
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive import manifest as manifests
 
 A, B, C = 'a' * 64, 'b' * 64, 'c' * 64
 
@@ -67,7 +67,7 @@ def test_listing_is_sha256sum_text():
 
 
 def test_diff_lists_current_hashes_before_and_wanted_ones_after():
-    from ansible_collections.wcow.buildkit.plugins.plugin_utils._archive_diff import UNKNOWN_AFTER, diff
+    from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive.diff import UNKNOWN_AFTER, diff
 
     manifest, _unused = manifests.parse(document())
     read = {'manifest_path': 'C:\\x\\.wcow-a.manifest.json'}

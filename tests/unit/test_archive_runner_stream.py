@@ -3,7 +3,7 @@
 import base64
 import json
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._runner import (
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.runner import (
     STREAM_LINE_BYTES,
     encode_input,
     load_operation,

@@ -1,9 +1,9 @@
-"""plugin_utils/_buildkitd.py: option checks, the daemon arguments and their comparison."""
+"""plugin_utils/_daemons/buildkitd.py: option checks, the daemon arguments and their comparison."""
 
 import pytest
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils import _buildkitd as bk
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._action import InvalidArgument
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import buildkitd as bk
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument
 
 LOG = 'C:\\ProgramData\\buildkitd\\buildkitd.log'
 OPTIONS = dict(log_file=bk.DEFAULT_LOG_FILE, debug=False, containerd_address=bk.DEFAULT_CONTAINERD_ADDRESS,

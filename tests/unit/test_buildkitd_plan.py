@@ -1,9 +1,9 @@
-"""plugin_utils/_buildkitd_plan.py: the one service_apply a buildkitd_service task needs."""
+"""plugin_utils/_daemons/buildkitd_plan.py: the one service_apply a buildkitd_service task needs."""
 
 import pytest
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils import _service as svc
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._buildkitd_plan import plan
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import model as svc
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons.buildkitd_plan import plan
 
 BINARY = 'C:\\Program Files\\buildkit\\buildkitd.exe'
 ARGS = ('--log-file', 'C:\\ProgramData\\buildkitd\\buildkitd.log', '--group', 'buildkit-users')

@@ -1,4 +1,4 @@
-"""Checks, rendering and comparison of the NAT CNI config (plugin_utils/_cni.py)."""
+"""Checks, rendering and comparison of the NAT CNI config (plugin_utils/_daemons/cni_config.py)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,18 @@ import json
 
 import pytest
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils import _cni
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._action import InvalidArgument
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import cni_config
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument
 
 
 def variables(**overrides):
     arguments = dict(network_name='nat', cni_version='1.0.0', subnet='172.20.0.0/16')
     arguments.update(overrides)
-    return _cni.template_variables(**arguments)
+    return cni_config.template_variables(**arguments)
 
 
 def test_built_in_template_renders_the_documented_config():
-    text = _cni.render(variables(gateway='172.20.0.1'))
+    text = cni_config.render(variables(gateway='172.20.0.1'))
     assert json.loads(text) == {
         'cniVersion': '1.0.0',
         'name': 'nat',
@@ -29,7 +29,7 @@ def test_built_in_template_renders_the_documented_config():
 
 
 def test_gateway_defaults_to_the_first_host_and_dns_and_extra_are_written():
-    config = json.loads(_cni.render(variables(subnet='10.8.0.0/24', dns_nameservers=['10.0.0.10'],
+    config = json.loads(cni_config.render(variables(subnet='10.8.0.0/24', dns_nameservers=['10.0.0.10'],
                                               dns_search=['corp.example'], extra={'optionalFlags': {'x': True}})))
     assert config['ipam']['routes'] == [{'dst': '0.0.0.0/0', 'gw': '10.8.0.1'}]
     assert config['dns'] == {'nameservers': ['10.0.0.10'], 'search': ['corp.example']}
@@ -67,7 +67,7 @@ def test_bad_values_name_the_option(overrides, option):
 
 def test_user_template_gets_the_same_variables_and_filters():
     source = '{"name": {{ network_name | to_json }}, "ipam": {"subnet": "{{ subnet }}", "gw": "{{ gateway }}"}}'
-    assert json.loads(_cni.render(variables(), source)) == {
+    assert json.loads(cni_config.render(variables(), source)) == {
         'name': 'nat', 'ipam': {'subnet': '172.20.0.0/16', 'gw': '172.20.0.1'}}
 
 
@@ -78,35 +78,35 @@ def test_user_template_gets_the_same_variables_and_filters():
     ('{"a": NaN}', 'not valid JSON'),
 ])
 def test_user_template_output_must_be_a_json_object(source, message):
-    text = _cni.render(variables(), source)
+    text = cni_config.render(variables(), source)
     with pytest.raises(InvalidArgument, match=message) as raised:
-        _cni.parse_config(text, 'template')
+        cni_config.parse_config(text, 'template')
     assert str(raised.value).startswith('template:')
 
 
 @pytest.mark.parametrize('source', ['{{ nope }}', '{% if %}', '{{ subnet.__class__.__mro__ }}{{ "".__class__.mro() }}'])
 def test_broken_user_templates_name_the_option(source):
     with pytest.raises(InvalidArgument) as raised:
-        _cni.render(variables(), source)
+        cni_config.render(variables(), source)
     assert str(raised.value).startswith('template:')
 
 
 def test_comparison_ignores_formatting_but_not_values():
-    wanted = _cni.parse_config(_cni.render(variables()))
+    wanted = cni_config.parse_config(cni_config.render(variables()))
     pretty = json.dumps(wanted, indent=8).replace('\n', '\r\n').encode()
-    assert _cni.same_config(_cni.existing_config(pretty), wanted)
+    assert cni_config.same_config(cni_config.existing_config(pretty), wanted)
     flipped = json.loads(pretty)
     flipped['capabilities']['dns'] = 1
-    assert not _cni.same_config(_cni.existing_config(json.dumps(flipped).encode()), wanted)
+    assert not cni_config.same_config(cni_config.existing_config(json.dumps(flipped).encode()), wanted)
 
 
 @pytest.mark.parametrize('data', [None, b'', b'{', b'\xef\xbb\xbf{}', b'\xff{}', b'[]', b'{"a": 1, "a": 1}'])
 def test_unreadable_existing_files_are_drift(data):
-    assert _cni.existing_config(data) is None
-    assert not _cni.same_config(_cni.existing_config(data), {})
+    assert cni_config.existing_config(data) is None
+    assert not cni_config.same_config(cni_config.existing_config(data), {})
 
 
 def test_guide_style_routes_are_reported():
     config = {'ipam': {'routes': [{'gateway': '172.20.0.1'}, {'gw': '172.20.0.1', 'gateway': 'x'}]}}
-    assert _cni.ignored_route_keys(config) == [0]
-    assert _cni.ignored_route_keys({'ipam': 'x'}) == []
+    assert cni_config.ignored_route_keys(config) == [0]
+    assert cni_config.ignored_route_keys({'ipam': 'x'}) == []

@@ -1,4 +1,4 @@
-"""Property tests of the NAT CNI config rendering (plugin_utils/_cni.py)."""
+"""Property tests of the NAT CNI config rendering (plugin_utils/_daemons/cni_config.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils import _cni
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import cni_config
 
 
 @st.composite
@@ -25,7 +25,7 @@ json_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allo
                          st.text())
 json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=3)
                            | st.dictionaries(st.text(), inner, max_size=3), max_leaves=8)
-extra_fields = st.dictionaries(st.text(min_size=1).filter(lambda key: key not in _cni.MANAGED_KEYS), json_values,
+extra_fields = st.dictionaries(st.text(min_size=1).filter(lambda key: key not in cni_config.MANAGED_KEYS), json_values,
                                max_size=4)
 domains = st.from_regex(r'\A[a-z0-9](?:[a-z0-9-]{0,10}\.)*[a-z]{2,6}\Z')
 
@@ -45,7 +45,7 @@ def inputs(draw):
         routes = [dict(dst=draw(destinations), gw=draw(st.sampled_from([effective_gateway, None])))] + routes
     return dict(
         network_name=draw(st.text(min_size=1).map(str.strip).filter(bool)),
-        cni_version=draw(st.sampled_from(_cni.CNI_VERSIONS)),
+        cni_version=draw(st.sampled_from(cni_config.CNI_VERSIONS)),
         subnet=str(subnet),
         gateway=given_gateway,
         routes=routes,
@@ -68,10 +68,10 @@ def _keys(value):
 @settings(max_examples=200, deadline=None)
 @given(inputs())
 def test_rendering_is_valid_json_with_gw_inside_the_subnet_and_stable(arguments):
-    variables = _cni.template_variables(**arguments)
-    text = _cni.render(variables)
+    variables = cni_config.template_variables(**arguments)
+    text = cni_config.render(variables)
     config = json.loads(text)
-    assert _cni.parse_config(text) == config
+    assert cni_config.parse_config(text) == config
     subnet = ipaddress.IPv4Network(arguments['subnet'])
     assert config['ipam']['subnet'] == str(subnet)
     routes = config['ipam']['routes']
@@ -86,7 +86,7 @@ def test_rendering_is_valid_json_with_gw_inside_the_subnet_and_stable(arguments)
     assert config['capabilities'] == {'portMappings': True, 'dns': True}
     assert 'master' not in config or 'master' in arguments['extra']
     assert {k: config[k] for k in arguments['extra']} == arguments['extra']
-    again = _cni.render(_cni.template_variables(**arguments))
+    again = cni_config.render(cni_config.template_variables(**arguments))
     assert again.encode('utf-8') == text.encode('utf-8')
     assert text.isascii()
 
@@ -95,16 +95,16 @@ def test_rendering_is_valid_json_with_gw_inside_the_subnet_and_stable(arguments)
 @given(subnets_and_gateways())
 def test_default_route_uses_gw_to_the_gateway(pair):
     subnet, gateway = pair
-    config = json.loads(_cni.render(_cni.template_variables('nat', '1.0.0', str(subnet), str(gateway))))
+    config = json.loads(cni_config.render(cni_config.template_variables('nat', '1.0.0', str(subnet), str(gateway))))
     assert config['ipam']['routes'] == [{'dst': '0.0.0.0/0', 'gw': str(gateway)}]
-    assert '"gateway"' not in _cni.render(_cni.template_variables('nat', '1.0.0', str(subnet)))
+    assert '"gateway"' not in cni_config.render(cni_config.template_variables('nat', '1.0.0', str(subnet)))
 
 
 @settings(max_examples=100, deadline=None)
 @given(inputs(), st.sampled_from([' ', '\t', 1, 4]), st.sampled_from([(',', ':'), (', ', ' : ')]))
 def test_reformatting_is_not_drift(arguments, indent, separators):
-    text = _cni.render(_cni.template_variables(**arguments))
-    config = _cni.parse_config(text)
+    text = cni_config.render(cni_config.template_variables(**arguments))
+    config = cni_config.parse_config(text)
     reformatted = json.dumps(json.loads(text), indent=indent, separators=separators).replace('\n', '\r\n')
     assert reformatted != text
-    assert _cni.same_config(_cni.existing_config(reformatted.encode('utf-8')), config)
+    assert cni_config.same_config(cni_config.existing_config(reformatted.encode('utf-8')), config)

@@ -1,4 +1,4 @@
-"""containerd_service's checks, command line and config.toml (plugin_utils/_containerd.py)."""
+"""containerd_service's checks, command line and config.toml (plugin_utils/_daemons/containerd.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import tomllib
 
 import pytest
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils import _containerd as ctd
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._action import InvalidArgument
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import containerd as ctd
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument
 
 
 def rendered(version=None, extra=None, settings=None, source=None):

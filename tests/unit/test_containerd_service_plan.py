@@ -1,12 +1,12 @@
-"""The service plan containerd_service builds (plugin_utils/_service_action.py plan_service)."""
+"""The service plan containerd_service builds (plugin_utils/_service/action_base.py plan_service)."""
 
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils import _service as svc
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._action import InvalidArgument
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._service_action import (
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import model as svc
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.action_base import (
     apply_params,
     check_start_type,
     plan_service,

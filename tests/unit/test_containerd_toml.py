@@ -1,4 +1,4 @@
-"""The TOML writer and merge of containerd_service's config (plugin_utils/_containerd_toml.py)."""
+"""The TOML writer and merge of containerd_service's config (plugin_utils/_daemons/containerd_toml.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils import _containerd_toml as toml
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import containerd_toml as toml
 
 scalars = st.one_of(st.booleans(), st.integers(min_value=-2 ** 63, max_value=2 ** 63 - 1),
                     st.floats(allow_nan=False), st.text())

@@ -1,4 +1,4 @@
-"""The allow rule of remove_data (plugins/plugin_utils/_data_paths.py) and the removal plan (_service_removal.py)."""
+"""The allow rule of remove_data (plugins/plugin_utils/_service/data_paths.py) and the removal plan (_service/removal.py)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import hashlib
 
 import pytest
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils import _data_paths as paths
-from ansible_collections.wcow.buildkit.plugins.plugin_utils import _service_removal as removal
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._action import InvalidArgument
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import data_paths as paths
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import removal as removal
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument
 
 ALLOWED = ('C:\\ProgramData\\containerd\\root', 'C:\\ProgramData\\buildkitd\\.buildstate', 'D:\\containerd\\root',
            'C:\\Program Files\\containerd\\data', 'C:\\ProgramData\\containerd', 'E:\\a\\b\\c.log')

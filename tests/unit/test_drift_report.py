@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift_classify import classify
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift_files import write_reports
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift_html import render_html
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift_markdown import render_markdown
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift_model import (
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift.classify import classify
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift.report_files import write_reports
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift.report_html import render_html
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift.report_markdown import render_markdown
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift.report_model import (
     DriftReport,
     is_resource,
     resource_name,

@@ -1,10 +1,10 @@
-"""plugin_utils/_accounts.py: group and member name rules, name comparison, membership plans."""
+"""plugin_utils/_windows/local_groups.py: group and member name rules, name comparison, membership plans."""
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._accounts import (
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows.local_groups import (
     canonical_member,
     description_problem,
     group_name_problem,

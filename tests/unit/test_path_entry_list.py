@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._path_list import (
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows.path_list import (
     Entry,
     comparison_key,
     ensure_absent,

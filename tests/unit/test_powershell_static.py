@@ -17,10 +17,10 @@ fail to parse until it is on a host, so every script is checked here:
   since it is inserted into an operation above that line;
 - every operation has `<stem>.result.json` beside it, a JSON Schema of type
   object valid under the Draft 2020-12 meta-schema and using only the keywords
-  that the controller's plugin_utils/_shape.py enforces (rule `schema`), and
+  that the controller's plugin_utils/_core/result_shape.py enforces (rule `schema`), and
   every top-level `required` key of it is a key of a hashtable literal in the
   script (rule `required-key`);
-- the bootstrap survives plugin_utils/_runner.py's compaction (indentation,
+- the bootstrap survives plugin_utils/_core/runner.py's compaction (indentation,
   blank lines and comment lines removed): no string or comment spans lines,
   and the compacted text still parses (rule `bootstrap-compact`).
 
@@ -52,7 +52,7 @@ SNIPPETS_DIR = 'snippets'
 
 LANGUAGE = Language(tree_sitter_powershell.language())
 
-# Keywords that plugins/plugin_utils/_shape.py checks, and annotations it may
+# Keywords that plugins/plugin_utils/_core/result_shape.py checks, and annotations it may
 # ignore. A schema using anything else would promise a check that never runs.
 SHAPE_KEYWORDS = frozenset({'type', 'required', 'properties', 'items', 'anyOf', 'enum'})
 ANNOTATION_KEYWORDS = frozenset({'$schema', '$id', '$comment', 'title', 'description', 'examples', 'default'})
@@ -262,7 +262,7 @@ def schema_findings(schema_text: str | None, schema_name: str) -> tuple[list[Fin
         findings.append(Finding('schema', 0, '%s: the result is one hashtable: "type" must be "object"' % schema_name))
     for where, keyword in _keywords(schema, '#'):
         if keyword not in SHAPE_KEYWORDS | ANNOTATION_KEYWORDS:
-            findings.append(Finding('schema', 0, '%s: %s uses %r, which plugin_utils/_shape.py does not check'
+            findings.append(Finding('schema', 0, '%s: %s uses %r, which plugin_utils/_core/result_shape.py does not check'
                                     % (schema_name, where, keyword)))
     return findings, schema
 
@@ -283,7 +283,7 @@ def _keywords(schema, where):
 
 
 def compact(script: str) -> str:
-    """What plugin_utils/_runner.py sends of the bootstrap: its first line, then
+    """What plugin_utils/_core/runner.py sends of the bootstrap: its first line, then
     every other line stripped, without blank lines and `#` comment lines."""
     lines = script.splitlines()
     kept = [line.strip() for line in lines[1:] if line.strip() and not line.strip().startswith('#')]

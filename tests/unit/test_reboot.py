@@ -1,4 +1,4 @@
-"""plugin_utils/_reboot.py: scheduling the restart, waiting for the host to go down and come back, timeouts,
+"""plugin_utils/_windows/reboot.py: scheduling the restart, waiting for the host to go down and come back, timeouts,
 connection resets, and how many commands reach the host."""
 
 from __future__ import annotations
@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from ansible.errors import AnsibleConnectionFailure
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils import _reboot
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._reboot import (
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows import reboot as reboot_module
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows.reboot import (
     HostRebooter,
     RebootError,
     boot_time_changed,
 )
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._runner import OperationError
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.runner import OperationError
 
 OLD = '2024-01-01T04:12:56.001Z'
 NEW = '2024-01-01T04:42:56.000Z'
@@ -152,7 +152,7 @@ def test_no_command_reaches_the_old_boot_however_long_winrm_answers_during_the_s
     assert host.names() == ['host_reboot', 'boot_time_read'], 'one read, after the new boot'
     assert outcome.read_result['last_boot_time'] == NEW
     assert connection.closed >= (1 if grace else 0), 'the probes open and close shells only'
-    assert host.clock.sleeps[0] == _reboot.RESTART_DELAY_S, 'nothing is sent before shutdown /t has passed'
+    assert host.clock.sleeps[0] == reboot_module.RESTART_DELAY_S, 'nothing is sent before shutdown /t has passed'
 
 
 def test_probes_close_the_shell_they_replace():
@@ -166,9 +166,9 @@ def test_probes_close_the_shell_they_replace():
 def test_the_wait_after_the_host_went_down_grows_up_to_ten_seconds():
     host = Host(Clock(), downtime=120)
     reboot(host)
-    waits = [s for s in host.clock.sleeps if s != _reboot.PROBE_INTERVAL_S][1:]
+    waits = [s for s in host.clock.sleeps if s != reboot_module.PROBE_INTERVAL_S][1:]
     assert waits[:3] == [1.0, 1.5, 2.25]
-    assert max(waits) == _reboot.MAX_WAIT_S
+    assert max(waits) == reboot_module.MAX_WAIT_S
     assert host.names() == ['host_reboot', 'boot_time_read']
 
 
@@ -212,7 +212,7 @@ def test_the_restart_failing_on_the_host_fails_without_waiting():
 def test_a_connection_lost_while_scheduling_is_taken_as_the_host_going_down():
     host = Host(Clock(), reboot_reply=refused(), down_at=START)
     outcome, _unused = reboot(host)
-    assert host.clock.sleeps[0] != _reboot.RESTART_DELAY_S, 'no wait for a delay the host may never have seen'
+    assert host.clock.sleeps[0] != reboot_module.RESTART_DELAY_S, 'no wait for a delay the host may never have seen'
     assert host.names() == ['host_reboot', 'boot_time_read'] and outcome.warnings == []
 
 
@@ -230,7 +230,7 @@ def test_preempted_or_in_progress_shutdowns_are_warned_about(reply, warning):
 def test_a_shutdown_in_progress_is_probed_at_once():
     host = Host(Clock(), reboot_reply=dict(SCHEDULED, rc=1115, in_progress=True), grace=1.0, down_at=START - 0.5)
     reboot(host)
-    assert host.clock.sleeps[0] != _reboot.RESTART_DELAY_S
+    assert host.clock.sleeps[0] != reboot_module.RESTART_DELAY_S
     assert host.names() == ['host_reboot', 'boot_time_read']
 
 
@@ -266,7 +266,7 @@ def test_a_connection_without_the_option_is_left_alone():
 def test_a_short_post_reboot_delay_is_part_of_the_first_wait():
     host = Host(Clock())
     outcome, _unused = reboot(host, post_reboot_delay=1)
-    assert host.clock.sleeps[0] == _reboot.RESTART_DELAY_S
+    assert host.clock.sleeps[0] == reboot_module.RESTART_DELAY_S
     assert host.names() == ['host_reboot', 'boot_time_read']
     assert outcome.elapsed == host.clock.now - START
 

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils import _runner
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._runner import (
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core import runner
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.runner import (
     COMMAND_PREFIX,
     OperationError,
     bootstrap_command,
@@ -97,7 +97,7 @@ def test_wrong_types_fail_the_shape_check():
 
 def test_clixml_on_success_is_a_warning_not_a_failure(monkeypatch):
     warnings = []
-    monkeypatch.setattr(_runner.display, 'warning', warnings.append)
+    monkeypatch.setattr(runner.display, 'warning', warnings.append)
     stderr = b'#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><S S="Error">careful</S></Objs>'
     assert _parse(stderr=stderr)['hns_available'] is True
     assert warnings and 'careful' in warnings[0]

@@ -1,4 +1,4 @@
-"""plugin_utils/_service.py: command lines, flags, recovery actions, differences."""
+"""plugin_utils/_service/model.py: command lines, flags, recovery actions, differences."""
 
 import base64
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils import _service as svc
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import model as svc
 
 BUILDKITD = 'C:\\Program Files\\buildkit\\buildkitd.exe'
 CNI_CONF = 'C:\\Program Files\\containerd\\cni\\conf\\0-containerd-nat.conf'

@@ -1,4 +1,4 @@
-"""plugin_utils/_wcow_facts.py: the wcow facts made from canned wcow_facts_read results (no host)."""
+"""plugin_utils/_windows/host_facts.py: the wcow facts made from canned wcow_facts_read results (no host)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._wcow_facts import (
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows.host_facts import (
     PARTS,
     WS2019_WARNING,
     Settings,

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import json
 
-from ._archive_paths import member_path
-from ._checksum import is_sha256, normalise
+from .paths import member_path
+from .checksum import is_sha256, normalise
 
 FORMAT = 1
 # The settings that, with the archive, decide which files are installed.

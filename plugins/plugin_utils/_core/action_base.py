@@ -13,7 +13,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.plugins.action import ActionBase
 
-from ._runner import OperationError, run_operation
+from .runner import OperationError, run_operation
 
 
 class InvalidArgument(Exception):

@@ -7,7 +7,7 @@
   changed by someone else and stays, with a warning.
 - remove_data: the daemon's data folders and its log file, as the module's
   own options name them (never what a host's file says), each checked by
-  the allow rule of _data_paths before the host is touched; then the folders
+  the allow rule of data_paths before the host is touched; then the folders
   of those paths when they are left empty.
 
 `Targets` is computed in validate(); `plan()` reads one service_read's
@@ -20,8 +20,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 
-from . import _data_paths as paths
-from ._action import InvalidArgument
+from . import data_paths as paths
+from .._core.action_base import InvalidArgument
 
 
 @dataclasses.dataclass

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import html
 
-from ._drift_markdown import MEANINGS, NOT_CHECKED_MEANING, mode_notes
-from ._drift_model import LABELS, NOT_CHECKED, STATUSES
+from .report_markdown import MEANINGS, NOT_CHECKED_MEANING, mode_notes
+from .report_model import LABELS, NOT_CHECKED, STATUSES
 
 CSS = '''
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem; color: #1f2328; }

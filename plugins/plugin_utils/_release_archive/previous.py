@@ -12,7 +12,7 @@ previous version or none.
 
 from __future__ import annotations
 
-from . import _archive_manifest as manifests
+from . import manifest as manifests
 
 # What release_archive_apply does with the kept previous version.
 LEAVE = 'leave'   # nothing replaced, or it already holds the installed version
@@ -25,7 +25,7 @@ def folder_name(name):
 
 
 def parse(read):
-    """(manifest, problem) of the kept previous version, as _archive_manifest.parse."""
+    """(manifest, problem) of the kept previous version, as manifest.parse."""
     return manifests.parse(read['previous_manifest_text'])
 
 

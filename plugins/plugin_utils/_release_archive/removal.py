@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from ._archive_manifest import listing
+from .manifest import listing
 
 
 def sort_paths(paths):

@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import re
 
-from . import _containerd_toml as toml
-from . import _service as svc
-from ._action import InvalidArgument
-from ._templating import ConfigTemplate
+from . import containerd_toml as toml
+from .._service import model as svc
+from .._core.action_base import InvalidArgument
+from .._core.templating import ConfigTemplate
 
 DEFAULT_BINARY = 'C:\\Program Files\\containerd\\bin\\containerd.exe'
 DEFAULT_CONFIG_PATH = 'C:\\Program Files\\containerd\\config.toml'

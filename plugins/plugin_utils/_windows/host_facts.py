@@ -5,16 +5,16 @@
 `build_facts(read, settings)` turns the host's raw answer into the facts
 wcow_facts returns: command lines parsed into flags, `--version` output into
 versions, the machine PATH into "is this directory on it", and the host's
-build into supported or not, base images and warnings (plugin_utils/_compat.py).
+build into supported or not, base images and warnings (plugin_utils/_windows/host_support.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-from . import _compat
-from ._path_list import Entry, same_entry, split
-from ._service import (
+from . import host_support
+from .path_list import Entry, same_entry, split
+from .._service.model import (
     BUILDKITD_FLAGS,
     CONTAINERD_FLAGS,
     RUN_SERVICE,
@@ -81,14 +81,14 @@ def read_params(settings, parts):
 
 def build_facts(read, settings, parts):
     os_facts = _os(read['os'])
-    problems = _compat.support_problems(read['os']['build'], read['os']['product_type'], os_facts['architecture'],
+    problems = host_support.support_problems(read['os']['build'], read['os']['product_type'], os_facts['architecture'],
                                         settings.allow_arm64_without_cni)
     facts = dict(
         gathered=['os'] + [part for part in PARTS if part in parts],
         os=os_facts,
         supported=not problems,
         unsupported_reasons=problems,
-        base_images=_compat.base_images(read['os']['build']),
+        base_images=host_support.base_images(read['os']['build']),
     )
     if 'features' in parts:
         facts['features'] = dict((f['name'], f['state']) for f in read['features'] if f['state'] is not None)
@@ -116,8 +116,8 @@ def _os(raw):
         ubr=raw['ubr'],
         version='10.0.%d.%d' % (raw['build'], raw['ubr']),
         display_version=raw['display_version'],
-        release=_compat.SUPPORTED_BUILDS.get(raw['build']),
-        product_type=_compat.product_kind(raw['product_type']),
+        release=host_support.SUPPORTED_BUILDS.get(raw['build']),
+        product_type=host_support.product_kind(raw['product_type']),
         architecture=architecture_of(raw),
     )
 
@@ -128,7 +128,7 @@ def architecture_of(raw):
     on arm64: DeusData/codebase-memory-mcp#908, microsoft/winml-cli#705)."""
     for name in ('machine_architecture', 'process_architew6432', 'process_architecture'):
         if raw.get(name):
-            return _compat.normalise_architecture(raw[name])
+            return host_support.normalise_architecture(raw[name])
     return 'unknown'
 
 
@@ -222,8 +222,8 @@ def warnings(facts):
     found = []
     if facts['os']['build'] == 17763:
         found.append(WS2019_WARNING)
-    if facts['os']['architecture'] == _compat.ARM64:
-        found.append('arm64 host: %s.' % _compat.ARM64_CNI_REASON)
+    if facts['os']['architecture'] == host_support.ARM64:
+        found.append('arm64 host: %s.' % host_support.ARM64_CNI_REASON)
     containerd = _containerd_version(facts)
     if containerd is not None:
         try:

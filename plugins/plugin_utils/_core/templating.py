@@ -15,9 +15,10 @@ import os
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from ._action import InvalidArgument
+from .action_base import InvalidArgument
 
-TEMPLATES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'templates')
+# plugin_utils/templates/: the built-in templates, beside this package.
+TEMPLATES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'templates')
 
 
 class ConfigTemplate:

@@ -13,7 +13,7 @@ The API (small on purpose; extend, do not change):
 - `apply_params(name, **values)`: a complete service_apply parameter object
   (service_apply wants every key, every time).
 - `plan_service(wanted, entry, state, flag_spec, ...)` -> `ServicePlan`:
-  `wanted` is a `_service.ServiceConfig` whose `arguments` are the daemon's
+  `wanted` is a `model.ServiceConfig` whose `arguments` are the daemon's
   flags only (no --run-service / --service-name: the plan adds them as
   --register-service writes them); `entry` is the service_read entry.
   `plan.params` is None when nothing is to be done, else the service_apply
@@ -29,7 +29,7 @@ The API (small on purpose; extend, do not change):
 - `ServiceActionBase`: `WcowActionBase` plus `read_service()` (one service_read:
   the service, `--version` probes, files such as the daemon's config and the
   paths to measure, as a `ServiceRead`), `apply_service()`, and
-  `reconcile_absent()`: state=absent with what _service_removal plans (the
+  `reconcile_absent()`: state=absent with what removal.py plans (the
   config, the data folders), removed after the service is gone.
 """
 
@@ -40,10 +40,10 @@ import dataclasses
 
 from ansible.errors import AnsibleActionFail
 
-from . import _service as svc
-from . import _service_removal as removal_plan
-from ._action import InvalidArgument, WcowActionBase
-from ._runner import OperationError
+from . import model as svc
+from . import removal as removal_plan
+from .._core.action_base import InvalidArgument, WcowActionBase
+from .._core.runner import OperationError
 
 SERVICE_STATES = ('started', 'stopped', 'restarted', 'absent')
 REGISTER_WITH = ('binary', 'sc')
@@ -245,7 +245,7 @@ class ServiceActionBase(WcowActionBase):
         return ServiceRead(read['services'][0], read['binaries'], read['files'], read.get('measured') or [])
 
     def reconcile_absent(self, name, found, is_ours, make_plan, service_diff, result):
-        """state=absent: the service deleted, then what `found` (a _service_removal.Targets) names removed.
+        """state=absent: the service deleted, then what `found` (a removal.Targets) names removed.
 
         make_plan(entry) -> ServicePlan deleting the service; service_diff(plan) -> its diff entry;
         is_ours(bytes) -> whether the config file holds what the module writes. Updates and returns result.

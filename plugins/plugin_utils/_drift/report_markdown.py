@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from ._drift_model import LABELS, NOT_CHECKED, STATUSES
+from .report_model import LABELS, NOT_CHECKED, STATUSES
 
 MEANINGS = {
     'in_sync': 'the host is as the task wants it',

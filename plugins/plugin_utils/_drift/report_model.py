@@ -4,7 +4,7 @@
 
 `DriftReport` collects what the drift_report callback sees and turns it into
 a plain dict (`as_data()`), the content of drift-report.json. The Markdown and
-HTML renderers (_drift_markdown.py, _drift_html.py) only read that dict, so a
+HTML renderers (report_markdown.py, report_html.py) only read that dict, so a
 report can be rendered again from its JSON.
 """
 
@@ -77,7 +77,7 @@ class DriftReport:
         return self._hosts.setdefault(name, {'resources': {}, 'problems': []})
 
     def add_resource(self, host, name, finding, module=None, role=None, check_mode=True, diff_mode=True):
-        """Record a resource's finding (a _drift_classify.Finding) on host.
+        """Record a resource's finding (a classify.Finding) on host.
 
         A name seen again on the same host (a role included twice) becomes
         `name (2)`, `name (3)`: the nth occurrence is the same column on every

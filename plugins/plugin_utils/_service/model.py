@@ -24,7 +24,7 @@ import re
 import struct
 import subprocess
 
-from ._differences import DifferenceTracker
+from .._core.differences import DifferenceTracker
 
 START_TYPES = ('auto', 'delayed', 'manual', 'disabled')
 STATES = ('Running', 'Stopped', 'Start Pending', 'Stop Pending', 'Continue Pending', 'Pause Pending', 'Paused')

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 import tomllib
 
-from ._action import InvalidArgument
-from ._templating import ConfigTemplate
+from .._core.action_base import InvalidArgument
+from .._core.templating import ConfigTemplate
 
 # util/network/netproviders: "auto" uses CNI when its config exists, else no
 # network; "cni" requires it; "host" is refused on Windows (wcow-facts.md).

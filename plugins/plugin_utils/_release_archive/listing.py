@@ -18,7 +18,7 @@ import re
 import tarfile
 import zipfile
 
-from ._archive_paths import strip
+from .paths import strip
 
 
 class ArchiveError(ValueError):

@@ -18,9 +18,9 @@ from __future__ import annotations
 import ipaddress
 import json
 
-from ._action import InvalidArgument
-from ._templating import ConfigTemplate
-from ._ip import first_host, parse_gateway
+from .._core.action_base import InvalidArgument
+from .._core.templating import ConfigTemplate
+from .._windows.ip_addresses import first_host, parse_gateway
 
 CNI_VERSIONS = ('0.2.0', '0.3.0', '0.4.0', '1.0.0')
 DEFAULT_CNI_VERSION = '1.0.0'

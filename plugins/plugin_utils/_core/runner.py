@@ -21,11 +21,12 @@ from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.utils.display import Display
 
-from ._shape import shape_errors
+from .result_shape import shape_errors
 
 display = Display()
 
-POWERSHELL_DIR = os.path.join(os.path.dirname(__file__), 'powershell')
+# plugin_utils/powershell/: the operations, beside this package.
+POWERSHELL_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'powershell')
 COMMAND_PREFIX = 'PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand '
 _REQUIRES = re.compile(r'^# wcow\.buildkit requires: (?P<names>[\w, ]+)$', re.MULTILINE)
 _CLIXML_NS = '{http://schemas.microsoft.com/powershell/2004/04}'

@@ -8,8 +8,8 @@ import json
 import os
 import tempfile
 
-from ._drift_html import render_html
-from ._drift_markdown import render_markdown
+from .report_html import render_html
+from .report_markdown import render_markdown
 
 BASENAME = 'drift-report'
 

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from ._archive_manifest import listing
+from .manifest import listing
 
 UNKNOWN_AFTER = '# the file list is known once the host has downloaded the archive\n'
 

@@ -5,18 +5,18 @@
 A nanoserver hello-world image: the Dockerfile and hello.txt of the guide,
 with the base image tag that the host runs process-isolated (buildkitd cannot
 use Hyper-V isolation, so the base image must fit the host build:
-plugin_utils/_compat.py). Pure functions; buildctl_build runs them.
+plugin_utils/_windows/host_support.py). Pure functions; buildctl_build runs them.
 """
 
 from __future__ import annotations
 
 import json
 
-from . import _compat
+from .._windows import host_support
 
 NANOSERVER = 'mcr.microsoft.com/windows/nanoserver'
 SERVERCORE = 'mcr.microsoft.com/windows/servercore'
-# Which _compat.base_images() list holds the tags of each base repository.
+# Which host_support.base_images() list holds the tags of each base repository.
 KNOWN_BASES = {NANOSERVER: 'nanoserver', SERVERCORE: 'servercore'}
 
 HELLO_TEXT = ('Hello from buildkit!\r\n'
@@ -46,13 +46,13 @@ def fitting_tags(base_image, host_build):
     kind = KNOWN_BASES.get(base_image)
     if kind is None:
         return None
-    return _compat.base_images(host_build)[kind]
+    return host_support.base_images(host_build)[kind]
 
 
 def chosen_tag(base_image, host_build):
     """The tag to build on: the recommended one of the host's build; None when there is none."""
     kind = KNOWN_BASES.get(base_image)
-    recommended = _compat.base_images(host_build)['recommended_tags']
+    recommended = host_support.base_images(host_build)['recommended_tags']
     if kind is None or recommended is None:
         return None
     return recommended[kind]

@@ -25,7 +25,7 @@ import collections
 import difflib
 import json
 
-from ._drift_model import worst
+from .report_model import worst
 
 Finding = collections.namedtuple('Finding', 'status summary message')
 

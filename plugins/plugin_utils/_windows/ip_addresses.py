@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from ._action import InvalidArgument
+from .._core.action_base import InvalidArgument
 
 
 def parse_subnet(option, value):
