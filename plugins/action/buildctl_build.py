@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._buildctl import image_ref as _image_ref
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._buildctl import sample_build as _sample_build
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument, WcowActionBase
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._buildctl import (
+    image_ref as _image_ref,
+    sample_build as _sample_build,
+)
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import WcowActionBase
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument
 
 _ADDRESS_SCHEMES = ('npipe://', 'tcp://', 'unix://', 'docker-container://', 'kube-pod://', 'podman-container://')
 _WINDOWS_ABSOLUTE = re.compile(r'^([A-Za-z]:\\|\\\\)')

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument, WcowActionBase
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import WcowActionBase
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument
 
 # cmd/buildctl/debug/info.go: "BuildKit:\t<package> <version> <revision>" through a tabwriter.
 _BUILDKIT_LINE = re.compile(r'^BuildKit:\s+(?P<package>\S+)\s+(?P<version>\S+)(?:\s+(?P<revision>\S+))?\s*$',

@@ -8,13 +8,10 @@ import base64
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import buildkitd as bk
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import buildkitd_config as bkconf
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import model as svc
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import removal as removal
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument, OperationError
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import buildkitd as bk, buildkitd_config as bkconf
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons.buildkitd_plan import plan
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.runner import OperationError
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import model as svc, removal
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.action_base import (
     SERVICE_STATES,
     ServiceActionBase,

@@ -6,12 +6,9 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument, OperationError
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import containerd as ctd
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import data_paths as data_paths
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import removal as removal
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import model as svc
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.runner import OperationError
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import data_paths, model as svc, removal
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.action_base import (
     SERVICE_STATES,
     ServiceActionBase,

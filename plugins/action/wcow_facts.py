@@ -5,14 +5,15 @@
 
 from __future__ import annotations
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument, WcowActionBase
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows.host_support import unsupported_message
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import WcowActionBase
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows.host_facts import (
     PARTS,
     Settings,
     build_facts,
     read_params,
 )
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows.host_support import unsupported_message
 
 ALL = 'all'
 OS = 'os'

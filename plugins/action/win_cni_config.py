@@ -9,8 +9,9 @@ import re
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import WcowActionBase
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import cni_config as _cni
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument, WcowActionBase
 
 DEFAULT_PATH = 'C:\\Program Files\\containerd\\cni\\conf\\0-containerd-nat.conf'
 # A drive-absolute path, a UNC path, or one starting with an environment variable.

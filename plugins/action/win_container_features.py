@@ -7,8 +7,13 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument, WcowActionBase
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows.reboot import RESTART_DELAY_S, HostRebooter, RebootError
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import WcowActionBase
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows.reboot import (
+    RESTART_DELAY_S,
+    HostRebooter,
+    RebootError,
+)
 
 CONTAINERS = 'Containers'
 # wcow-facts.md, "Optional features and reboots": Server SKUs have

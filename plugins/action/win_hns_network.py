@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument, WcowActionBase
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import WcowActionBase
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.differences import DifferenceTracker
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows.ip_addresses import (
     first_host,
     parse_gateway,

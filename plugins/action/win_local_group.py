@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import WcowActionBase
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows.local_groups import (
     MembershipPlan,
     as_member,
@@ -16,7 +18,6 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows.local_group
     member_name_problem,
     plan_membership,
 )
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument, WcowActionBase
 
 
 class ActionModule(WcowActionBase):

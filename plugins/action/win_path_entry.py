@@ -9,8 +9,9 @@ import re
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import WcowActionBase
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows import path_list
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument, WcowActionBase
 
 # Registry kinds as RegistryKey.GetValueKind names them, and as regedit shows them.
 KIND_NAMES = {'ExpandString': 'REG_EXPAND_SZ', 'String': 'REG_SZ', 'None': 'no value'}

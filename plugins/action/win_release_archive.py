@@ -10,15 +10,22 @@ from urllib.parse import unquote, urlsplit
 
 from ansible.errors import AnsibleActionFail, AnsibleError
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive import manifest as manifests
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive import paths as paths
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive import previous as previous
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive import removal as removal
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument, WcowActionBase
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import WcowActionBase
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.runner import run_operation
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive import (
+    manifest as manifests,
+    paths,
+    previous,
+    removal,
+)
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive.checksum import (
+    ChecksumError,
+    parse_option,
+    pick_from_file,
+)
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive.diff import diff
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive.listing import ArchiveError, list_files
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive.checksum import ChecksumError, parse_option, pick_from_file
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.runner import run_operation
 
 
 class ActionModule(WcowActionBase):

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument, WcowActionBase
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import WcowActionBase
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument
 
 # service_apply takes every key on each call; None leaves a setting as it is.
 _UNCHANGED = dict(delete=False, create=None, image_path=None, start_type=None, dependencies=None,

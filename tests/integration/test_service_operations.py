@@ -25,12 +25,12 @@ from winsim.windows import accounts, files
 
 sys.path[:0] = os.environ['ANSIBLE_COLLECTIONS_PATH'].split(os.pathsep)
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import model as svc  # noqa: E402
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import OperationError  # noqa: E402
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.runner import (  # noqa: E402
     COMMAND_PREFIX,
-    OperationError,
     run_operation,
 )
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import model as svc  # noqa: E402
 
 CONTAINERD = 'C:\\Program Files\\containerd\\containerd.exe'
 BUILDKITD = 'C:\\Program Files\\buildkit\\buildkitd.exe'

@@ -2,8 +2,8 @@
 
 import pytest
 
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import buildkitd as bk
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument
 
 LOG = 'C:\\ProgramData\\buildkitd\\buildkitd.log'
 OPTIONS = dict(log_file=bk.DEFAULT_LOG_FILE, debug=False, containerd_address=bk.DEFAULT_CONTAINERD_ADDRESS,

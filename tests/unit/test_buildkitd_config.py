@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import buildkitd_config as bkconf
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument
 
 OPTIONS = dict(containerd_address='\\\\.\\pipe\\containerd-containerd', network_mode='auto',
                cni_config_path='C:\\Program Files\\containerd\\cni\\conf\\0-containerd-nat.conf',

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import cni_config
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument
 
 
 def variables(**overrides):

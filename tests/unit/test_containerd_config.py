@@ -6,8 +6,8 @@ import tomllib
 
 import pytest
 
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import containerd as ctd
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument
 
 
 def rendered(version=None, extra=None, settings=None, source=None):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import model as svc
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.action_base import (
     apply_params,
     check_start_type,

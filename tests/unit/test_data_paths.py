@@ -6,9 +6,8 @@ import hashlib
 
 import pytest
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import data_paths as paths
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import removal as removal
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import data_paths as paths, removal
 
 ALLOWED = ('C:\\ProgramData\\containerd\\root', 'C:\\ProgramData\\buildkitd\\.buildstate', 'D:\\containerd\\root',
            'C:\\Program Files\\containerd\\data', 'C:\\ProgramData\\containerd', 'E:\\a\\b\\c.log')

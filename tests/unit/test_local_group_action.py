@@ -6,7 +6,7 @@ import pytest
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.wcow.buildkit.plugins.action.win_local_group import ActionModule
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import InvalidArgument
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument
 
 COMPUTER = 'WS2022'
 ALICE = dict(name='WS2022\\alice', sid='S-1-5-21-1-2-3-1000', object_class='user', source='local')

@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from ansible.errors import AnsibleConnectionFailure
 
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import OperationError
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows import reboot as reboot_module
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows.reboot import (
     HostRebooter,
     RebootError,
     boot_time_changed,
 )
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.runner import OperationError
 
 OLD = '2024-01-01T04:12:56.001Z'
 NEW = '2024-01-01T04:42:56.000Z'

@@ -6,9 +6,9 @@ import json
 import pytest
 
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core import runner
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import OperationError
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.runner import (
     COMMAND_PREFIX,
-    OperationError,
     bootstrap_command,
     encode_input,
     load_operation,

@@ -13,14 +13,8 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.plugins.action import ActionBase
 
-from .runner import OperationError, run_operation
-
-
-class InvalidArgument(Exception):
-    """An option's value is wrong; raised before anything reaches the host."""
-
-    def __init__(self, option, message):
-        super().__init__('%s: %s' % (option, message))
+from .errors import InvalidArgument, OperationError
+from .runner import run_operation
 
 
 class WcowActionBase(ActionBase):

@@ -21,6 +21,7 @@ from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.utils.display import Display
 
+from .errors import OperationError
 from .result_shape import shape_errors
 
 display = Display()
@@ -30,17 +31,6 @@ POWERSHELL_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'power
 COMMAND_PREFIX = 'PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand '
 _REQUIRES = re.compile(r'^# wcow\.buildkit requires: (?P<names>[\w, ]+)$', re.MULTILINE)
 _CLIXML_NS = '{http://schemas.microsoft.com/powershell/2004/04}'
-
-
-class OperationError(AnsibleError):
-    """An operation failed on the host or answered with something unusable."""
-
-    def __init__(self, operation, message, rc=None, stdout='', stderr=''):
-        super().__init__('%s: %s' % (operation, message))
-        self.operation = operation
-        self.rc = rc
-        self.stdout = stdout
-        self.stderr = stderr
 
 
 class Operation:

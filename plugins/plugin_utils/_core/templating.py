@@ -15,7 +15,7 @@ import os
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .action_base import InvalidArgument
+from .errors import InvalidArgument
 
 # plugin_utils/templates/: the built-in templates, beside this package.
 TEMPLATES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'templates')

@@ -11,9 +11,16 @@ from __future__ import annotations
 
 import re
 
+from .._core.errors import InvalidArgument
+from .._service.model import (
+    BUILDKITD_FLAGS,
+    RUN_SERVICE,
+    FlagError,
+    flags_equal,
+    parse_flags,
+    split_registered_arguments,
+)
 from .._windows.local_groups import group_name_problem
-from .._core.action_base import InvalidArgument
-from .._service.model import BUILDKITD_FLAGS, RUN_SERVICE, FlagError, flags_equal, parse_flags, split_registered_arguments
 
 SERVICE_NAME = 'buildkitd'
 DEFAULT_BINARY = 'C:\\Program Files\\buildkit\\buildkitd.exe'

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 
-from .._core.action_base import InvalidArgument
+from .._core.errors import InvalidArgument
 from .._core.templating import ConfigTemplate
 
 # util/network/netproviders: "auto" uses CNI when its config exists, else no

@@ -18,7 +18,7 @@ from __future__ import annotations
 import ipaddress
 import json
 
-from .._core.action_base import InvalidArgument
+from .._core.errors import InvalidArgument
 from .._core.templating import ConfigTemplate
 from .._windows.ip_addresses import first_host, parse_gateway
 

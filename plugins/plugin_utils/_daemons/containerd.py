@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import re
 
-from . import containerd_toml as toml
-from .._service import model as svc
-from .._core.action_base import InvalidArgument
+from .._core.errors import InvalidArgument
 from .._core.templating import ConfigTemplate
+from .._service import model as svc
+from . import containerd_toml as toml
 
 DEFAULT_BINARY = 'C:\\Program Files\\containerd\\bin\\containerd.exe'
 DEFAULT_CONFIG_PATH = 'C:\\Program Files\\containerd\\config.toml'

@@ -40,10 +40,9 @@ import dataclasses
 
 from ansible.errors import AnsibleActionFail
 
-from . import model as svc
-from . import removal as removal_plan
-from .._core.action_base import InvalidArgument, WcowActionBase
-from .._core.runner import OperationError
+from .._core.action_base import WcowActionBase
+from .._core.errors import InvalidArgument, OperationError
+from . import model as svc, removal as removal_plan
 
 SERVICE_STATES = ('started', 'stopped', 'restarted', 'absent')
 REGISTER_WITH = ('binary', 'sc')

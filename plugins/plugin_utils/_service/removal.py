@@ -20,8 +20,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 
+from .._core.errors import InvalidArgument
 from . import data_paths as paths
-from .._core.action_base import InvalidArgument
 
 
 @dataclasses.dataclass

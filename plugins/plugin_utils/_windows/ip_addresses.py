@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from .._core.action_base import InvalidArgument
+from .._core.errors import InvalidArgument
 
 
 def parse_subnet(option, value):

@@ -32,7 +32,7 @@ from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.utils.display import Display
 
-from .._core.runner import OperationError
+from .._core.errors import OperationError
 
 display = Display()
 
