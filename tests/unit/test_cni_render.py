@@ -30,7 +30,7 @@ def test_built_in_template_renders_the_documented_config():
 
 def test_gateway_defaults_to_the_first_host_and_dns_and_extra_are_written():
     config = json.loads(cni_config.render(variables(subnet='10.8.0.0/24', dns_nameservers=['10.0.0.10'],
-                                              dns_search=['corp.example'], extra={'optionalFlags': {'x': True}})))
+                                                    dns_search=['corp.example'], extra={'optionalFlags': {'x': True}})))
     assert config['ipam']['routes'] == [{'dst': '0.0.0.0/0', 'gw': '10.8.0.1'}]
     assert config['dns'] == {'nameservers': ['10.0.0.10'], 'search': ['corp.example']}
     assert config['optionalFlags'] == {'x': True}

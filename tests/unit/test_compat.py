@@ -58,7 +58,7 @@ def test_below_20348_the_image_build_must_equal_the_host_build():
     assert host_support.image_builds(19041) == []
     assert host_support.image_builds(18363) == []
     assert host_support.base_images(14393) == dict(builds=[], servercore=[], nanoserver=[], recommended=None,
-                                              recommended_tags=None)
+                                                   recommended_tags=None)
 
 
 def test_an_ltsc_host_runs_the_previous_ltsc_and_itself_and_a_newer_host_only_from_its_ltsc():
