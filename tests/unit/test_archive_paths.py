@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive import paths as paths
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive import paths
 
 UPSTREAM = 'https://github.com/containerd/containerd/releases/download/v1.7.7/containerd-1.7.7-windows-amd64.tar.gz'
 

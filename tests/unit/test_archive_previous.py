@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive import manifest as manifests
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive import previous as previous
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive import removal as removal
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive import (
+    manifest as manifests,
+    previous,
+    removal,
+)
 
 A, B, C = 'a' * 64, 'b' * 64, 'c' * 64
 
