@@ -12,12 +12,14 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import 
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import buildkitd as bk, buildkitd_config as bkconf
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons.buildkitd_plan import plan
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import model as svc, removal
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.action_base import (
-    SERVICE_STATES,
-    ServiceActionBase,
-    check_start_type,
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.action_base import ServiceActionBase
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.daemon_flags import BUILDKITD_FLAGS
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.flags import parse_flags
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.plan import SERVICE_STATES, check_start_type
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.registration import registered_image_path
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.versions import probed_version
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.views import (
     config_diff,
-    probed_version,
     service_text,
     service_view,
 )
@@ -102,7 +104,7 @@ class ActionModule(ServiceActionBase):
     def _data_root(self, args):
         """(option, root): --root in extra_args, else root in the config the module writes, else the default."""
         root = None
-        for name, value in svc.parse_flags(args['extra_args'], svc.BUILDKITD_FLAGS):
+        for name, value in parse_flags(args['extra_args'], BUILDKITD_FLAGS):
             if name == 'root':
                 root = value
         if root is not None:
@@ -152,7 +154,7 @@ class ActionModule(ServiceActionBase):
         changes = (['write the config'] if config['changed'] else []) + service_plan.changes
         result = dict(
             changed=bool(changes), name=args['name'], version=version, arguments=arguments if present else None,
-            command_line=svc.registered_image_path(args['binary'], args['name'], arguments) if present else None,
+            command_line=registered_image_path(args['binary'], args['name'], arguments) if present else None,
             config_path=args['config_path'], config=config['content'], config_changed=config['changed'],
             backup_file=None, changes=changes, actions=[], service=service_plan.after)
         if not self.check_mode:

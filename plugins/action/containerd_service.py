@@ -9,13 +9,22 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument, OperationError
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import containerd as ctd
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import data_paths, model as svc, removal
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.action_base import (
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.action_base import ServiceActionBase
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.command_line import join_command_line
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.daemon_flags import CONTAINERD_FLAGS
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.plan import (
     SERVICE_STATES,
-    ServiceActionBase,
     check_start_type,
-    config_diff,
     plan_service,
-    probed_version,
+)
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.registration import (
+    REGISTER_SERVICE_RECOVERY,
+    REGISTERED_DISPLAY,
+    registered_arguments,
+)
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.versions import probed_version, version_tuple
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.views import (
+    config_diff,
     service_text,
     service_view,
 )
@@ -60,7 +69,7 @@ class ActionModule(ServiceActionBase):
         if args['timeout'] < 1:
             raise InvalidArgument('timeout', 'must be at least 1 second')
         minimum = args['min_version']
-        if ctd.check_version('min_version', minimum) < svc.version_tuple(ctd.MIN_VERSION):
+        if ctd.check_version('min_version', minimum) < version_tuple(ctd.MIN_VERSION):
             raise InvalidArgument('min_version', '%s is lower than %s, the oldest containerd BuildKit works with '
                                   '(moby/buildkit#4826)' % (minimum, ctd.MIN_VERSION))
         if args['version'] is not None:
@@ -123,13 +132,13 @@ class ActionModule(ServiceActionBase):
         return svc.ServiceConfig(
             name=name, binary=args['binary'], arguments=tuple(arguments), start_type=args['start_type'],
             display_name=self._display_name(name), description=ctd.DESCRIPTION,
-            recovery=svc.REGISTER_SERVICE_RECOVERY)
+            recovery=REGISTER_SERVICE_RECOVERY)
 
     @staticmethod
     def _display_name(name):
         # --register-service names every containerd "Containerd", and a display name must be unique
         # (Win32 error 1078): another instance is registered with sc.exe under its own name.
-        return svc.REGISTERED_DISPLAY['containerd'][0] if _register_with(name) == 'binary' else name
+        return REGISTERED_DISPLAY['containerd'][0] if _register_with(name) == 'binary' else name
 
     # --- on the host ---------------------------------------------------------------------
 
@@ -149,11 +158,11 @@ class ActionModule(ServiceActionBase):
             config['content'] = self._render(version)
             config['before'] = read.file_bytes(0)
             config['changed'] = not ctd.same_config(config['before'], config['content'])
-        plan = plan_service(wanted, read.entry, args['state'], svc.CONTAINERD_FLAGS, restart=config['changed'],
+        plan = plan_service(wanted, read.entry, args['state'], CONTAINERD_FLAGS, restart=config['changed'],
                             stop_dependents=args['stop_dependents'], log_file=args['log_file'],
                             timeout_s=args['timeout'], register_with=_register_with(args['name']))
         result = dict(changed=config['changed'] or plan.changed, name=args['name'], version=version,
-                      command_line=svc.join_command_line([wanted.binary] + svc.registered_arguments(
+                      command_line=join_command_line([wanted.binary] + registered_arguments(
                           wanted.name, wanted.arguments)) if args['state'] != 'absent' else None,
                       config_path=args['config_path'], config=config['content'], config_changed=config['changed'],
                       backup_file=None, changes=(['write the config'] if config['changed'] else []) + plan.changes,
@@ -171,7 +180,7 @@ class ActionModule(ServiceActionBase):
                       config=None, config_changed=False, backup_file=None)
 
         def make_plan(entry):
-            return plan_service(self._wanted(args), entry, 'absent', svc.CONTAINERD_FLAGS,
+            return plan_service(self._wanted(args), entry, 'absent', CONTAINERD_FLAGS,
                                 stop_dependents=args['stop_dependents'], log_file=args['log_file'],
                                 timeout_s=args['timeout'], register_with=_register_with(args['name']))
 
@@ -193,7 +202,7 @@ class ActionModule(ServiceActionBase):
         if old:
             raise AnsibleActionFail('binary: %s: %s Install a newer release; nothing was changed.'
                                     % (args['binary'], old))
-        if args['version'] is not None and svc.version_tuple(args['version']) != svc.version_tuple(version):
+        if args['version'] is not None and version_tuple(args['version']) != version_tuple(version):
             warnings.append('version: %s was stated, but %s reports %s' % (args['version'], args['binary'], version))
         return version
 

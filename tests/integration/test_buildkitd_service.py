@@ -18,8 +18,14 @@ from winsim.windows import accounts, daemon_log, files, processes, scm
 
 sys.path[:0] = os.environ['ANSIBLE_COLLECTIONS_PATH'].split(os.pathsep)
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import model as svc  # noqa: E402
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.runner import run_operation  # noqa: E402
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.recovery import (  # noqa: E402
+    decode_failure_actions,
+)
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.registration import (  # noqa: E402
+    REGISTER_SERVICE_RECOVERY,
+    registered_image_path,
+)
 
 MODULE = 'wcow.buildkit.buildkitd_service'
 HOST = 'ws2022'
@@ -109,11 +115,11 @@ def test_register_check_apply_again(ansible, start_fleet, tmp_path):
     assert executions(fleet) == 2
     live = service(fleet)
     assert live['State'] == 'Running'
-    assert live['ImagePath'] == svc.registered_image_path(BUILDKITD, 'buildkitd', ARGUMENTS)
+    assert live['ImagePath'] == registered_image_path(BUILDKITD, 'buildkitd', ARGUMENTS)
     assert applied['result']['command_line'] == live['ImagePath']
     assert live['DependOnService'] == ['containerd'] and live['Start'] == scm.START_AUTO
     assert (live['DisplayName'], live['Description']) == ('Buildkitd', 'Container image build engine')
-    assert svc.decode_failure_actions(live['FailureActions']) == svc.REGISTER_SERVICE_RECOVERY
+    assert decode_failure_actions(live['FailureActions']) == REGISTER_SERVICE_RECOVERY
     assert live['Runtime']['network'] == 'cni'
     assert 'running server on //./pipe/buildkitd' in '\n'.join(daemon_log.read_lines(fleet.store(HOST).read(), LOG))
     assert applied['result']['service']['command_line'] == live['ImagePath']
@@ -293,7 +299,7 @@ def test_config_file_check_apply_again_and_drift(ansible, start_fleet, tmp_path)
     written = tomllib.loads(files.read_bytes(state, TOML).decode())
     assert written['registry'] == {'docker.io': {'mirrors': ['mirror.example.com:5000']}}
     assert written['worker']['containerd']['networkMode'] == 'cni'
-    assert service(fleet)['ImagePath'] == svc.registered_image_path(BUILDKITD, 'buildkitd', applied['arguments'])
+    assert service(fleet)['ImagePath'] == registered_image_path(BUILDKITD, 'buildkitd', applied['arguments'])
     assert applied['arguments'][2:4] == ['--config', TOML]
     assert run(ansible, fleet, tmp_path, args)['result']['changed'] is False
 

@@ -30,7 +30,18 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.runner import 
     COMMAND_PREFIX,
     run_operation,
 )
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import model as svc  # noqa: E402
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.daemon_flags import BUILDKITD_FLAGS  # noqa: E402
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.model import (  # noqa: E402
+    ServiceConfig,
+    differences,
+    service_from_read,
+)
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.registration import (  # noqa: E402
+    REGISTER_SERVICE_RECOVERY,
+    registered_arguments,
+    registered_image_path,
+)
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.versions import parse_version_output  # noqa: E402
 
 CONTAINERD = 'C:\\Program Files\\containerd\\containerd.exe'
 BUILDKITD = 'C:\\Program Files\\buildkit\\buildkitd.exe'
@@ -78,8 +89,8 @@ def apply(host, name, **params):
 
 
 def wanted_buildkitd(*arguments):
-    return svc.ServiceConfig(name='buildkitd', binary=BUILDKITD, arguments=tuple(arguments), start_type='auto',
-                             dependencies=('containerd',), recovery=svc.REGISTER_SERVICE_RECOVERY)
+    return ServiceConfig(name='buildkitd', binary=BUILDKITD, arguments=tuple(arguments), start_type='auto',
+                         dependencies=('containerd',), recovery=REGISTER_SERVICE_RECOVERY)
 
 
 def register_buildkitd(host, *arguments, state='started'):
@@ -90,7 +101,7 @@ def register_buildkitd(host, *arguments, state='started'):
 def test_bare_host_to_running_services_and_again(host):
     first = read(host, 'containerd', 'buildkitd', probes=[CONTAINERD])
     assert [s['exists'] for s in first['services']] == [False, False]
-    assert svc.parse_version_output(first['binaries'][0]['stdout']) == \
+    assert parse_version_output(first['binaries'][0]['stdout']) == \
         ('containerd', 'github.com/containerd/containerd', 'v1.7.28')
 
     apply(host, 'containerd', create={'binary': CONTAINERD, 'arguments': [], 'register_with': 'binary'},
@@ -100,11 +111,11 @@ def test_bare_host_to_running_services_and_again(host):
     assert result['actions'] == ['registered', 'configured', 'started']
 
     entry = read(host, 'buildkitd')['services'][0]
-    config, state = svc.service_from_read(entry)
-    assert svc.differences(wanted_buildkitd(*arguments), config, svc.BUILDKITD_FLAGS).empty
-    assert config.arguments == tuple(svc.registered_arguments('buildkitd', arguments))
+    config, state = service_from_read(entry)
+    assert differences(wanted_buildkitd(*arguments), config, BUILDKITD_FLAGS).empty
+    assert config.arguments == tuple(registered_arguments('buildkitd', arguments))
     assert state.state == 'Running' and state.pid > 0
-    assert entry['image_path'] == svc.registered_image_path(BUILDKITD, 'buildkitd', arguments)
+    assert entry['image_path'] == registered_image_path(BUILDKITD, 'buildkitd', arguments)
 
     host.executions = 0
     assert apply(host, 'buildkitd', state='started')['actions'] == []
@@ -119,15 +130,15 @@ def test_flag_and_dependency_drift_is_found_and_corrected(host):
         state['services']['buildkitd']['DependOnService'] = []
         state['services']['buildkitd']['ImagePath'] += ' --debug'
 
-    config, _state = svc.service_from_read(read(host, 'buildkitd')['services'][0])
-    tracker = svc.differences(wanted_buildkitd('--log-file', LOG), config, svc.BUILDKITD_FLAGS)
+    config, _state = service_from_read(read(host, 'buildkitd')['services'][0])
+    tracker = differences(wanted_buildkitd('--log-file', LOG), config, BUILDKITD_FLAGS)
     assert tracker.names() == ['arguments', 'dependencies']
 
-    image_path = svc.registered_image_path(BUILDKITD, 'buildkitd', ['--log-file', LOG])
+    image_path = registered_image_path(BUILDKITD, 'buildkitd', ['--log-file', LOG])
     fixed = apply(host, 'buildkitd', image_path=image_path, dependencies=['containerd'], state='restarted', log_file=LOG)
     assert fixed['actions'] == ['command line set', 'configured', 'stopped', 'started']
-    config, _state = svc.service_from_read(fixed['service'])
-    assert svc.differences(wanted_buildkitd('--log-file', LOG), config, svc.BUILDKITD_FLAGS).empty
+    config, _state = service_from_read(fixed['service'])
+    assert differences(wanted_buildkitd('--log-file', LOG), config, BUILDKITD_FLAGS).empty
 
 
 def test_failed_reregistration_keeps_the_previous_service(host):

@@ -2,22 +2,26 @@
 
 import pytest
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import model as svc
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons.buildkitd_plan import plan
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.recovery import encode_failure_actions
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.registration import (
+    REGISTER_SERVICE_RECOVERY,
+    registered_image_path,
+)
 
 BINARY = 'C:\\Program Files\\buildkit\\buildkitd.exe'
 ARGS = ('--log-file', 'C:\\ProgramData\\buildkitd\\buildkitd.log', '--group', 'buildkit-users')
 
 
 def entry(arguments=ARGS, binary=BINARY, state='Running', dependencies=('containerd',), start=2,
-          display='Buildkitd', description='Container image build engine', recovery=svc.REGISTER_SERVICE_RECOVERY,
+          display='Buildkitd', description='Container image build engine', recovery=REGISTER_SERVICE_RECOVERY,
           account='LocalSystem', delete_pending=False, image_path=None):
     """A service_read entry of a service registered as --register-service does."""
     return dict(name='buildkitd', exists=True, service_name='buildkitd',
-                image_path=image_path or svc.registered_image_path(binary, 'buildkitd', arguments), start=start,
+                image_path=image_path or registered_image_path(binary, 'buildkitd', arguments), start=start,
                 delayed_auto_start=False, start_mode='Auto', dependencies=list(dependencies), object_name=account,
                 display_name=display, description=description,
-                failure_actions=svc.encode_failure_actions(recovery) if recovery else '', state=state,
+                failure_actions=encode_failure_actions(recovery) if recovery else '', state=state,
                 process_id=4242 if state == 'Running' else 0, exit_code=0, delete_pending=delete_pending,
                 dependents=[])
 
@@ -48,7 +52,7 @@ def test_an_absent_service_is_registered_depending_on_containerd_and_started():
     assert params['log_file'] == 'C:\\ProgramData\\buildkitd\\buildkitd.log'
     # --register-service sets these itself.
     assert params['start_type'] is params['recovery'] is params['display_name'] is params['description'] is None
-    assert found.after['command_line'] == svc.registered_image_path(BINARY, 'buildkitd', ARGS)
+    assert found.after['command_line'] == registered_image_path(BINARY, 'buildkitd', ARGS)
     assert found.after['state'] == 'Running'
 
 
@@ -80,7 +84,7 @@ def test_path_case_and_flag_spelling_are_no_difference():
     (entry(start=3), 'start_type', 'auto'),
     (entry(display='BuildKit daemon'), 'display_name', 'Buildkitd'),
     (entry(description=''), 'description', 'Container image build engine'),
-    (entry(recovery=None), 'recovery', svc.REGISTER_SERVICE_RECOVERY.to_params()),
+    (entry(recovery=None), 'recovery', REGISTER_SERVICE_RECOVERY.to_params()),
 ])
 def test_other_settings_are_changed_in_place(service, field, value):
     found = make(service)

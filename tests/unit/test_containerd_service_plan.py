@@ -1,32 +1,38 @@
-"""The service plan containerd_service builds (plugin_utils/_service/action_base.py plan_service)."""
+"""The service plan containerd_service builds (plugin_utils/_service/plan.py plan_service)."""
 
 from __future__ import annotations
 
 import pytest
 
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import model as svc
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.action_base import (
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.daemon_flags import CONTAINERD_FLAGS
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.model import ServiceConfig
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.plan import (
     apply_params,
     check_start_type,
     plan_service,
-    probed_version,
 )
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.recovery import encode_failure_actions
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.registration import (
+    REGISTER_SERVICE_RECOVERY,
+    registered_image_path,
+)
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.versions import probed_version
 
 BINARY = 'C:\\Program Files\\containerd\\bin\\containerd.exe'
 FLAGS = ('--config', 'C:\\Program Files\\containerd\\config.toml', '--log-level', 'info')
-REGISTERED = svc.registered_image_path(BINARY, 'containerd', FLAGS)
+REGISTERED = registered_image_path(BINARY, 'containerd', FLAGS)
 
 
 def wanted(**changes):
     values = dict(name='containerd', binary=BINARY, arguments=FLAGS, start_type='auto', display_name='Containerd',
-                  description='Container runtime', recovery=svc.REGISTER_SERVICE_RECOVERY)
+                  description='Container runtime', recovery=REGISTER_SERVICE_RECOVERY)
     values.update(changes)
-    return svc.ServiceConfig(**values)
+    return ServiceConfig(**values)
 
 
 def entry(image_path=REGISTERED, state='Running', start=2, delayed=False, display_name='Containerd',
-          description='Container runtime', recovery=svc.REGISTER_SERVICE_RECOVERY, exists=True, delete_pending=False):
+          description='Container runtime', recovery=REGISTER_SERVICE_RECOVERY, exists=True, delete_pending=False):
     if not exists:
         return dict(name='containerd', exists=False, service_name='', image_path='', start=0, delayed_auto_start=False,
                     start_mode='', dependencies=[], object_name='', display_name='', description='',
@@ -34,13 +40,13 @@ def entry(image_path=REGISTERED, state='Running', start=2, delayed=False, displa
     return dict(name='containerd', exists=True, service_name='containerd', image_path=image_path, start=start,
                 delayed_auto_start=delayed, start_mode='Auto', dependencies=[], object_name='LocalSystem',
                 display_name=display_name, description=description,
-                failure_actions=svc.encode_failure_actions(recovery) if recovery else '', state=state,
+                failure_actions=encode_failure_actions(recovery) if recovery else '', state=state,
                 process_id=4242 if state == 'Running' else 0, exit_code=0, delete_pending=delete_pending,
                 dependents=[])
 
 
 def plan(current, state='started', **options):
-    return plan_service(options.pop('want', wanted()), current, state, svc.CONTAINERD_FLAGS, **options)
+    return plan_service(options.pop('want', wanted()), current, state, CONTAINERD_FLAGS, **options)
 
 
 def test_nothing_to_do_when_the_service_is_as_wanted():
@@ -70,7 +76,7 @@ def test_a_second_instance_is_registered_with_sc_and_gets_the_recovery_actions()
     create = result.params['create']
     assert create['register_with'] == 'sc'
     assert create['arguments'] == ['--run-service', '--service-name', 'containerd-2'] + list(FLAGS)
-    assert result.params['recovery'] == svc.REGISTER_SERVICE_RECOVERY.to_params()
+    assert result.params['recovery'] == REGISTER_SERVICE_RECOVERY.to_params()
     assert result.params['description'] == 'Container runtime'
 
 
@@ -109,7 +115,7 @@ def test_start_type_recovery_and_description_drift():
     result = plan(entry(start=3, recovery=None, description='by hand'))
     assert result.changes == ['set the start type', 'set the description', 'set the recovery']
     assert result.params['start_type'] == 'auto' and result.params['description'] == 'Container runtime'
-    assert result.params['recovery'] == svc.REGISTER_SERVICE_RECOVERY.to_params()
+    assert result.params['recovery'] == REGISTER_SERVICE_RECOVERY.to_params()
     assert result.params['state'] is None, 'configuration alone does not restart'
     assert plan(entry(delayed=True)).params['start_type'] == 'auto'
 

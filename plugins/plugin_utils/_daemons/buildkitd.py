@@ -12,14 +12,9 @@ from __future__ import annotations
 import re
 
 from .._core.errors import InvalidArgument
-from .._service.model import (
-    BUILDKITD_FLAGS,
-    RUN_SERVICE,
-    FlagError,
-    flags_equal,
-    parse_flags,
-    split_registered_arguments,
-)
+from .._service.daemon_flags import BUILDKITD_FLAGS
+from .._service.flags import FlagError, flags_equal, parse_flags
+from .._service.registration import RUN_SERVICE, split_registered_arguments
 from .._windows.local_groups import group_name_problem
 
 SERVICE_NAME = 'buildkitd'

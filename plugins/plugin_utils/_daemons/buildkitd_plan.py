@@ -3,10 +3,10 @@
 """What one buildkitd_service task must change: the service_apply parameters.
 
 `plan()` compares the wanted service with one service_read entry and returns
-a `_service.action_base.ServicePlan`: the service_apply parameters (None when
+a `_service.plan.ServicePlan`: the service_apply parameters (None when
 nothing is to do), the changes in words, and before/after views.
 
-Unlike `_service.action_base.plan_service()`, which rewrites the command line in
+Unlike `_service.plan.plan_service()`, which rewrites the command line in
 place, a buildkitd whose program, flags or account differ is registered
 again with `buildkitd --register-service`. buildkitd then checks the new
 flags while the old registration can still be put back, and says what is
@@ -19,17 +19,11 @@ service_apply restores the previous registration when any step fails.
 
 from __future__ import annotations
 
+from .._service.model import same_account, same_dependencies, same_path, service_from_read
+from .._service.plan import ServicePlan, apply_params, apply_state
+from .._service.registration import REGISTER_SERVICE_RECOVERY, REGISTERED_DISPLAY, registered_image_path
+from .._service.views import service_view
 from .buildkitd import same_daemon_arguments
-from .._service.model import (
-    REGISTER_SERVICE_RECOVERY,
-    REGISTERED_DISPLAY,
-    registered_image_path,
-    same_account,
-    same_dependencies,
-    same_path,
-    service_from_read,
-)
-from .._service.action_base import ServicePlan, apply_params, apply_state, service_view
 
 DISPLAY_NAME, DESCRIPTION = REGISTERED_DISPLAY['buildkitd']
 ACCOUNT = 'LocalSystem'

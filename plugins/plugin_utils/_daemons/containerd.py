@@ -28,7 +28,10 @@ import re
 
 from .._core.errors import InvalidArgument
 from .._core.templating import ConfigTemplate
-from .._service import model as svc
+from .._service.daemon_flags import CONTAINERD_FLAGS
+from .._service.flags import FlagError, parse_flags
+from .._service.registration import REGISTERED_DISPLAY
+from .._service.versions import version_tuple
 from . import containerd_toml as toml
 
 DEFAULT_BINARY = 'C:\\Program Files\\containerd\\bin\\containerd.exe'
@@ -43,7 +46,7 @@ DEFAULT_SETTINGS = dict(
 LOG_LEVELS = ('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'panic')
 MIN_VERSION = '1.7.7'
 SERVICE_NAME = 'containerd'
-DESCRIPTION = svc.REGISTERED_DISPLAY['containerd'][1]
+DESCRIPTION = REGISTERED_DISPLAY['containerd'][1]
 # Flags the module writes from its own options, and the registration's own.
 MANAGED_FLAGS = {'config': 'config_path', 'log-file': 'log_file', 'log-level': 'log_level'}
 SERVICE_FLAGS = ('register-service', 'unregister-service', 'run-service', 'service-name', 'version', 'help')
@@ -131,8 +134,8 @@ def check_extra_args(extra_args):
     """extra_args as containerd's flag parser reads them; InvalidArgument('extra_args') otherwise."""
     arguments = [str(a) for a in extra_args or []]
     try:
-        parsed = svc.parse_flags(arguments, svc.CONTAINERD_FLAGS)
-    except svc.FlagError as error:
+        parsed = parse_flags(arguments, CONTAINERD_FLAGS)
+    except FlagError as error:
         raise InvalidArgument('extra_args', '%s (containerd would refuse it; its flags are %s)'
                               % (error, ', '.join('--' + f for f in _daemon_flags())))
     for name, item in parsed:
@@ -146,23 +149,23 @@ def check_extra_args(extra_args):
 
 
 def _daemon_flags():
-    flags = svc.CONTAINERD_FLAGS
+    flags = CONTAINERD_FLAGS
     return sorted(f for f in flags.value_flags | flags.bool_flags if f not in SERVICE_FLAGS and f not in MANAGED_FLAGS)
 
 
 def check_version(option, version):
     try:
-        return svc.version_tuple(version)
+        return version_tuple(version)
     except ValueError:
         raise InvalidArgument(option, '%r is not a version such as 2.1.4 or v1.7.28' % (version,))
 
 
 def too_old(version, minimum):
     """Why containerd `version` cannot serve BuildKit; None when it is new enough."""
-    if svc.version_tuple(version) >= svc.version_tuple(minimum):
+    if version_tuple(version) >= version_tuple(minimum):
         return None
     why = ''
-    if svc.version_tuple(version) < svc.version_tuple(MIN_VERSION):
+    if version_tuple(version) < version_tuple(MIN_VERSION):
         why = (' BuildKit needs containerd %s or newer: with 1.6.x builds fail with "failed to create scratch '
                'layer" (moby/buildkit#4826).' % MIN_VERSION)
     return 'containerd %s is older than %s.%s' % (version, minimum, why)
@@ -186,7 +189,7 @@ def daemon_arguments(config_path, log_file, log_level, extra_args):
 
 def layout(version):
     """How containerd `version` wants its config (newest layout when unknown)."""
-    numbers = svc.version_tuple(version) if version else None
+    numbers = version_tuple(version) if version else None
     if numbers is not None and numbers < (2, 0, 0):
         return dict(config_version=2, cri_runtime_plugin='io.containerd.grpc.v1.cri', cni_bin_dirs=False)
     return dict(config_version=3, cri_runtime_plugin='io.containerd.cri.v1.runtime',

@@ -12,20 +12,14 @@ from __future__ import annotations
 
 import dataclasses
 
+from .._service.command_line import parse_image_path
+from .._service.daemon_flags import BUILDKITD_FLAGS, CONTAINERD_FLAGS
+from .._service.flags import FlagError, parse_flags
+from .._service.model import start_type_of
+from .._service.registration import RUN_SERVICE, split_registered_arguments
+from .._service.versions import parse_version_output, version_tuple
 from . import host_support
 from .path_list import Entry, same_entry, split
-from .._service.model import (
-    BUILDKITD_FLAGS,
-    CONTAINERD_FLAGS,
-    RUN_SERVICE,
-    FlagError,
-    parse_flags,
-    parse_image_path,
-    parse_version_output,
-    split_registered_arguments,
-    start_type_of,
-    version_tuple,
-)
 
 PARTS = ('features', 'hns', 'services', 'binaries', 'path', 'reboot')
 # Every Hyper-V name: servers have Microsoft-Hyper-V, client SKUs also the -All parent.
@@ -82,7 +76,7 @@ def read_params(settings, parts):
 def build_facts(read, settings, parts):
     os_facts = _os(read['os'])
     problems = host_support.support_problems(read['os']['build'], read['os']['product_type'], os_facts['architecture'],
-                                        settings.allow_arm64_without_cni)
+                                             settings.allow_arm64_without_cni)
     facts = dict(
         gathered=['os'] + [part for part in PARTS if part in parts],
         os=os_facts,
