@@ -34,7 +34,7 @@ DOCKER_HUB = 'docker.io'
 DOCKER_HUB_CONFIG_KEY = 'https://index.docker.io/v1/'
 
 
-def split(text):
+def split(text: str) -> tuple[str | None, str, str | None, str | None]:
     """(domain or None, path, tag or None, digest or None) of a reference, without checking it."""
     name, _unused, digest = text.partition('@')
     last = name.rsplit('/', 1)[-1]
@@ -49,7 +49,7 @@ def split(text):
     return None, name, tag, digest or None
 
 
-def problem(text, tag=True, digest=False):
+def problem(text: str, tag: bool = True, digest: bool = False) -> str | None:
     """Why `text` is not a reference BuildKit accepts; None when it is."""
     if not isinstance(text, str) or not text:
         return 'must be a non-empty image reference'
@@ -76,12 +76,12 @@ def problem(text, tag=True, digest=False):
     return None
 
 
-def registry_of(name):
+def registry_of(name: str) -> str:
     domain = split(name)[0]
     return DOCKER_HUB if domain in (None, 'index.docker.io', 'registry-1.docker.io') else domain
 
 
-def docker_config(host, username, password):
+def docker_config(host: str, username: str, password: str) -> str:
     """config.json text with `username`/`password` for `host` (docker/cli configfile "auths")."""
     key = DOCKER_HUB_CONFIG_KEY if host == DOCKER_HUB else host
     token = base64.b64encode(('%s:%s' % (username, password)).encode('utf-8')).decode('ascii')

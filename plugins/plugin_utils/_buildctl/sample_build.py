@@ -23,7 +23,7 @@ HELLO_TEXT = ('Hello from buildkit!\r\n'
               'This message shows that your installation appears to be working correctly.\r\n')
 
 
-def dockerfile(base_ref):
+def dockerfile(base_ref: str) -> str:
     """The guide's Dockerfile on `base_ref`. ContainerAdministrator may write under C:\\
     (the guide's note; moby/buildkit#4731)."""
     return '\r\n'.join([
@@ -36,12 +36,12 @@ def dockerfile(base_ref):
     ])
 
 
-def context_files(base_ref):
+def context_files(base_ref: str) -> list[dict[str, str]]:
     """The build context: [{name, content}] for the host, Dockerfile first."""
     return [dict(name='Dockerfile', content=dockerfile(base_ref)), dict(name='hello.txt', content=HELLO_TEXT)]
 
 
-def fitting_tags(base_image, host_build):
+def fitting_tags(base_image: str, host_build: int) -> list[str] | None:
     """Tags of `base_image` the host runs process-isolated; None when the collection cannot tell."""
     kind = KNOWN_BASES.get(base_image)
     if kind is None:
@@ -49,7 +49,7 @@ def fitting_tags(base_image, host_build):
     return host_support.base_images(host_build)[kind]
 
 
-def chosen_tag(base_image, host_build):
+def chosen_tag(base_image: str, host_build: int) -> str | None:
     """The tag to build on: the recommended one of the host's build; None when there is none."""
     kind = KNOWN_BASES.get(base_image)
     recommended = host_support.base_images(host_build)['recommended_tags']
@@ -58,7 +58,7 @@ def chosen_tag(base_image, host_build):
     return recommended[kind]
 
 
-def output_spec(image_name, push):
+def output_spec(image_name: str | None, push: bool) -> str:
     """buildctl's --output value (an image exporter; a name is needed to push)."""
     parts = ['type=image']
     if image_name:
@@ -67,7 +67,8 @@ def output_spec(image_name, push):
     return ','.join(parts)
 
 
-def command(buildctl_path, addr, output, context='<context>', metadata='<metadata-file>'):
+def command(buildctl_path: str, addr: str | None, output: str, context: str = '<context>',
+            metadata: str = '<metadata-file>') -> list[str]:
     """The command line buildctl_build_run runs (the same argument list, built there with the
     temporary folder's paths)."""
     arguments = [buildctl_path] + (['--addr', addr] if addr else [])
@@ -76,7 +77,7 @@ def command(buildctl_path, addr, output, context='<context>', metadata='<metadat
                         '--metadata-file', metadata, '--progress=plain']
 
 
-def digest_of(metadata_text):
+def digest_of(metadata_text: str | None) -> str | None:
     """The image digest in buildctl's --metadata-file (key containerimage.digest); None if absent."""
     if not metadata_text:
         return None
@@ -88,13 +89,13 @@ def digest_of(metadata_text):
     return digest if isinstance(digest, str) and digest else None
 
 
-def tail(text, count=25):
+def tail(text: str | None, count: int = 25) -> list[str]:
     """The last `count` non-blank lines of buildctl's progress output."""
     lines = [line.rstrip() for line in (text or '').splitlines() if line.strip()]
     return lines[-count:]
 
 
-def error_line(stderr):
+def error_line(stderr: str | None) -> str:
     """buildctl's final `error: ...` line, else the last line it printed."""
     lines = tail(stderr, count=1000)
     for line in reversed(lines):

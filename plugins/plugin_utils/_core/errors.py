@@ -19,14 +19,14 @@ from ansible.errors import AnsibleError
 class InvalidArgument(Exception):
     """An option's value is wrong; raised before anything reaches the host."""
 
-    def __init__(self, option, message):
+    def __init__(self, option: str, message: str) -> None:
         super().__init__('%s: %s' % (option, message))
 
 
 class OperationError(AnsibleError):
     """An operation failed on the host or answered with something unusable."""
 
-    def __init__(self, operation, message, rc=None, stdout='', stderr=''):
+    def __init__(self, operation: str, message: str, rc: int | None = None, stdout: str = '', stderr: str = '') -> None:
         super().__init__('%s: %s' % (operation, message))
         self.operation = operation
         self.rc = rc

@@ -9,7 +9,9 @@ package, and the tests check the schemas themselves with it.
 
 from __future__ import annotations
 
-_TYPES = {
+import typing as t
+
+_TYPES: dict[str, type] = {
     'object': dict,
     'array': list,
     'string': str,
@@ -18,7 +20,7 @@ _TYPES = {
 }
 
 
-def _is_type(value, name):
+def _is_type(value: t.Any, name: str) -> bool:
     if name == 'integer':
         return isinstance(value, int) and not isinstance(value, bool)
     if name == 'number':
@@ -26,7 +28,7 @@ def _is_type(value, name):
     return isinstance(value, _TYPES[name])
 
 
-def shape_errors(value, schema, where='result'):
+def shape_errors(value: t.Any, schema: dict[str, t.Any], where: str = 'result') -> list[str]:
     """Return a list of messages, empty when value fits schema."""
     if 'anyOf' in schema:
         if any(not shape_errors(value, option, where) for option in schema['anyOf']):

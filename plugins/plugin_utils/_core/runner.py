@@ -15,6 +15,7 @@ import functools
 import json
 import os
 import re
+import typing as t
 import xml.etree.ElementTree as ET
 
 from ansible.errors import AnsibleError
@@ -23,6 +24,9 @@ from ansible.utils.display import Display
 
 from .errors import OperationError
 from .result_shape import shape_errors
+
+if t.TYPE_CHECKING:
+    from ansible.plugins.connection import ConnectionBase
 
 display = Display()
 
@@ -36,19 +40,19 @@ _CLIXML_NS = '{http://schemas.microsoft.com/powershell/2004/04}'
 class Operation:
     """One .ps1 operation with its snippets and declared result schema."""
 
-    def __init__(self, name):
+    def __init__(self, name: str) -> None:
         self.name = name
         self.script = _compose(_read('%s.ps1' % name))
         with open(os.path.join(POWERSHELL_DIR, '%s.result.json' % name), encoding='utf-8') as schema:
-            self.result_schema = json.load(schema)
+            self.result_schema: dict[str, t.Any] = json.load(schema)
 
 
-def _read(relative):
+def _read(relative: str) -> str:
     with open(os.path.join(POWERSHELL_DIR, relative), encoding='utf-8') as handle:
         return handle.read()
 
 
-def _compose(script):
+def _compose(script: str) -> str:
     """Insert the snippets an operation requires after its first line.
 
     The first line stays first: it names the operation.
@@ -63,16 +67,16 @@ def _compose(script):
 
 
 @functools.lru_cache(maxsize=None)
-def load_operation(name):
+def load_operation(name: str) -> Operation:
     return Operation(name)
 
 
 @functools.lru_cache(maxsize=1)
-def bootstrap_command():
+def bootstrap_command() -> str:
     return COMMAND_PREFIX + to_text(base64.b64encode(_compact(_read('bootstrap.ps1')).encode('utf-16-le')))
 
 
-def _compact(script):
+def _compact(script: str) -> str:
     """The script without indentation, blank lines and comments but its first line.
 
     Only for scripts with no here-strings or multi-line strings, such as the
@@ -93,7 +97,7 @@ LOST_ANSWER = ('the connection to the host failed while the operation ran (%s: %
 STREAM_LINE_BYTES = 57 * 1024
 
 
-def encode_input(operation, params, stream=None):
+def encode_input(operation: Operation, params: dict[str, t.Any], stream: bytes | None = None) -> bytes:
     """stdin for the bootstrap: the payload line, then `stream` as base64 lines.
 
     Without a stream, stdin is the payload alone (no line break), as before.
@@ -110,7 +114,8 @@ def encode_input(operation, params, stream=None):
     return b'\n'.join(lines) + b'\n'
 
 
-def run_operation(connection, name, params, log_params=True, stream=None):
+def run_operation(connection: ConnectionBase, name: str, params: dict[str, t.Any], log_params: bool = True,
+                  stream: bytes | None = None) -> dict[str, t.Any]:
     """Run operation `name` with `params` on the host and return its result.
 
     `stream` (bytes) is sent on stdin after the payload, for an operation that
@@ -137,7 +142,8 @@ def run_operation(connection, name, params, log_params=True, stream=None):
     return parse_output(operation, rc, stdout, stderr)
 
 
-def parse_output(operation, rc, stdout, stderr):
+def parse_output(operation: Operation, rc: int, stdout: bytes | str,
+                 stderr: bytes | str) -> dict[str, t.Any]:
     stdout = to_text(stdout, errors='surrogate_or_strict').strip()
     stderr = to_text(stderr, errors='surrogate_or_strict').strip()
     errors_text = clixml_errors(stderr) if stderr.startswith('#< CLIXML') else stderr
@@ -163,7 +169,7 @@ def parse_output(operation, rc, stdout, stderr):
     return document
 
 
-def _single_json_document(stdout):
+def _single_json_document(stdout: str) -> tuple[t.Any, str | None]:
     if not stdout:
         return None, 'printed no output, expected one JSON document'
     try:
@@ -172,7 +178,7 @@ def _single_json_document(stdout):
         return None, 'printed output that is not exactly one JSON document (%s): %s' % (error, stdout[:400])
 
 
-def clixml_errors(stderr):
+def clixml_errors(stderr: str) -> str:
     """The text of the error records in a CLIXML stderr stream."""
     body = stderr.split('\n', 1)[1] if '\n' in stderr else ''
     try:
@@ -183,5 +189,5 @@ def clixml_errors(stderr):
     return ''.join(lines).strip() or stderr
 
 
-def _unescape_clixml(text):
+def _unescape_clixml(text: str) -> str:
     return re.sub(r'_x([0-9A-Fa-f]{4})_', lambda match: chr(int(match.group(1), 16)), text)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import functools
 import os
+import typing as t
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import InvalidArgument
@@ -22,7 +23,7 @@ TEMPLATES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__f
 
 
 class ConfigTemplate:
-    def __init__(self, builtin_name, filters=None):
+    def __init__(self, builtin_name: str, filters: dict[str, t.Callable[..., t.Any]] | None = None) -> None:
         self.builtin_name = builtin_name
         self.environment = ImmutableSandboxedEnvironment(undefined=StrictUndefined, trim_blocks=True,
                                                          lstrip_blocks=True, keep_trailing_newline=True,
@@ -31,17 +32,17 @@ class ConfigTemplate:
         self.compile = functools.lru_cache(maxsize=8)(self._compile)
 
     @functools.cached_property
-    def builtin(self):
+    def builtin(self) -> str:
         with open(os.path.join(TEMPLATES_DIR, self.builtin_name), encoding='utf-8') as handle:
             return handle.read()
 
-    def _compile(self, source, option):
+    def _compile(self, source: str, option: str) -> Template:
         try:
             return self.environment.from_string(source)
         except TemplateError as error:
             raise InvalidArgument(option, 'is not a valid Jinja2 template: %s' % error)
 
-    def render(self, variables, source, option):
+    def render(self, variables: dict[str, t.Any], source: str | None, option: str) -> str:
         """The text, ending with a newline: the built-in template when source is None."""
         template = self.compile(self.builtin if source is None else source, option)
         try:

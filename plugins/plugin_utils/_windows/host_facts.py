@@ -11,10 +11,11 @@ build into supported or not, base images and warnings (plugin_utils/_windows/hos
 from __future__ import annotations
 
 import dataclasses
+import typing as t
 
 from .._service.command_line import parse_image_path
 from .._service.daemon_flags import BUILDKITD_FLAGS, CONTAINERD_FLAGS
-from .._service.flags import FlagError, parse_flags
+from .._service.flags import FlagError, FlagSpec, parse_flags
 from .._service.model import start_type_of
 from .._service.registration import RUN_SERVICE, split_registered_arguments
 from .._service.versions import parse_version_output, version_tuple
@@ -43,26 +44,26 @@ class Settings:
     buildkit_dir: str = '%ProgramFiles%\\buildkit'
     allow_arm64_without_cni: bool = False
 
-    def services(self):
+    def services(self) -> tuple[tuple[str, str, FlagSpec], ...]:
         """(fact key, service name, flag spec), in the order the read asks for them."""
         return (('containerd', self.containerd_service, CONTAINERD_FLAGS),
                 ('buildkitd', self.buildkitd_service, BUILDKITD_FLAGS))
 
-    def programs(self):
+    def programs(self) -> tuple[tuple[str, str], ...]:
         """(fact key, path) of the programs probed in the install directories."""
         return (('containerd', _join(self.containerd_dir, 'containerd.exe')),
                 ('buildkitd', _join(self.buildkit_dir, 'buildkitd.exe')),
                 ('buildctl', _join(self.buildkit_dir, 'buildctl.exe')))
 
-    def directories(self):
+    def directories(self) -> tuple[tuple[str, str], ...]:
         return (('containerd', self.containerd_dir), ('buildkit', self.buildkit_dir))
 
 
-def _join(directory, name):
+def _join(directory: str, name: str) -> str:
     return directory.rstrip('\\/') + '\\' + name
 
 
-def read_params(settings, parts):
+def read_params(settings: Settings, parts: t.Iterable[str]) -> dict[str, t.Any]:
     """The parameters of wcow_facts_read."""
     return dict(
         gather=list(parts),
@@ -73,7 +74,7 @@ def read_params(settings, parts):
     )
 
 
-def build_facts(read, settings, parts):
+def build_facts(read: dict[str, t.Any], settings: Settings, parts: t.Collection[str]) -> dict[str, t.Any]:
     os_facts = _os(read['os'])
     problems = host_support.support_problems(read['os']['build'], read['os']['product_type'], os_facts['architecture'],
                                              settings.allow_arm64_without_cni)
@@ -102,7 +103,7 @@ def build_facts(read, settings, parts):
     return facts
 
 
-def _os(raw):
+def _os(raw: dict[str, t.Any]) -> dict[str, t.Any]:
     return dict(
         caption=raw['caption'],
         edition_id=raw['edition_id'],
@@ -116,7 +117,7 @@ def _os(raw):
     )
 
 
-def architecture_of(raw):
+def architecture_of(raw: dict[str, t.Any]) -> str:
     """The machine's architecture: the system environment's PROCESSOR_ARCHITECTURE, else
     the WOW64 variable, else the process's (which an emulated x64 process reports as AMD64
     on arm64: DeusData/codebase-memory-mcp#908, microsoft/winml-cli#705)."""
@@ -126,7 +127,7 @@ def architecture_of(raw):
     return 'unknown'
 
 
-def _version(probe):
+def _version(probe: dict[str, t.Any] | None) -> tuple[str | None, str | None]:
     """(version, problem) of a `--version` probe; version None when unknown."""
     if probe is None or not probe['exists']:
         return None, None
@@ -137,12 +138,12 @@ def _version(probe):
     return None, '%s --version: %s' % (probe['path'], detail)
 
 
-def _program(probe):
+def _program(probe: dict[str, t.Any]) -> dict[str, t.Any]:
     version, problem = _version(probe)
     return dict(path=probe['path'], exists=probe['exists'], version=version, version_error=problem)
 
 
-def _service(entry, spec):
+def _service(entry: dict[str, t.Any], spec: FlagSpec) -> dict[str, t.Any]:
     if not entry['exists']:
         return dict(exists=False, name=entry['name'], state=None, start_type=None, start_mode=None,
                     image_path=None, binary=None, program=None, arguments=[], flags={}, flags_error=None,
@@ -174,7 +175,7 @@ def _service(entry, spec):
     )
 
 
-def _flags(arguments, spec):
+def _flags(arguments: list[str], spec: FlagSpec) -> tuple[dict[str, t.Any], str | None]:
     """{flag: value} as the daemon reads them (the last value wins; repeatable flags keep a list)."""
     try:
         parsed = parse_flags(arguments, spec)
@@ -191,7 +192,7 @@ def _flags(arguments, spec):
     return flags, None
 
 
-def _path(raw, settings, directories):
+def _path(raw: dict[str, t.Any], settings: Settings, directories: list[dict[str, t.Any]]) -> dict[str, t.Any]:
     expanded = dict((d['given'], d['expanded']) for d in directories)
     entries = split(raw['value'], raw['expanded_pieces']) if raw['value'] is not None else []
     facts = dict(kind=raw['kind'])
@@ -204,14 +205,14 @@ def _path(raw, settings, directories):
     return facts
 
 
-def _reboot(raw, features):
+def _reboot(raw: dict[str, t.Any], features: dict[str, str] | None) -> dict[str, t.Any]:
     reasons = [name for name in PENDING_INDICATORS if raw[name]]
     pending_features = sorted(name for name, state in (features or {}).items() if state in PENDING_FEATURE_STATES)
     return dict(pending=bool(reasons or pending_features), reasons=reasons, features_pending=pending_features,
                 last_boot_time=raw['last_boot_time'])
 
 
-def warnings(facts):
+def warnings(facts: dict[str, t.Any]) -> list[str]:
     """Known problems of this host, as sentences."""
     found = []
     if facts['os']['build'] == 17763:
@@ -230,7 +231,7 @@ def warnings(facts):
     return found
 
 
-def _containerd_version(facts):
+def _containerd_version(facts: dict[str, t.Any]) -> str | None:
     """The version of the containerd the service runs, else of the one in the install directory."""
     service = facts.get('services', {}).get('containerd')
     if service and service['version']:

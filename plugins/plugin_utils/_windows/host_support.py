@@ -16,8 +16,10 @@ Pure functions of the host's build number, product type and architecture:
 
 from __future__ import annotations
 
+import typing as t
+
 # Builds the collection supports (wcow-facts.md, "Hosts and base images").
-SUPPORTED_BUILDS = {
+SUPPORTED_BUILDS: dict[int, str] = {
     17763: 'Windows Server 2019',
     20348: 'Windows Server 2022',
     22000: 'Windows 11 21H2',
@@ -34,7 +36,7 @@ STABLE_ABI_BUILD = 20348
 # LTSC base images: build -> (servercore tags, nanoserver tags). Nano Server for
 # 2019 is tagged 1809, not ltsc2019 (wcow-facts.md; StefanScherer/packer-windows#138
 # pulls nanoserver:1809, servercore:ltsc2019 and servercore:1809).
-LTSC_IMAGES = {
+LTSC_IMAGES: dict[int, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     17763: ('ltsc2019', ('ltsc2019', '1809'), ('1809',)),
     20348: ('ltsc2022', ('ltsc2022',), ('ltsc2022',)),
     26100: ('ltsc2025', ('ltsc2025',), ('ltsc2025',)),
@@ -51,13 +53,13 @@ ARM64_CNI_REASON = ('the CNI plugin (microsoft/windows-container-networking) is 
                     'BuildKit (which has arm64 binaries) would build without a network')
 
 
-def normalise_architecture(name):
+def normalise_architecture(name: str | None) -> str:
     """'amd64', 'arm64', 'x86', ... from PROCESSOR_ARCHITECTURE ('AMD64', 'ARM64', 'x86')."""
     text = (name or '').strip().lower()
     return _ARCHITECTURES.get(text, text or 'unknown')
 
 
-def image_builds(host_build):
+def image_builds(host_build: int) -> list[int]:
     """The LTSC image builds that a host of `host_build` runs with process isolation, ascending.
 
     Only the LTSC images of LTSC_IMAGES count: a Windows Server 2016 host
@@ -73,7 +75,7 @@ def image_builds(host_build):
     return [build for build in sorted(LTSC_IMAGES) if oldest <= build <= host_build]
 
 
-def base_images(host_build):
+def base_images(host_build: int) -> dict[str, t.Any]:
     """Tags of mcr.microsoft.com/windows/servercore and /nanoserver the host runs process-isolated.
 
     `recommended` is the newest of them (the one closest to the host's own
@@ -93,12 +95,13 @@ def base_images(host_build):
     )
 
 
-def product_kind(product_type):
+def product_kind(product_type: int) -> str:
     """Win32_OperatingSystem.ProductType: 1 workstation, 2 domain controller, 3 server."""
     return {1: 'workstation', 2: 'domain_controller', 3: 'server'}.get(product_type, 'unknown')
 
 
-def support_problems(build, product_type, architecture, allow_arm64_without_cni=False):
+def support_problems(build: int, product_type: int, architecture: str,
+                     allow_arm64_without_cni: bool = False) -> list[str]:
     """Why the host is not supported, as a list of sentences; empty when it is.
 
     `product_type` is Win32_OperatingSystem.ProductType (1 = client SKU),
@@ -120,13 +123,13 @@ def support_problems(build, product_type, architecture, allow_arm64_without_cni=
     return problems
 
 
-def supported_list():
+def supported_list() -> str:
     builds = ', '.join('%d (%s)' % (build, name) for build, name in sorted(SUPPORTED_BUILDS.items()))
     return ('supported: builds %s; client editions from Windows 11 on; architecture amd64 '
             '(arm64 only with allow_arm64_without_cni=true)' % builds)
 
 
-def unsupported_message(caption, build, architecture, problems):
+def unsupported_message(caption: str | None, build: int, architecture: str, problems: list[str]) -> str:
     """The gate's failure message: the host, every reason, and what is supported."""
     reasons = '; '.join(problems)
     return ('This host is not supported by wcow.buildkit: %s, build %d, architecture %s. %s. Nothing was changed; %s.'

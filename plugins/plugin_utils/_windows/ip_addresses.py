@@ -8,15 +8,18 @@ import ipaddress
 
 from .._core.errors import InvalidArgument
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
-def parse_subnet(option, value):
+
+def parse_subnet(option: str, value: str) -> Network:
     try:
         return ipaddress.ip_network(value, strict=True)
     except ValueError as error:
         raise InvalidArgument(option, '%r is not a valid CIDR subnet (%s)' % (value, error))
 
 
-def parse_gateway(option, value, subnet):
+def parse_gateway(option: str, value: str, subnet: Network) -> Address:
     """The gateway address, which must be a usable host address of subnet."""
     try:
         gateway = ipaddress.ip_address(value)
@@ -27,12 +30,12 @@ def parse_gateway(option, value, subnet):
     return gateway
 
 
-def first_host(subnet):
+def first_host(subnet: Network) -> Address:
     """The address BuildKit's guide and the nat CNI plugin take as gateway."""
     return next(iter(subnet.hosts()), subnet.network_address)
 
 
-def same_subnet(left, right):
+def same_subnet(left: str, right: str) -> bool:
     try:
         return ipaddress.ip_network(left, strict=False) == ipaddress.ip_network(right, strict=False)
     except ValueError:

@@ -11,6 +11,7 @@ the host. Principals are the dicts the local_group_* operations return:
 from __future__ import annotations
 
 import re
+import typing as t
 from dataclasses import dataclass, field
 
 # GNLEN = UNLEN = 256 and MAXCOMMENTSZ = 256 in lmcons.h. NetLocalGroupAdd and
@@ -29,11 +30,11 @@ _SID = re.compile(r'^S-1-(\d+)((?:-\d+)+)$', re.IGNORECASE)
 _SID_MAX_SUB_AUTHORITIES = 15
 
 
-def _control_characters(text):
+def _control_characters(text: str) -> list[str]:
     return sorted({'\\x%02x' % ord(c) for c in text if ord(c) < 32})
 
 
-def group_name_problem(name):
+def group_name_problem(name: str) -> str | None:
     """Why `name` cannot be a local group name, or None when it can."""
     if not name or not name.strip():
         return 'must not be empty'
@@ -55,7 +56,7 @@ def group_name_problem(name):
     return None
 
 
-def description_problem(description):
+def description_problem(description: str) -> str | None:
     if len(description) > DESCRIPTION_MAX:
         return 'is %d characters long; Windows allows at most %d' % (len(description), DESCRIPTION_MAX)
     control = _control_characters(description)
@@ -64,11 +65,11 @@ def description_problem(description):
     return None
 
 
-def is_sid(text):
+def is_sid(text: str) -> bool:
     return bool(_SID.match(text))
 
 
-def sid_problem(text):
+def sid_problem(text: str) -> str | None:
     match = _SID.match(text)
     authority = int(match.group(1))
     sub_authorities = [int(part) for part in match.group(2).split('-')[1:]]
@@ -81,7 +82,7 @@ def sid_problem(text):
     return None
 
 
-def member_name_problem(name):
+def member_name_problem(name: str) -> str | None:
     """Why `name` cannot name a member (DOMAIN\\name, .\\name, name or a SID), or None."""
     if not isinstance(name, str) or not name.strip():
         return 'a member name must not be empty'
@@ -105,12 +106,12 @@ def member_name_problem(name):
     return None
 
 
-def canonical_member(name):
+def canonical_member(name: str) -> str:
     """SIDs with an upper-case S, as SecurityIdentifier.Value writes them; names as given."""
     return 'S' + name[1:] if is_sid(name) else name
 
 
-def name_key(name, computer_name):
+def name_key(name: str, computer_name: str) -> tuple[str, str]:
     """A key equal for names of the same account when no SID can decide.
 
     `.\\x`, `COMPUTER\\x` and `x` name the same local account; names compare
@@ -124,7 +125,7 @@ def name_key(name, computer_name):
     return domain.casefold(), account.casefold()
 
 
-def same_principal(requested, member, computer_name):
+def same_principal(requested: dict[str, t.Any], member: dict[str, t.Any], computer_name: str) -> bool:
     """Whether a requested member is this group member: by SID, else by name."""
     if requested.get('sid') and member.get('sid'):
         return requested['sid'].upper() == member['sid'].upper()
@@ -133,33 +134,33 @@ def same_principal(requested, member, computer_name):
     return name_key(requested['requested'], computer_name) == name_key(member['name'], computer_name)
 
 
-def display_name(principal):
+def display_name(principal: dict[str, t.Any]) -> str:
     """The account name, or the SID when it no longer maps to an account."""
     return principal.get('name') or principal.get('sid') or principal.get('requested')
 
 
-def as_member(requested):
+def as_member(requested: dict[str, t.Any]) -> dict[str, t.Any]:
     return dict(name=requested['name'], sid=requested['sid'], object_class=requested['object_class'],
                 source=requested['source'])
 
 
 @dataclass
 class MembershipPlan:
-    add: list = field(default_factory=list)
-    remove: list = field(default_factory=list)
+    add: list[dict[str, t.Any]] = field(default_factory=list)
+    remove: list[dict[str, t.Any]] = field(default_factory=list)
     # Members to add whose names or SIDs map to no account.
-    not_found: list = field(default_factory=list)
+    not_found: list[dict[str, t.Any]] = field(default_factory=list)
     # Members to add that are local groups, which Windows does not nest.
-    local_groups: list = field(default_factory=list)
+    local_groups: list[dict[str, t.Any]] = field(default_factory=list)
     # members_mode=remove: names that map to no account, so are no member.
-    ignored: list = field(default_factory=list)
+    ignored: list[dict[str, t.Any]] = field(default_factory=list)
 
     @property
-    def empty(self):
+    def empty(self) -> bool:
         return not (self.add or self.remove)
 
 
-def _unique(requested):
+def _unique(requested: list[dict[str, t.Any]]) -> list[dict[str, t.Any]]:
     seen, unique = set(), []
     for entry in requested:
         key = entry['sid'].upper() if entry.get('sid') else entry['requested'].casefold()
@@ -169,15 +170,16 @@ def _unique(requested):
     return unique
 
 
-def plan_membership(mode, requested, members, computer_name):
+def plan_membership(mode: str, requested: list[dict[str, t.Any]], members: list[dict[str, t.Any]],
+                    computer_name: str) -> MembershipPlan:
     """What to add and remove so that `members` agree with `requested` under `mode`."""
     plan = MembershipPlan()
     requested = _unique(requested)
 
-    def is_member(entry):
+    def is_member(entry: dict[str, t.Any]) -> bool:
         return any(same_principal(entry, member, computer_name) for member in members)
 
-    def is_requested(member):
+    def is_requested(member: dict[str, t.Any]) -> bool:
         return any(same_principal(entry, member, computer_name) for entry in requested)
 
     if mode in ('add', 'exact'):

@@ -27,12 +27,12 @@ class Entry:
     expanded: str
 
 
-def pieces(value):
+def pieces(value: str | None) -> list[str]:
     """The value cut at every separator, as PowerShell's String.Split(';') cuts it."""
     return [] if value is None else value.split(SEPARATOR)
 
 
-def split(value, expanded_pieces):
+def split(value: str | None, expanded_pieces: list[str]) -> list[Entry]:
     """Entries of `value`; `expanded_pieces` holds the expansion of each of pieces(value).
 
     A separator inside double quotes does not end an entry, as cmd.exe reads
@@ -58,11 +58,11 @@ def split(value, expanded_pieces):
     return entries
 
 
-def join_entries(raw_entries):
+def join_entries(raw_entries: list[str]) -> str:
     return SEPARATOR.join(raw_entries)
 
 
-def comparison_key(text):
+def comparison_key(text: str) -> str:
     """`text` as entries are compared: without surrounding quotes and trailing backslashes, case folded.
 
     Case is folded one character at a time (Windows compares paths with a
@@ -74,17 +74,17 @@ def comparison_key(text):
     return ''.join(char.upper() if len(char.upper()) == 1 else char for char in text)
 
 
-def same_entry(entry, wanted):
+def same_entry(entry: Entry, wanted: Entry) -> bool:
     """Entries are equal when their raw texts or their expanded texts compare equal."""
     return (comparison_key(entry.raw) == comparison_key(wanted.raw)
             or comparison_key(entry.expanded) == comparison_key(wanted.expanded))
 
 
-def matching_indexes(entries, wanted):
+def matching_indexes(entries: list[Entry], wanted: Entry) -> list[int]:
     return [index for index, entry in enumerate(entries) if same_entry(entry, wanted)]
 
 
-def ensure_present(entries, wanted, position='append'):
+def ensure_present(entries: list[Entry], wanted: Entry, position: str = 'append') -> list[str]:
     """Raw entries with `wanted` exactly once.
 
     An entry already there keeps its place and spelling, and later copies are
@@ -103,13 +103,13 @@ def ensure_present(entries, wanted, position='append'):
     return raw + [wanted.raw]
 
 
-def ensure_absent(entries, wanted):
+def ensure_absent(entries: list[Entry], wanted: Entry) -> list[str]:
     """Raw entries without any copy of `wanted`."""
     found = set(matching_indexes(entries, wanted))
     return [entry.raw for index, entry in enumerate(entries) if index not in found]
 
 
-def path_problem(path):
+def path_problem(path: str) -> str | None:
     """Why `path` cannot be a win_path_entry directory, or None."""
     if not path:
         return 'must not be empty'

@@ -27,12 +27,19 @@ from __future__ import annotations
 import datetime
 import random
 import time
+import typing as t
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.utils.display import Display
 
 from .._core.errors import OperationError
+
+if t.TYPE_CHECKING:
+    from ansible.plugins.connection import ConnectionBase
+
+# run(name, params): runs an operation and returns its result.
+RunOperation = t.Callable[[str, dict[str, t.Any]], dict[str, t.Any]]
 
 display = Display()
 
@@ -56,23 +63,23 @@ _BOOT_TIME_FORMAT = '%Y-%m-%dT%H:%M:%S.%fZ'
 class RebootError(AnsibleError):
     """The restart could not be scheduled, or the host did not come back in time."""
 
-    def __init__(self, message, rebooted=False, elapsed=0.0):
+    def __init__(self, message: str, rebooted: bool = False, elapsed: float = 0.0) -> None:
         super().__init__(message)
         self.rebooted = rebooted
         self.elapsed = elapsed
 
 
-def parse_boot_time(text):
+def parse_boot_time(text: str) -> datetime.datetime:
     return datetime.datetime.strptime(text, _BOOT_TIME_FORMAT)
 
 
-def boot_time_changed(before, after):
+def boot_time_changed(before: str, after: str) -> bool:
     """Whether two LastBootUpTime readings belong to different boots."""
     delta = parse_boot_time(after) - parse_boot_time(before)
     return abs(delta.total_seconds()) >= BOOT_TIME_TOLERANCE_S
 
 
-def shutdown_warnings(scheduled):
+def shutdown_warnings(scheduled: dict[str, t.Any] | None) -> list[str]:
     """Warnings for a shutdown.exe reply (host_reboot's, or Request-WcowRestart's)."""
     warnings = []
     if scheduled and scheduled['preempted']:
@@ -88,20 +95,23 @@ class HostRebooter:
     `sleep`, `clock` and `jitter` are replaceable for tests.
     """
 
-    def __init__(self, connection, run, sleep=time.sleep, clock=time.monotonic, jitter=random.random):
+    def __init__(self, connection: ConnectionBase, run: RunOperation, sleep: t.Callable[[float], None] = time.sleep,
+                 clock: t.Callable[[], float] = time.monotonic, jitter: t.Callable[[], float] = random.random) -> None:
         self._connection = connection
         self._run = run
         self._sleep = sleep
         self._clock = clock
         self._jitter = jitter
 
-    def reboot(self, previous_boot_time, reboot_timeout, connect_timeout, message, post_reboot_delay=0, read=None):
+    def reboot(self, previous_boot_time: str, reboot_timeout: float, connect_timeout: float, message: str,
+               post_reboot_delay: float = 0, read: t.Callable[[], dict[str, t.Any]] | None = None) -> RebootOutcome:
         """Schedule a restart with host_reboot, then `wait` for the new boot."""
         scheduled = self._schedule(message)
         return self.wait(previous_boot_time, scheduled, reboot_timeout, connect_timeout,
                          post_reboot_delay=post_reboot_delay, read=read)
 
-    def wait(self, previous_boot_time, scheduled, reboot_timeout, connect_timeout, post_reboot_delay=0, read=None):
+    def wait(self, previous_boot_time: str, scheduled: dict[str, t.Any] | None, reboot_timeout: float, connect_timeout: float,
+             post_reboot_delay: float = 0, read: t.Callable[[], dict[str, t.Any]] | None = None) -> RebootOutcome:
         """Wait for the boot after a restart scheduled `RESTART_DELAY_S` seconds from now.
 
         `scheduled` is shutdown.exe's reply (keys preempted, in_progress), or
@@ -123,7 +133,7 @@ class HostRebooter:
         timeout = _ConnectTimeout(self, connect_timeout)
         deadline = start + reboot_timeout
 
-        def attempt():
+        def attempt() -> tuple[bool, t.Any, str | None]:
             # The host answered a connection made with connect_timeout: the
             # read runs with the connection's own timeout again.
             timeout.restore()
@@ -148,7 +158,7 @@ class HostRebooter:
             timeout.restore()
         return RebootOutcome(self._clock() - start, shutdown_warnings(scheduled), result)
 
-    def _until_down(self, deadline):
+    def _until_down(self, deadline: float) -> bool:
         """Open a new shell every PROBE_INTERVAL_S until that fails; False when the deadline came first."""
         probes = 0
         while True:
@@ -165,7 +175,7 @@ class HostRebooter:
                 return False
             self._sleep(min(PROBE_INTERVAL_S, remaining))
 
-    def _probe(self):
+    def _probe(self) -> None:
         """Close the connection's shell and open a new one: WinRM answers, and no process starts.
 
         Closing first leaves no shell behind on a host that does not restart
@@ -174,7 +184,7 @@ class HostRebooter:
         self._connection.close()
         self._connection._connect()
 
-    def _reconnect(self):
+    def _reconnect(self) -> None:
         """A fresh connection: after a failed probe or read, the shell is gone or broken."""
         connection = self._connection
         if getattr(connection, 'connected', True):
@@ -182,7 +192,8 @@ class HostRebooter:
         else:  # closed by a probe whose reconnection failed; reset() would do nothing
             connection._connect()
 
-    def _new_boot(self, previous_boot_time, read):
+    def _new_boot(self, previous_boot_time: str,
+                  read: t.Callable[[], dict[str, t.Any]]) -> tuple[bool, dict[str, t.Any] | None, str | None]:
         result = read()
         current = result['last_boot_time']
         if boot_time_changed(previous_boot_time, current):
@@ -190,7 +201,7 @@ class HostRebooter:
             return True, result, None
         return False, None, 'its last boot time is still %s' % current
 
-    def _schedule(self, message):
+    def _schedule(self, message: str) -> dict[str, t.Any] | None:
         """Run host_reboot: its reply, or None when the host stopped answering before the reply came."""
         display.vv('wcow.buildkit: scheduling a restart of the host')
         try:
@@ -201,7 +212,7 @@ class HostRebooter:
             display.vvv('wcow.buildkit: connection lost while scheduling the restart: %s' % to_text(error))
             return None
 
-    def _swap_connection_timeout(self, value):
+    def _swap_connection_timeout(self, value: t.Any) -> t.Any:
         """Set the connection's connection_timeout to value; return the previous one."""
         try:
             previous = self._connection.get_option('connection_timeout')
@@ -219,16 +230,16 @@ class HostRebooter:
 class _ConnectTimeout:
     """connect_timeout in place of the connection's connection_timeout while the host is away."""
 
-    def __init__(self, rebooter, connect_timeout):
+    def __init__(self, rebooter: HostRebooter, connect_timeout: float) -> None:
         self._rebooter = rebooter
         self._connect_timeout = connect_timeout
         self._original = _UNSET
 
-    def lower(self):
+    def lower(self) -> None:
         if self._original is _UNSET:
             self._original = self._rebooter._swap_connection_timeout(self._connect_timeout)
 
-    def restore(self):
+    def restore(self) -> None:
         if self._original is not _UNSET:
             self._rebooter._swap_connection_timeout(self._original)
             self._original = _UNSET
@@ -242,14 +253,14 @@ class _Waiter:
     first attempt runs only once a reset succeeds: the host answers again.
     """
 
-    def __init__(self, rebooter, start, reboot_timeout, need_reset):
+    def __init__(self, rebooter: HostRebooter, start: float, reboot_timeout: float, need_reset: bool) -> None:
         self._rebooter = rebooter
         self._start = start
         self._timeout = reboot_timeout
         self._need_reset = need_reset
         self._attempt = 0
 
-    def until(self, attempt):
+    def until(self, attempt: t.Callable[[], tuple[bool, t.Any, str | None]]) -> t.Any:
         rebooter = self._rebooter
         self._attempt = 0
         while True:
@@ -274,7 +285,7 @@ class _Waiter:
 
 
 class RebootOutcome:
-    def __init__(self, elapsed, warnings, read_result):
+    def __init__(self, elapsed: float, warnings: list[str], read_result: dict[str, t.Any]) -> None:
         self.elapsed = elapsed
         self.warnings = warnings
         self.read_result = read_result
