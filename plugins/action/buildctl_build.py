@@ -4,21 +4,20 @@
 
 from __future__ import annotations
 
-import re
+import typing as t
 
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._buildctl import (
     image_ref as _image_ref,
     sample_build as _sample_build,
 )
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._buildctl.options import check_addr, check_buildctl_path
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import WcowActionBase
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument
 
-_ADDRESS_SCHEMES = ('npipe://', 'tcp://', 'unix://', 'docker-container://', 'kube-pod://', 'podman-container://')
-_WINDOWS_ABSOLUTE = re.compile(r'^([A-Za-z]:\\|\\\\)')
 MAX_TIMEOUT = 2147483
 
 
-class ActionModule(WcowActionBase):
+class ActionModule(WcowActionBase[None]):
     ARGUMENT_SPEC = dict(
         image_name=dict(type='str'),
         push=dict(type='bool', default=False),
@@ -33,15 +32,9 @@ class ActionModule(WcowActionBase):
     REQUIRED_TOGETHER = (('registry_username', 'registry_password'),)
     REQUIRED_IF = (('push', True, ('image_name',)),)
 
-    def validate(self, args):
-        path = args['buildctl_path']
-        if not path or path != path.strip() or not _WINDOWS_ABSOLUTE.match(path):
-            raise InvalidArgument('buildctl_path',
-                                  'must be an absolute Windows path such as C:\\buildkit\\buildctl.exe')
-        addr = args['addr']
-        if addr is not None and not addr.lower().startswith(_ADDRESS_SCHEMES):
-            raise InvalidArgument('addr', 'must be an address such as npipe:////./pipe/buildkitd (schemes: %s)'
-                                  % ', '.join(s[:-3] for s in _ADDRESS_SCHEMES))
+    def validate(self, args: dict[str, t.Any]) -> None:
+        check_buildctl_path(args['buildctl_path'])
+        check_addr(args['addr'])
         if args['image_name'] is not None:
             problem = _image_ref.problem(args['image_name'], tag=True, digest=False)
             if problem:
@@ -66,7 +59,7 @@ class ActionModule(WcowActionBase):
         if not 1 <= args['timeout'] <= MAX_TIMEOUT:
             raise InvalidArgument('timeout', 'must be between 1 and %d seconds' % MAX_TIMEOUT)
 
-    def reconcile(self, args):
+    def reconcile(self, args: dict[str, t.Any], checked: None) -> dict[str, t.Any]:
         read = self.operation('buildctl_build_read', dict(buildctl_path=args['buildctl_path']))
         host_build = read['build']
         tag, warnings = self._tag(args, host_build)
@@ -91,7 +84,7 @@ class ActionModule(WcowActionBase):
                 args['image_name'] or 'an unnamed image', base_ref, ' and push it' if args['push'] else ''))
         return self._build(args, result, base_ref, output)
 
-    def _tag(self, args, host_build):
+    def _tag(self, args: dict[str, t.Any], host_build: int) -> tuple[str | None, list[str]]:
         fitting = _sample_build.fitting_tags(args['base_image'], host_build)
         tag = args['base_image_tag']
         if tag is None:
@@ -101,7 +94,8 @@ class ActionModule(WcowActionBase):
                          'will fail.' % (tag, host_build, ', '.join(fitting) or 'no %s tag' % args['base_image'])]
         return tag, []
 
-    def _build(self, args, result, base_ref, output):
+    def _build(self, args: dict[str, t.Any], result: dict[str, t.Any], base_ref: str,
+               output: str) -> dict[str, t.Any]:
         credentials = args['registry_username'] is not None
         docker_config = None
         if credentials:

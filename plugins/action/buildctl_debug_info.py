@@ -5,35 +5,31 @@
 from __future__ import annotations
 
 import re
+import typing as t
 
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._buildctl.options import check_addr, check_buildctl_path
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import WcowActionBase
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument
 
 # cmd/buildctl/debug/info.go: "BuildKit:\t<package> <version> <revision>" through a tabwriter.
 _BUILDKIT_LINE = re.compile(r'^BuildKit:\s+(?P<package>\S+)\s+(?P<version>\S+)(?:\s+(?P<revision>\S+))?\s*$',
                             re.MULTILINE)
-_ADDRESS_SCHEMES = ('npipe://', 'tcp://', 'unix://', 'docker-container://', 'kube-pod://', 'podman-container://')
 
 
-class ActionModule(WcowActionBase):
+class ActionModule(WcowActionBase[None]):
     ARGUMENT_SPEC = dict(
         buildctl_path=dict(type='str', default='C:\\Program Files\\buildkit\\buildctl.exe'),
         as_user=dict(type='str'),
         addr=dict(type='str'),
     )
 
-    def validate(self, args):
-        path = args['buildctl_path']
-        if not path or path != path.strip() or not re.match(r'^([A-Za-z]:\\|\\\\)', path):
-            raise InvalidArgument('buildctl_path', 'must be an absolute Windows path such as C:\\buildkit\\buildctl.exe')
+    def validate(self, args: dict[str, t.Any]) -> None:
+        check_buildctl_path(args['buildctl_path'])
         if args['as_user'] is not None and (not args['as_user'].strip() or args['as_user'] != args['as_user'].strip()):
             raise InvalidArgument('as_user', 'must be a user name without surrounding white space')
-        addr = args['addr']
-        if addr is not None and not addr.lower().startswith(_ADDRESS_SCHEMES):
-            raise InvalidArgument('addr', 'must be an address such as npipe:////./pipe/buildkitd (schemes: %s)'
-                                  % ', '.join(s[:-3] for s in _ADDRESS_SCHEMES))
+        check_addr(args['addr'])
 
-    def reconcile(self, args):
+    def reconcile(self, args: dict[str, t.Any], checked: None) -> dict[str, t.Any]:
         params = dict(buildctl_path=args['buildctl_path'], as_user=args['as_user'], addr=args['addr'])
         run = self.operation('buildctl_debug_info', params)
         result = dict(changed=False, user=run['user'], stdout=run['stdout'], stderr=run['stderr'],

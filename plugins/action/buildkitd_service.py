@@ -5,29 +5,46 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
+import typing as t
 
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument, OperationError
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import buildkitd as bk, buildkitd_config as bkconf
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons.buildkitd_plan import plan
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons.buildkitd_plan import WantedBuildkitd, plan
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import model as svc, removal
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.action_base import ServiceActionBase
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.daemon_flags import BUILDKITD_FLAGS
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.flags import parse_flags
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.plan import SERVICE_STATES, check_start_type
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.plan import (
+    SERVICE_STATES,
+    ApplyOptions,
+    ServicePlan,
+    check_start_type,
+)
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.registration import registered_image_path
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.versions import probed_version
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.views import (
     config_diff,
-    service_text,
+    service_diff,
     service_view,
 )
 
 CONFIG_OPTIONS = ('grpc_addresses', 'registry_mirrors', 'config_template')
 
 
-class ActionModule(ServiceActionBase):
+@dataclasses.dataclass(frozen=True)
+class BuildkitdTask:
+    """What validate derives: config_path (defaulted when the module manages the config), the config the module
+    writes as (text, TOML document), None when it does not manage one, and at state=absent what goes besides the
+    service."""
+    config_path: str | None
+    config: tuple[str, dict[str, t.Any]] | None
+    to_remove: removal.Targets | None = None
+
+
+class ActionModule(ServiceActionBase[BuildkitdTask]):
     ARGUMENT_SPEC = dict(
         name=dict(type='str', default=bk.SERVICE_NAME),
         binary=dict(type='str', default=bk.DEFAULT_BINARY),
@@ -55,15 +72,15 @@ class ActionModule(ServiceActionBase):
 
     # --- before the host is touched -----------------------------------------------
 
-    def validate(self, args):
+    def validate(self, args: dict[str, t.Any]) -> BuildkitdTask:
         problem = bk.service_name_problem(args['name'])
         if problem:
             raise InvalidArgument('name', problem)
         check_start_type(args['state'], args['start_type'])
         for option, directory in (('binary', False), ('cni_config_path', False), ('cni_binary_dir', True)):
-            self._check_path(option, args[option], directory)
+            _check_path(option, args[option], directory)
         if args['log_file']:
-            self._check_path('log_file', args['log_file'], False)
+            _check_path('log_file', args['log_file'], False)
         if not args['containerd_address'] or any(c in args['containerd_address'] for c in '"\r\n'):
             raise InvalidArgument('containerd_address', '%r is not a pipe address such as %s'
                                   % (args['containerd_address'], bk.DEFAULT_CONTAINERD_ADDRESS))
@@ -77,85 +94,62 @@ class ActionModule(ServiceActionBase):
         bk.check_extra_args(args['extra_args'])
         if args['timeout'] < 1:
             raise InvalidArgument('timeout', 'must be at least 1 second')
-        if args['config_path'] is not None:
-            self._check_path('config_path', args['config_path'], False)
+        config_path = args['config_path']
+        if config_path is not None:
+            _check_path('config_path', config_path, False)
         elif args['manage_config']:
-            args['config_path'] = bk.DEFAULT_CONFIG
-        self._config = None
+            config_path = bk.DEFAULT_CONFIG
+        config = None
         if args['manage_config']:
             source = self._load_template(args['config_template']) if args['config_template'] else None
             variables = bkconf.template_variables(args)
-            self._config = bkconf.render(variables, source, 'config_template' if source else 'manage_config')
+            config = bkconf.render(variables, source, 'config_template' if source else 'manage_config')
         else:
             for option in CONFIG_OPTIONS:
                 if args[option] is not None:
                     raise InvalidArgument(option, 'is written to buildkitd.toml, which needs manage_config=true')
         if args['remove_data'] and args['state'] != 'absent':
             raise InvalidArgument('remove_data', 'applies only with state=absent')
-        self._removal = self._removal_targets(args) if args['state'] == 'absent' else None
+        task = BuildkitdTask(config_path, config)
+        if args['state'] == 'absent':
+            task = dataclasses.replace(task, to_remove=_removal_targets(args, task))
+        return task
 
-    def _removal_targets(self, args):
-        data = []
-        if args['remove_data']:
-            data = [self._data_root(args), ('log_file', args['log_file'])]
-        config_path = args['config_path'] if args['manage_config'] and args['remove_config'] else None
-        return removal.targets(data, config_path, binary=args['binary'])
-
-    def _data_root(self, args):
-        """(option, root): --root in extra_args, else root in the config the module writes, else the default."""
-        root = None
-        for name, value in parse_flags(args['extra_args'], BUILDKITD_FLAGS):
-            if name == 'root':
-                root = value
-        if root is not None:
-            return 'extra_args', root
-        document = self._config[1] if self._config else {}
-        if isinstance(document.get('root'), str):
-            return ('config_template' if args['config_template'] else 'manage_config'), document['root']
-        return 'remove_data', bk.DEFAULT_ROOT
-
-    @staticmethod
-    def _check_path(option, path, directory):
-        problem = bk.path_problem(path, directory)
-        if problem:
-            raise InvalidArgument(option, problem)
-
-    def _load_template(self, template):
+    def _load_template(self, template: str) -> str:
         source = self.read_template(template, 'config_template')
         bkconf.compile_template(source, 'config_template')
         return source
 
     # --- on the host ---------------------------------------------------------------------
 
-    def reconcile(self, args):
+    def reconcile(self, args: dict[str, t.Any], checked: BuildkitdTask) -> dict[str, t.Any]:
         if args['state'] == 'absent':
-            return self._absent(args)
+            return self._absent(args, checked)
         present = args['state'] != 'absent'
         manage_config = args['manage_config'] and present
         dependencies = [d for d in args['dependencies'] if not d.startswith('+')] if present else []
         read = self.operation('service_read', {
             'names': [args['name']] + dependencies,
             'probe_versions': [args['binary']] if present else [],
-            'read_files': [args['config_path']] if manage_config else []})
-        warnings = []
-        version = self._host_version(args, read['binaries'][0], warnings) if present else None
+            'read_files': [checked.config_path] if manage_config else []})
+        warnings: list[str] = []
+        version = self._host_version(read['binaries'][0], warnings) if present else None
         if present:
             self._check_dependencies(args, read['services'][1:], warnings)
-        config = dict(path=args['config_path'], content=None, changed=False, before=None)
+        config: dict[str, t.Any] = dict(path=checked.config_path, content=None, changed=False, before=None)
         if manage_config:
-            config['content'], wanted_document = self._config
+            config['content'], wanted_document = checked.config
             found = read['files'][0]
             config['before'] = base64.b64decode(found['content_b64']) if found['exists'] else None
             config['changed'] = not bkconf.same_document(bkconf.existing_document(config['before']), wanted_document)
-        arguments = bk.daemon_arguments(args, args['config_path'])
-        service_plan = plan(args['name'], args['binary'], arguments, args['start_type'], args['dependencies'],
-                            args['state'], read['services'][0], config_changed=config['changed'],
-                            log_file=args['log_file'], timeout_s=args['timeout'])
+        wanted = _wanted(args, checked)
+        service_plan = plan(wanted, read['services'][0], args['state'], config_changed=config['changed'])
         changes = (['write the config'] if config['changed'] else []) + service_plan.changes
+        arguments = list(wanted.arguments)
         result = dict(
             changed=bool(changes), name=args['name'], version=version, arguments=arguments if present else None,
             command_line=registered_image_path(args['binary'], args['name'], arguments) if present else None,
-            config_path=args['config_path'], config=config['content'], config_changed=config['changed'],
+            config_path=checked.config_path, config=config['content'], config_changed=config['changed'],
             backup_file=None, changes=changes, actions=[], service=service_plan.after)
         if not self.check_mode:
             self._apply(args, config, service_plan, result)
@@ -166,24 +160,18 @@ class ActionModule(ServiceActionBase):
             result['diff'] = _diff(args['name'], config, service_plan)
         return result
 
-    def _absent(self, args):
+    def _absent(self, args: dict[str, t.Any], checked: BuildkitdTask) -> dict[str, t.Any]:
         result = dict(name=args['name'], version=None, arguments=None, command_line=None,
-                      config_path=args['config_path'], config=None, config_changed=False, backup_file=None)
-        arguments = bk.daemon_arguments(args, args['config_path'])
+                      config_path=checked.config_path, config=None, config_changed=False, backup_file=None)
+        return self.reconcile_absent(args, checked, checked.to_remove, result)
 
-        def make_plan(entry):
-            return plan(args['name'], args['binary'], arguments, args['start_type'], args['dependencies'], 'absent',
-                        entry, timeout_s=args['timeout'])
+    def deletion_options(self, args: dict[str, t.Any], checked: BuildkitdTask) -> ApplyOptions:
+        return ApplyOptions(timeout_s=args['timeout'])
 
-        def service_diff(service_plan):
-            return _diff(args['name'], dict(changed=False), service_plan)[0]
+    def config_is_ours(self, args: dict[str, t.Any], checked: BuildkitdTask, data: bytes) -> bool:
+        return bkconf.same_document(bkconf.existing_document(data), checked.config[1])
 
-        def is_ours(data):
-            return bkconf.same_document(bkconf.existing_document(data), self._config[1])
-
-        return self.reconcile_absent(args['name'], self._removal, is_ours, make_plan, service_diff, result)
-
-    def _host_version(self, args, probe, warnings):
+    def _host_version(self, probe: dict[str, t.Any], warnings: list[str]) -> str | None:
         version, problem = probed_version(probe)
         if problem is None:
             return version
@@ -193,7 +181,8 @@ class ActionModule(ServiceActionBase):
             return None
         raise AnsibleActionFail('binary: %s. Nothing was changed.' % problem)
 
-    def _check_dependencies(self, args, entries, warnings):
+    def _check_dependencies(self, args: dict[str, t.Any], entries: list[dict[str, t.Any]],
+                            warnings: list[str]) -> None:
         missing = [entry['name'] for entry in entries if not entry['exists']]
         if not missing or args['state'] == 'stopped':
             return
@@ -210,7 +199,8 @@ class ActionModule(ServiceActionBase):
             return
         raise AnsibleActionFail('dependencies: %s. Nothing was changed.' % problem)
 
-    def _apply(self, args, config, service_plan, result):
+    def _apply(self, args: dict[str, t.Any], config: dict[str, t.Any], service_plan: ServicePlan,
+               result: dict[str, t.Any]) -> None:
         if config['changed']:
             written = self.operation('file_write', {'path': config['path'], 'content': config['content'],
                                                     'content_encoding': 'text', 'backup': args['backup']})
@@ -229,12 +219,45 @@ class ActionModule(ServiceActionBase):
         result['service'] = service_view(applied['service'])
 
 
-def _diff(name, config, service_plan):
+def _check_path(option: str, path: str, directory: bool) -> None:
+    problem = bk.path_problem(path, directory)
+    if problem:
+        raise InvalidArgument(option, problem)
+
+
+def _removal_targets(args: dict[str, t.Any], task: BuildkitdTask) -> removal.Targets:
+    data = []
+    if args['remove_data']:
+        data = [_data_root(args, task), ('log_file', args['log_file'])]
+    config_path = task.config_path if args['manage_config'] and args['remove_config'] else None
+    return removal.targets(data, config_path, binary=args['binary'])
+
+
+def _data_root(args: dict[str, t.Any], task: BuildkitdTask) -> tuple[str, str]:
+    """(option, root): --root in extra_args, else root in the config the module writes, else the default."""
+    root = None
+    for name, value in parse_flags(args['extra_args'], BUILDKITD_FLAGS):
+        if name == 'root':
+            root = value
+    if root is not None:
+        return 'extra_args', root
+    document = task.config[1] if task.config else {}
+    if isinstance(document.get('root'), str):
+        return ('config_template' if args['config_template'] else 'manage_config'), document['root']
+    return 'remove_data', bk.DEFAULT_ROOT
+
+
+def _wanted(args: dict[str, t.Any], task: BuildkitdTask) -> WantedBuildkitd:
+    return WantedBuildkitd(name=args['name'], binary=args['binary'],
+                           arguments=tuple(bk.daemon_arguments(args, task.config_path)),
+                           start_type=args['start_type'], dependencies=tuple(args['dependencies']),
+                           log_file=args['log_file'], timeout_s=args['timeout'])
+
+
+def _diff(name: str, config: dict[str, t.Any], service_plan: ServicePlan) -> list[dict[str, str]]:
     diffs = []
     if service_plan.params is not None:
-        header = 'service %s' % name
-        diffs.append(dict(before=service_text(service_plan.before), after=service_text(service_plan.after),
-                          before_header=header, after_header=header))
+        diffs.append(service_diff(name, service_plan))
     if config['changed']:
         diffs.append(config_diff(config))
     return diffs

@@ -4,16 +4,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+import typing as t
+
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument, OperationError
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import containerd as ctd
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import data_paths, model as svc, removal
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.action_base import ServiceActionBase
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.action_base import ServiceActionBase, ServiceRead
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.command_line import join_command_line
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.daemon_flags import CONTAINERD_FLAGS
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.plan import (
     SERVICE_STATES,
+    ApplyOptions,
+    ServicePlan,
+    WantedService,
     check_start_type,
     plan_service,
 )
@@ -25,12 +31,32 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.registratio
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.versions import probed_version, version_tuple
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.views import (
     config_diff,
-    service_text,
+    service_diff,
     service_view,
 )
 
 
-class ActionModule(ServiceActionBase):
+@dataclasses.dataclass(frozen=True)
+class ContainerdTask:
+    """What validate derives: the paths as containerd gets them (backslashes; config_path defaulted when the
+    module manages the config), extra_args as its flag parser reads them, the config's settings (defaults filled
+    in), extra keys and template (None: the built-in one), and at state=absent what goes besides the service."""
+    binary: str
+    config_path: str | None
+    log_file: str | None
+    extra_args: tuple[str, ...]
+    settings: dict[str, str]
+    extra: dict[str, t.Any]
+    template: str | None
+    to_remove: removal.Targets | None = None
+
+    def render(self, version: str | None) -> str:
+        """config.toml for containerd `version` (None: the newest layout)."""
+        variables = ctd.template_variables(self.settings, version, self.extra)
+        return ctd.render(variables, self.template, 'config_template' if self.template else 'config_extra')
+
+
+class ActionModule(ServiceActionBase[ContainerdTask]):
     ARGUMENT_SPEC = dict(
         name=dict(type='str', default=ctd.SERVICE_NAME),
         binary=dict(type='str', default=ctd.DEFAULT_BINARY),
@@ -62,9 +88,9 @@ class ActionModule(ServiceActionBase):
 
     # --- before the host is touched -----------------------------------------------
 
-    def validate(self, args):
+    def validate(self, args: dict[str, t.Any]) -> ContainerdTask:
         ctd.check_name(args['name'])
-        args['binary'] = ctd.check_path('binary', args['binary'])
+        binary = ctd.check_path('binary', args['binary'])
         check_start_type(args['state'], args['start_type'])
         if args['timeout'] < 1:
             raise InvalidArgument('timeout', 'must be at least 1 second')
@@ -77,94 +103,57 @@ class ActionModule(ServiceActionBase):
             problem = ctd.too_old(args['version'], minimum)
             if problem:
                 raise InvalidArgument('version', problem)
-        if args['config_path'] is not None:
-            args['config_path'] = ctd.check_path('config_path', args['config_path'])
+        config_path = args['config_path']
+        if config_path is not None:
+            config_path = ctd.check_path('config_path', config_path)
         elif args['manage_config']:
-            args['config_path'] = ctd.DEFAULT_CONFIG_PATH
-        if args['log_file'] is not None:
-            args['log_file'] = ctd.check_path('log_file', args['log_file'])
-        args['extra_args'] = ctd.check_extra_args(args['extra_args'])
-        self._settings = ctd.check_settings(args['config'])
-        self._extra = ctd.check_extra(args['config_extra'])
-        self._template = self._load_template(args['config_template']) if args['config_template'] else None
+            config_path = ctd.DEFAULT_CONFIG_PATH
+        log_file = args['log_file']
+        if log_file is not None:
+            log_file = ctd.check_path('log_file', log_file)
+        task = ContainerdTask(
+            binary=binary, config_path=config_path, log_file=log_file,
+            extra_args=tuple(ctd.check_extra_args(args['extra_args'])),
+            settings=ctd.check_settings(args['config']), extra=ctd.check_extra(args['config_extra']),
+            template=self._load_template(args['config_template']) if args['config_template'] else None)
         if args['manage_config']:
             # Render with the stated version (or the newest layout) to find mistakes before the host.
-            self._render(args['version'])
+            task.render(args['version'])
         if args['remove_data'] and args['state'] != 'absent':
             raise InvalidArgument('remove_data', 'applies only with state=absent')
-        self._removal = self._removal_targets(args) if args['state'] == 'absent' else None
+        if args['state'] == 'absent':
+            task = dataclasses.replace(task, to_remove=_removal_targets(args, task))
+        return task
 
-    def _removal_targets(self, args):
-        data = []
-        if args['remove_data']:
-            data = [('config.root', self._settings['root']), ('config.state', self._settings['state']),
-                    ('log_file', args['log_file'])]
-        config_path = args['config_path'] if args['manage_config'] and args['remove_config'] else None
-        tidy = []
-        if config_path:
-            # The CNI folders the config named, once the cni role emptied them, up to the config's folder.
-            tidy = data_paths.folders_below([self._settings['cni_bin_dir'], self._settings['cni_conf_dir']],
-                                            data_paths.parent(config_path) or config_path)
-        return removal.targets(data, config_path, tidy, binary=args['binary'])
-
-    def _is_ours(self, args, data):
-        """Whether a config file holds what this module writes with these options, for any containerd layout."""
-        for version in (args['version'], None, '2.0.0', ctd.MIN_VERSION):
-            try:
-                if ctd.same_config(data, self._render(version)):
-                    return True
-            except InvalidArgument:
-                continue
-        return False
-
-    def _load_template(self, template):
+    def _load_template(self, template: str) -> str:
         source = self.read_template(template, 'config_template')
         ctd.compile_template(source, 'config_template')
         return source
 
-    def _render(self, version):
-        variables = ctd.template_variables(self._settings, version, self._extra)
-        return ctd.render(variables, self._template, 'config_template' if self._template else 'config_extra')
-
-    def _wanted(self, args):
-        name = args['name']
-        arguments = ctd.daemon_arguments(args['config_path'], args['log_file'], args['log_level'], args['extra_args'])
-        return svc.ServiceConfig(
-            name=name, binary=args['binary'], arguments=tuple(arguments), start_type=args['start_type'],
-            display_name=self._display_name(name), description=ctd.DESCRIPTION,
-            recovery=REGISTER_SERVICE_RECOVERY)
-
-    @staticmethod
-    def _display_name(name):
-        # --register-service names every containerd "Containerd", and a display name must be unique
-        # (Win32 error 1078): another instance is registered with sc.exe under its own name.
-        return REGISTERED_DISPLAY['containerd'][0] if _register_with(name) == 'binary' else name
-
     # --- on the host ---------------------------------------------------------------------
 
-    def reconcile(self, args):
+    def reconcile(self, args: dict[str, t.Any], checked: ContainerdTask) -> dict[str, t.Any]:
         if args['state'] == 'absent':
-            return self._absent(args)
-        wanted = self._wanted(args)
+            return self._absent(args, checked)
+        wanted = _wanted(args, checked)
+        service = wanted.config
         manage_config = args['manage_config'] and args['state'] != 'absent'
-        read = self.read_service(args['name'], probe_versions=[] if args['state'] == 'absent' else [args['binary']],
-                                 read_files=[args['config_path']] if manage_config else [])
-        warnings = []
+        read = self.read_service(args['name'], probe_versions=[] if args['state'] == 'absent' else [checked.binary],
+                                 read_files=[checked.config_path] if manage_config else [])
+        warnings: list[str] = []
         version = None
         if args['state'] != 'absent':
-            version = self._host_version(args, read, warnings)
-        config = dict(path=args['config_path'], content=None, changed=False, before=None)
+            version = self._host_version(args, checked, read, warnings)
+        config: dict[str, t.Any] = dict(path=checked.config_path, content=None, changed=False, before=None)
         if manage_config:
-            config['content'] = self._render(version)
+            config['content'] = checked.render(version)
             config['before'] = read.file_bytes(0)
             config['changed'] = not ctd.same_config(config['before'], config['content'])
-        plan = plan_service(wanted, read.entry, args['state'], CONTAINERD_FLAGS, restart=config['changed'],
-                            stop_dependents=args['stop_dependents'], log_file=args['log_file'],
-                            timeout_s=args['timeout'], register_with=_register_with(args['name']))
+        plan = plan_service(wanted, read.entry, args['state'], restart=config['changed'])
         result = dict(changed=config['changed'] or plan.changed, name=args['name'], version=version,
-                      command_line=join_command_line([wanted.binary] + registered_arguments(
-                          wanted.name, wanted.arguments)) if args['state'] != 'absent' else None,
-                      config_path=args['config_path'], config=config['content'], config_changed=config['changed'],
+                      command_line=join_command_line([service.binary] + registered_arguments(
+                          service.name, service.arguments)) if args['state'] != 'absent' else None,
+                      config_path=checked.config_path, config=config['content'], config_changed=config['changed'],
                       backup_file=None, changes=(['write the config'] if config['changed'] else []) + plan.changes,
                       actions=[], service=plan.after)
         if not self.check_mode:
@@ -175,22 +164,26 @@ class ActionModule(ServiceActionBase):
             result['diff'] = _diff(args, config, plan)
         return result
 
-    def _absent(self, args):
-        result = dict(name=args['name'], version=None, command_line=None, config_path=args['config_path'],
+    def _absent(self, args: dict[str, t.Any], checked: ContainerdTask) -> dict[str, t.Any]:
+        result = dict(name=args['name'], version=None, command_line=None, config_path=checked.config_path,
                       config=None, config_changed=False, backup_file=None)
+        return self.reconcile_absent(args, checked, checked.to_remove, result)
 
-        def make_plan(entry):
-            return plan_service(self._wanted(args), entry, 'absent', CONTAINERD_FLAGS,
-                                stop_dependents=args['stop_dependents'], log_file=args['log_file'],
-                                timeout_s=args['timeout'], register_with=_register_with(args['name']))
+    def deletion_options(self, args: dict[str, t.Any], checked: ContainerdTask) -> ApplyOptions:
+        return _apply_options(args, checked)
 
-        def service_diff(plan):
-            return _diff(args, dict(changed=False), plan)[0]
+    def config_is_ours(self, args: dict[str, t.Any], checked: ContainerdTask, data: bytes) -> bool:
+        """Whether a config file holds what this module writes with these options, for any containerd layout."""
+        for version in (args['version'], None, '2.0.0', ctd.MIN_VERSION):
+            try:
+                if ctd.same_config(data, checked.render(version)):
+                    return True
+            except InvalidArgument:
+                continue
+        return False
 
-        return self.reconcile_absent(args['name'], self._removal, lambda data: self._is_ours(args, data),
-                                     make_plan, service_diff, result)
-
-    def _host_version(self, args, read, warnings):
+    def _host_version(self, args: dict[str, t.Any], checked: ContainerdTask, read: ServiceRead,
+                      warnings: list[str]) -> str | None:
         version, problem = probed_version(read.binaries[0])
         if problem:
             if self.check_mode and not read.binaries[0]['exists']:
@@ -201,12 +194,13 @@ class ActionModule(ServiceActionBase):
         old = ctd.too_old(version, args['min_version'])
         if old:
             raise AnsibleActionFail('binary: %s: %s Install a newer release; nothing was changed.'
-                                    % (args['binary'], old))
+                                    % (checked.binary, old))
         if args['version'] is not None and version_tuple(args['version']) != version_tuple(version):
-            warnings.append('version: %s was stated, but %s reports %s' % (args['version'], args['binary'], version))
+            warnings.append('version: %s was stated, but %s reports %s' % (args['version'], checked.binary, version))
         return version
 
-    def _apply(self, args, config, plan, result):
+    def _apply(self, args: dict[str, t.Any], config: dict[str, t.Any], plan: ServicePlan,
+               result: dict[str, t.Any]) -> None:
         if config['changed']:
             written = self.operation('file_write', {'path': config['path'], 'content': config['content'],
                                                     'content_encoding': 'text', 'backup': args['backup']})
@@ -225,18 +219,48 @@ class ActionModule(ServiceActionBase):
         result['service'] = service_view(applied['service'])
 
 
-def _register_with(name):
+def _removal_targets(args: dict[str, t.Any], task: ContainerdTask) -> removal.Targets:
+    data = []
+    if args['remove_data']:
+        data = [('config.root', task.settings['root']), ('config.state', task.settings['state']),
+                ('log_file', task.log_file)]
+    config_path = task.config_path if args['manage_config'] and args['remove_config'] else None
+    tidy = []
+    if config_path:
+        # The CNI folders the config named, once the cni role emptied them, up to the config's folder.
+        tidy = data_paths.folders_below([task.settings['cni_bin_dir'], task.settings['cni_conf_dir']],
+                                        data_paths.parent(config_path) or config_path)
+    return removal.targets(data, config_path, tidy, binary=task.binary)
+
+
+def _apply_options(args: dict[str, t.Any], task: ContainerdTask) -> ApplyOptions:
+    return ApplyOptions(stop_dependents=args['stop_dependents'], log_file=task.log_file, timeout_s=args['timeout'])
+
+
+def _wanted(args: dict[str, t.Any], task: ContainerdTask) -> WantedService:
+    name = args['name']
+    arguments = ctd.daemon_arguments(task.config_path, task.log_file, args['log_level'], task.extra_args)
+    config = svc.ServiceConfig(
+        name=name, binary=task.binary, arguments=tuple(arguments), start_type=args['start_type'],
+        display_name=_display_name(name), description=ctd.DESCRIPTION, recovery=REGISTER_SERVICE_RECOVERY)
+    return WantedService(config, CONTAINERD_FLAGS, _register_with(name), _apply_options(args, task))
+
+
+def _display_name(name: str) -> str:
+    # --register-service names every containerd "Containerd", and a display name must be unique
+    # (Win32 error 1078): another instance is registered with sc.exe under its own name.
+    return REGISTERED_DISPLAY['containerd'][0] if _register_with(name) == 'binary' else name
+
+
+def _register_with(name: str) -> str:
     return 'binary' if name.casefold() == ctd.SERVICE_NAME else 'sc'
 
 
-def _diff(args, config, plan):
+def _diff(args: dict[str, t.Any], config: dict[str, t.Any], plan: ServicePlan) -> list[dict[str, str]]:
     diffs = []
     if plan.changed:
-        header = 'service %s' % args['name']
-        after = service_text(plan.after)
-        if 'restart the service' in plan.changes:
-            after += 'restart: true\n'
-        diffs.append(dict(before=service_text(plan.before), after=after, before_header=header, after_header=header))
+        diffs.append(service_diff(args['name'], plan, 'restart: true\n' if 'restart the service' in plan.changes
+                                  else ''))
     if config['changed']:
         diffs.append(config_diff(config))
     return diffs

@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import typing as t
+
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import WcowActionBase
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows.host_facts import (
@@ -21,7 +24,14 @@ OS = 'os'
 _SERVICE_NAME_FORBIDDEN = ('/', '\\')
 
 
-class ActionModule(WcowActionBase):
+@dataclasses.dataclass(frozen=True)
+class Gathering:
+    """What validate derives: the parts to gather and the settings they are read with."""
+    parts: tuple[str, ...]
+    settings: Settings
+
+
+class ActionModule(WcowActionBase[Gathering]):
     ARGUMENT_SPEC = dict(
         gather=dict(type='list', elements='str', default=[ALL], choices=[ALL, OS] + list(PARTS)),
         containerd_service=dict(type='str', default='containerd'),
@@ -32,7 +42,7 @@ class ActionModule(WcowActionBase):
         allow_arm64_without_cni=dict(type='bool', default=False),
     )
 
-    def validate(self, args):
+    def validate(self, args: dict[str, t.Any]) -> Gathering:
         if not args['gather']:
             raise InvalidArgument('gather', 'must name at least one part (os is always gathered)')
         for option in ('containerd_service', 'buildkitd_service'):
@@ -44,8 +54,6 @@ class ActionModule(WcowActionBase):
         for option in ('containerd_dir', 'buildkit_dir'):
             if not args[option] or not args[option].strip():
                 raise InvalidArgument(option, 'must not be empty')
-
-    def reconcile(self, args):
         parts = PARTS if ALL in args['gather'] else tuple(p for p in PARTS if p in args['gather'])
         settings = Settings(
             containerd_service=args['containerd_service'],
@@ -54,8 +62,11 @@ class ActionModule(WcowActionBase):
             buildkit_dir=args['buildkit_dir'],
             allow_arm64_without_cni=args['allow_arm64_without_cni'],
         )
-        read = self.operation('wcow_facts_read', read_params(settings, parts))
-        facts = build_facts(read, settings, parts)
+        return Gathering(parts, settings)
+
+    def reconcile(self, args: dict[str, t.Any], checked: Gathering) -> dict[str, t.Any]:
+        read = self.operation('wcow_facts_read', read_params(checked.settings, checked.parts))
+        facts = build_facts(read, checked.settings, checked.parts)
         result = dict(changed=False, ansible_facts=dict(wcow=facts))
         if facts['warnings']:
             result['warnings'] = list(facts['warnings'])

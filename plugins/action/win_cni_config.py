@@ -5,7 +5,9 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import re
+import typing as t
 
 from ansible.errors import AnsibleActionFail
 
@@ -18,7 +20,23 @@ DEFAULT_PATH = 'C:\\Program Files\\containerd\\cni\\conf\\0-containerd-nat.conf'
 _ABSOLUTE = re.compile(r'^(?:[A-Za-z]:[\\/]|\\\\[^\\]|%[^%]+%)')
 
 
-class ActionModule(WcowActionBase):
+@dataclasses.dataclass(frozen=True)
+class RenderedConfig:
+    """A rendered config: the variables it was rendered with, its text and the JSON object it holds."""
+    variables: dict[str, t.Any]
+    content: str
+    config: dict[str, t.Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class WantedConfig:
+    """What validate derives: the user's template (None: the built-in one), and the config when the subnet is
+    given (None: it is rendered with the live network's subnet)."""
+    template_source: str | None = None
+    rendered: RenderedConfig | None = None
+
+
+class ActionModule(WcowActionBase[WantedConfig]):
     ARGUMENT_SPEC = dict(
         path=dict(type='str', default=DEFAULT_PATH),
         state=dict(type='str', default='present', choices=['present', 'absent']),
@@ -38,76 +56,66 @@ class ActionModule(WcowActionBase):
     )
     REQUIRED_BY = dict(gateway=('subnet',))
 
-    def validate(self, args):
+    def validate(self, args: dict[str, t.Any]) -> WantedConfig:
         path = args['path']
         if not path or not _ABSOLUTE.match(path) or path.endswith(('\\', '/')):
             raise InvalidArgument('path', '%r is not an absolute Windows file path' % path)
         if args['state'] == 'absent':
-            return
-        self._template_source = self._load_template(args['template']) if args['template'] else None
-        self._wanted = None
+            return WantedConfig()
+        template_source = self._load_template(args['template']) if args['template'] else None
         if args['subnet'] is not None:
             # Everything is known: render and check it before the host is touched.
-            self._wanted = self._render(args, args['subnet'], args['gateway'])
-        else:
-            # Check what can be checked without the live subnet.
-            _cni.template_variables(args['network_name'], args['cni_version'], '10.0.0.0/8', None, None,
-                                    args['dns_nameservers'], args['dns_search'], args['extra'])
+            return WantedConfig(template_source, _render(args, template_source, args['subnet'], args['gateway']))
+        # Check what can be checked without the live subnet.
+        _cni.template_variables(args['network_name'], args['cni_version'], '10.0.0.0/8', None, None,
+                                args['dns_nameservers'], args['dns_search'], args['extra'])
+        return WantedConfig(template_source)
 
-    def _load_template(self, template):
+    def _load_template(self, template: str) -> str:
         source = self.read_template(template, 'template')
         _cni.compile_template(source)
         return source
 
-    def _render(self, args, subnet, gateway):
-        variables = _cni.template_variables(
-            args['network_name'], args['cni_version'], subnet, gateway, args['routes'],
-            args['dns_nameservers'], args['dns_search'], args['extra'])
-        option = 'template' if self._template_source is not None else 'path'
-        content = _cni.render(variables, self._template_source, option)
-        config = _cni.parse_config(content, option)
-        return dict(variables=variables, content=content, config=config)
-
-    def reconcile(self, args):
+    def reconcile(self, args: dict[str, t.Any], checked: WantedConfig) -> dict[str, t.Any]:
         state = self.operation('cni_config_read', {'path': args['path'], 'network_name': args['network_name']})
         existing = base64.b64decode(state['content_b64']) if state['exists'] else None
         if args['state'] == 'absent':
             return self._absent(args, state, existing)
         warnings = []
-        wanted = self._wanted
+        wanted = checked.rendered
         if wanted is None:
             live = self._live_subnet(args, state)
             if live is None:
                 return self._unknown_subnet(args, state, existing)
             try:
-                wanted = self._render(args, *live)
+                wanted = _render(args, checked.template_source, *live)
             except InvalidArgument as error:
                 raise AnsibleActionFail('Invalid option %s (with the subnet %s of the live HNS network %r)'
                                         % (error, live[0], args['network_name']))
         else:
-            warnings.extend(_mismatch_warnings(args, state, wanted['variables']))
-        ignored = _cni.ignored_route_keys(wanted['config'])
+            warnings.extend(_mismatch_warnings(args, state, wanted.variables))
+        ignored = _cni.ignored_route_keys(wanted.config)
         if ignored:
             warnings.append('template: routes %s use the key "gateway", which the nat plugin ignores; use "gw"'
                             % ', '.join(str(i) for i in ignored))
-        changed = not _cni.same_config(_cni.existing_config(existing), wanted['config'])
+        changed = not _cni.same_config(_cni.existing_config(existing), wanted.config)
         backup_file = None
         if changed and not self.check_mode:
             written = self.operation('file_write', {
-                'path': args['path'], 'content': wanted['content'], 'content_encoding': 'text',
+                'path': args['path'], 'content': wanted.content, 'content_encoding': 'text',
                 'backup': args['backup']})
             backup_file = written['backup_file']
-        result = dict(changed=changed, path=state['path'], config=wanted['config'], content=wanted['content'],
-                      subnet=wanted['variables']['subnet'], gateway=wanted['variables']['gateway'],
+        result = dict(changed=changed, path=state['path'], config=wanted.config, content=wanted.content,
+                      subnet=wanted.variables['subnet'], gateway=wanted.variables['gateway'],
                       backup_file=backup_file)
         if warnings:
             result['warnings'] = warnings
         if changed and self.diff_mode:
-            result['diff'] = dict(before=_text(existing), after=wanted['content'],
+            result['diff'] = dict(before=_text(existing), after=wanted.content,
                                   before_header=state['path'], after_header=state['path'])
         return result
 
-    def _absent(self, args, state, existing):
+    def _absent(self, args: dict[str, t.Any], state: dict[str, t.Any], existing: bytes | None) -> dict[str, t.Any]:
         result = dict(changed=existing is not None, path=state['path'], config=None, content=None, subnet=None,
                       gateway=None, backup_file=None)
         if existing is None:
@@ -121,7 +129,7 @@ class ActionModule(WcowActionBase):
                                   after_header=state['path'])
         return result
 
-    def _live_subnet(self, args, state):
+    def _live_subnet(self, args: dict[str, t.Any], state: dict[str, t.Any]) -> tuple[str, str | None] | None:
         """(subnet, gateway) of the live network, None when it cannot be known (see _unknown_subnet)."""
         if not state['hns_available'] or not state['networks']:
             return None
@@ -134,7 +142,8 @@ class ActionModule(WcowActionBase):
             raise AnsibleActionFail('the HNS network %r has no subnet; give the subnet option' % args['network_name'])
         return subnets[0]['address_prefix'], subnets[0]['gateway_address'] or None
 
-    def _unknown_subnet(self, args, state, existing):
+    def _unknown_subnet(self, args: dict[str, t.Any], state: dict[str, t.Any],
+                        existing: bytes | None) -> dict[str, t.Any]:
         if not state['hns_available']:
             problem = ('HNS is not available on this host (%s): enable the Containers feature and reboot'
                        % (state['reason'] or 'vmcompute.dll cannot be loaded'))
@@ -149,7 +158,16 @@ class ActionModule(WcowActionBase):
                               % problem])
 
 
-def _mismatch_warnings(args, state, variables):
+def _render(args: dict[str, t.Any], template_source: str | None, subnet: str, gateway: str | None) -> RenderedConfig:
+    variables = _cni.template_variables(
+        args['network_name'], args['cni_version'], subnet, gateway, args['routes'],
+        args['dns_nameservers'], args['dns_search'], args['extra'])
+    option = 'template' if template_source is not None else 'path'
+    content = _cni.render(variables, template_source, option)
+    return RenderedConfig(variables, content, _cni.parse_config(content, option))
+
+
+def _mismatch_warnings(args: dict[str, t.Any], state: dict[str, t.Any], variables: dict[str, t.Any]) -> list[str]:
     """The config must match the live network: the nat plugin uses an existing network as it is."""
     if not state['hns_available'] or len(state['networks']) != 1 or not state['networks'][0]['subnets']:
         return []
@@ -162,7 +180,7 @@ def _mismatch_warnings(args, state, variables):
                live['address_prefix'], live['gateway_address'])]
 
 
-def _text(data):
+def _text(data: bytes | None) -> str:
     if data is None:
         return ''
     return data.decode('utf-8', errors='replace')

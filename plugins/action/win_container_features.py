@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import typing as t
+
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import WcowActionBase
@@ -36,7 +38,7 @@ PENDING_NAMES = {
 }
 
 
-class ActionModule(WcowActionBase):
+class ActionModule(WcowActionBase[None]):
     ARGUMENT_SPEC = dict(
         hyperv=dict(type='bool', default=False),
         reboot=dict(type='bool', default=False),
@@ -46,7 +48,7 @@ class ActionModule(WcowActionBase):
         msg=dict(type='str', default='Reboot initiated by Ansible to enable Windows container features'),
     )
 
-    def validate(self, args):
+    def validate(self, args: dict[str, t.Any]) -> None:
         for option in ('reboot_timeout', 'connect_timeout'):
             if args[option] <= 0:
                 raise InvalidArgument(option, 'must be a positive number of seconds, got %d' % args[option])
@@ -56,7 +58,7 @@ class ActionModule(WcowActionBase):
         if problem:
             raise InvalidArgument('msg', problem)
 
-    def reconcile(self, args):
+    def reconcile(self, args: dict[str, t.Any], checked: None) -> dict[str, t.Any]:
         read = self.operation('container_features_read', {'names': list(CANDIDATES)})
         wanted = wanted_features(args['hyperv'], read['os'])
         states = dict((feature['name'], feature['state']) for feature in read['features'])
@@ -93,7 +95,7 @@ class ActionModule(WcowActionBase):
             _warn_other_pending_reboot(result, read['reboot_pending'])
         return self._with_diff(result, before, result['features'])
 
-    def _predicted(self, args, before, to_enable):
+    def _predicted(self, args: dict[str, t.Any], before: dict[str, str], to_enable: list[str]) -> dict[str, t.Any]:
         """Check mode: what a run would do, without touching the host."""
         reboot_required = bool(to_enable) or any(state != ENABLED for state in before.values())
         will_reboot = reboot_required and args['reboot']
@@ -107,7 +109,8 @@ class ActionModule(WcowActionBase):
                       elapsed=0.0, features=after)
         return self._with_diff(result, before, after)
 
-    def _wait_for_restart(self, args, previous_boot_time, wanted, scheduled, result):
+    def _wait_for_restart(self, args: dict[str, t.Any], previous_boot_time: str, wanted: list[str],
+                          scheduled: dict[str, t.Any], result: dict[str, t.Any]) -> dict[str, t.Any]:
         if not scheduled['scheduled']:
             result.update(failed=True, changed=True, msg='the restart could not be scheduled: shutdown.exe /r failed '
                           'with exit code %d: %s' % (scheduled['rc'], scheduled['output']))
@@ -132,20 +135,20 @@ class ActionModule(WcowActionBase):
                           % ', '.join(not_enabled))
         return result
 
-    def _with_diff(self, result, before, after):
+    def _with_diff(self, result: dict[str, t.Any], before: dict[str, str], after: dict[str, str]) -> dict[str, t.Any]:
         if self.diff_mode:
             result['diff'] = dict(before=dict(before), after=dict(after))
         return result
 
 
-def wanted_features(hyperv, os_info):
+def wanted_features(hyperv: bool, os_info: dict[str, t.Any]) -> list[str]:
     """The features to enable: Hyper-V is forced on client SKUs, where its name is the -All parent."""
     if os_info['product_type'] == WORKSTATION:
         return [CONTAINERS, CLIENT_HYPERV]
     return [CONTAINERS, SERVER_HYPERV] if hyperv else [CONTAINERS]
 
 
-def message_problem(message):
+def message_problem(message: str) -> str | None:
     """Why shutdown.exe /c cannot carry message as given, or None."""
     if not message or not message.strip():
         # Windows PowerShell 5.1 drops an empty argument (PowerShell/PowerShell#6280).
@@ -160,7 +163,7 @@ def message_problem(message):
     return None
 
 
-def _warn_other_pending_reboot(result, pending):
+def _warn_other_pending_reboot(result: dict[str, t.Any], pending: dict[str, bool]) -> None:
     reasons = [PENDING_NAMES[key] for key in sorted(PENDING_NAMES) if pending.get(key)]
     if reasons:
         result['warnings'] = ['The host has a restart pending for other changes (%s); this module restarts only for '

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import typing as t
+
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import WcowActionBase
@@ -20,7 +22,7 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows.local_group
 )
 
 
-class ActionModule(WcowActionBase):
+class ActionModule(WcowActionBase[None]):
     ARGUMENT_SPEC = dict(
         name=dict(type='str', required=True),
         state=dict(type='str', default='present', choices=['present', 'absent']),
@@ -29,7 +31,7 @@ class ActionModule(WcowActionBase):
         members_mode=dict(type='str', default='add', choices=['add', 'exact', 'remove']),
     )
 
-    def validate(self, args):
+    def validate(self, args: dict[str, t.Any]) -> None:
         problem = group_name_problem(args['name'])
         if problem:
             raise InvalidArgument('name', problem)
@@ -46,7 +48,7 @@ class ActionModule(WcowActionBase):
                 if args[option] is not None:
                     raise InvalidArgument(option, 'cannot be used with state=absent')
 
-    def reconcile(self, args):
+    def reconcile(self, args: dict[str, t.Any], checked: None) -> dict[str, t.Any]:
         requested = [canonical_member(m) for m in args['members'] or []]
         read = self.operation('local_group_read', {'name': args['name'], 'members': requested})
         if args['state'] == 'absent':
@@ -56,7 +58,7 @@ class ActionModule(WcowActionBase):
                                     'of a user' % (read['computer_name'], args['name']))
         return self._present(args, read)
 
-    def _absent(self, args, group):
+    def _absent(self, args: dict[str, t.Any], group: dict[str, t.Any] | None) -> dict[str, t.Any]:
         if group is None:
             return _returned(args['name'], None, [], [])
         if not self.check_mode:
@@ -66,7 +68,7 @@ class ActionModule(WcowActionBase):
         result.update(self._with_diff(group, None))
         return result
 
-    def _present(self, args, read):
+    def _present(self, args: dict[str, t.Any], read: dict[str, t.Any]) -> dict[str, t.Any]:
         group = read['group']
         members = group['members'] if group else []
         plan = MembershipPlan()
@@ -101,13 +103,13 @@ class ActionModule(WcowActionBase):
         result.update(self._with_diff(group, after))
         return result
 
-    def _with_diff(self, before, after):
+    def _with_diff(self, before: dict[str, t.Any] | None, after: dict[str, t.Any] | None) -> dict[str, t.Any]:
         if not self.diff_mode:
             return {}
         return dict(diff=dict(before=_diff_view(before), after=_diff_view(after)))
 
 
-def _refuse_impossible(plan, computer_name):
+def _refuse_impossible(plan: MembershipPlan, computer_name: str) -> None:
     """Fail, before anything changes, on members that cannot be added."""
     problems = ['Principal %s was not found.' % entry['requested'] for entry in plan.not_found]
     problems.extend('%s is a local group; Windows adds only users and domain groups to a local group.'
@@ -116,12 +118,14 @@ def _refuse_impossible(plan, computer_name):
         raise AnsibleActionFail('members: %s Nothing was changed on %s.' % (' '.join(problems), computer_name))
 
 
-def _apply_params(name, create=False, delete=False, description=None, add=(), remove=()):
+def _apply_params(name: str, create: bool = False, delete: bool = False, description: str | None = None,
+                  add: t.Iterable[dict[str, str]] = (), remove: t.Iterable[dict[str, str]] = ()) -> dict[str, t.Any]:
     return dict(name=name, create=create, delete=delete, description=description, add=list(add),
                 remove=list(remove))
 
 
-def _returned(name, group, added, removed, warnings=()):
+def _returned(name: str, group: dict[str, t.Any] | None, added: list[str], removed: list[str],
+              warnings: t.Iterable[str] = ()) -> dict[str, t.Any]:
     result = dict(
         changed=False,
         name=name,
@@ -136,7 +140,7 @@ def _returned(name, group, added, removed, warnings=()):
     return result
 
 
-def _diff_view(group):
+def _diff_view(group: dict[str, t.Any] | None) -> dict[str, t.Any]:
     if group is None:
         return {'state': 'absent'}
     return dict(state='present', name=group['name'], description=group['description'],

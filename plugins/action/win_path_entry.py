@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import re
+import typing as t
 
 from ansible.errors import AnsibleActionFail
 
@@ -18,7 +19,7 @@ KIND_NAMES = {'ExpandString': 'REG_EXPAND_SZ', 'String': 'REG_SZ', 'None': 'no v
 _UNEXPANDED = re.compile(r'%[^%;\\]+%')
 
 
-class ActionModule(WcowActionBase):
+class ActionModule(WcowActionBase[None]):
     ARGUMENT_SPEC = dict(
         path=dict(type='str', required=True),
         state=dict(type='str', default='present', choices=['present', 'absent']),
@@ -26,12 +27,12 @@ class ActionModule(WcowActionBase):
         position=dict(type='str', default='append', choices=['append', 'prepend']),
     )
 
-    def validate(self, args):
+    def validate(self, args: dict[str, t.Any]) -> None:
         problem = path_list.path_problem(args['path'])
         if problem:
             raise InvalidArgument('path', problem)
 
-    def reconcile(self, args):
+    def reconcile(self, args: dict[str, t.Any], checked: None) -> dict[str, t.Any]:
         scope = args['scope']
         read = self.operation('path_entry_read', {'scope': scope, 'path': args['path']})
         kind, value = read['kind'], read['value']
@@ -73,7 +74,7 @@ class ActionModule(WcowActionBase):
         return result
 
 
-def _warnings(args, read, kind, changed):
+def _warnings(args: dict[str, t.Any], read: dict[str, t.Any], kind: str, changed: bool) -> list[str]:
     warnings = []
     if args['state'] == 'present' and _UNEXPANDED.search(read['path_expanded']):
         warnings.append('%s expands to %s on the host: an environment variable in it is not defined there'
@@ -84,5 +85,5 @@ def _warnings(args, read, kind, changed):
     return warnings
 
 
-def _one_per_line(raw_entries):
+def _one_per_line(raw_entries: list[str]) -> str:
     return ''.join('%s\n' % entry for entry in raw_entries)

@@ -4,8 +4,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
+import typing as t
 from urllib.parse import unquote, urlsplit
 
 from ansible.errors import AnsibleActionFail, AnsibleError
@@ -28,7 +30,30 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive.dif
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive.listing import ArchiveError, list_files
 
 
-class ActionModule(WcowActionBase):
+@dataclasses.dataclass(frozen=True)
+class Source:
+    """Where the archive comes from: a URL the host downloads (kind url), or a controller file streamed to it
+    (kind stream, with its bytes and their SHA-256)."""
+    kind: str
+    url: str | None
+    shown: str
+    record: str
+    file_name: str
+    archive_type: str
+    data: bytes | None = None
+    sha256: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class WantedArchive:
+    """What validate derives at state=present: the source, the include list as paths, and the files a `src`
+    archive installs ({path: sha256}; None for a URL, known once the host has downloaded it)."""
+    source: Source
+    include: list[str] | None
+    listing: dict[str, str] | None
+
+
+class ActionModule(WcowActionBase[WantedArchive | None]):
     ARGUMENT_SPEC = dict(
         url=dict(type='str'),
         src=dict(type='path'),
@@ -53,14 +78,14 @@ class ActionModule(WcowActionBase):
 
     # --- before the host is touched ------------------------------------------------
 
-    def validate(self, args):
+    def validate(self, args: dict[str, t.Any]) -> WantedArchive | None:
         if args['state'] != 'present':
             # Removing or restoring needs only where and which install.
             problems = (('dest', paths.dest_problem(args['dest'])), ('name', paths.name_problem(args['name'])))
             for option, problem in problems:
                 if problem:
                     raise InvalidArgument(option, problem)
-            return
+            return None
         if not args['url'] and not args['src']:
             raise InvalidArgument('url', 'one of url or src is required')
         for option in ('url', 'mirror', 'proxy', 'checksum_url'):
@@ -81,24 +106,16 @@ class ActionModule(WcowActionBase):
         problem = paths.name_problem(args['name'])
         if problem:
             raise InvalidArgument('name', problem)
-        self._include = _include(args['include'])
-        self._source = self._url_source(args) if args['url'] else self._src_source(args)
-        self._listing = None
-        if self._source['data'] is not None:
+        include = _include(args['include'])
+        source = _url_source(args) if args['url'] else self._src_source(args)
+        listing = None
+        if source.data is not None:
             if args['checksum'] is not None:
-                _verify_src(self._source, parse_option(args['checksum']))
-            self._listing = self._src_listing(args)
+                _verify_src(source, parse_option(args['checksum']))
+            listing = _src_listing(args, source, include)
+        return WantedArchive(source, include, listing)
 
-    def _url_source(self, args):
-        url = paths.mirrored(args['mirror'], args['url']) if args['mirror'] else args['url']
-        file_name = unquote(paths.file_name_of_url(url))
-        kind = paths.archive_type(file_name)
-        if kind is None:
-            raise InvalidArgument('url', 'the file name %r ends neither in .tar.gz, .tgz nor .zip' % file_name)
-        shown = paths.without_credentials(url)
-        return dict(kind='url', url=url, shown=shown, record=shown, file_name=file_name, archive_type=kind, data=None)
-
-    def _src_source(self, args):
+    def _src_source(self, args: dict[str, t.Any]) -> Source:
         try:
             path = self._find_needle('files', args['src'])
         except AnsibleError as error:
@@ -113,55 +130,38 @@ class ActionModule(WcowActionBase):
         except OSError as error:
             raise InvalidArgument('src', 'cannot be read: %s' % error)
         shown = 'src:%s' % file_name
-        return dict(kind='stream', url=None, shown=shown, record=shown, file_name=file_name, archive_type=kind,
-                    data=data, sha256=hashlib.sha256(data).hexdigest())
-
-    def _src_listing(self, args):
-        try:
-            listed = list_files(self._source['data'], self._source['archive_type'], args['strip_components'])
-        except ArchiveError as error:
-            raise InvalidArgument('src', '%s %s' % (self._source['file_name'], error))
-        if not listed:
-            raise InvalidArgument('strip_components', '%s has no files left after stripping %d leading path '
-                                  'components' % (self._source['file_name'], args['strip_components']))
-        chosen, missing = paths.included(list(listed), self._include)
-        if missing:
-            raise InvalidArgument('include', '%s not in %s after stripping %d leading path components; it holds %s'
-                                  % (', '.join(missing), self._source['file_name'], args['strip_components'],
-                                     ', '.join(sorted(listed, key=str.lower)[:20])))
-        return dict((path, listed[path]) for path in chosen)
+        return Source(kind='stream', url=None, shown=shown, record=shown, file_name=file_name, archive_type=kind,
+                      data=data, sha256=hashlib.sha256(data).hexdigest())
 
     # --- on the host ---------------------------------------------------------------
 
-    def reconcile(self, args):
-        if args['state'] == 'absent':
-            return self._absent(args)
-        if args['state'] == 'previous':
-            return self._restore(args)
-        return self._present(args)
+    def reconcile(self, args: dict[str, t.Any], checked: WantedArchive | None) -> dict[str, t.Any]:
+        if checked is None:
+            return self._absent(args) if args['state'] == 'absent' else self._restore(args)
+        return self._present(args, checked)
 
-    def _read_installed(self, args):
+    def _read_installed(self, args: dict[str, t.Any]) -> dict[str, t.Any]:
         return self._run('release_archive_read', args, dict(dest=args['dest'], name=args['name'], paths=[],
                                                             checksum=None, web=_web(args)))
 
-    def _present(self, args):
-        source, warnings = self._source, []
+    def _present(self, args: dict[str, t.Any], archive: WantedArchive) -> dict[str, t.Any]:
+        source, warnings = archive.source, []
         web = _web(args)
         read = self._run('release_archive_read', args, dict(
             dest=args['dest'],
             name=args['name'],
-            paths=sorted(self._listing or {}),
+            paths=sorted(archive.listing or {}),
             checksum=self._checksum_request(args),
             web=web,
         ))
-        wanted_sha = self._wanted_sha256(args, read, warnings)
+        wanted_sha = self._wanted_sha256(args, source, read, warnings)
         manifest, problem = manifests.parse(read['manifest_text'])
         if problem:
             warnings.append('%s %s: the archive is installed again, and no file of the earlier install is removed'
                             % (read['manifest_path'], problem))
         current = _hashes(read['files'])
-        wanted = manifests.header(source['record'], source['file_name'], wanted_sha, args['version'],
-                                  args['strip_components'], self._include)
+        wanted = manifests.header(source.record, source.file_name, wanted_sha, args['version'],
+                                  args['strip_components'], archive.include)
 
         keep, warning = previous.plan(args['keep_previous'], manifest, wanted, current, read)
         if warning:
@@ -170,22 +170,22 @@ class ActionModule(WcowActionBase):
             result = self._result(args, read, manifest['archive_sha256'], manifest['files'], [], [], changed=False)
             _warn_leftovers(warnings, manifest['leftovers'])
         elif self.check_mode:
-            result = self._predicted(args, read, manifest, wanted, current)
+            result = self._predicted(args, archive.listing, read, manifest, wanted, current)
         else:
             reply = self._run('release_archive_apply', args, dict(
                 dest=args['dest'],
                 name=args['name'],
-                archive_type=source['archive_type'],
-                source=dict(kind=source['kind'], url=source['url'], shown=source['shown']),
+                archive_type=source.archive_type,
+                source=dict(kind=source.kind, url=source.url, shown=source.shown),
                 web=web,
                 sha256=wanted_sha,
                 strip_components=args['strip_components'],
-                include=self._include,
+                include=archive.include,
                 previous_files=manifest['files'] if manifest else [],
                 previous_leftovers=manifest['leftovers'] if manifest else [],
                 manifest=wanted,
                 keep=dict(action=keep, manifest=previous.as_manifest(manifest) if keep == previous.COPY else None),
-            ), stream=source['data'])
+            ), stream=source.data)
             installed = [(f['path'], f['sha256'].lower()) for f in reply['files']]
             result = self._result(args, read, reply['archive_sha256'].lower(), _as_records(installed),
                                   reply['changed_files'], reply['removed_files'], changed=True)
@@ -203,7 +203,7 @@ class ActionModule(WcowActionBase):
 
     # --- state=absent ----------------------------------------------------------------
 
-    def _absent(self, args):
+    def _absent(self, args: dict[str, t.Any]) -> dict[str, t.Any]:
         read = self._read_installed(args)
         manifest = _installed_manifest(read)
         current = _hashes(read['files'])
@@ -244,7 +244,7 @@ class ActionModule(WcowActionBase):
 
     # --- state=previous ---------------------------------------------------------------
 
-    def _restore(self, args):
+    def _restore(self, args: dict[str, t.Any]) -> dict[str, t.Any]:
         read = self._read_installed(args)
         manifest = _installed_manifest(read)
         kept, problem = previous.parse(read)
@@ -298,7 +298,8 @@ class ActionModule(WcowActionBase):
         result['version'] = restored
         return result
 
-    def _restored(self, read, kept, records, changed_files, removed_files, changed):
+    def _restored(self, read: dict[str, t.Any], kept: dict[str, t.Any], records: list[tuple[str, str]],
+                  changed_files: list[str], removed_files: list[str], changed: bool) -> dict[str, t.Any]:
         return dict(
             changed=changed,
             state='previous',
@@ -311,10 +312,11 @@ class ActionModule(WcowActionBase):
             previous_version=previous.kept_version(previous.LEAVE, None, read),
         )
 
-    def _run(self, name, args, params, stream=None):
+    def _run(self, name: str, args: dict[str, t.Any], params: dict[str, t.Any],
+             stream: bytes | None = None) -> dict[str, t.Any]:
         return run_operation(self._connection, name, params, log_params=not args['url_password'], stream=stream)
 
-    def _checksum_request(self, args):
+    def _checksum_request(self, args: dict[str, t.Any]) -> dict[str, str] | None:
         if args['checksum_url'] is None:
             return None
         url = args['checksum_url']
@@ -322,31 +324,33 @@ class ActionModule(WcowActionBase):
             url = paths.mirrored(args['mirror'], url)
         return dict(url=url, shown=paths.without_credentials(url))
 
-    def _wanted_sha256(self, args, read, warnings):
-        source = self._source
+    def _wanted_sha256(self, args: dict[str, t.Any], source: Source, read: dict[str, t.Any],
+                       warnings: list[str]) -> str | None:
         if args['checksum'] is not None:
             wanted = parse_option(args['checksum'])
         elif args['checksum_url'] is not None:
             try:
-                wanted = pick_from_file(read['checksum_text'], source['file_name'])
+                wanted = pick_from_file(read['checksum_text'], source.file_name)
             except ChecksumError as error:
                 raise AnsibleActionFail('checksum_url %s %s' % (self._checksum_request(args)['shown'], error))
         else:
-            warnings.append('%s is installed without a checksum to verify it (allow_unverified=true)' % source['shown'])
-            return source.get('sha256')
-        if source['data'] is not None:
+            warnings.append('%s is installed without a checksum to verify it (allow_unverified=true)' % source.shown)
+            return source.sha256
+        if source.data is not None:
             _verify_src(source, wanted)
         return wanted
 
-    def _predicted(self, args, read, manifest, wanted, current):
+    def _predicted(self, args: dict[str, t.Any], listing: dict[str, str] | None, read: dict[str, t.Any],
+                   manifest: dict[str, t.Any] | None, wanted: dict[str, t.Any],
+                   current: dict[str, str | None]) -> dict[str, t.Any]:
         """Check mode: what a run would do, without downloading the archive."""
         if manifest is not None and manifests.same_install(manifest, wanted):
             after = [(f['path'], f['sha256']) for f in manifest['files']]
             changed_files, removed = manifests.drifted(manifest, current), []
-        elif self._listing is not None:
-            after = sorted(self._listing.items())
+        elif listing is not None:
+            after = sorted(listing.items())
             changed_files = [path for path, sha in after if current.get(path.lower()) != sha]
-            kept = set(path.lower() for path in self._listing)
+            kept = set(path.lower() for path in listing)
             removed = [f['path'] for f in (manifest or {}).get('files', [])
                        if f['path'].lower() not in kept and current.get(f['path'].lower()) == f['sha256']]
         else:
@@ -359,7 +363,9 @@ class ActionModule(WcowActionBase):
             result['diff'] = diff(read, manifest, current, wanted, after)
         return result
 
-    def _result(self, args, read, archive_sha256, records, changed_files, removed_files, changed):
+    def _result(self, args: dict[str, t.Any], read: dict[str, t.Any], archive_sha256: str | None,
+                records: list[dict[str, str]],
+                changed_files: list[str] | None, removed_files: list[str] | None, changed: bool) -> dict[str, t.Any]:
         return dict(
             changed=changed,
             state='present',
@@ -373,15 +379,43 @@ class ActionModule(WcowActionBase):
         )
 
 
-def _web(args):
+def _url_source(args: dict[str, t.Any]) -> Source:
+    url = paths.mirrored(args['mirror'], args['url']) if args['mirror'] else args['url']
+    file_name = unquote(paths.file_name_of_url(url))
+    kind = paths.archive_type(file_name)
+    if kind is None:
+        raise InvalidArgument('url', 'the file name %r ends neither in .tar.gz, .tgz nor .zip' % file_name)
+    shown = paths.without_credentials(url)
+    return Source(kind='url', url=url, shown=shown, record=shown, file_name=file_name, archive_type=kind)
+
+
+def _src_listing(args: dict[str, t.Any], source: Source, include: list[str] | None) -> dict[str, str]:
+    """{path: sha256} of the files a `src` archive installs; InvalidArgument when it cannot be read or
+    `include` names what it does not hold."""
+    try:
+        listed = list_files(source.data, source.archive_type, args['strip_components'])
+    except ArchiveError as error:
+        raise InvalidArgument('src', '%s %s' % (source.file_name, error))
+    if not listed:
+        raise InvalidArgument('strip_components', '%s has no files left after stripping %d leading path '
+                              'components' % (source.file_name, args['strip_components']))
+    chosen, missing = paths.included(list(listed), include)
+    if missing:
+        raise InvalidArgument('include', '%s not in %s after stripping %d leading path components; it holds %s'
+                              % (', '.join(missing), source.file_name, args['strip_components'],
+                                 ', '.join(sorted(listed, key=str.lower)[:20])))
+    return dict((path, listed[path]) for path in chosen)
+
+
+def _web(args: dict[str, t.Any]) -> dict[str, str | None]:
     return dict(proxy=args['proxy'], username=args['url_username'], password=args['url_password'])
 
 
-def _hashes(records):
+def _hashes(records: list[dict[str, t.Any]]) -> dict[str, str | None]:
     return dict((f['path'].lower(), (f['sha256'] or '').lower() or None) for f in records)
 
 
-def _installed_manifest(read):
+def _installed_manifest(read: dict[str, t.Any]) -> dict[str, t.Any] | None:
     manifest, problem = manifests.parse(read['manifest_text'])
     if problem:
         # Without a readable manifest nothing tells which files are this module's.
@@ -390,13 +424,13 @@ def _installed_manifest(read):
     return manifest
 
 
-def _verify_src(source, wanted):
-    if source['sha256'] != wanted:
+def _verify_src(source: Source, wanted: str) -> None:
+    if source.sha256 != wanted:
         raise AnsibleActionFail('Checksum mismatch for %s: expected sha256:%s, got sha256:%s. Nothing was sent to the '
-                                'host.' % (source['shown'], wanted, source['sha256']))
+                                'host.' % (source.shown, wanted, source.sha256))
 
 
-def _check_url(option, value):
+def _check_url(option: str, value: str | None) -> None:
     if value is None:
         return
     if option in ('mirror', 'proxy'):
@@ -412,7 +446,7 @@ def _check_url(option, value):
                               'url_username and url_password for the download server')
 
 
-def _include(include):
+def _include(include: list[str] | None) -> list[str] | None:
     if include is None:
         return None
     if not include:
@@ -428,11 +462,11 @@ def _include(include):
     return normalised
 
 
-def _as_records(pairs):
+def _as_records(pairs: t.Iterable[tuple[str, str]]) -> list[dict[str, str]]:
     return [dict(path=path, sha256=sha256) for path, sha256 in sorted(pairs, key=lambda pair: pair[0].lower())]
 
 
-def _warn_leftovers(warnings, leftovers):
+def _warn_leftovers(warnings: list[str], leftovers: list[str]) -> None:
     if leftovers:
         warnings.append('Replaced files still in use were renamed aside and are deleted by a later run that changes '
                         'something: %s' % ', '.join(sorted(leftovers)))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons.buildkitd_plan import plan
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons.buildkitd_plan import WantedBuildkitd, plan
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.recovery import encode_failure_actions
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.registration import (
     REGISTER_SERVICE_RECOVERY,
@@ -29,11 +29,11 @@ def entry(arguments=ARGS, binary=BINARY, state='Running', dependencies=('contain
 ABSENT = dict(entry(), exists=False, service_name='', image_path='', dependencies=[], failure_actions='', state='')
 
 
-def make(service, state='started', **changes):
+def make(service, state='started', config_changed=False, **changes):
     values = dict(name='buildkitd', binary=BINARY, arguments=ARGS, start_type='auto', dependencies=('containerd',),
-                  state=state, entry=service, log_file='C:\\ProgramData\\buildkitd\\buildkitd.log', timeout_s=90)
+                  log_file='C:\\ProgramData\\buildkitd\\buildkitd.log', timeout_s=90)
     values.update(changes)
-    return plan(**values)
+    return plan(WantedBuildkitd(**values), service, state, config_changed=config_changed)
 
 
 def test_a_registered_running_service_as_wanted_needs_nothing():

@@ -8,6 +8,8 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import 
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.daemon_flags import CONTAINERD_FLAGS
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.model import ServiceConfig
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.plan import (
+    ApplyOptions,
+    WantedService,
     apply_params,
     check_start_type,
     plan_service,
@@ -45,8 +47,10 @@ def entry(image_path=REGISTERED, state='Running', start=2, delayed=False, displa
                 dependents=[])
 
 
-def plan(current, state='started', **options):
-    return plan_service(options.pop('want', wanted()), current, state, CONTAINERD_FLAGS, **options)
+def plan(current, state='started', want=None, register_with='binary', restart=False, **options):
+    """plan_service with the containerd flags; `options` are ApplyOptions fields."""
+    service = WantedService(want or wanted(), CONTAINERD_FLAGS, register_with, ApplyOptions(**options))
+    return plan_service(service, current, state, restart=restart)
 
 
 def test_nothing_to_do_when_the_service_is_as_wanted():

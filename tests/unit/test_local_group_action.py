@@ -47,26 +47,31 @@ def action(host, check=False, diff=True):
     return plugin
 
 
+def reconcile(plugin, args):
+    """What the action base does with the options: validate, then reconcile with what validate derived."""
+    return plugin.reconcile(args, plugin.validate(args))
+
+
 def read(group_=None, requested=(), taken=False):
     return dict(computer_name=COMPUTER, group=group_, name_taken_by_user=taken, requested=list(requested))
 
 
 def test_read_sends_sids_with_an_upper_case_s():
     host = Host(read(group(ORPHAN), [resolved(ORPHAN['sid'], ORPHAN)]))
-    action(host).reconcile(dict(DEFAULTS, members=['s' + ORPHAN['sid'][1:]]))
+    reconcile(action(host), dict(DEFAULTS, members=['s' + ORPHAN['sid'][1:]]))
     assert host.calls == [('local_group_read', dict(name='builders', members=[ORPHAN['sid']]))]
 
 
 def test_nothing_to_do_runs_only_the_read():
     host = Host(read(group(ALICE), [resolved('alice', ALICE)]))
-    result = action(host).reconcile(dict(DEFAULTS, members=['alice']))
+    result = reconcile(action(host), dict(DEFAULTS, members=['alice']))
     assert result['changed'] is False and len(host.calls) == 1
     assert result['members'] == [ALICE] and result['sid'] == group()['sid']
 
 
 def test_check_mode_predicts_and_sends_no_change():
     host = Host(read(None, [resolved('.\\alice', ALICE)]))
-    result = action(host, check=True).reconcile(dict(DEFAULTS, members=['.\\alice'], description='d'))
+    result = reconcile(action(host, check=True), dict(DEFAULTS, members=['.\\alice'], description='d'))
     assert [name for name, _unused in host.calls] == ['local_group_read']
     assert result['changed'] is True and result['sid'] is None and result['added'] == ['WS2022\\alice']
     assert result['diff'] == dict(before={'state': 'absent'},
@@ -77,7 +82,7 @@ def test_check_mode_predicts_and_sends_no_change():
 def test_exact_sends_one_change_removing_by_sid_and_adding_by_sid():
     after = group(BOB)
     host = Host(read(group(ALICE, ORPHAN), [resolved('bob', BOB)]), applied=after)
-    result = action(host).reconcile(dict(DEFAULTS, members=['bob'], members_mode='exact'))
+    result = reconcile(action(host), dict(DEFAULTS, members=['bob'], members_mode='exact'))
     (_unused, sent), = [call for call in host.calls if call[0] == 'local_group_apply']
     assert sent == dict(name='builders', create=False, delete=False, description=None,
                         add=[dict(sid=BOB['sid'], name=BOB['name'])],
@@ -88,9 +93,9 @@ def test_exact_sends_one_change_removing_by_sid_and_adding_by_sid():
 
 def test_description_only_changes_when_it_differs():
     same = Host(read(group(description='d')))
-    assert action(same).reconcile(dict(DEFAULTS, description='d'))['changed'] is False
+    assert reconcile(action(same), dict(DEFAULTS, description='d'))['changed'] is False
     differs = Host(read(group(description='old')), applied=group(description='new'))
-    result = action(differs).reconcile(dict(DEFAULTS, description='new'))
+    result = reconcile(action(differs), dict(DEFAULTS, description='new'))
     assert result['changed'] is True and differs.calls[1][1]['description'] == 'new'
 
 
@@ -98,23 +103,23 @@ def test_unknown_member_fails_before_any_change():
     ghost = dict(requested='CONTOSO\\ghost', name=None, sid=None, object_class='unknown', source='unresolved')
     host = Host(read(group(BOB), [resolved('alice', ALICE), ghost]))
     with pytest.raises(AnsibleActionFail, match=r'^members: Principal CONTOSO\\ghost was not found\. Nothing was'):
-        action(host).reconcile(dict(DEFAULTS, members=['alice', 'CONTOSO\\ghost'], members_mode='exact'))
+        reconcile(action(host), dict(DEFAULTS, members=['alice', 'CONTOSO\\ghost'], members_mode='exact'))
     assert len(host.calls) == 1
 
 
 def test_absent_deletes_once_and_then_is_quiet():
     host = Host(read(group(ALICE)), applied=None)
-    result = action(host).reconcile(dict(DEFAULTS, state='absent'))
+    result = reconcile(action(host), dict(DEFAULTS, state='absent'))
     assert result['changed'] is True and result['diff']['after'] == {'state': 'absent'}
     assert host.calls[1] == ('local_group_apply', dict(
         name='builders', create=False, delete=True, description=None, add=[], remove=[]))
-    quiet = action(Host(read(None))).reconcile(dict(DEFAULTS, state='absent'))
+    quiet = reconcile(action(Host(read(None))), dict(DEFAULTS, state='absent'))
     assert quiet['changed'] is False and quiet['sid'] is None
 
 
 def test_name_of_a_user_is_refused_naming_the_option():
     with pytest.raises(AnsibleActionFail, match=r'^name: WS2022 already has a local user'):
-        action(Host(read(None, taken=True))).reconcile(dict(DEFAULTS))
+        reconcile(action(Host(read(None, taken=True))), dict(DEFAULTS))
 
 
 @pytest.mark.parametrize('args, option', [

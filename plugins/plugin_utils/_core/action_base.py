@@ -2,13 +2,22 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Base class of the collection's action plugins.
 
-A subclass declares ARGUMENT_SPEC (and the usual argument-spec constraints),
-checks values the spec cannot express in validate(), and reconciles the host
-in reconcile(): one read operation, and one change operation when something
-differs and the task is not in check mode.
+A subclass declares ARGUMENT_SPEC (and the usual argument-spec constraints)
+and implements two steps:
+
+- `validate(args)` checks what the spec cannot express, before anything
+  reaches the host, and returns what it derived from the options (a frozen
+  dataclass, or None when it derives nothing);
+- `reconcile(args, checked)` receives the options and that value: one read
+  operation, and one change operation when something differs and the task is
+  not in check mode. It returns the task's result.
+
+Nothing is kept on the plugin between the two steps.
 """
 
 from __future__ import annotations
+
+import typing as t
 
 from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.plugins.action import ActionBase
@@ -16,17 +25,19 @@ from ansible.plugins.action import ActionBase
 from .errors import InvalidArgument, OperationError
 from .runner import run_operation
 
+Checked = t.TypeVar('Checked')
 
-class WcowActionBase(ActionBase):
+
+class WcowActionBase(ActionBase, t.Generic[Checked]):
     TRANSFERS_FILES = False
     _requires_connection = True
-    ARGUMENT_SPEC = {}
-    MUTUALLY_EXCLUSIVE = ()
-    REQUIRED_TOGETHER = ()
-    REQUIRED_IF = ()
-    REQUIRED_BY = {}
+    ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {}
+    MUTUALLY_EXCLUSIVE: tuple[tuple[str, ...], ...] = ()
+    REQUIRED_TOGETHER: tuple[tuple[str, ...], ...] = ()
+    REQUIRED_IF: tuple[tuple[t.Any, ...], ...] = ()
+    REQUIRED_BY: dict[str, tuple[str, ...]] = {}
 
-    def run(self, tmp=None, task_vars=None):
+    def run(self, tmp: str | None = None, task_vars: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
         self._supports_check_mode = True
         self._supports_async = False
         result = super().run(tmp, task_vars)
@@ -38,27 +49,27 @@ class WcowActionBase(ActionBase):
             required_by=dict(self.REQUIRED_BY),
         )
         try:
-            self.validate(args)
+            checked = self.validate(args)
         except InvalidArgument as error:
             raise AnsibleActionFail('Invalid option %s' % error)
         try:
-            result.update(self.reconcile(args))
+            result.update(self.reconcile(args, checked))
         except OperationError as error:
             result.update(failed=True, msg=str(error))
         return result
 
     @property
-    def check_mode(self):
+    def check_mode(self) -> bool:
         return bool(self._task.check_mode)
 
     @property
-    def diff_mode(self):
+    def diff_mode(self) -> bool:
         return bool(self._task.diff)
 
-    def operation(self, name, params, log_params=True):
+    def operation(self, name: str, params: dict[str, t.Any], log_params: bool = True) -> dict[str, t.Any]:
         return run_operation(self._connection, name, params, log_params=log_params)
 
-    def read_template(self, template, option):
+    def read_template(self, template: str, option: str) -> str:
         """The text of a user's template, looked up as the template module does."""
         try:
             found = self._find_needle('templates', template)
@@ -67,8 +78,9 @@ class WcowActionBase(ActionBase):
         except (AnsibleError, OSError, UnicodeDecodeError) as error:
             raise InvalidArgument(option, 'cannot read %r: %s' % (template, error))
 
-    def validate(self, args):
-        """Raise InvalidArgument for values the argument spec cannot check."""
+    def validate(self, args: dict[str, t.Any]) -> Checked:
+        """Raise InvalidArgument for values the argument spec cannot check; return what was derived."""
+        raise NotImplementedError
 
-    def reconcile(self, args):
+    def reconcile(self, args: dict[str, t.Any], checked: Checked) -> dict[str, t.Any]:
         raise NotImplementedError

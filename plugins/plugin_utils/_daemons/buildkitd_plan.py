@@ -19,8 +19,11 @@ service_apply restores the previous registration when any step fails.
 
 from __future__ import annotations
 
-from .._service.model import same_account, same_dependencies, same_path, service_from_read
-from .._service.plan import ServicePlan, apply_params, apply_state
+import dataclasses
+import typing as t
+
+from .._service.model import ServiceConfig, ServiceState, same_account, same_dependencies, same_path, service_from_read
+from .._service.plan import ApplyOptions, ServicePlan, apply_params, apply_state, deletion_plan
 from .._service.registration import REGISTER_SERVICE_RECOVERY, REGISTERED_DISPLAY, registered_image_path
 from .._service.views import service_view
 from .buildkitd import same_daemon_arguments
@@ -28,31 +31,39 @@ from .buildkitd import same_daemon_arguments
 DISPLAY_NAME, DESCRIPTION = REGISTERED_DISPLAY['buildkitd']
 ACCOUNT = 'LocalSystem'
 # The settings --register-service leaves (cmd/buildkitd/service_windows.go).
-REGISTERED = dict(start_type='auto', dependencies=(), display_name=DISPLAY_NAME, description=DESCRIPTION,
-                  recovery=REGISTER_SERVICE_RECOVERY)
+REGISTERED: dict[str, t.Any] = dict(start_type='auto', dependencies=(), display_name=DISPLAY_NAME,
+                                    description=DESCRIPTION, recovery=REGISTER_SERVICE_RECOVERY)
 
 
-def plan(name, binary, arguments, start_type, dependencies, state, entry, config_changed=False, log_file=None,
-         timeout_s=120):
-    """The one service_apply bringing service `name` to the wanted registration and `state`.
+@dataclasses.dataclass(frozen=True)
+class WantedBuildkitd:
+    """The buildkitd service a task wants: `arguments` are buildkitd's flags without the service's own;
+    `log_file` and `timeout_s` go to service_apply (the log it reads when a start fails, how long it waits)."""
+    name: str
+    binary: str
+    arguments: tuple[str, ...]
+    start_type: str
+    dependencies: tuple[str, ...]
+    log_file: str | None = None
+    timeout_s: int = 120
 
-    `arguments` are buildkitd's flags without the service's own;
+
+def plan(wanted: WantedBuildkitd, entry: dict[str, t.Any], state: str, config_changed: bool = False) -> ServicePlan:
+    """The one service_apply bringing the service to the wanted registration and `state`.
+
     `config_changed`: the config file buildkitd reads was (or is to be) written.
     """
+    name = wanted.name
+    if state == 'absent':
+        return deletion_plan(name, entry, ApplyOptions(timeout_s=wanted.timeout_s))
     config, current = service_from_read(entry)
     before = service_view(entry)
-    if state == 'absent':
-        if config is None:
-            return ServicePlan(None, [], before, before)
-        return ServicePlan(apply_params(name, delete=True, timeout_s=timeout_s), ['delete the service'], before,
-                           {'exists': False})
-
-    changes = _registration_changes(name, binary, arguments, config, current)
+    changes = _registration_changes(name, wanted.binary, wanted.arguments, config, current)
     register = bool(changes)
     base = REGISTERED if register else dict(
         start_type=config.start_type, dependencies=config.dependencies, display_name=config.display_name,
         description=config.description, recovery=config.recovery)
-    values = _setting_values(start_type, dependencies, base)
+    values = _setting_values(wanted.start_type, wanted.dependencies, base)
     if register:
         # service_apply stops the old service; without a state it would start the new one.
         wanted_state = 'stopped' if state == 'stopped' else 'started'
@@ -65,18 +76,20 @@ def plan(name, binary, arguments, start_type, dependencies, state, entry, config
                             'restarted': 'restart the service'}[wanted_state])
     if not changes:
         return ServicePlan(None, [], before, before)
-    command_line = registered_image_path(binary, name, arguments) if register else entry['image_path']
-    after = _after(before, name, command_line, start_type, dependencies, state, register)
+    command_line = registered_image_path(wanted.binary, name, wanted.arguments) if register else entry['image_path']
+    after = _after(before, name, command_line, wanted.start_type, wanted.dependencies, state, register)
     if register:
-        values['create'] = dict(binary=binary, arguments=list(arguments), register_with='binary', display_name=None)
+        values['create'] = dict(binary=wanted.binary, arguments=list(wanted.arguments), register_with='binary',
+                                display_name=None)
     # A new registration or a restart stops running dependents too, and
     # service_apply starts them again; a wanted stop does not take them down.
-    params = apply_params(name, state=wanted_state, stop_dependents=state != 'stopped', log_file=log_file or None,
-                          timeout_s=timeout_s, **values)
+    params = apply_params(name, state=wanted_state, stop_dependents=state != 'stopped',
+                          log_file=wanted.log_file or None, timeout_s=wanted.timeout_s, **values)
     return ServicePlan(params, changes, before, after)
 
 
-def _registration_changes(name, binary, arguments, config, current):
+def _registration_changes(name: str, binary: str, arguments: tuple[str, ...], config: ServiceConfig | None,
+                          current: ServiceState | None) -> list[str]:
     if config is None:
         return ['register the service']
     if current.delete_pending:
@@ -91,7 +104,7 @@ def _registration_changes(name, binary, arguments, config, current):
     return ['register the service again (its %s differ)' % ' and '.join(differs)] if differs else []
 
 
-def _setting_values(start_type, dependencies, base):
+def _setting_values(start_type: str, dependencies: tuple[str, ...], base: dict[str, t.Any]) -> dict[str, t.Any]:
     """service_apply values for the settings that differ from `base`."""
     values = {}
     if start_type != base['start_type']:
@@ -107,7 +120,8 @@ def _setting_values(start_type, dependencies, base):
     return values
 
 
-def _after(before, name, command_line, start_type, dependencies, state, register):
+def _after(before: dict[str, t.Any], name: str, command_line: str, start_type: str, dependencies: tuple[str, ...],
+           state: str, register: bool) -> dict[str, t.Any]:
     after = dict(before) if before.get('exists') else {'exists': True, 'name': name}
     after.update(command_line=command_line, start_type=start_type, dependencies=list(dependencies),
                  display_name=DISPLAY_NAME, description=DESCRIPTION, recovery=REGISTER_SERVICE_RECOVERY.to_params(),

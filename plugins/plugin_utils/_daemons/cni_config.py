@@ -17,10 +17,14 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import typing as t
 
 from .._core.errors import InvalidArgument
 from .._core.templating import ConfigTemplate
 from .._windows.ip_addresses import first_host, parse_gateway
+
+if t.TYPE_CHECKING:
+    from jinja2 import Template
 
 CNI_VERSIONS = ('0.2.0', '0.3.0', '0.4.0', '1.0.0')
 DEFAULT_CNI_VERSION = '1.0.0'
@@ -31,16 +35,16 @@ MANAGED_KEYS = frozenset({'cniVersion', 'name', 'type', 'ipam', 'dns', 'capabili
 LONGEST_PREFIX = 30
 
 
-def to_json(value):
+def to_json(value: t.Any) -> str:
     """JSON text of value: ASCII only, sorted keys, so the same input gives the same bytes."""
     return json.dumps(value, sort_keys=True, ensure_ascii=True, allow_nan=False)
 
 
-def to_nice_json(value):
+def to_nice_json(value: t.Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=True, allow_nan=False, indent=2)
 
 
-def parse_ipv4_subnet(option, value):
+def parse_ipv4_subnet(option: str, value: str) -> ipaddress.IPv4Network:
     try:
         subnet = ipaddress.ip_network(value, strict=True)
     except (TypeError, ValueError) as error:
@@ -53,8 +57,9 @@ def parse_ipv4_subnet(option, value):
     return subnet
 
 
-def template_variables(network_name, cni_version, subnet, gateway=None, routes=None,
-                       dns_nameservers=None, dns_search=None, extra=None):
+def template_variables(network_name: str, cni_version: str, subnet: str, gateway: str | None = None,
+                       routes: list[dict[str, t.Any]] | None = None, dns_nameservers: list[str] | None = None,
+                       dns_search: list[str] | None = None, extra: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
     """The checked variables a template renders with; InvalidArgument names the option at fault."""
     if not isinstance(network_name, str) or not network_name.strip() or network_name != network_name.strip():
         raise InvalidArgument('network_name', 'must be a non-empty name without leading or trailing white space')
@@ -75,7 +80,7 @@ def template_variables(network_name, cni_version, subnet, gateway=None, routes=N
     )
 
 
-def _routes(routes, network, gateway):
+def _routes(routes: list[dict[str, t.Any]] | None, network: ipaddress.IPv4Network, gateway: str) -> list[dict[str, str]]:
     if routes is None:
         return [dict(dst=DEFAULT_ROUTE_DST, gw=gateway)]
     if not routes:
@@ -105,7 +110,7 @@ def _routes(routes, network, gateway):
     return checked
 
 
-def _nameservers(values):
+def _nameservers(values: list[str] | None) -> list[str]:
     checked = []
     for index, value in enumerate(values or []):
         try:
@@ -115,7 +120,7 @@ def _nameservers(values):
     return checked
 
 
-def _search_domains(values):
+def _search_domains(values: list[str] | None) -> list[str]:
     checked = []
     for index, value in enumerate(values or []):
         if not isinstance(value, str) or not value.strip() or value != value.strip() or ' ' in value:
@@ -124,7 +129,7 @@ def _search_domains(values):
     return checked
 
 
-def _extra(extra):
+def _extra(extra: dict[str, t.Any] | None) -> dict[str, t.Any]:
     if not extra:
         return {}
     if not isinstance(extra, dict):
@@ -145,21 +150,21 @@ def _extra(extra):
 _TEMPLATE = ConfigTemplate('cni_nat.conf.j2', {'to_json': to_json, 'to_nice_json': to_nice_json})
 
 
-def builtin_template():
+def builtin_template() -> str:
     return _TEMPLATE.builtin
 
 
-def compile_template(source, option='template'):
+def compile_template(source: str, option: str = 'template') -> Template:
     return _TEMPLATE.compile(source, option)
 
 
-def render(variables, source=None, option='template'):
+def render(variables: dict[str, t.Any], source: str | None = None, option: str = 'template') -> str:
     """The config text: the built-in template when source is None."""
     text = _TEMPLATE.render(variables, source, option)
     return text
 
 
-def parse_config(text, option='template'):
+def parse_config(text: str, option: str = 'template') -> dict[str, t.Any]:
     """The rendered text as a JSON object; InvalidArgument(option) when it is not one."""
     try:
         value = json.loads(text, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant)
@@ -170,7 +175,7 @@ def parse_config(text, option='template'):
     return value
 
 
-def _refuse_duplicates(pairs):
+def _refuse_duplicates(pairs: list[tuple[str, t.Any]]) -> dict[str, t.Any]:
     seen = {}
     for key, value in pairs:
         if key in seen:
@@ -179,11 +184,11 @@ def _refuse_duplicates(pairs):
     return seen
 
 
-def _refuse_constant(name):
+def _refuse_constant(name: str) -> t.NoReturn:
     raise ValueError('%s is not JSON' % name)
 
 
-def existing_config(data):
+def existing_config(data: bytes | None) -> dict[str, t.Any] | None:
     """The existing file's bytes as a JSON object, or None when a JSON reader would refuse them.
 
     Strict UTF-8 with no byte order mark: Go's encoding/json, which the nat
@@ -197,16 +202,16 @@ def existing_config(data):
         return None
 
 
-def canonical(config):
+def canonical(config: dict[str, t.Any]) -> str:
     """Formatting-free text of a JSON object: equal only when the objects are equal (true != 1)."""
     return json.dumps(config, sort_keys=True, ensure_ascii=True, separators=(',', ':'))
 
 
-def same_config(existing, wanted):
+def same_config(existing: dict[str, t.Any] | None, wanted: dict[str, t.Any]) -> bool:
     return existing is not None and canonical(existing) == canonical(wanted)
 
 
-def ignored_route_keys(config):
+def ignored_route_keys(config: dict[str, t.Any]) -> list[int]:
     """Routes of a rendered config that use `gateway` without `gw`: the nat plugin ignores them."""
     routes = (config.get('ipam') or {}).get('routes') if isinstance(config.get('ipam'), dict) else None
     if not isinstance(routes, list):

@@ -7,59 +7,77 @@ the service, `--version` probes, files such as the daemon's config and the
 paths to measure, as a `ServiceRead`), `apply_service()`, and
 `reconcile_absent()`: state=absent with what removal.py plans (the config,
 the data folders), removed after the service is gone.
+
+A subclass implements two hooks for state=absent:
+
+- `deletion_options(args, checked)`: the `ApplyOptions` of the service_apply
+  that deletes the service;
+- `config_is_ours(args, checked, data)`: whether the config file's bytes are
+  what the module writes with these options (only then is it removed).
 """
 
 from __future__ import annotations
 
 import base64
 import dataclasses
+import typing as t
 
 from ansible.errors import AnsibleActionFail
 
-from .._core.action_base import WcowActionBase
+from .._core.action_base import Checked, WcowActionBase
 from .._core.errors import OperationError
 from . import removal as removal_plan
-from .views import service_view
+from .plan import ApplyOptions, ServicePlan, deletion_plan
+from .views import service_diff, service_view
 
 
 @dataclasses.dataclass(frozen=True)
 class ServiceRead:
     """One service_read: the service's entry, the probes (`binaries`) and the files read, in the order asked."""
-    entry: dict
-    binaries: list
-    files: list
-    measured: list = ()
+    entry: dict[str, t.Any]
+    binaries: list[dict[str, t.Any]]
+    files: list[dict[str, t.Any]]
+    measured: list[dict[str, t.Any]] = dataclasses.field(default_factory=list)
 
-    def file_bytes(self, index=0):
+    def file_bytes(self, index: int = 0) -> bytes | None:
         """The bytes of the index-th file read; None when it does not exist."""
         found = self.files[index]
         return base64.b64decode(found['content_b64']) if found['exists'] else None
 
 
-class ServiceActionBase(WcowActionBase):
+class ServiceActionBase(WcowActionBase[Checked]):
     """WcowActionBase with the service operations."""
 
-    def read_service(self, name, probe_versions=(), read_files=(), measure_paths=()):
+    def read_service(self, name: str, probe_versions: t.Iterable[str] = (), read_files: t.Iterable[str] = (),
+                     measure_paths: t.Iterable[str] = ()) -> ServiceRead:
         """ServiceRead of one service, the programs to probe (`<path> --version`), the files to read and the
         paths to measure (what they are and hold)."""
-        params = {'names': [name], 'probe_versions': list(probe_versions), 'read_files': list(read_files)}
+        params: dict[str, t.Any] = {'names': [name], 'probe_versions': list(probe_versions),
+                                    'read_files': list(read_files)}
+        measure_paths = list(measure_paths)
         if measure_paths:
-            params['measure_paths'] = list(measure_paths)
+            params['measure_paths'] = measure_paths
         read = self.operation('service_read', params)
         return ServiceRead(read['services'][0], read['binaries'], read['files'], read.get('measured') or [])
 
-    def reconcile_absent(self, name, found, is_ours, make_plan, service_diff, result):
-        """state=absent: the service deleted, then what `found` (a removal.Targets) names removed.
+    def deletion_options(self, args: dict[str, t.Any], checked: Checked) -> ApplyOptions:
+        """How service_apply deletes the service at state=absent."""
+        raise NotImplementedError
 
-        make_plan(entry) -> ServicePlan deleting the service; service_diff(plan) -> its diff entry;
-        is_ours(bytes) -> whether the config file holds what the module writes. Updates and returns result.
-        """
+    def config_is_ours(self, args: dict[str, t.Any], checked: Checked, data: bytes) -> bool:
+        """Whether the config file holds what the module writes with these options."""
+        raise NotImplementedError
+
+    def reconcile_absent(self, args: dict[str, t.Any], checked: Checked, found: removal_plan.Targets,
+                         result: dict[str, t.Any]) -> dict[str, t.Any]:
+        """state=absent: the service deleted, then what `found` names removed. Updates and returns result."""
+        name = args['name']
         read = self.read_service(name, read_files=[found.config_path] if found.config_path else [],
                                  measure_paths=found.measure_paths())
-        plan = make_plan(read.entry)
+        plan = deletion_plan(name, read.entry, self.deletion_options(args, checked))
         try:
-            removal = removal_plan.plan(found, read.file_bytes(0) if found.config_path else None, is_ours,
-                                        read.measured)
+            removal = removal_plan.plan(found, read.file_bytes(0) if found.config_path else None,
+                                        lambda data: self.config_is_ours(args, checked, data), read.measured)
         except removal_plan.LinkFound as error:
             raise AnsibleActionFail(str(error))
         result.update(changed=plan.changed or removal.pending, changes=plan.changes + removal.changes(),
@@ -69,10 +87,11 @@ class ServiceActionBase(WcowActionBase):
         if removal.warnings:
             result.setdefault('warnings', []).extend(removal.warnings)
         if result['changed'] and self.diff_mode:
-            result['diff'] = ([service_diff(plan)] if plan.changed else []) + removal_plan.diffs(name, removal)
+            result['diff'] = ([service_diff(name, plan)] if plan.changed else []) + removal_plan.diffs(name, removal)
         return result
 
-    def _remove_service_and_data(self, name, plan, removal, result):
+    def _remove_service_and_data(self, name: str, plan: ServicePlan, removal: removal_plan.Removal,
+                                 result: dict[str, t.Any]) -> None:
         if plan.changed:
             applied = self.apply_service(plan.params)
             result['actions'] = applied['actions']
@@ -95,6 +114,6 @@ class ServiceActionBase(WcowActionBase):
         result['removed'] = (([removal.config['path']] if done['config_removed'] else []) + done['removed']
                              + done['folders_removed'])
 
-    def apply_service(self, params):
-        """service_apply with complete parameters (see apply_params); returns its result."""
+    def apply_service(self, params: dict[str, t.Any]) -> dict[str, t.Any]:
+        """service_apply with complete parameters (see plan.apply_params); returns its result."""
         return self.operation('service_apply', params)

@@ -4,10 +4,15 @@
 
 from __future__ import annotations
 
+import typing as t
+
 from .model import service_from_read
 
+if t.TYPE_CHECKING:
+    from .plan import ServicePlan
 
-def service_view(entry):
+
+def service_view(entry: dict[str, t.Any]) -> dict[str, t.Any]:
     """The service as a task reports it; {'exists': False} when absent."""
     config, state = service_from_read(entry)
     if config is None:
@@ -34,14 +39,21 @@ SERVICE_DIFF_FIELDS = ('command_line', 'start_type', 'dependencies', 'display_na
                        'recovery', 'state')
 
 
-def service_text(view):
+def service_text(view: dict[str, t.Any]) -> str:
     """A service view as diff text; empty when the service does not exist."""
     if not view.get('exists'):
         return ''
     return ''.join('%s: %s\n' % (field, view[field]) for field in SERVICE_DIFF_FIELDS if field in view)
 
 
-def config_diff(config):
+def service_diff(name: str, plan: ServicePlan, after_extra: str = '') -> dict[str, str]:
+    """The diff entry of a service change: the service before and after as text (`after_extra` appended)."""
+    header = 'service %s' % name
+    return dict(before=service_text(plan.before), after=service_text(plan.after) + after_extra, before_header=header,
+                after_header=header)
+
+
+def config_diff(config: dict[str, t.Any]) -> dict[str, str]:
     """The diff entry of a config file the task writes (before/after text under its path)."""
     before = config['before'].decode('utf-8', errors='replace') if config['before'] is not None else ''
     return dict(before=before, after=config['content'], before_header=config['path'], after_header=config['path'])
