@@ -21,15 +21,15 @@ class ChecksumError(ValueError):
     pass
 
 
-def normalise(digest):
+def normalise(digest: str | None) -> str | None:
     return digest.lower() if digest else digest
 
 
-def is_sha256(text):
+def is_sha256(text: str | None) -> bool:
     return bool(_HEX64.match(text or ''))
 
 
-def parse_option(text):
+def parse_option(text: str | None) -> str:
     """The hex digest of a `sha256:<64 hex digits>` option value, lower case."""
     match = _OPTION.match((text or '').strip())
     if not match:
@@ -37,7 +37,7 @@ def parse_option(text):
     return match.group('hex').lower()
 
 
-def pick_from_file(text, file_name):
+def pick_from_file(text: str | None, file_name: str) -> str:
     """The digest for `file_name` in a checksum file.
 
     The line naming the file (a leading `./` or directories in the name are
@@ -68,5 +68,5 @@ def pick_from_file(text, file_name):
     raise ChecksumError('holds %d bare checksums and no file names; expected one' % len(entries))
 
 
-def _base(name):
+def _base(name: str) -> str:
     return re.split(r'[\\/]', name)[-1]

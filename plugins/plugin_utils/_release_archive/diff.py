@@ -4,12 +4,15 @@
 
 from __future__ import annotations
 
+import typing as t
+
 from .manifest import listing
 
 UNKNOWN_AFTER = '# the file list is known once the host has downloaded the archive\n'
 
 
-def diff(read, manifest, current, wanted, after):
+def diff(read: dict[str, t.Any], manifest: dict[str, t.Any] | None, current: dict[str, str | None],
+         wanted: dict[str, t.Any], after: list[tuple[str, str | None]] | None) -> dict[str, str]:
     """Before and after as sha256sum-style listings, so that --diff shows a line diff."""
     before = {}
     for path_key, sha in current.items():

@@ -16,6 +16,7 @@ import hashlib
 import io
 import re
 import tarfile
+import typing as t
 import zipfile
 
 from .paths import strip
@@ -25,7 +26,7 @@ class ArchiveError(ValueError):
     pass
 
 
-def list_files(data, kind, strip_components):
+def list_files(data: bytes, kind: str, strip_components: int) -> dict[str, str]:
     """{relative path: sha256 hex} of the files the archive would install."""
     members = _tar_members(data) if kind == 'tar.gz' else _zip_members(data)
     files, spelling = {}, {}
@@ -46,7 +47,7 @@ def list_files(data, kind, strip_components):
     return files
 
 
-def _without_absolute_prefix(path):
+def _without_absolute_prefix(path: str) -> str:
     previous = None
     while previous != path:
         previous = path
@@ -54,7 +55,7 @@ def _without_absolute_prefix(path):
     return path
 
 
-def _tar_members(data):
+def _tar_members(data: bytes) -> t.Iterator[tuple[str, bytes]]:
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode='r:gz') as archive:
             for member in archive:
@@ -64,7 +65,7 @@ def _tar_members(data):
         raise ArchiveError('is not a readable .tar.gz archive: %s' % error)
 
 
-def _zip_members(data):
+def _zip_members(data: bytes) -> t.Iterator[tuple[str, bytes]]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for info in archive.infolist():

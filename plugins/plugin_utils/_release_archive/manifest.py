@@ -18,6 +18,7 @@ deleted by a later run.
 from __future__ import annotations
 
 import json
+import typing as t
 
 from .paths import member_path
 from .checksum import is_sha256, normalise
@@ -27,11 +28,11 @@ FORMAT = 1
 IDENTITY = ('archive_sha256', 'version', 'strip_components', 'include')
 
 
-def file_name(name):
+def file_name(name: str) -> str:
     return '.wcow-%s.manifest.json' % name
 
 
-def parse(text):
+def parse(text: str | None) -> tuple[dict[str, t.Any] | None, str | None]:
     """(manifest dict, None), (None, None) when there is none, or (None, problem)."""
     if text is None:
         return None, None
@@ -47,7 +48,7 @@ def parse(text):
         return None, 'is damaged: %s' % error
 
 
-def _checked(document):
+def _checked(document: dict[str, t.Any]) -> dict[str, t.Any]:
     files = []
     for entry in document['files']:
         path = member_path(entry['path'])
@@ -76,18 +77,19 @@ def _checked(document):
     )
 
 
-def header(source, archive_file, archive_sha256, version, strip_components, include):
+def header(source: str, archive_file: str, archive_sha256: str | None, version: str | None, strip_components: int,
+           include: list[str] | None) -> dict[str, t.Any]:
     """The manifest fields the controller decides; the host adds files and leftovers."""
     return dict(format=FORMAT, source=source, archive_file=archive_file, archive_sha256=archive_sha256,
                 version=version, strip_components=strip_components, include=include)
 
 
-def drifted(manifest, current):
+def drifted(manifest: dict[str, t.Any], current: dict[str, str | None]) -> list[str]:
     """Files of the manifest whose current hash differs (None: the file is missing)."""
     return [f['path'] for f in manifest['files'] if current.get(f['path'].lower()) != f['sha256']]
 
 
-def same_install(manifest, wanted):
+def same_install(manifest: dict[str, t.Any], wanted: dict[str, t.Any]) -> bool:
     """Whether the manifest records the archive and settings in `wanted` (a header()).
 
     Without a checksum (allow_unverified and a URL), the source URL stands in
@@ -97,13 +99,13 @@ def same_install(manifest, wanted):
     return all(_comparable(manifest.get(key)) == _comparable(wanted.get(key)) for key in keys)
 
 
-def _comparable(value):
+def _comparable(value: t.Any) -> t.Any:
     if isinstance(value, list):
         return sorted(item.lower() for item in value)
     return value
 
 
-def listing(files):
+def listing(files: t.Iterable[tuple[str, str | None]]) -> str:
     """Text for a diff: one `<sha256>  <path>` line per file, like sha256sum."""
     lines = ['%s  %s' % (sha256 or '(missing)', path) for path, sha256 in sorted(files, key=lambda f: f[0].lower())]
     return ''.join(line + '\n' for line in lines)

@@ -21,7 +21,7 @@ class PathProblem(ValueError):
     pass
 
 
-def url_problem(url):
+def url_problem(url: str | None) -> str | None:
     parts = urlsplit(url or '')
     if parts.scheme.lower() not in ('http', 'https') or not parts.netloc:
         return 'must be an http:// or https:// URL, got %r' % url
@@ -30,24 +30,24 @@ def url_problem(url):
     return None
 
 
-def file_name_of_url(url):
+def file_name_of_url(url: str) -> str:
     """The last segment of the URL's path, as sent (percent-encoding kept)."""
     return urlsplit(url).path.rstrip('/').rsplit('/', 1)[-1]
 
 
-def mirrored(mirror, url):
+def mirrored(mirror: str, url: str) -> str:
     """`url`'s file name under the mirror base URL."""
     return mirror.rstrip('/') + '/' + file_name_of_url(url)
 
 
-def without_credentials(url):
+def without_credentials(url: str) -> str:
     """The URL without user:password@, fit for a manifest or a message."""
     parts = urlsplit(url)
     host = parts.netloc.rsplit('@', 1)[-1]
     return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
 
 
-def archive_type(file_name):
+def archive_type(file_name: str) -> str | None:
     """'tar.gz' or 'zip' from the file name, None when the name tells neither."""
     lowered = file_name.lower()
     for suffix, kind in ARCHIVE_TYPES:
@@ -56,13 +56,13 @@ def archive_type(file_name):
     return None
 
 
-def name_problem(name):
+def name_problem(name: str | None) -> str | None:
     if not _NAME.match(name or ''):
         return ('must be 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit, got %r' % name)
     return None
 
 
-def dest_problem(dest):
+def dest_problem(dest: str | None) -> str | None:
     if not dest or not dest.strip():
         return 'must not be empty'
     if '/' in dest:
@@ -83,7 +83,7 @@ def dest_problem(dest):
     return None
 
 
-def member_path(path):
+def member_path(path: str | None) -> str:
     """A relative archive path in the form win_release_archive returns: `a/b/c`.
 
     Backslashes count as separators (bsdtar on Windows splits on both,
@@ -104,7 +104,7 @@ def member_path(path):
     return posixpath.join(*segments)
 
 
-def included(paths, include):
+def included(paths: list[str], include: list[str] | None) -> tuple[list[str], list[str]]:
     """The paths selected by `include` (None: all), and the include entries that select nothing.
 
     An entry selects the file of that path, or every file below it when it
@@ -122,7 +122,7 @@ def included(paths, include):
     return sorted(chosen, key=str.lower), missing
 
 
-def strip(path, components):
+def strip(path: str, components: int) -> str | None:
     """`path` after bsdtar --strip-components, or None when it is too short.
 
     Mirrors libarchive tar/util.c strip_components: N leading elements go,

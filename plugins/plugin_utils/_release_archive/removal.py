@@ -4,14 +4,16 @@
 
 from __future__ import annotations
 
+import typing as t
+
 from .manifest import listing
 
 
-def sort_paths(paths):
+def sort_paths(paths: t.Iterable[str]) -> list[str]:
     return sorted(paths, key=str.lower)
 
 
-def split(manifest, current):
+def split(manifest: dict[str, t.Any] | None, current: dict[str, str | None]) -> tuple[list[str], list[str]]:
     """(removable, replaced) paths of the manifest's files.
 
     A file with the recorded SHA-256 is removed. One replaced by hand (another
@@ -28,12 +30,12 @@ def split(manifest, current):
     return sort_paths(removable), sort_paths(replaced)
 
 
-def pending(read, manifest):
+def pending(read: dict[str, t.Any], manifest: dict[str, t.Any] | None) -> bool:
     """Whether anything of this install is left on the host."""
     return manifest is not None or read['previous_dir_exists']
 
 
-def diff(read, manifest, current):
+def diff(read: dict[str, t.Any], manifest: dict[str, t.Any] | None, current: dict[str, str | None]) -> dict[str, str]:
     """Before: the installed files as sha256sum lists them; after: nothing."""
     before = [(record['path'], current.get(record['path'].lower())) for record in (manifest or {}).get('files', [])]
     kept_in = read['previous_dir'].rsplit('\\', 1)[-1]
