@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 import subprocess
+import typing as t
 
 
-def split_command_line(text):
+def split_command_line(text: str) -> list[str]:
     """The argv Windows gives a program started with command line `text`.
 
     argv[0] is read as CommandLineToArgvW reads the program name: up to the
@@ -37,7 +38,7 @@ def split_command_line(text):
     return [program] + _split_arguments(rest)
 
 
-def _split_arguments(text):
+def _split_arguments(text: str) -> list[str]:
     args, i, n = [], 0, len(text)
     while True:
         while i < n and text[i] in ' \t':
@@ -71,7 +72,7 @@ def _split_arguments(text):
         args.append(''.join(arg))
 
 
-def join_command_line(argv):
+def join_command_line(argv: t.Sequence[str]) -> str:
     """A command line that split_command_line reads back as `argv`.
 
     The arguments are quoted by subprocess.list2cmdline, whose rules are those
@@ -90,7 +91,7 @@ def join_command_line(argv):
     return head + (' ' + rest if rest else '')
 
 
-def parse_image_path(image_path):
+def parse_image_path(image_path: str | None) -> tuple[str | None, list[str]]:
     """(binary, arguments) of an ImagePath; (None, []) when it is empty."""
     argv = split_command_line(image_path or '')
     if not argv:

@@ -4,10 +4,13 @@
 
 from __future__ import annotations
 
+import typing as t
+
 from .flags import FlagSpec
 
 
-def _spec(values, bools, repeatable=(), aliases=()):
+def _spec(values: t.Iterable[str], bools: t.Iterable[str], repeatable: t.Iterable[str] = (),
+          aliases: t.Iterable[tuple[str, str]] = ()) -> FlagSpec:
     return FlagSpec(frozenset(values), frozenset(bools), frozenset(repeatable), tuple(aliases))
 
 

@@ -23,6 +23,7 @@ leave empty, to remove when they are.
 from __future__ import annotations
 
 import re
+import typing as t
 
 _DRIVE = re.compile(r'^[A-Za-z]:\\')
 _SHORT_NAME = re.compile(r'~\d')
@@ -31,12 +32,12 @@ _NEVER = frozenset(('windows', 'users', '$recycle.bin', 'system volume informati
 _DEEPER = {'program files': 3, 'program files (x86)': 3}
 
 
-def parts(path):
+def parts(path: str) -> list[str]:
     """The folder names after the drive, e.g. ['ProgramData', 'containerd', 'root']."""
     return path[3:].split('\\')
 
 
-def removal_problem(path):
+def removal_problem(path: t.Any) -> str | None:
     """Why the module must not delete `path` (a folder or a file), or None."""
     if not isinstance(path, str) or not _DRIVE.match(path):
         return '%r is not a local path such as C:\\ProgramData\\app\\data (network paths are not removed)' % (path,)
@@ -60,30 +61,30 @@ def removal_problem(path):
     return None
 
 
-def within(path, folder):
+def within(path: str, folder: str) -> bool:
     """Whether `path` is `folder` or below it (case-insensitive)."""
     path, folder = path.casefold().rstrip('\\'), folder.casefold().rstrip('\\')
     return path == folder or path.startswith(folder + '\\')
 
 
-def parent(path):
+def parent(path: str) -> str | None:
     return path.rsplit('\\', 1)[0] if path.count('\\') > 1 else None
 
 
-def _deepest_first(folders):
+def _deepest_first(folders: t.Iterable[str]) -> list[str]:
     unique = {}
     for folder in folders:
         unique.setdefault(folder.casefold(), folder)
     return sorted(unique.values(), key=lambda f: (-f.count('\\'), f.casefold()))
 
 
-def empty_parents(paths):
+def empty_parents(paths: t.Iterable[str]) -> list[str]:
     """The folder of each path, when the allow rule accepts it: removed once empty, deepest first."""
     return _deepest_first(parent(path) for path in paths
                           if parent(path) and removal_problem(parent(path)) is None)
 
 
-def folders_below(paths, top):
+def folders_below(paths: t.Iterable[str], top: str) -> list[str]:
     """Each of `paths` and its parents, strictly below folder `top`, deepest first (empty folders to tidy)."""
     found = []
     for path in paths:

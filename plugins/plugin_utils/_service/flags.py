@@ -11,6 +11,7 @@ matter. The flag tables of containerd and buildkitd are in daemon_flags.py.
 from __future__ import annotations
 
 import dataclasses
+import typing as t
 
 
 @dataclasses.dataclass(frozen=True)
@@ -21,15 +22,15 @@ class FlagSpec:
     (`--debug`, `--debug=false`); repeatable flags keep every value (string
     slices such as `--addr`); aliases map short names to canonical ones.
     """
-    value_flags: frozenset
-    bool_flags: frozenset
-    repeatable: frozenset = frozenset()
-    aliases: tuple = ()
+    value_flags: frozenset[str]
+    bool_flags: frozenset[str]
+    repeatable: frozenset[str] = frozenset()
+    aliases: tuple[tuple[str, str], ...] = ()
 
-    def canonical(self, name):
+    def canonical(self, name: str) -> str:
         return dict(self.aliases).get(name, name)
 
-    def knows(self, name):
+    def knows(self, name: str) -> bool:
         name = self.canonical(name)
         return name in self.value_flags or name in self.bool_flags
 
@@ -38,7 +39,7 @@ class FlagError(ValueError):
     """An argument list the daemon would refuse; names the flag."""
 
 
-def flag_parts(arg):
+def flag_parts(arg: str) -> tuple[str | None, bool, str | None]:
     """(name, has_value, value) of `-name`, `--name`, `--name=value`; (None, ...) for others."""
     if not arg.startswith('-') or arg in ('-', '--'):
         return None, False, None
@@ -47,7 +48,7 @@ def flag_parts(arg):
     return name, bool(sep), value if sep else None
 
 
-def parse_flags(arguments, spec):
+def parse_flags(arguments: t.Iterable[str], spec: FlagSpec) -> list[tuple[str | None, str]]:
     """[(canonical_name, value)] in order, as Go's flag package reads them.
 
     Bool flags read as 'true' unless given `=false`/`=0` etc.; parsing stops at
@@ -83,7 +84,7 @@ def parse_flags(arguments, spec):
     return parsed
 
 
-def _bool_text(value, arg):
+def _bool_text(value: str | None, arg: str) -> str:
     # strconv.ParseBool, which Go's flag package uses for bool flags.
     if value in ('1', 't', 'T', 'TRUE', 'true', 'True'):
         return 'true'
@@ -92,7 +93,8 @@ def _bool_text(value, arg):
     raise FlagError('invalid boolean value %r for %s' % (value, arg))
 
 
-def normalise_flags(arguments, spec):
+def normalise_flags(arguments: t.Iterable[str],
+                    spec: FlagSpec) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[str, ...]]:
     """A comparable form: flags sorted by name, each with its values in order.
 
     `--flag=value` and `--flag value`, `-flag` and `--flag`, aliases, and the
@@ -108,5 +110,5 @@ def normalise_flags(arguments, spec):
     return tuple(sorted((name, tuple(vals)) for name, vals in values.items())), tuple(positional)
 
 
-def flags_equal(left, right, spec):
+def flags_equal(left: t.Iterable[str], right: t.Iterable[str], spec: FlagSpec) -> bool:
     return normalise_flags(left, spec) == normalise_flags(right, spec)

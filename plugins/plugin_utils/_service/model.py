@@ -10,10 +10,11 @@ configuration with the host's.
 from __future__ import annotations
 
 import dataclasses
+import typing as t
 
 from .._core.differences import DifferenceTracker
 from .command_line import parse_image_path
-from .flags import FlagError, flags_equal
+from .flags import FlagError, FlagSpec, flags_equal
 from .recovery import Recovery, decode_failure_actions
 from .registration import RUN_SERVICE, split_registered_arguments
 
@@ -27,14 +28,14 @@ _LOCAL_SYSTEM = frozenset(('localsystem', '.\\localsystem', 'nt authority\\syste
 class ServiceConfig:
     """A service's configuration. In a wanted config, None means "do not manage"."""
     name: str
-    binary: str = None
-    arguments: tuple = None
-    start_type: str = None
-    dependencies: tuple = None
-    display_name: str = None
-    description: str = None
-    account: str = None
-    recovery: Recovery = None
+    binary: str | None = None
+    arguments: tuple[str, ...] | None = None
+    start_type: str | None = None
+    dependencies: tuple[str, ...] | None = None
+    display_name: str | None = None
+    description: str | None = None
+    account: str | None = None
+    recovery: Recovery | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,17 +44,17 @@ class ServiceState:
     pid: int
     exit_code: int = 0
     delete_pending: bool = False
-    dependents: tuple = ()  # ((name, state), ...)
+    dependents: tuple[tuple[str, str], ...] = ()  # ((name, state), ...)
 
 
-def start_type_of(start, delayed):
+def start_type_of(start: int, delayed: bool) -> str:
     """The collection's start type from registry Start (2/3/4) and DelayedAutostart."""
     if start == 2:
         return 'delayed' if delayed else 'auto'
     return {3: 'manual', 4: 'disabled', 0: 'boot', 1: 'system'}.get(start, 'unknown(%s)' % start)
 
 
-def service_from_read(entry):
+def service_from_read(entry: dict[str, t.Any]) -> tuple[ServiceConfig, ServiceState] | tuple[None, None]:
     """(ServiceConfig, ServiceState) of one service_read entry; (None, None) when absent."""
     if not entry['exists']:
         return None, None
@@ -79,24 +80,25 @@ def service_from_read(entry):
     return config, state
 
 
-def same_path(left, right):
+def same_path(left: str, right: str) -> bool:
     """Windows paths compare case-insensitively, `/` being `\\`."""
-    def norm(path):
+    def norm(path: str) -> str:
         return path.replace('/', '\\').rstrip('\\').casefold()
     return norm(left) == norm(right)
 
 
-def same_account(left, right):
+def same_account(left: str | None, right: str | None) -> bool:
     left, right = (left or 'LocalSystem').casefold(), (right or 'LocalSystem').casefold()
     return left == right or (left in _LOCAL_SYSTEM and right in _LOCAL_SYSTEM)
 
 
-def same_dependencies(left, right):
+def same_dependencies(left: t.Iterable[str], right: t.Iterable[str]) -> bool:
     """Dependencies compare as sets of case-insensitive names (the SCM's names are)."""
     return sorted(set(d.casefold() for d in left)) == sorted(set(d.casefold() for d in right))
 
 
-def differences(wanted, actual, flag_spec=None):
+def differences(wanted: ServiceConfig, actual: ServiceConfig | None,
+                flag_spec: FlagSpec | None = None) -> DifferenceTracker:
     """What differs between a wanted ServiceConfig and the host's (None when absent).
 
     Only the fields set in `wanted` are compared. Arguments compare exactly,
@@ -127,7 +129,7 @@ def differences(wanted, actual, flag_spec=None):
     return tracker
 
 
-def _same_arguments(wanted, actual, flag_spec, name):
+def _same_arguments(wanted: t.Sequence[str], actual: t.Sequence[str], flag_spec: FlagSpec | None, name: str) -> bool:
     """Exact, or with a flag spec: the same daemon flags, and the registration's
     own `--run-service --service-name <name>` present (containerd runs as a
     service only with --run-service; cmd/containerd/command/service_windows.go)."""
@@ -142,7 +144,7 @@ def _same_arguments(wanted, actual, flag_spec, name):
         return False
 
 
-def _shown(value):
+def _shown(value: t.Any) -> t.Any:
     if isinstance(value, Recovery):
         return value.to_params()
     if isinstance(value, tuple):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import struct
+import typing as t
 
 RECOVERY_TYPES = ('none', 'restart', 'reboot', 'run')
 
@@ -20,15 +21,15 @@ class RecoveryAction:
 @dataclasses.dataclass(frozen=True)
 class Recovery:
     reset_period_s: int
-    actions: tuple
+    actions: tuple[RecoveryAction, ...]
 
-    def to_params(self):
+    def to_params(self) -> dict[str, t.Any]:
         """The service_apply `recovery` parameter."""
         return {'reset_period_s': self.reset_period_s,
                 'actions': [{'type': a.type, 'delay_ms': a.delay_ms} for a in self.actions]}
 
     @classmethod
-    def from_params(cls, params):
+    def from_params(cls, params: dict[str, t.Any]) -> Recovery:
         return cls(int(params['reset_period_s']),
                    tuple(RecoveryAction(a['type'], int(a['delay_ms'])) for a in params['actions']))
 
@@ -36,7 +37,7 @@ class Recovery:
 _SC_ACTION_TYPES = {0: 'none', 1: 'restart', 2: 'reboot', 3: 'run'}
 
 
-def decode_failure_actions(encoded):
+def decode_failure_actions(encoded: str | None) -> Recovery | None:
     """Recovery from the base64 of the FailureActions REG_BINARY; None when empty.
 
     Layout (SERVICE_FAILURE_ACTIONS as the SCM stores it): DWORD reset period
@@ -57,7 +58,7 @@ def decode_failure_actions(encoded):
     return Recovery(reset, actions)
 
 
-def encode_failure_actions(recovery):
+def encode_failure_actions(recovery: Recovery) -> str:
     """The inverse of decode_failure_actions (tests and fixtures)."""
     codes = dict((name, code) for code, name in _SC_ACTION_TYPES.items())
     data = struct.pack('<5I', recovery.reset_period_s, 0, 0, len(recovery.actions), 20 if recovery.actions else 0)

@@ -8,6 +8,8 @@ actions, display name and description they set.
 
 from __future__ import annotations
 
+import typing as t
+
 from .command_line import join_command_line
 from .flags import flag_parts
 from .recovery import Recovery, RecoveryAction
@@ -19,23 +21,23 @@ REGISTER_SERVICE = '--register-service'
 SERVICE_NAME = '--service-name'
 
 
-def registration_command(binary, name, arguments):
+def registration_command(binary: str, name: str, arguments: t.Iterable[str]) -> list[str]:
     """argv registering service `name` with the daemon's own --register-service."""
     return [binary, REGISTER_SERVICE, SERVICE_NAME, name] + list(arguments)
 
 
-def registered_arguments(name, arguments):
+def registered_arguments(name: str, arguments: t.Iterable[str]) -> list[str]:
     """The service's arguments after registration: --run-service, then the
     registering command line without --register-service (containerd and
     buildkitd registerService)."""
     return [RUN_SERVICE, SERVICE_NAME, name] + list(arguments)
 
 
-def registered_image_path(binary, name, arguments):
+def registered_image_path(binary: str, name: str, arguments: t.Iterable[str]) -> str:
     return join_command_line([binary] + registered_arguments(name, arguments))
 
 
-def split_registered_arguments(arguments):
+def split_registered_arguments(arguments: t.Iterable[str]) -> tuple[str | None, list[str]]:
     """(service_name, daemon_arguments): the service flags taken out.
 
     `--run-service`, `--register-service`, `--unregister-service` and

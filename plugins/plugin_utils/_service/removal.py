@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import typing as t
 
 from .._core.errors import InvalidArgument
 from . import data_paths as paths
@@ -26,15 +27,16 @@ from . import data_paths as paths
 
 @dataclasses.dataclass
 class Targets:
-    data: list = dataclasses.field(default_factory=list)       # [(option, path)] removed as trees or files
-    empty_folders: list = dataclasses.field(default_factory=list)
-    config_path: str = None                                     # the managed config, when remove_config
+    data: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # [(option, path)] removed as trees or files
+    empty_folders: list[str] = dataclasses.field(default_factory=list)
+    config_path: str | None = None                                      # the managed config, when remove_config
 
-    def measure_paths(self):
+    def measure_paths(self) -> list[str]:
         return [path for _option, path in self.data] + list(self.empty_folders)
 
 
-def targets(data, config_path=None, tidy=(), binary=None):
+def targets(data: t.Iterable[tuple[str, str | None]], config_path: str | None = None, tidy: t.Iterable[str] = (),
+            binary: str | None = None) -> Targets:
     """Targets of (option, path) pairs, checked; InvalidArgument names the option of a refused path.
 
     `tidy`: further folders to remove when empty (such as the CNI folders a
@@ -61,7 +63,7 @@ def targets(data, config_path=None, tidy=(), binary=None):
     return Targets(data=data, empty_folders=_unique(folders), config_path=config_path)
 
 
-def _unique(folders):
+def _unique(folders: t.Iterable[str]) -> list[str]:
     seen, out = set(), []
     for folder in sorted(folders, key=lambda f: (-f.count('\\'), f.casefold())):
         if folder.casefold() not in seen:
@@ -72,25 +74,25 @@ def _unique(folders):
 
 @dataclasses.dataclass
 class Removal:
-    config: dict = None        # {'path', 'sha256'} when the config goes
-    config_before: bytes = None
-    data: list = dataclasses.field(default_factory=list)        # measured entries that exist
-    folders: list = dataclasses.field(default_factory=list)     # empty folders that go
-    all_folders: list = dataclasses.field(default_factory=list)
-    warnings: list = dataclasses.field(default_factory=list)
+    config: dict[str, str] | None = None    # {'path', 'sha256'} when the config goes
+    config_before: bytes | None = None
+    data: list[dict[str, t.Any]] = dataclasses.field(default_factory=list)     # measured entries that exist
+    folders: list[str] = dataclasses.field(default_factory=list)               # empty folders that go
+    all_folders: list[str] = dataclasses.field(default_factory=list)
+    warnings: list[str] = dataclasses.field(default_factory=list)
 
     @property
-    def pending(self):
+    def pending(self) -> bool:
         return bool(self.config or self.data or self.folders)
 
-    def removed(self):
+    def removed(self) -> list[str]:
         """Paths that go (or would), in order: config, data, folders."""
         return ([self.config['path']] if self.config else []) + [m['path'] for m in self.data] + list(self.folders)
 
-    def params(self):
+    def params(self) -> dict[str, t.Any]:
         return {'config': self.config, 'paths': [m['path'] for m in self.data], 'empty_folders': self.all_folders}
 
-    def changes(self):
+    def changes(self) -> list[str]:
         words = []
         if self.config:
             words.append('remove the config')
@@ -101,7 +103,8 @@ class Removal:
         return words
 
 
-def plan(found, config_before, is_ours, measured):
+def plan(found: Targets, config_before: bytes | None, is_ours: t.Callable[[bytes], bool],
+         measured: list[dict[str, t.Any]]) -> Removal:
     """The Removal for `found` (Targets), the config's bytes (None: absent or not read), whether they are the
     module's (a callable on bytes) and the service_read `measured` entries (in measure_paths order)."""
     removal = Removal(config_before=config_before, all_folders=list(found.empty_folders))
@@ -124,13 +127,13 @@ def plan(found, config_before, is_ours, measured):
 
 
 class LinkFound(Exception):
-    def __init__(self, path):
+    def __init__(self, path: str) -> None:
         super().__init__('remove_data: %s is a link (junction or symbolic link) to another folder; the module does '
                          'not follow it. Remove the link and the data it points to by hand. Nothing was changed.'
                          % path)
 
 
-def _folders_left_empty(found, removal, by_path):
+def _folders_left_empty(found: Targets, removal: Removal, by_path: dict[str, dict[str, t.Any]]) -> list[str]:
     """The empty_folders that will be empty once the removal has run (deepest first, as the host goes)."""
     gone = []
     going = list(removal.data)
@@ -151,7 +154,7 @@ def _folders_left_empty(found, removal, by_path):
     return gone
 
 
-def data_text(removal):
+def data_text(removal: Removal) -> str:
     """The data that goes, one line a path, for the diff."""
     lines = []
     for entry in removal.data:
@@ -164,7 +167,7 @@ def data_text(removal):
     return ''.join(line + '\n' for line in lines)
 
 
-def diffs(name, removal):
+def diffs(name: str, removal: Removal) -> list[dict[str, str]]:
     """Diff entries of the removal: the config text going, and the data listed."""
     out = []
     if removal.config:

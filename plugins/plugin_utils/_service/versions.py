@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 import re
+import typing as t
 
 VERSION_LINE = re.compile(r'^(?P<program>\S+) (?P<package>\S+) (?P<version>v?\d+\.\d+\.\d+\S*)(?: (?P<revision>\S+))?\s*$')
 
 
-def parse_version_output(text):
+def parse_version_output(text: str | None) -> tuple[str, str, str] | None:
     """(program, package, version) of `containerd --version`, `buildkitd --version`,
     `buildctl --version`, e.g. 'containerd github.com/containerd/containerd/v2 v2.1.4 <rev>'
     (wcow-facts.md "Tool output"); None when the text does not look like one."""
@@ -20,7 +21,7 @@ def parse_version_output(text):
     return None
 
 
-def version_tuple(version):
+def version_tuple(version: str | None) -> tuple[int, int, int]:
     """(major, minor, patch) of 'v1.7.28' or '2.1.4-rc.1'."""
     match = re.match(r'^v?(\d+)\.(\d+)\.(\d+)', version or '')
     if not match:
@@ -28,7 +29,7 @@ def version_tuple(version):
     return tuple(int(part) for part in match.groups())
 
 
-def probed_version(probe):
+def probed_version(probe: dict[str, t.Any] | None) -> tuple[str | None, str | None]:
     """(version, None) from a service_read `binaries` entry, or (None, problem in words)."""
     if probe is None:
         return None, 'the binary was not probed'
