@@ -10,6 +10,7 @@ their comparison with a registered command line.
 from __future__ import annotations
 
 import re
+import typing as t
 
 from .._core.errors import InvalidArgument
 from .._service.daemon_flags import BUILDKITD_FLAGS
@@ -50,7 +51,7 @@ SERVICE_FLAGS = ('register-service', 'unregister-service', 'run-service', 'servi
 _ABSOLUTE = re.compile(r'^(?:[A-Za-z]:\\|\\\\[^\\?.])')
 
 
-def path_problem(path, directory=False):
+def path_problem(path: str | None, directory: bool = False) -> str | None:
     """Why `path` cannot be given to buildkitd as a file (or folder) path, or None."""
     if not path:
         return 'must not be empty'
@@ -65,7 +66,7 @@ def path_problem(path, directory=False):
     return None
 
 
-def group_problem(name):
+def group_problem(name: t.Any) -> str | None:
     """Why `name` cannot name a group for --group (NAME or DOMAIN\\NAME), or None.
 
     buildkitd splits --group at commas and looks each name up with
@@ -86,7 +87,7 @@ def group_problem(name):
     return '%r %s' % (name, problem)
 
 
-def check_extra_args(extra_args):
+def check_extra_args(extra_args: t.Iterable[str]) -> None:
     """InvalidArgument('extra_args') for what buildkitd would refuse or the module manages."""
     try:
         parsed = parse_flags(extra_args, BUILDKITD_FLAGS)
@@ -103,7 +104,7 @@ def check_extra_args(extra_args):
                                   % name)
 
 
-def daemon_arguments(options, config_path):
+def daemon_arguments(options: dict[str, t.Any], config_path: str | None) -> list[str]:
     """The buildkitd arguments (without the service's own flags) the options stand for."""
     arguments = []
     if options['log_file']:
@@ -122,7 +123,7 @@ def daemon_arguments(options, config_path):
     return arguments + list(options['extra_args'])
 
 
-def same_daemon_arguments(wanted, registered, name):
+def same_daemon_arguments(wanted: t.Sequence[str], registered: t.Sequence[str] | None, name: str) -> bool:
     """Whether a service's registered arguments run buildkitd as `name` with the wanted flags.
 
     `--run-service` must be there (without it buildkitd never talks to the
@@ -140,14 +141,14 @@ def same_daemon_arguments(wanted, registered, name):
         return False
 
 
-def service_name_problem(name):
+def service_name_problem(name: str | None) -> str | None:
     """Service names: 1-256 characters, no slash or backslash (CreateService, learn.microsoft.com)."""
     if not name or len(name) > 256 or '/' in name or '\\' in name or name != name.strip():
         return '%r is not a service name (1 to 256 characters, no / or \\, no surrounding spaces)' % (name,)
     return None
 
 
-def group_list_problem(groups):
+def group_list_problem(groups: t.Iterable[str]) -> tuple[str, str] | None:
     """Why the list cannot be given to --group, or None; names each bad entry."""
     seen = set()
     for index, name in enumerate(groups):
@@ -160,7 +161,7 @@ def group_list_problem(groups):
     return None
 
 
-def version_warnings(version, groups):
+def version_warnings(version: str | None, groups: t.Sequence[str]) -> list[str]:
     """Warnings about the installed buildkitd for these options."""
     if not version or not groups:
         return []

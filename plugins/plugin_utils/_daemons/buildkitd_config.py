@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import re
 import tomllib
+import typing as t
 
 from .._core.errors import InvalidArgument
 from .._core.templating import ConfigTemplate
+
+if t.TYPE_CHECKING:
+    from jinja2 import Template
 
 # util/network/netproviders: "auto" uses CNI when its config exists, else no
 # network; "cni" requires it; "host" is refused on Windows (wcow-facts.md).
@@ -25,7 +29,7 @@ _HOST = re.compile(r'^[A-Za-z0-9.\-_:\[\]]+(?:/[^\s"]*)?$')
 _ESCAPES = {'"': '\\"', '\\': '\\\\', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r'}
 
 
-def _toml_string(text):
+def _toml_string(text: str) -> str:
     """A TOML basic string (toml.io v1.0.0 "String"): quote, backslash and the
     control characters escaped, everything else as it is (the file is UTF-8)."""
     out = []
@@ -42,7 +46,7 @@ def _toml_string(text):
     return '"%s"' % ''.join(out)
 
 
-def to_toml(value):
+def to_toml(value: str | list[str]) -> str:
     """A TOML value for a string or a list of strings."""
     if isinstance(value, str):
         return _toml_string(value)
@@ -51,7 +55,7 @@ def to_toml(value):
     raise TypeError('to_toml takes a string or a list of strings, not %r' % (value,))
 
 
-def template_variables(options):
+def template_variables(options: dict[str, t.Any]) -> dict[str, t.Any]:
     """The checked variables a template renders with; InvalidArgument names the option at fault."""
     addresses = []
     for index, address in enumerate(options['grpc_addresses'] or []):
@@ -84,15 +88,16 @@ def template_variables(options):
 _TEMPLATE = ConfigTemplate('buildkitd.toml.j2', {'to_toml': to_toml})
 
 
-def builtin_template():
+def builtin_template() -> str:
     return _TEMPLATE.builtin
 
 
-def compile_template(source, option='config_template'):
+def compile_template(source: str, option: str = 'config_template') -> Template:
     return _TEMPLATE.compile(source, option)
 
 
-def render(variables, source=None, option='config_template'):
+def render(variables: dict[str, t.Any], source: str | None = None,
+           option: str = 'config_template') -> tuple[str, dict[str, t.Any]]:
     """(text, parsed document) of the config: the built-in template when source is None."""
     text = _TEMPLATE.render(variables, source, option)
     try:
@@ -101,7 +106,7 @@ def render(variables, source=None, option='config_template'):
         raise InvalidArgument(option, 'renders text that is not valid TOML: %s' % error)
 
 
-def existing_document(data):
+def existing_document(data: bytes | None) -> dict[str, t.Any] | None:
     """The existing file's bytes as TOML, or None when they are not UTF-8 TOML
     (TOML files are UTF-8, toml.io v1.0.0); such a file is written again."""
     if data is None:
@@ -112,5 +117,5 @@ def existing_document(data):
         return None
 
 
-def same_document(existing, wanted):
+def same_document(existing: dict[str, t.Any] | None, wanted: dict[str, t.Any]) -> bool:
     return existing is not None and existing == wanted

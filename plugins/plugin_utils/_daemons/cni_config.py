@@ -80,7 +80,8 @@ def template_variables(network_name: str, cni_version: str, subnet: str, gateway
     )
 
 
-def _routes(routes: list[dict[str, t.Any]] | None, network: ipaddress.IPv4Network, gateway: str) -> list[dict[str, str]]:
+def _routes(routes: list[dict[str, t.Any]] | None, network: ipaddress.IPv4Network,
+            gateway: str) -> list[dict[str, str]]:
     if routes is None:
         return [dict(dst=DEFAULT_ROUTE_DST, gw=gateway)]
     if not routes:

@@ -25,6 +25,7 @@ containerd expands no %VARIABLES%, so they must be literal absolute paths.
 from __future__ import annotations
 
 import re
+import typing as t
 
 from .._core.errors import InvalidArgument
 from .._core.templating import ConfigTemplate
@@ -33,6 +34,9 @@ from .._service.flags import FlagError, parse_flags
 from .._service.registration import REGISTERED_DISPLAY
 from .._service.versions import version_tuple
 from . import containerd_toml as toml
+
+if t.TYPE_CHECKING:
+    from jinja2 import Template
 
 DEFAULT_BINARY = 'C:\\Program Files\\containerd\\bin\\containerd.exe'
 DEFAULT_CONFIG_PATH = 'C:\\Program Files\\containerd\\config.toml'
@@ -58,7 +62,7 @@ _SERVICE_NAME = re.compile(r'[^\\/\x00-\x1f]{1,256}')
 
 # --- checks before the host is touched --------------------------------------------
 
-def path_problem(value):
+def path_problem(value: t.Any) -> str | None:
     """Why `value` is not a literal absolute Windows path; None when it is one."""
     if not isinstance(value, str) or not value:
         return 'must be a non-empty path'
@@ -72,21 +76,21 @@ def path_problem(value):
     return None
 
 
-def check_path(option, value):
+def check_path(option: str, value: str) -> str:
     problem = path_problem(value)
     if problem:
         raise InvalidArgument(option, problem)
     return value.replace('/', '\\')
 
 
-def check_name(name):
+def check_name(name: t.Any) -> str:
     if not isinstance(name, str) or not _SERVICE_NAME.fullmatch(name) or name != name.strip():
         raise InvalidArgument('name', '%r is not a service name (1 to 256 characters, no / or \\, no leading or '
                               'trailing space)' % (name,))
     return name
 
 
-def check_settings(settings):
+def check_settings(settings: dict[str, str | None] | None) -> dict[str, str]:
     """The `config` option with defaults filled in, each value checked."""
     checked = dict(DEFAULT_SETTINGS)
     for name, item in (settings or {}).items():
@@ -103,7 +107,7 @@ def check_settings(settings):
     return checked
 
 
-def check_extra(extra):
+def check_extra(extra: t.Any) -> dict[str, t.Any]:
     """config_extra as plain values, each one TOML can hold."""
     if not extra:
         return {}
@@ -117,7 +121,7 @@ def check_extra(extra):
     return plain
 
 
-def _plain(item):
+def _plain(item: t.Any) -> t.Any:
     # Ansible hands str/dict/list subclasses: make them plain for the writer and comparisons.
     if isinstance(item, dict):
         return dict((str(k) if isinstance(k, str) else k, _plain(v)) for k, v in item.items())
@@ -130,7 +134,7 @@ def _plain(item):
     return item
 
 
-def check_extra_args(extra_args):
+def check_extra_args(extra_args: t.Iterable[t.Any] | None) -> list[str]:
     """extra_args as containerd's flag parser reads them; InvalidArgument('extra_args') otherwise."""
     arguments = [str(a) for a in extra_args or []]
     try:
@@ -148,19 +152,19 @@ def check_extra_args(extra_args):
     return arguments
 
 
-def _daemon_flags():
+def _daemon_flags() -> list[str]:
     flags = CONTAINERD_FLAGS
     return sorted(f for f in flags.value_flags | flags.bool_flags if f not in SERVICE_FLAGS and f not in MANAGED_FLAGS)
 
 
-def check_version(option, version):
+def check_version(option: str, version: t.Any) -> tuple[int, int, int]:
     try:
         return version_tuple(version)
     except ValueError:
         raise InvalidArgument(option, '%r is not a version such as 2.1.4 or v1.7.28' % (version,))
 
 
-def too_old(version, minimum):
+def too_old(version: str, minimum: str) -> str | None:
     """Why containerd `version` cannot serve BuildKit; None when it is new enough."""
     if version_tuple(version) >= version_tuple(minimum):
         return None
@@ -173,7 +177,8 @@ def too_old(version, minimum):
 
 # --- the command line ------------------------------------------------------------------
 
-def daemon_arguments(config_path, log_file, log_level, extra_args):
+def daemon_arguments(config_path: str | None, log_file: str | None, log_level: str | None,
+                     extra_args: t.Iterable[str]) -> list[str]:
     """containerd's flags, without the registration's --run-service --service-name."""
     arguments = []
     if config_path:
@@ -187,7 +192,7 @@ def daemon_arguments(config_path, log_file, log_level, extra_args):
 
 # --- config.toml -------------------------------------------------------------------------
 
-def layout(version):
+def layout(version: str | None) -> dict[str, t.Any]:
     """How containerd `version` wants its config (newest layout when unknown)."""
     numbers = version_tuple(version) if version else None
     if numbers is not None and numbers < (2, 0, 0):
@@ -196,7 +201,7 @@ def layout(version):
                 cni_bin_dirs=numbers is None or numbers >= (2, 1, 0))
 
 
-def document(settings, version, extra):
+def document(settings: dict[str, str], version: str | None, extra: dict[str, t.Any] | None) -> dict[str, t.Any]:
     """The config as a dict: what the module writes, with config_extra merged in."""
     shape = layout(version)
     cni = {'bin_dirs': [settings['cni_bin_dir']]} if shape['cni_bin_dirs'] else {'bin_dir': settings['cni_bin_dir']}
@@ -215,7 +220,8 @@ def document(settings, version, extra):
                               'config_template' % error)
 
 
-def template_variables(settings, version, extra):
+def template_variables(settings: dict[str, str], version: str | None,
+                       extra: dict[str, t.Any] | None) -> dict[str, t.Any]:
     variables = dict(settings)
     variables.update(layout(version))
     variables.update(containerd_version=version, config_extra=extra, document=document(settings, version, extra))
@@ -225,15 +231,15 @@ def template_variables(settings, version, extra):
 _TEMPLATE = ConfigTemplate('containerd_config.toml.j2', {'to_toml': toml.to_toml, 'toml_value': toml.value, 'toml_key': toml.key})
 
 
-def builtin_template():
+def builtin_template() -> str:
     return _TEMPLATE.builtin
 
 
-def compile_template(source, option):
+def compile_template(source: str, option: str) -> Template:
     return _TEMPLATE.compile(source, option)
 
 
-def render(variables, source=None, option='config_template'):
+def render(variables: dict[str, t.Any], source: str | None = None, option: str = 'config_template') -> str:
     """config.toml text; InvalidArgument(option) when it cannot be rendered or is not TOML."""
     text = _TEMPLATE.render(variables, source, option)
     try:
@@ -243,7 +249,7 @@ def render(variables, source=None, option='config_template'):
     return text
 
 
-def same_config(existing, wanted_text):
+def same_config(existing: bytes | None, wanted_text: str) -> bool:
     """Whether the file's bytes hold the wanted config: as TOML documents when they can be
     read (formatting and comments do not matter), else as text."""
     if existing is None:

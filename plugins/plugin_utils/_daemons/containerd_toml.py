@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import math
 import re
+import typing as t
 
 try:
     import tomllib
@@ -29,35 +30,35 @@ _ESCAPES = {'"': '\\"', '\\': '\\\\', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f
 class TomlValueError(ValueError):
     """A value TOML cannot hold; `where` is its dotted path."""
 
-    def __init__(self, where, message):
+    def __init__(self, where: str, message: str) -> None:
         super().__init__('%s: %s' % (where or '(top)', message))
         self.where = where
 
 
-def _control(char):
+def _control(char: str) -> bool:
     return ord(char) < 0x20 or ord(char) == 0x7f
 
 
-def basic_string(text):
+def basic_string(text: str) -> str:
     return '"%s"' % ''.join(_ESCAPES.get(c) or ('\\u%04X' % ord(c) if _control(c) else c) for c in text)
 
 
-def string(text):
+def string(text: str) -> str:
     """A literal string when it can be one (no quote, no control character), else a basic string."""
     if "'" in text or any(_control(c) and c != '\t' for c in text):
         return basic_string(text)
     return "'%s'" % text
 
 
-def key(name):
+def key(name: str) -> str:
     return name if _BARE_KEY.fullmatch(name) else basic_string(name)
 
 
-def dotted(path):
+def dotted(path: t.Iterable[str]) -> str:
     return '.'.join(key(part) for part in path)
 
 
-def value(item, where=''):
+def value(item: t.Any, where: str = '') -> str:
     """TOML text of a value: str, bool, int, float, list and (inline) dict."""
     if isinstance(item, bool):
         return 'true' if item else 'false'
@@ -84,17 +85,17 @@ def value(item, where=''):
     raise TomlValueError(where, '%s is not a TOML value (strings, numbers, booleans, lists and tables are)' % kind)
 
 
-def _join(where, name):
+def _join(where: str, name: t.Any) -> str:
     return '%s.%s' % (where, name) if where else str(name)
 
 
-def _check_keys(table, where):
+def _check_keys(table: dict[str, t.Any], where: str) -> None:
     for name in table:
         if not isinstance(name, str) or not name:
             raise TomlValueError(where, 'keys must be non-empty strings, not %r' % (name,))
 
 
-def to_toml(document):
+def to_toml(document: dict[str, t.Any]) -> str:
     """TOML text of a dict (no final line break): its values, then a header and values per table,
     depth first, in order."""
     lines = []
@@ -102,7 +103,7 @@ def to_toml(document):
     return '\n'.join(lines).strip('\n')
 
 
-def _table(lines, path, table):
+def _table(lines: list[str], path: tuple[str, ...], table: dict[str, t.Any]) -> None:
     _check_keys(table, dotted(path))
     values = [(k, v) for k, v in table.items() if not isinstance(v, dict)]
     tables = [(k, v) for k, v in table.items() if isinstance(v, dict)]
@@ -114,7 +115,7 @@ def _table(lines, path, table):
         _table(lines, path + (name,), sub)
 
 
-def merge(base, extra, path=()):
+def merge(base: dict[str, t.Any], extra: dict[str, t.Any], path: tuple[str, ...] = ()) -> dict[str, t.Any]:
     """A copy of `base` with the keys of `extra` added, tables merged recursively.
 
     Raises TomlValueError naming the first key both set (other than as tables).
@@ -124,7 +125,7 @@ def merge(base, extra, path=()):
     return merged
 
 
-def _merge_into(target, extra, path):
+def _merge_into(target: dict[str, t.Any], extra: dict[str, t.Any], path: tuple[str, ...]) -> None:
     for name, item in extra.items():
         here = path + (name,)
         if name in target:
@@ -135,7 +136,7 @@ def _merge_into(target, extra, path):
         target[name] = copy.deepcopy(item)
 
 
-def loads(text):
+def loads(text: str) -> dict[str, t.Any] | None:
     """The document of a TOML text; None when tomllib is unavailable; ValueError when it is not TOML."""
     if tomllib is None:
         return None
