@@ -71,6 +71,7 @@ seealso:
 '''
 
 import os
+import typing as t
 
 from ansible.playbook.handler import Handler
 from ansible.plugins.callback import CallbackBase
@@ -93,20 +94,20 @@ class CallbackModule(CallbackBase):
     CALLBACK_NAME = 'wcow.buildkit.drift_report'
     CALLBACK_NEEDS_ENABLED = True
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
-        self._report = None
+        self._report: DriftReport | None = None
 
     @property
-    def report(self):
+    def report(self) -> DriftReport:
         if self._report is None:
             self._report = DriftReport(self.get_option('title'))
         return self._report
 
-    def v2_playbook_on_start(self, playbook):
+    def v2_playbook_on_start(self, playbook: t.Any) -> None:
         self.report.add_playbook(os.path.basename(getattr(playbook, '_file_name', '') or ''))
 
-    def v2_playbook_on_play_start(self, play):
+    def v2_playbook_on_play_start(self, play: t.Any) -> None:
         # ansible-core 2.19 and newer read documented variables from extra vars
         # before the run; 2.18 does not, so read them here, on every core.
         manager = play.get_variable_manager()
@@ -117,19 +118,19 @@ class CallbackModule(CallbackBase):
             if self._report is not None:
                 self._report.title = self.get_option('title')
 
-    def v2_runner_on_ok(self, result):
+    def v2_runner_on_ok(self, result: t.Any) -> None:
         self._record(result, 'ok')
 
-    def v2_runner_on_failed(self, result, ignore_errors=False):
+    def v2_runner_on_failed(self, result: t.Any, ignore_errors: bool = False) -> None:
         self._record(result, 'failed')
 
-    def v2_runner_on_unreachable(self, result):
+    def v2_runner_on_unreachable(self, result: t.Any) -> None:
         self._record(result, 'unreachable')
 
-    def v2_runner_on_skipped(self, result):
+    def v2_runner_on_skipped(self, result: t.Any) -> None:
         self.report.host((getattr(result, 'host', None) or result._host).get_name())
 
-    def v2_playbook_on_stats(self, stats):
+    def v2_playbook_on_stats(self, stats: t.Any) -> None:
         directory = self.get_option('report_dir')
         try:
             paths = write_reports(self.report.as_data(), directory)
@@ -139,7 +140,7 @@ class CallbackModule(CallbackBase):
             return
         self._display.display('Drift report: %s' % ', '.join(paths))
 
-    def _record(self, result, outcome):
+    def _record(self, result: t.Any, outcome: str) -> None:
         task = getattr(result, 'task', None) or result._task
         host = (getattr(result, 'host', None) or result._host).get_name()
         values = getattr(result, 'result', None)
@@ -159,7 +160,7 @@ class CallbackModule(CallbackBase):
             self.report.host(host)
 
 
-def _module(task):
+def _module(task: t.Any) -> str:
     """The task's module as an FQCN, without resolving templated actions (ansible warns then)."""
     action = task.action or ''
     if action.startswith(COLLECTION_PREFIX) or '{' in action:
@@ -167,5 +168,5 @@ def _module(task):
     return getattr(task, 'resolved_action', None) or action
 
 
-def _flag(value):
+def _flag(value: t.Any) -> bool:
     return value if isinstance(value, bool) else str(value).lower() in ('1', 'true', 'yes', 'on')

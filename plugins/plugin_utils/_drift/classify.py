@@ -21,13 +21,19 @@ A loop task is one resource: the worst status of its items.
 
 from __future__ import annotations
 
-import collections
 import difflib
 import json
+import typing as t
 
 from .report_model import worst
 
-Finding = collections.namedtuple('Finding', 'status summary message')
+
+class Finding(t.NamedTuple):
+    """What one task says about its resource: the status, what differs (lines), and the task's message."""
+    status: str
+    summary: list[str]
+    message: str | None
+
 
 MAX_TEXT_LINES = 12
 MAX_LIST_ITEMS = 10
@@ -37,7 +43,7 @@ MAX_MESSAGE = 500
 LISTED_FIELDS = (('changes', 'changes'), ('changed_files', 'changed files'), ('removed_files', 'removed files'))
 
 
-def classify(outcome, result):
+def classify(outcome: str, result: t.Any) -> Finding:
     """A Finding for one task result; outcome is 'ok', 'failed' or 'unreachable'."""
     result = result if isinstance(result, dict) else {}
     if outcome == 'unreachable' or result.get('unreachable'):
@@ -63,7 +69,7 @@ def classify(outcome, result):
     return Finding('missing' if missing else 'drifted', summary, None)
 
 
-def _loop(outcome, result, items):
+def _loop(outcome: str, result: dict[str, t.Any], items: list[dict[str, t.Any]]) -> Finding:
     findings = []
     for item in items:
         item_outcome = 'failed' if item.get('failed') else 'unreachable' if item.get('unreachable') else 'ok'
@@ -80,17 +86,17 @@ def _loop(outcome, result, items):
     return Finding(status, summary, message)
 
 
-def _item_label(item):
+def _item_label(item: dict[str, t.Any]) -> str:
     label = item.get('_ansible_item_label', item.get('item'))
     return _short(label) if not isinstance(label, str) else label
 
 
-def _diff_parts(diff):
+def _diff_parts(diff: t.Any) -> list[dict[str, t.Any]]:
     parts = diff if isinstance(diff, list) else [diff]
     return [part for part in parts if isinstance(part, dict) and ('before' in part or 'after' in part)]
 
 
-def _absent(value):
+def _absent(value: t.Any) -> bool:
     if value is None or value == '':
         return True
     if isinstance(value, dict):
@@ -98,7 +104,7 @@ def _absent(value):
     return False
 
 
-def _summarize(part):
+def _summarize(part: dict[str, t.Any]) -> list[str]:
     before, after = part.get('before'), part.get('after')
     if isinstance(before, dict) or isinstance(after, dict):
         return _summarize_mappings(before, after)
@@ -107,7 +113,7 @@ def _summarize(part):
     return ['%s -> %s' % (_short(before), _short(after))]
 
 
-def _summarize_mappings(before, after):
+def _summarize_mappings(before: t.Any, after: t.Any) -> list[str]:
     if _absent(before):
         wanted = ', '.join('%s=%s' % (key, _short(value)) for key, value in _items(after) if key != 'state')
         return ['absent now' + ('; wanted: %s' % wanted if wanted else '')]
@@ -119,11 +125,11 @@ def _summarize_mappings(before, after):
             for key in keys if before.get(key) != after.get(key)]
 
 
-def _items(mapping):
+def _items(mapping: t.Any) -> list[tuple[t.Any, t.Any]]:
     return sorted(mapping.items(), key=lambda item: str(item[0])) if isinstance(mapping, dict) else []
 
 
-def _summarize_text(part, before, after):
+def _summarize_text(part: dict[str, t.Any], before: str, after: str) -> list[str]:
     header = part.get('before_header') or part.get('after_header')
     summary = []
     if not before:
@@ -140,7 +146,7 @@ def _summarize_text(part, before, after):
     return summary
 
 
-def _listed(result):
+def _listed(result: dict[str, t.Any]) -> list[str]:
     summary = []
     for field, label in LISTED_FIELDS:
         values = result.get(field)
@@ -151,20 +157,20 @@ def _listed(result):
     return summary
 
 
-def _warnings(result):
+def _warnings(result: dict[str, t.Any]) -> list[str]:
     warnings = result.get('warnings')
     if not isinstance(warnings, list):
         return []
     return ['warning: %s' % _first_line(str(warning), MAX_MESSAGE) for warning in warnings if str(warning).strip()]
 
 
-def _short(value):
+def _short(value: t.Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
     text = ' '.join(text.split())
     return text if len(text) <= MAX_VALUE else text[:MAX_VALUE - 3] + '...'
 
 
-def _message(result, default):
+def _message(result: dict[str, t.Any], default: str) -> str:
     """The first line of the task's message: PowerShell errors go on with the position of the error."""
     message = result.get('msg') or result.get('message')
     if not message and isinstance(result.get('exception'), str):
@@ -172,7 +178,7 @@ def _message(result, default):
     return _first_line(str(message or ''), MAX_MESSAGE) or default
 
 
-def _first_line(text, limit):
+def _first_line(text: str, limit: int) -> str:
     lines = [line for line in text.splitlines() if line.strip()]
     line = ' '.join(lines[0].split()) if lines else ''
     return line if len(line) <= limit else line[:limit - 3] + '...'

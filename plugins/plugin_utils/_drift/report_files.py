@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import typing as t
 
 from .report_html import render_html
 from .report_markdown import render_markdown
@@ -14,7 +15,7 @@ from .report_markdown import render_markdown
 BASENAME = 'drift-report'
 
 
-def write_reports(data, directory):
+def write_reports(data: dict[str, t.Any], directory: str) -> list[str]:
     """Write the three reports of `data` (DriftReport.as_data()) to directory; return their paths.
 
     Each file is written beside its final name and then renamed over it, so a
@@ -34,7 +35,7 @@ def write_reports(data, directory):
     return paths
 
 
-def _replace(path, text):
+def _replace(path: str, text: str) -> None:
     fd, staged = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), dir=os.path.dirname(path))
     try:
         with os.fdopen(fd, 'w', encoding='utf-8', newline='\n') as handle:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import html
+import typing as t
 
 from .report_markdown import MEANINGS, NOT_CHECKED_MEANING, mode_notes
 from .report_model import LABELS, NOT_CHECKED, STATUSES
@@ -38,15 +39,15 @@ pre { background: #f6f8fa; border: 1px solid #d0d7de; border-radius: 6px; paddin
 '''
 
 
-def esc(text):
+def esc(text: t.Any) -> str:
     return html.escape(str(text), quote=True)
 
 
-def badge(status):
+def badge(status: str) -> str:
     return '<span class="status s-%s">%s</span>' % (status, esc(LABELS[status]))
 
 
-def render_html(data):
+def render_html(data: dict[str, t.Any]) -> str:
     parts = ['<!DOCTYPE html>', '<html lang="en">', '<head>', '<meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              '<title>%s</title>' % esc(data['title']), '<style>%s</style>' % CSS, '</head>', '<body>',
@@ -65,7 +66,7 @@ def render_html(data):
     return '\n'.join(parts)
 
 
-def _summary(data):
+def _summary(data: dict[str, t.Any]) -> list[str]:
     hosts = data['hosts']
     by_host = ', '.join('%s %d' % (badge(s), sum(1 for h in hosts.values() if h['status'] == s)) for s in STATUSES)
     by_resource = ', '.join('%s %d' % (badge(s), data['totals'][s]) for s in STATUSES)
@@ -73,7 +74,7 @@ def _summary(data):
             '<p>Resources checked: %d &mdash; %s</p>' % (sum(data['totals'].values()), by_resource)]
 
 
-def _matrix(data):
+def _matrix(data: dict[str, t.Any]) -> list[str]:
     resources = data['resources']
     headers = ''.join('<th scope="col">%s</th>' % esc(r) for r in resources)
     rows = ['<div class="scroll">', '<table class="matrix">',
@@ -93,14 +94,14 @@ def _matrix(data):
     return rows + ['</tbody>', '</table>', '</div>']
 
 
-def _legend():
+def _legend() -> list[str]:
     items = ['<li>%s %s</li>' % (badge(s), esc(MEANINGS[s])) for s in STATUSES]
     items.append('<li><span class="status s-not_checked">%s</span> %s</li>'
                  % (esc(NOT_CHECKED), esc(NOT_CHECKED_MEANING)))
     return ['<ul class="legend">'] + items + ['</ul>']
 
 
-def _host_section(index, name, host):
+def _host_section(index: int, name: str, host: dict[str, t.Any]) -> list[str]:
     parts = ['<section class="host" id="host-%d">' % index, '<h3>%s %s</h3>' % (esc(name), badge(host['status']))]
     items = []
     for problem in host['problems']:

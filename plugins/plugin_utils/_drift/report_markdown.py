@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import re
+import typing as t
 
 from .report_model import LABELS, NOT_CHECKED, STATUSES
 
@@ -20,7 +21,7 @@ _ESCAPED = re.compile(r'([\\`*_\[\]|~])')
 _ENTITIES = (('&', '&amp;'), ('<', '&lt;'), ('>', '&gt;'))
 
 
-def inline(text):
+def inline(text: t.Any) -> str:
     """Text safe in a Markdown paragraph or table cell: no markup, no HTML."""
     text = ' '.join(str(text).split())
     for character, entity in _ENTITIES:
@@ -28,19 +29,19 @@ def inline(text):
     return _ESCAPED.sub(r'\\\1', text)
 
 
-def code_block(lines, indent=''):
+def code_block(lines: list[str], indent: str = '') -> list[str]:
     """A fenced block shows its lines as they are: the fence outlasts any backticks in them."""
     longest = max([len(run) for line in lines for run in re.findall('`+', line)] + [0])
     fence = '`' * max(3, longest + 1)
     return [indent + fence + 'text'] + [indent + line for line in lines] + [indent + fence]
 
 
-def cell(status):
+def cell(status: str) -> str:
     label = LABELS[status]
     return label if status == 'in_sync' else '**%s**' % label
 
 
-def mode_notes(data):
+def mode_notes(data: dict[str, t.Any]) -> list[str]:
     notes = []
     if not data['check_mode']:
         notes.append('**Some tasks ran without check mode: on those hosts "drifted" and "missing" mean that this '
@@ -51,7 +52,7 @@ def mode_notes(data):
     return notes
 
 
-def render_markdown(data):
+def render_markdown(data: dict[str, t.Any]) -> str:
     lines = ['# %s' % inline(data['title']), '']
     origin = ' from %s' % ', '.join(inline(p) for p in data['playbooks']) if data['playbooks'] else ''
     lines += ['Generated %s%s.' % (data['generated_at'], origin), '']
@@ -73,11 +74,11 @@ def render_markdown(data):
     return '\n'.join(lines)
 
 
-def _counts(counts):
+def _counts(counts: dict[str, int]) -> str:
     return ', '.join('%s %d' % (LABELS[status], counts[status]) for status in STATUSES)
 
 
-def _table(data):
+def _table(data: dict[str, t.Any]) -> list[str]:
     resources = data['resources']
     rows = ['| Host | Status | %s |' % ' | '.join(inline(r) for r in resources) if resources else '| Host | Status |',
             '| --- | --- |%s' % ''.join(' --- |' for _r in resources)]
@@ -87,7 +88,7 @@ def _table(data):
     return rows
 
 
-def _host_details(name, host):
+def _host_details(name: str, host: dict[str, t.Any]) -> list[str]:
     lines = ['### %s: %s' % (inline(name), LABELS[host['status']]), '']
     for problem in host['problems']:
         lines.append('- Task **%s** %s: %s'

@@ -11,6 +11,10 @@ report can be rendered again from its JSON.
 from __future__ import annotations
 
 import datetime
+import typing as t
+
+if t.TYPE_CHECKING:
+    from .classify import Finding
 
 FORMAT = 1
 
@@ -31,12 +35,12 @@ COLLECTION_PREFIX = 'wcow.buildkit.'
 NOT_RESOURCES = frozenset(('wcow.buildkit.wcow_facts', 'wcow.buildkit.win_service_restart'))
 
 
-def worst(statuses, default='in_sync'):
+def worst(statuses: t.Iterable[str], default: str = 'in_sync') -> str:
     ranked = [STATUSES.index(status) for status in statuses]
     return STATUSES[max(ranked)] if ranked else default
 
 
-def is_resource(module, is_handler=False, state=None):
+def is_resource(module: str | None, is_handler: bool = False, state: str | None = None) -> bool:
     """Whether a task's result describes a resource of the host.
 
     Only wcow.buildkit modules manage resources. Handlers and tasks with
@@ -48,7 +52,7 @@ def is_resource(module, is_handler=False, state=None):
     return not is_handler and state != 'restarted'
 
 
-def resource_name(task_name, role_names=()):
+def resource_name(task_name: str | None, role_names: t.Iterable[str] = ()) -> str:
     """The task name without the `<role> : ` prefix ansible puts before the tasks of a role."""
     name = ' '.join((task_name or '').split())
     for role in role_names:
@@ -59,24 +63,25 @@ def resource_name(task_name, role_names=()):
 
 
 class DriftReport:
-    def __init__(self, title, generated_at=None):
+    def __init__(self, title: str, generated_at: datetime.datetime | None = None) -> None:
         self.title = title
         self.generated_at = generated_at or datetime.datetime.now(datetime.timezone.utc)
-        self.playbooks = []
-        self._resources = []
-        self._hosts = {}
-        self._seen = {}
-        self._modes = set()
+        self.playbooks: list[str] = []
+        self._resources: list[str] = []
+        self._hosts: dict[str, dict[str, t.Any]] = {}
+        self._seen: dict[tuple[str, str], int] = {}
+        self._modes: set[tuple[bool, bool]] = set()
 
-    def add_playbook(self, name):
+    def add_playbook(self, name: str) -> None:
         if name and name not in self.playbooks:
             self.playbooks.append(name)
 
-    def host(self, name):
+    def host(self, name: str) -> dict[str, t.Any]:
         """The record of host `name`, created empty (no resources checked yet)."""
         return self._hosts.setdefault(name, {'resources': {}, 'problems': []})
 
-    def add_resource(self, host, name, finding, module=None, role=None, check_mode=True, diff_mode=True):
+    def add_resource(self, host: str, name: str, finding: Finding, module: str | None = None, role: str | None = None,
+                     check_mode: bool = True, diff_mode: bool = True) -> None:
         """Record a resource's finding (a classify.Finding) on host.
 
         A name seen again on the same host (a role included twice) becomes
@@ -96,7 +101,8 @@ class DriftReport:
             'message': finding.message,
         }
 
-    def add_problem(self, host, task, finding, module=None, check_mode=True, diff_mode=True):
+    def add_problem(self, host: str, task: str, finding: Finding, module: str | None = None, check_mode: bool = True,
+                    diff_mode: bool = True) -> None:
         """A failed or unreachable task that is not a resource: the host's row shows it."""
         self._modes.add((bool(check_mode), bool(diff_mode)))
         self.host(host)['problems'].append({
@@ -106,7 +112,7 @@ class DriftReport:
             'message': finding.message,
         })
 
-    def as_data(self):
+    def as_data(self) -> dict[str, t.Any]:
         hosts = {}
         totals = dict((status, 0) for status in STATUSES)
         for name in sorted(self._hosts, key=str.lower):
