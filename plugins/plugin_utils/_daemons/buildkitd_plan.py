@@ -106,7 +106,7 @@ def _registration_changes(name: str, binary: str, arguments: tuple[str, ...], co
 
 def _setting_values(start_type: str, dependencies: tuple[str, ...], base: dict[str, t.Any]) -> dict[str, t.Any]:
     """service_apply values for the settings that differ from `base`."""
-    values = {}
+    values: dict[str, t.Any] = {}
     if start_type != base['start_type']:
         values['start_type'] = start_type
     if not same_dependencies(dependencies, base['dependencies']):

@@ -157,7 +157,7 @@ def _daemon_flags() -> list[str]:
     return sorted(f for f in flags.value_flags | flags.bool_flags if f not in SERVICE_FLAGS and f not in MANAGED_FLAGS)
 
 
-def check_version(option: str, version: t.Any) -> tuple[int, int, int]:
+def check_version(option: str, version: t.Any) -> tuple[int, ...]:
     try:
         return version_tuple(version)
     except ValueError:
@@ -204,7 +204,7 @@ def layout(version: str | None) -> dict[str, t.Any]:
 def document(settings: dict[str, str], version: str | None, extra: dict[str, t.Any] | None) -> dict[str, t.Any]:
     """The config as a dict: what the module writes, with config_extra merged in."""
     shape = layout(version)
-    cni = {'bin_dirs': [settings['cni_bin_dir']]} if shape['cni_bin_dirs'] else {'bin_dir': settings['cni_bin_dir']}
+    cni: dict[str, t.Any] = {'bin_dirs': [settings['cni_bin_dir']]} if shape['cni_bin_dirs'] else {'bin_dir': settings['cni_bin_dir']}
     cni['conf_dir'] = settings['cni_conf_dir']
     base = {
         'version': shape['config_version'],

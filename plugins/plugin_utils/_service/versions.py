@@ -21,7 +21,7 @@ def parse_version_output(text: str | None) -> tuple[str, str, str] | None:
     return None
 
 
-def version_tuple(version: str | None) -> tuple[int, int, int]:
+def version_tuple(version: str | None) -> tuple[int, ...]:
     """(major, minor, patch) of 'v1.7.28' or '2.1.4-rc.1'."""
     match = re.match(r'^v?(\d+)\.(\d+)\.(\d+)', version or '')
     if not match:

@@ -181,7 +181,7 @@ def _flags(arguments: list[str], spec: FlagSpec) -> tuple[dict[str, t.Any], str 
         parsed = parse_flags(arguments, spec)
     except FlagError as error:
         return {}, str(error)
-    flags = {}
+    flags: dict[str, t.Any] = {}
     for name, value in parsed:
         if name is None:
             continue
