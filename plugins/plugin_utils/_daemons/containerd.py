@@ -204,7 +204,8 @@ def layout(version: str | None) -> dict[str, t.Any]:
 def document(settings: dict[str, str], version: str | None, extra: dict[str, t.Any] | None) -> dict[str, t.Any]:
     """The config as a dict: what the module writes, with config_extra merged in."""
     shape = layout(version)
-    cni: dict[str, t.Any] = {'bin_dirs': [settings['cni_bin_dir']]} if shape['cni_bin_dirs'] else {'bin_dir': settings['cni_bin_dir']}
+    cni: dict[str, t.Any] = ({'bin_dirs': [settings['cni_bin_dir']]} if shape['cni_bin_dirs']
+                             else {'bin_dir': settings['cni_bin_dir']})
     cni['conf_dir'] = settings['cni_conf_dir']
     base = {
         'version': shape['config_version'],
