@@ -27,7 +27,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 TESTS = HERE.parent
-sys.path[:0] = [str(HERE), str(TESTS)]
+sys.path[:0] = [str(HERE), str(TESTS), str(TESTS / 'winsim' / 'src')]
 
 import attribution  # noqa: E402
 import report  # noqa: E402

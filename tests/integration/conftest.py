@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+TESTS = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(TESTS), str(TESTS / 'integration'), str(TESTS / 'winsim' / 'src')]
 
 from ansible_runner import Ansible, ansible_bindirs  # noqa: E402
 from winsim.fleet import Fleet, HostSpec  # noqa: E402

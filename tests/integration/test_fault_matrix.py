@@ -20,8 +20,8 @@ import yaml
 
 from artifact_server import ArtifactServer
 from demo import artifacts
-from winsim import faults
 from winsim.fleet import HostSpec
+from winsim.host import faults
 from winsim.windows import files, scm
 
 SITE = [{'import_playbook': 'wcow.buildkit.site'}]

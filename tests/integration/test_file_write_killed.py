@@ -7,8 +7,8 @@ import base64
 import json
 import re
 
-from winsim import faults
 from winsim.fleet import HostSpec
+from winsim.host import faults
 from winsim.windows import files
 
 MODULE = 'wcow.buildkit.win_cni_config'

@@ -17,10 +17,10 @@ import sys
 
 import pytest
 
-from winsim import cmdline
-from winsim.host import HostStore
-from winsim.powershell import run_powershell
+from winsim.host.powershell import run_powershell
+from winsim.host.store import HostStore
 from winsim.programs import fake_binary
+from winsim.transport import cmdline
 from winsim.windows import accounts, files
 
 sys.path[:0] = os.environ['ANSIBLE_COLLECTIONS_PATH'].split(os.pathsep)

@@ -1,6 +1,6 @@
 """Fixtures for the WS-Management layer of the simulator.
 
-The WS-Man tests replace the host model (`winsim.host`, `winsim.powershell`)
+The WS-Man tests replace the host model (`winsim.host.store`, `winsim.host.powershell`)
 with the stubs below, so they test the protocol, not the model: the stub
 PowerShell understands a few one-line scripts (ECHO, STDIN, EXIT, SLEEP, BIG,
 STATE, TOUCH). `install_stubs` also runs inside fleet subprocesses, through a
@@ -19,9 +19,9 @@ import types
 from dataclasses import dataclass
 from pathlib import Path
 
-TESTS_DIR = Path(__file__).resolve().parents[1]
-if str(TESTS_DIR) not in sys.path:
-    sys.path.insert(0, str(TESTS_DIR))
+WINSIM_SRC = Path(__file__).resolve().parents[1] / "winsim" / "src"
+if str(WINSIM_SRC) not in sys.path:
+    sys.path.insert(0, str(WINSIM_SRC))
 
 import pytest  # noqa: E402
 
@@ -38,7 +38,7 @@ class StubResult:
 
 
 class StubStore:
-    """A JSON file, like winsim.host.HostStore but with no profiles behind it."""
+    """A JSON file, like winsim.host.store.HostStore but with no profiles behind it."""
 
     _lock = threading.Lock()
 
@@ -89,13 +89,13 @@ def stub_run_powershell(store, script, stdin):
 
 
 def install_stubs(modules) -> None:
-    """Put stub `winsim.powershell` and `winsim.host` into a sys.modules-like mapping."""
-    powershell = types.ModuleType("winsim.powershell")
+    """Put stub `winsim.host.powershell` and `winsim.host.store` into a sys.modules-like mapping."""
+    powershell = types.ModuleType("winsim.host.powershell")
     powershell.run_powershell = stub_run_powershell
-    host = types.ModuleType("winsim.host")
+    host = types.ModuleType("winsim.host.store")
     host.HostStore = StubStore
-    modules["winsim.powershell"] = powershell
-    modules["winsim.host"] = host
+    modules["winsim.host.powershell"] = powershell
+    modules["winsim.host.store"] = host
 
 
 @pytest.fixture
@@ -128,7 +128,7 @@ def stub_pythonpath(tmp_path, monkeypatch):
 # -- in-process servers and clients -------------------------------------------
 @pytest.fixture
 def make_server(stub_modules, tmp_path):
-    from winsim.server import HostServer
+    from winsim.transport.server import HostServer
 
     servers = []
 

@@ -7,10 +7,11 @@ import json
 
 import pytest
 
-from winsim.host import HostStore
+from winsim.host.store import HostStore
 from winsim.operations import HANDLERS, PowerShellError
 from winsim.programs import fake_binary
-from winsim.windows import accounts, files, processes, registry, scm
+from winsim.programs import registry
+from winsim.windows import accounts, files, processes, scm
 
 CONTAINERD = "C:\\Program Files\\containerd\\containerd.exe"
 BUILDKITD = "C:\\Program Files\\buildkit\\buildkitd.exe"

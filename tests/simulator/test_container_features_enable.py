@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from winsim import profiles
+from winsim.host import profiles
 from winsim.operations import HANDLERS, PowerShellError
 from winsim.windows import boot
 

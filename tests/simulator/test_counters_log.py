@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from winsim.counters import Counters
+from winsim.transport.counters import Counters
 
 
 def test_a_request_is_logged_with_the_bytes_of_its_reply():

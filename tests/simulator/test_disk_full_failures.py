@@ -12,11 +12,12 @@ import pytest
 from integration.artifact_server import ArtifactServer
 from test_buildctl_build_model import DOCKERFILE, build, host, temp_left
 from test_release_archive_ops import DEST, apply_params, sha, tgz
-from winsim import faults
-from winsim.host import HostStore
+from winsim.host import faults
+from winsim.host.powershell import run_powershell
+from winsim.host.store import HostStore
 from winsim.operations import PowerShellError
-from winsim.powershell import run_powershell
-from winsim.windows import daemon_log, files
+from winsim.programs import daemon_log
+from winsim.windows import files
 
 BOOTSTRAP = "# wcow.buildkit bootstrap\r\n"
 DISK_FULL = faults.DISK_FULL_MESSAGE

@@ -7,9 +7,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from winsim import faults, wsman
-from winsim.host import HostStore
-from winsim.powershell import run_powershell
+from winsim.host import faults
+
+from winsim.host.powershell import run_powershell
+from winsim.host.store import HostStore
+from winsim.transport import wsman
 from winsim.windows import boot, files, hns
 
 BOOTSTRAP = "# wcow.buildkit bootstrap\r\n"

@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from winsim.host import HostStore
+from winsim.host.powershell import run_powershell
+from winsim.host.profiles import build_state
+from winsim.host.store import HostStore
 from winsim.operations import HANDLERS, PowerShellError
-from winsim.powershell import run_powershell
-from winsim.profiles import build_state
 from winsim.windows import files
 
 CONF = "C:\\Program Files\\containerd\\cni\\conf\\0-containerd-nat.conf"

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from winsim import profiles
+from winsim.host import profiles
 from winsim.windows import boot, hns
 
 GUID = re.compile(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}")

@@ -2,9 +2,9 @@
 
 import pytest
 
+from winsim.host.profiles import build_state
 from winsim.operations import HANDLERS
 from winsim.operations.hns_common import MARKER_KEY
-from winsim.profiles import build_state
 from winsim.windows import registry_keys
 
 PARENT = "HKEY_LOCAL_MACHINE\\SOFTWARE\\wcow.buildkit"

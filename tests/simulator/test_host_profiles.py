@@ -4,7 +4,7 @@ import ipaddress
 
 import pytest
 
-from winsim import profiles
+from winsim.host import profiles
 from winsim.windows import boot, features, hns
 
 EXPECTED = {

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from winsim.host import HostStore
+from winsim.host.store import HostStore
 from winsim.windows import files
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from winsim import profiles
+from winsim.host import profiles
 from winsim.windows import accounts
 from winsim.windows.guids import machine_sid
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from winsim import profiles
-from winsim.host import HostStore
+from winsim.host import profiles
+from winsim.host.powershell import run_powershell
+from winsim.host.store import HostStore
 from winsim.operations import HANDLERS, PowerShellError
-from winsim.powershell import run_powershell
 from winsim.windows import accounts
 
 POWERSHELL = Path(__file__).resolve().parents[2] / "plugins" / "plugin_utils" / "powershell"

@@ -11,8 +11,8 @@ import pytest
 import requests
 from winrm.exceptions import WSManFaultError
 
-from winsim.host import HostStore
-from winsim.server import HostServer
+from winsim.host.store import HostStore
+from winsim.transport.server import HostServer
 
 BOOTSTRAP = "# wcow.buildkit bootstrap\n$ErrorActionPreference = 'Stop'\n"
 

@@ -9,8 +9,8 @@ import tarfile
 import pytest
 
 from integration.artifact_server import ArtifactServer
-from winsim.host import HostStore
-from winsim.powershell import run_powershell
+from winsim.host.powershell import run_powershell
+from winsim.host.store import HostStore
 from winsim.windows import files
 
 BOOTSTRAP = "# wcow.buildkit bootstrap\r\n"

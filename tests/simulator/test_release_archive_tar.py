@@ -6,8 +6,9 @@ import zipfile
 
 import pytest
 
-from winsim.host import HostStore
-from winsim.windows import files, tar
+from winsim.host.store import HostStore
+from winsim.programs import tar
+from winsim.windows import files
 
 ARCHIVE = "C:\\staging\\archive.tar.gz"
 OUT = "C:\\staging\\files"

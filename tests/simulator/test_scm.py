@@ -2,7 +2,7 @@
 
 import pytest
 
-from winsim.host import HostStore
+from winsim.host.store import HostStore
 from winsim.programs import fake_binary
 from winsim.windows import files, processes, sc_exe, scm
 
@@ -150,7 +150,7 @@ def test_sc_exe_outputs_and_exit_codes(state):
 
 
 def test_a_boot_restarts_automatic_services_dependencies_first_and_leaves_manual_ones_stopped():
-    from winsim import profiles
+    from winsim.host import profiles
     from winsim.programs import fake_binary
     from winsim.windows import boot, files, processes
 

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from winsim.host import HostStore
-from winsim.powershell import run_powershell
+from winsim.host.powershell import run_powershell
+from winsim.host.store import HostStore
 from winsim.programs import fake_binary
-from winsim.windows import accounts, daemon_log, files, scm
+from winsim.programs import daemon_log
+from winsim.windows import accounts, files, scm
 
 POWERSHELL = Path(__file__).resolve().parents[2] / "plugins" / "plugin_utils" / "powershell"
 CONTAINERD = "C:\\Program Files\\containerd\\containerd.exe"

@@ -4,9 +4,10 @@ import json
 
 import pytest
 
-from winsim.host import HostStore
+from winsim.host.store import HostStore
 from winsim.programs import fake_binary, identify
-from winsim.windows import accounts, daemon_log, files, pipes, processes, scm
+from winsim.programs import daemon_log
+from winsim.windows import accounts, files, pipes, processes, scm
 
 CONTAINERD = "C:\\Program Files\\containerd\\containerd.exe"
 BUILDKITD = "C:\\Program Files\\buildkit\\buildkitd.exe"

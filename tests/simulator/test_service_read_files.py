@@ -4,8 +4,8 @@ import base64
 import json
 from pathlib import Path
 
-from winsim.host import HostStore
-from winsim.powershell import run_powershell
+from winsim.host.powershell import run_powershell
+from winsim.host.store import HostStore
 from winsim.windows import files
 
 POWERSHELL = Path(__file__).resolve().parents[2] / "plugins" / "plugin_utils" / "powershell"

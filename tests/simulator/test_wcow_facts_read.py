@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from winsim.host import HostStore
-from winsim.powershell import run_powershell
+from winsim.host.powershell import run_powershell
+from winsim.host.store import HostStore
 from winsim.programs import fake_binary
 from winsim.windows import environment, features, files, hns, scm
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from winsim import cmdline
+from winsim.transport import cmdline
 
 
 class Recorder:

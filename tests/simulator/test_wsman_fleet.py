@@ -15,12 +15,12 @@ from winrm.exceptions import InvalidCredentialsError
 from winsim.fleet import Fleet, FleetError, HostSpec
 
 pytestmark = pytest.mark.slow
-TESTS_DIR = Path(__file__).resolve().parents[1]
+WINSIM_SRC = Path(__file__).resolve().parents[1] / "winsim" / "src"
 
 
 def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(TESTS_DIR), env.get("PYTHONPATH")) if p)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(WINSIM_SRC), env.get("PYTHONPATH")) if p)
     done = subprocess.run([sys.executable, "-m", "winsim", *args], capture_output=True, text=True, env=env,
                           timeout=60, check=False)
     if check:
@@ -138,7 +138,7 @@ def test_cli_start_returns_when_ports_answer_and_stop_ends_the_process(tmp_path,
 
 
 def test_the_real_host_model_serves_behind_the_fleet(tmp_path, ws):
-    pytest.importorskip("winsim.powershell")
+    pytest.importorskip("winsim.host.powershell")
     with Fleet(tmp_path / "real").start([HostSpec("real", "ws2022")]) as real:
         assert isinstance(json.loads(cli("state", "--dir", str(real.dir), "real").stdout), dict)
         stdout, stderr, rc = ws.run(ws.protocol(f"http://127.0.0.1:{real.host('real')['port']}/wsman"),

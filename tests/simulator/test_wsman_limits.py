@@ -10,7 +10,7 @@ import pytest
 import requests
 from winrm.exceptions import WinRMTransportError, WSManFaultError
 
-from winsim.winrs import Limits
+from winsim.transport.shells import Limits
 
 
 def test_the_31st_shell_of_a_user_exceeds_the_quota(server, ws):
