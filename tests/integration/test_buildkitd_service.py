@@ -10,8 +10,8 @@ import tomllib
 
 import pytest
 
+from wcow_winsim import run_powershell
 from winsim.fleet import HostSpec
-from winsim.host.powershell import run_powershell
 from winsim.programs import fake_binary
 from winsim.programs import daemon_log
 from winsim.transport import cmdline

@@ -1,4 +1,4 @@
-"""The site playbook under faults, one fault per host of one fleet (winsim.faults).
+"""The site playbook under faults, one fault per host of one fleet (winsim.host.faults).
 
 Run 1: each host meets its fault and fails with a message that says what
 happened. Run 2, with every fault gone: each host converges and nothing was

@@ -1,4 +1,4 @@
-"""A file_write killed between staging and the swap (winsim.faults kill_after_moves): the next run
+"""A file_write killed between staging and the swap (winsim.host.faults kill_after_moves): the next run
 removes the staged `<path>.<8 hex>.tmp` it left and writes the file; a third run changes nothing."""
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ import os
 import sys
 import tarfile
 
+from wcow_winsim import run_powershell
 from winsim.fleet import HostSpec
-from winsim.host.powershell import run_powershell
 from winsim.programs import fake_binary, identify
 from winsim.transport import cmdline
 from winsim.windows import accounts, environment, files, processes, scm

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from wcow_winsim.operations import HANDLERS, PowerShellError
 from winsim.host.store import HostStore
-from winsim.operations import HANDLERS, PowerShellError
 from winsim.programs import fake_binary
 from winsim.programs import registry
 from winsim.windows import accounts, files, processes, scm

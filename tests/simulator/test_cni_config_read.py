@@ -5,8 +5,8 @@ import ipaddress
 
 import pytest
 
+from wcow_winsim.operations import HANDLERS, PowerShellError
 from winsim.host.profiles import build_state
-from winsim.operations import HANDLERS, PowerShellError
 from winsim.windows import boot, files
 
 CONF = "C:\\Program Files\\containerd\\cni\\conf\\0-containerd-nat.conf"

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
+from wcow_winsim.operations import HANDLERS, PowerShellError
 from winsim.host import profiles
-from winsim.operations import HANDLERS, PowerShellError
 from winsim.windows import boot
 
 RESTART = {"delay": 2, "message": "Enabling Containers"}

@@ -1,4 +1,4 @@
-"""A full disk (winsim.faults disk_full) fails each operation as the real script or program does,
+"""A full disk (winsim.host.faults disk_full) fails each operation as the real script or program does,
 never as a crash of the host model: the archive download or upload of release_archive_apply, the
 context of buildctl_build_run, buildctl's --metadata-file, a daemon's log file."""
 
@@ -12,10 +12,10 @@ import pytest
 from integration.artifact_server import ArtifactServer
 from test_buildctl_build_model import DOCKERFILE, build, host, temp_left
 from test_release_archive_ops import DEST, apply_params, sha, tgz
+from wcow_winsim import run_powershell
+from wcow_winsim.operations import PowerShellError
 from winsim.host import faults
-from winsim.host.powershell import run_powershell
 from winsim.host.store import HostStore
-from winsim.operations import PowerShellError
 from winsim.programs import daemon_log
 from winsim.windows import files
 

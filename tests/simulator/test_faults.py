@@ -1,4 +1,5 @@
-"""winsim.faults: the fault file, and each fault as the host model and the listener apply it."""
+"""winsim.host.faults: the fault file, and each fault as the host model and the listener (winsim.transport.answer_faults)
+apply it."""
 
 import base64
 import json
@@ -9,9 +10,9 @@ import pytest
 
 from winsim.host import faults
 
-from winsim.host.powershell import run_powershell
+from wcow_winsim import run_powershell
 from winsim.host.store import HostStore
-from winsim.transport import wsman
+from winsim.transport import answer_faults, wsman
 from winsim.windows import boot, files, hns
 
 BOOTSTRAP = "# wcow.buildkit bootstrap\r\n"
@@ -135,33 +136,24 @@ def test_an_hns_fault_answers_success_false_with_the_hcn_code(store):
                       "ErrorCode": 0x803B0020, "Success": False}
 
 
-def _request(action, command_id, stream_text=None, end=False):
+def _request(action, command_id):
     body = ET.Element(f"{{{wsman.NS['s']}}}Body")
-    if action == "Send":
-        send = ET.SubElement(body, f"{{{wsman.NS['rsp']}}}Send")
-        stream = ET.SubElement(send, f"{{{wsman.NS['rsp']}}}Stream", Name="stdin", CommandId=command_id)
-        stream.text = stream_text
-        if end:
-            stream.set("End", "true")
-    else:
-        receive = ET.SubElement(body, f"{{{wsman.NS['rsp']}}}Receive")
-        ET.SubElement(receive, f"{{{wsman.NS['rsp']}}}DesiredStream", CommandId=command_id).text = "stdout stderr"
+    receive = ET.SubElement(body, f"{{{wsman.NS['rsp']}}}Receive")
+    ET.SubElement(receive, f"{{{wsman.NS['rsp']}}}DesiredStream", CommandId=command_id).text = "stdout stderr"
     return wsman.Request(action=wsman.SHELL + action, message_id="uuid:1", resource_uri=wsman.CMD_RESOURCE_URI,
                          body=body)
 
 
 def _command(injector, command_id, operation, params):
-    # The payload line, split over two Sends as a long stdin may be.
-    line = payload(operation, params) + b"\n"
-    for part, end in ((line[:10], False), (line[10:], True)):
-        injector.around(_request("Send", command_id, base64.b64encode(part).decode(), end), lambda: b"sent")
+    # The host's powershell.exe tells the listener which operation the command runs, then it is answered.
+    injector.operation_started(command_id, operation, params)
     return injector.around(_request("Receive", command_id), lambda: b"output")
 
 
-@pytest.mark.parametrize("kind, outcome", [("drop_connection", faults.DropConnection), ("http_500", wsman.Fault)])
+@pytest.mark.parametrize("kind, outcome", [("drop_connection", answer_faults.DropConnection), ("http_500", wsman.Fault)])
 def test_the_listener_spoils_only_the_answer_of_the_faulted_operation(store, kind, outcome):
     faults.set_faults(store.path, [{"kind": kind, "operation": "service_apply", "match": {"name": "buildkitd"}}])
-    injector = faults.Injector(store.path)
+    injector = answer_faults.Injector(store.path)
     assert _command(injector, "A", "service_apply", {"name": "containerd"}) == b"output"
     assert _command(injector, "B", "file_write", {"name": "buildkitd"}) == b"output"
     with pytest.raises(outcome) as raised:
@@ -172,12 +164,12 @@ def test_the_listener_spoils_only_the_answer_of_the_faulted_operation(store, kin
 
 def test_a_slow_host_answers_after_the_delay(store):
     faults.set_faults(store.path, [{"kind": "slow", "operation": "file_write", "delay_s": 0.3}])
-    injector = faults.Injector(store.path)
+    injector = answer_faults.Injector(store.path)
     started = time.monotonic()
     assert _command(injector, "A", "file_write", {}) == b"output"
     assert time.monotonic() - started >= 0.3
 
 
 def test_without_a_fault_file_the_listener_only_answers(store):
-    injector = faults.Injector(store.path)
+    injector = answer_faults.Injector(store.path)
     assert _command(injector, "A", "file_write", {}) == b"output"

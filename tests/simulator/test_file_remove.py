@@ -2,8 +2,8 @@
 
 import pytest
 
+from wcow_winsim.operations import HANDLERS, PowerShellError
 from winsim.host.profiles import build_state
-from winsim.operations import HANDLERS, PowerShellError
 from winsim.windows import files
 
 CONF_DIR = "C:\\Program Files\\containerd\\cni\\conf"

@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from winsim.host.powershell import run_powershell
+from wcow_winsim import run_powershell
+from wcow_winsim.operations import HANDLERS, PowerShellError
 from winsim.host.profiles import build_state
 from winsim.host.store import HostStore
-from winsim.operations import HANDLERS, PowerShellError
 from winsim.windows import files
 
 CONF = "C:\\Program Files\\containerd\\cni\\conf\\0-containerd-nat.conf"

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
+from wcow_winsim import run_powershell
+from wcow_winsim.operations import HANDLERS
 from winsim.host import faults
-from winsim.host.powershell import run_powershell
 from winsim.host.profiles import build_state
 from winsim.host.store import HostStore
-from winsim.operations import HANDLERS
 from winsim.windows import files
 
 BOOTSTRAP = "# wcow.buildkit bootstrap\r\n"

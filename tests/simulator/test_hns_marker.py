@@ -2,9 +2,9 @@
 
 import pytest
 
+from wcow_winsim.operations import HANDLERS
+from wcow_winsim.operations.hns_common import MARKER_KEY
 from winsim.host.profiles import build_state
-from winsim.operations import HANDLERS
-from winsim.operations.hns_common import MARKER_KEY
 from winsim.windows import registry_keys
 
 PARENT = "HKEY_LOCAL_MACHINE\\SOFTWARE\\wcow.buildkit"

@@ -7,10 +7,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from wcow_winsim import run_powershell
+from wcow_winsim.operations import HANDLERS, PowerShellError
 from winsim.host import profiles
-from winsim.host.powershell import run_powershell
 from winsim.host.store import HostStore
-from winsim.operations import HANDLERS, PowerShellError
 from winsim.windows import accounts
 
 POWERSHELL = Path(__file__).resolve().parents[2] / "plugins" / "plugin_utils" / "powershell"

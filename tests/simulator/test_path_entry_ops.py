@@ -5,10 +5,10 @@ import json
 
 import pytest
 
+from wcow_winsim import run_powershell
+from wcow_winsim.operations import HANDLERS, PowerShellError
 from winsim.host import profiles
-from winsim.host.powershell import run_powershell
 from winsim.host.store import HostStore
-from winsim.operations import HANDLERS, PowerShellError
 from winsim.windows import environment
 
 BOOTSTRAP = "# wcow.buildkit bootstrap\r\n$ErrorActionPreference = 'Stop'\r\n"

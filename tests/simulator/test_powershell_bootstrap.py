@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from winsim.host.powershell import PowerShellError, ProcessResult, run_powershell
+from wcow_winsim import PowerShellError, ProcessResult, run_powershell
 from winsim.host.store import HostStore
 
 BOOTSTRAP = "# wcow.buildkit bootstrap\r\n$ErrorActionPreference = 'Stop'\r\n# ... reads stdin, runs the script ...\r\n"

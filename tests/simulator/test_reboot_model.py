@@ -8,8 +8,8 @@ import time
 
 import pytest
 
+from wcow_winsim.operations import HANDLERS, PowerShellError
 from winsim.host import profiles
-from winsim.operations import HANDLERS, PowerShellError
 from winsim.windows import boot, features, hns, shutdown_exe
 
 NOW = 1_900_000_000.0

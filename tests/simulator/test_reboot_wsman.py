@@ -35,7 +35,7 @@ def host(tmp_path):
     store = HostStore.create(tmp_path / "ws2022.json", "ws2022", containers=True)
     with store.transaction() as state:
         state["boot"].update(shutdown_grace_s=0.0, reboot_downtime_s=1.5)
-    server = HostServer("ws2022", store).start()
+    server = HostServer("ws2022", store, plugins=["wcow_winsim"]).start()
     yield server
     server.stop()
 

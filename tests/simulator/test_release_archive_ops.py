@@ -9,7 +9,7 @@ import tarfile
 import pytest
 
 from integration.artifact_server import ArtifactServer
-from winsim.host.powershell import run_powershell
+from wcow_winsim import run_powershell
 from winsim.host.store import HostStore
 from winsim.windows import files
 

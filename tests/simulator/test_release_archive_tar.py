@@ -1,4 +1,4 @@
-"""winsim.windows.tar: tar.exe (bsdtar) extracting into the simulated file system."""
+"""winsim.programs.tar: tar.exe (bsdtar) extracting into the simulated file system."""
 
 import io
 import tarfile

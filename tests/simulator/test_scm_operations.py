@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from winsim.host.powershell import run_powershell
+from wcow_winsim import run_powershell
 from winsim.host.store import HostStore
 from winsim.programs import fake_binary
 from winsim.programs import daemon_log

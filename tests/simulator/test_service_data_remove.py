@@ -4,8 +4,8 @@ import hashlib
 
 import pytest
 
+from wcow_winsim.operations import HANDLERS, PowerShellError
 from winsim.host.profiles import build_state
-from winsim.operations import HANDLERS, PowerShellError
 from winsim.windows import files
 
 ROOT = "C:\\ProgramData\\containerd\\root"

@@ -4,7 +4,7 @@ import base64
 import json
 from pathlib import Path
 
-from winsim.host.powershell import run_powershell
+from wcow_winsim import run_powershell
 from winsim.host.store import HostStore
 from winsim.windows import files
 

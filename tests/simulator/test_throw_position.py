@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from test_release_archive_ops import apply_params, sha, tgz
-from winsim.host.powershell import run_powershell
+from wcow_winsim import run_powershell
 from winsim.host.store import HostStore
 
 POWERSHELL = Path(__file__).resolve().parents[2] / "plugins" / "plugin_utils" / "powershell"

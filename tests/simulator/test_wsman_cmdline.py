@@ -1,4 +1,4 @@
-"""Command lines as cmd.exe and powershell.exe treat them (winsim.cmdline)."""
+"""Command lines as cmd.exe and powershell.exe treat them (winsim.transport.cmdline)."""
 
 from __future__ import annotations
 

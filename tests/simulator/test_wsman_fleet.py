@@ -35,7 +35,7 @@ def answers(port: int) -> bool:
 
 @pytest.fixture
 def fleet(tmp_path, stub_modules, stub_pythonpath):
-    started = Fleet(tmp_path / "fleet").start([
+    started = Fleet(tmp_path / "fleet", plugins=["winsim_stubs"]).start([
         HostSpec("alpha", "ws2019", containers=True),
         HostSpec("beta", "ws2022", password="Other-Passw0rd", latency_ms=1),
     ])

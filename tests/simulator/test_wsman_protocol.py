@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import types
 import uuid
 import xml.etree.ElementTree as ET
 
@@ -163,8 +164,9 @@ def test_output_larger_than_an_envelope_spans_several_receives(server, ws):
 
 
 def test_a_model_failure_reaches_the_client_as_a_failure(make_server, ws):
-    def broken(store, script, stdin):
+    def broken(script, stdin):
         raise RuntimeError("model bug")
 
-    stdout, stderr, rc = ws.run(ws.protocol(make_server(runner=broken)), ws.runner_line("ECHO x"))
+    plugins = [types.SimpleNamespace(invoke=broken)]
+    stdout, stderr, rc = ws.run(ws.protocol(make_server(plugins=plugins)), ws.runner_line("ECHO x"))
     assert rc == 1 and b"model bug" in stderr

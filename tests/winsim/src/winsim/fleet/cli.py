@@ -26,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
                        help="a host; repeat for more (profiles: ws2019, ws2022, win11, ws2025)")
     start.add_argument("--latency-ms", type=float, default=0, help="added latency per request, all hosts")
     start.add_argument("--timeout", type=float, default=30, help="seconds to wait for the ports")
+    start.add_argument("--plugin", action="append", default=[], metavar="MODULE[:ATTRIBUTE]",
+                       help="a plug-in (winsim.plugin) the hosts' powershell.exe runs scripts with; repeat for more")
     command("stop", "stop the fleet's process")
     command("serve", "serve the fleet in the foreground (what start runs)")
     inventory = command("inventory", "print an Ansible inventory")
@@ -47,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     latency.add_argument("name", nargs="?", help="one host (default: all)")
 
     args = parser.parse_args(argv)
-    fleet = Fleet(args.dir)
+    fleet = Fleet(args.dir, plugins=getattr(args, "plugin", []))
     try:
         if args.command == "serve":
             return serve(args.dir)

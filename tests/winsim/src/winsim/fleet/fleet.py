@@ -1,8 +1,9 @@
 """Many simulated hosts at once: one loopback port each, one background process.
 
-A fleet lives in a directory: `fleet.json` (the hosts), `state/NAME.json`
-(each host's state file), `serve.pid` and `serve.log` (the process serving
-them, started with `python -m winsim serve --dir DIR`).
+A fleet lives in a directory: `fleet.json` (the hosts and the plug-ins,
+winsim.plugin, that their powershell.exe runs), `state/NAME.json` (each
+host's state file), `serve.pid` and `serve.log` (the process serving them,
+started with `python -m winsim serve --dir DIR`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..plugin import PluginError, import_root, load_plugin
 from ..transport.server import DEFAULT_PASSWORD, DEFAULT_USERNAME, HostServer
 from ..transport.shells import Limits
 
@@ -87,8 +89,12 @@ class HostSpec:
 
 
 class Fleet:
-    def __init__(self, directory: str | os.PathLike) -> None:
+    """The hosts of a directory. `plugins` name the plug-ins (winsim.plugin) that `start` gives the
+    hosts, as `pkg.module` or `pkg.module:attribute`: the serving process imports them."""
+
+    def __init__(self, directory: str | os.PathLike, plugins: Iterable[str] = ()) -> None:
         self.dir = Path(directory).resolve()
+        self.plugins = list(plugins)
         self._proc: subprocess.Popen | None = None
 
     # -- lifecycle -------------------------------------------------------
@@ -102,6 +108,7 @@ class Fleet:
             raise FleetError(f"host names repeat: {names}")
         if self.running():
             raise FleetError(f"a fleet is already running in {self.dir}; stop it first")
+        roots = self._plugin_roots()
         (self.dir / STATE_DIR).mkdir(parents=True, exist_ok=True)
         host_store = _host_store_class()
         entries = []
@@ -115,9 +122,9 @@ class Fleet:
                 "latency_ms": latency_ms if spec.latency_ms is None else spec.latency_ms,
                 "limits": spec.limits, "options": spec.options,
             })
-        _write_json(self.dir / CONFIG_FILE, {"hosts": entries})
+        _write_json(self.dir / CONFIG_FILE, {"hosts": entries, "plugins": self.plugins})
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PACKAGE_PARENT), env.get("PYTHONPATH")) if p)
+        env["PYTHONPATH"] = os.pathsep.join([str(_PACKAGE_PARENT), *roots, *filter(None, [env.get("PYTHONPATH")])])
         with open(self.dir / LOG_FILE, "ab") as log:
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", _PACKAGE, "serve", "--dir", str(self.dir)],
@@ -231,6 +238,21 @@ class Fleet:
             raise FleetError(f"host {name!r} (port {port}) did not answer {method} {path}: {exc}") from None
 
     # -- helpers -----------------------------------------------------------
+    def _plugin_roots(self) -> list[str]:
+        """Where the serving process imports the plug-ins from; each is loaded here first, to fail early."""
+        roots = []
+        for name in self.plugins:
+            if not isinstance(name, str):
+                raise FleetError(f"plug-in {name!r}: a fleet takes plug-ins by name (pkg.module), not as objects")
+            try:
+                load_plugin(name)
+            except PluginError as exc:
+                raise FleetError(str(exc)) from None
+            root = import_root(name)
+            if root is not None and str(root) not in roots:
+                roots.append(str(root))
+        return roots
+
     def _pid(self) -> int | None:
         try:
             return int((self.dir / PID_FILE).read_text().strip())
@@ -271,12 +293,15 @@ def serve(directory: str | os.PathLike) -> int:
     fleet = Fleet(directory)
     host_store = _host_store_class()
     servers: list[HostServer] = []
+    config = fleet.config()
+    plugins = [load_plugin(name) for name in config.get("plugins", [])]
     try:
-        for entry in fleet.config()["hosts"]:
+        for entry in config["hosts"]:
             servers.append(HostServer(
                 entry["name"], host_store(fleet.dir / entry["state_file"]), port=entry["port"],
                 username=entry["username"], password=entry["password"], latency_ms=entry["latency_ms"],
                 limits=Limits(**{k: entry["limits"][k] for k in _LIMIT_KEYS if k in entry["limits"]}),
+                plugins=plugins,
             ).start())
             print(f"winsim: {entry['name']} ({entry['profile']}) on 127.0.0.1:{entry['port']}", flush=True)
         stop = threading.Event()

@@ -18,8 +18,9 @@ it is cleared. Each fault is an object with a `kind`:
 - `disk_full` {capacity_bytes}: the volume holds that many bytes of files;
   a write beyond it fails with ERROR_DISK_FULL.
 
-`operation` names the operation script (its first line); `match` holds
-parameters that must be equal, e.g. {"name": "containerd"}. With
+`operation` names an operation as the plug-in that runs it calls it
+(winsim.plugin.Operation.name); `match` holds parameters that must be
+equal, e.g. {"name": "containerd"}. With
 `kill_after_writes: N` the PowerShell process dies at its (N+1)th file write:
 what it wrote, moved or registered until then stays, and none of its
 catch/finally blocks run. Without it the operation runs to its end first.
@@ -35,7 +36,7 @@ What real hosts do, modelled here:
   its own: so the host may have finished, or stopped part-way.
 - A process that died leaves the client a fault in place of its output
   (diyan/pywinrm#259); WinRM answered commands in flight with WSManFault 995
-  in HTTP 500 (see `io_aborted`).
+  in HTTP 500 (winsim.transport.answer_faults.io_aborted).
 - A host slower than the controller's read timeout: the controller gives up
   with "Read timed out." (ansible-core winrm.py, option connection_timeout:
   read_timeout_sec, operation_timeout_sec) and reports the host unreachable;
@@ -44,21 +45,17 @@ What real hosts do, modelled here:
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import json
 import os
-import re
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
-
-from ..transport import wsman
+from typing import Any
 
 KINDS = ("drop_connection", "http_500", "slow", "reboot", "hns_error", "disk_full")
-_ANSWER_KINDS = ("drop_connection", "http_500", "slow", "reboot")
+# The kinds that spoil the answer at the listener (winsim.transport.answer_faults).
+ANSWER_KINDS = ("drop_connection", "http_500", "slow", "reboot")
 _KILLING_KINDS = ("drop_connection", "http_500", "reboot")
 
 # ERROR_DISK_FULL (112): "There is not enough space on the disk." (Microsoft
@@ -85,10 +82,6 @@ class FaultError(ValueError):
 
 class ProcessKilled(BaseException):
     """The PowerShell process was terminated: raised past every except clause of the host model."""
-
-
-class DropConnection(Exception):
-    """The server resets the connection instead of answering."""
 
 
 # -- the fault file --------------------------------------------------------
@@ -127,7 +120,7 @@ def validate(fault: Any) -> None:
     if not isinstance(fault, dict) or fault.get("kind") not in KINDS:
         raise FaultError(f"a fault is an object whose kind is one of {', '.join(KINDS)}: {fault!r}")
     kind = fault["kind"]
-    if kind in _ANSWER_KINDS and not isinstance(fault.get("operation"), str):
+    if kind in ANSWER_KINDS and not isinstance(fault.get("operation"), str):
         raise FaultError(f"{kind} needs the operation it hits: {fault!r}")
     for key in ("kill_after_writes", "kill_after_moves"):
         if key in fault and (kind not in _KILLING_KINDS or not isinstance(fault[key], int)):
@@ -140,7 +133,8 @@ def validate(fault: Any) -> None:
         raise FaultError(f"hns_error: error is one of {', '.join(HNS_ERRORS)}: {fault!r}")
 
 
-def _hits(fault: dict, operation: str, params: Any) -> bool:
+def hits(fault: dict, operation: str, params: Any) -> bool:
+    """Whether `fault` names this operation and its `match` holds for these parameters."""
     if fault.get("operation") != operation:
         return False
     wanted = fault.get("match") or {}
@@ -152,7 +146,7 @@ class _Session:
     def __init__(self, faults: list, operation: str, params: Any, state: dict) -> None:
         self.state = state
         self.faults = faults
-        hit = [f for f in faults if f["kind"] in _KILLING_KINDS and _hits(f, operation, params)]
+        hit = [f for f in faults if f["kind"] in _KILLING_KINDS and hits(f, operation, params)]
         self.kill_after = next((f["kill_after_writes"] for f in hit if "kill_after_writes" in f), None)
         self.kill_after_moves = next((f["kill_after_moves"] for f in hit if "kill_after_moves" in f), None)
         self.moves = 0
@@ -233,105 +227,3 @@ def hns_failure(method: str, path: str) -> tuple | None:
             continue
         return HNS_ERRORS[fault.get("error", "HCN_E_MANAGER_STOPPED")]
     return None
-
-
-# -- at the WinRM listener --------------------------------------------------
-def io_aborted() -> wsman.Fault:
-    # WSManFault Code 995 (ERROR_OPERATION_ABORTED) with HTTP 500, as real
-    # hosts answered commands in flight (WinRb/WinRM#265,
-    # kubernetes-sigs/sig-windows-dev-tools#24, clong/DetectionLab#673).
-    text = "The I/O operation has been aborted because of either a thread exit or an application request. "
-    return wsman.Fault("s:Receiver", "w:InternalError", text, 995)
-
-
-class Injector:
-    """The listener's side: learns which operation each command runs, and spoils its answer."""
-
-    def __init__(self, state_path: str | os.PathLike | None) -> None:
-        self._state_path = state_path
-        self._lock = threading.Lock()
-        self._commands: dict[str, dict] = {}
-        self._stdin: dict[str, bytes] = {}
-        self._decided: set[str] = set()
-        self._seen: tuple | None = None
-        self._faults: list = []
-
-    def around(self, request: wsman.Request, answer: Callable[[], bytes]) -> bytes:
-        faults = self._current()
-        if not faults:
-            return answer()
-        if request.short_action == "Send":
-            self._learn(request, faults)
-            return answer()
-        if request.short_action != "Receive":
-            return answer()
-        desired = request.body.find("rsp:Receive/rsp:DesiredStream", wsman.NS) if request.body is not None else None
-        command_id = (desired.get("CommandId") or "").upper() if desired is not None else ""
-        with self._lock:
-            fault = self._commands.get(command_id)
-        if fault is None:
-            return answer()
-        body = answer()  # waits for the command, which runs to its end or is killed
-        with self._lock:
-            self._commands.pop(command_id, None)
-        if fault["kind"] == "slow":
-            time.sleep(float(fault["delay_s"]))
-            return body
-        if fault["kind"] == "http_500":
-            raise io_aborted()
-        if fault["kind"] == "drop_connection":
-            raise DropConnection()
-        return body  # reboot: the listener is down by now and drops it
-
-    def _current(self) -> list:
-        if self._state_path is None:
-            return []
-        path = faults_path(self._state_path)
-        try:
-            stat = path.stat()
-        except FileNotFoundError:
-            return []
-        key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-        if key != self._seen:
-            try:
-                self._faults = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                return []
-            self._seen = key
-        return self._faults
-
-    def _learn(self, request: wsman.Request, faults: list) -> None:
-        for stream in request.body.findall("rsp:Send/rsp:Stream", wsman.NS):
-            command_id = (stream.get("CommandId") or "").upper()
-            try:
-                data = base64.b64decode(stream.text or "", validate=True)
-            except (binascii.Error, ValueError):
-                continue
-            with self._lock:
-                if command_id in self._decided:
-                    continue
-                buffered = self._stdin.get(command_id, b"") + data
-                line = re.split(rb"\r\n|\n|\r", buffered, maxsplit=1)
-                done = len(line) > 1 or (stream.get("End") or "").lower() == "true"
-                if not done:
-                    self._stdin[command_id] = buffered
-                    continue
-                self._stdin.pop(command_id, None)
-                if len(self._decided) > 10000:
-                    self._decided.clear()
-                self._decided.add(command_id)
-                operation, params = _operation_of(line[0])
-                hit = next((f for f in faults if f["kind"] in _ANSWER_KINDS and _hits(f, operation, params)), None)
-                if hit is not None:
-                    self._commands[command_id] = hit
-
-
-def _operation_of(payload_line: bytes) -> tuple[str, Any]:
-    """The operation named by the bootstrap payload's script, and its parameters."""
-    try:
-        document = json.loads(base64.b64decode(re.sub(rb"\s", b"", payload_line), validate=True))
-        first = document["script"].split("\n", 1)[0].strip()
-    except (binascii.Error, ValueError, KeyError, TypeError, AttributeError):
-        return "", None
-    match = re.fullmatch(r"# wcow\.buildkit operation: ([A-Za-z0-9_]+)", first)
-    return (match.group(1) if match else ""), document.get("params")

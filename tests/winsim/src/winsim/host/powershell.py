@@ -1,118 +1,88 @@
-"""Windows PowerShell 5.1 as far as a simulated host runs it: the wcow.buildkit bootstrap.
+"""powershell.exe on a simulated host: the plug-ins run what they know, anything else fails.
 
-`run_powershell(store, script, stdin)` plays `PowerShell ... -EncodedCommand`
-for the innermost `script`, with `stdin` on standard input. Only the bootstrap
-(first line `# wcow.buildkit bootstrap`) is understood; it carries an
-operation script recognised by its first line `# wcow.buildkit operation:
-<name>` and run by `winsim.operations`. Anything else fails as an uncaught
-PowerShell error does: exit code 1 and a CLIXML error record on stderr.
+`run_powershell(store, script, stdin, plugins)` plays `PowerShell ...
+-EncodedCommand` for the innermost `script`, with `stdin` on standard input:
+the first plug-in (winsim.plugin) that claims the script answers, and an
+Operation it returns runs in a transaction of the host's state with the host's
+faults applied. A script no plug-in claims fails as an uncaught PowerShell
+error does: exit code 1 and a CLIXML error record on stderr.
+
+The rest is Windows PowerShell 5.1 as plug-ins need it to answer as it does:
+`UncaughtError` (an error no try/catch handles, as CLIXML on stderr),
+`read_line`, `from_base64_string`, `convert_from_json`, `convert_to_json`
+and `throw_position`.
 """
+
+from __future__ import annotations
 
 import base64
 import binascii
 import json
 import re
-from dataclasses import dataclass
+from typing import Any, Callable, Iterable
 from xml.sax.saxutils import escape
 
+from ..plugin import Operation, Plugin, ProcessResult
 from . import faults
-from ..operations import HANDLERS, PowerShellError
 
-BOOTSTRAP_LINE = "# wcow.buildkit bootstrap"
-_OPERATION_LINE = re.compile(r"# wcow\.buildkit operation: ([A-Za-z0-9_]+)")
 _CLIXML_HEADER = '#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
 
-__all__ = ["ProcessResult", "PowerShellError", "run_powershell", "BOOTSTRAP_LINE"]
+__all__ = ["UncaughtError", "run_powershell", "read_line", "from_base64_string", "convert_from_json",
+           "convert_to_json", "throw_position"]
 
 
-@dataclass
-class ProcessResult:
-    stdout: bytes
-    stderr: bytes
-    rc: int
-
-
-class _UncaughtError(Exception):
-    """A terminating error outside the bootstrap's try/catch."""
+class UncaughtError(Exception):
+    """A terminating error that no try/catch handles: powershell.exe prints its record and exits 1."""
 
     def __init__(self, message: str, category_info: str, error_id: str):
         super().__init__(message)
         self.message, self.category_info, self.error_id = message, category_info, error_id
 
+    def result(self) -> ProcessResult:
+        return ProcessResult(b"", _clixml(self), 1)
 
-def run_powershell(store, script: str, stdin: bytes) -> ProcessResult:
-    try:
-        handler, operation_script, params, rest = _unwrap(script, stdin)
-    except _UncaughtError as error:
-        return ProcessResult(b"", _clixml(error), 1)
-    if params is None:
-        # The bootstrap calls the script with -Params, declared Mandatory.
-        bind = PowerShellError("Cannot bind argument to parameter 'Params' because it is null.", "InvalidData", "")
-        return _failed(bind, operation_script)
-    failure = None
-    operation = _OPERATION_LINE.fullmatch(_first_line(operation_script)).group(1)
-    # winsim.host.faults: a killed process keeps what it changed until it died.
-    with store.transaction() as state, faults.injected(store, operation, params, state) as injected:
-        try:
-            # Only a handler marked `reads_stdin` gets the lines after the payload.
-            extra = {"stdin": rest} if getattr(handler, "reads_stdin", False) else {}
-            result = handler(state, params, **extra)
-        except PowerShellError as error:
-            # What the script changed before it threw stays changed.
-            failure = error
-    if injected.killed:
-        # Terminated: no output; the fault also takes the answer away.
-        return ProcessResult(b"", b"", 1)
-    if failure is not None:
-        return _failed(failure, operation_script)
-    return ProcessResult(_json_line(result), b"", 0)
+
+def run_powershell(store: Any, script: str, stdin: bytes, plugins: Iterable[Plugin] = (),
+                   on_operation: Callable[[Operation], None] | None = None) -> ProcessResult:
+    """Run `script` with `stdin` on the host whose state `store` keeps; `on_operation` hears of an
+    Operation before it runs (the listener's faults: winsim.transport.answer_faults)."""
+    for plugin in plugins:
+        claimed = plugin.invoke(script, stdin)
+        if claimed is None:
+            continue
+        if not isinstance(claimed, Operation):
+            return claimed
+        if on_operation is not None:
+            on_operation(claimed)
+        # winsim.host.faults: a killed process keeps what it changed until it died.
+        with store.transaction() as state, faults.injected(store, claimed.name, claimed.params, state) as injected:
+            result = claimed.run(state)
+        if injected.killed:
+            # Terminated: no output; the fault also takes the answer away.
+            return ProcessResult(b"", b"", 1)
+        return result
+    return UncaughtError(
+        f"winsim: no plug-in of this simulated host models the script starting with {_first_line(script)[:100]!r}.",
+        "NotImplemented: (:) [], RuntimeException",
+        "WinSimUnrecognisedScript",
+    ).result()
 
 
 def _first_line(text: str) -> str:
     return text.split("\n", 1)[0].removesuffix("\r")
 
 
-def _unwrap(script: str, stdin: bytes):
-    first = _first_line(script)
-    if first != BOOTSTRAP_LINE:
-        raise _UncaughtError(
-            f"winsim: the simulated host runs only the wcow.buildkit bootstrap; this script starts with {first[:100]!r}.",
-            "NotImplemented: (:) [], RuntimeException",
-            "WinSimUnrecognisedScript",
-        )
-    # The bootstrap reads one line ([Console]::In.ReadLine(), which ends a line
-    # at \r\n, \n or \r) and leaves the rest for the operation.
-    first, rest = _split_first_line(stdin)
-    payload = _payload(first)
-    operation_script = payload.get("script") if isinstance(payload, dict) else None
-    if not isinstance(operation_script, str):
-        raise _UncaughtError(
-            "winsim: the bootstrap payload is not an object with a 'script' text.",
-            "InvalidData: (:) [], RuntimeException",
-            "WinSimBadPayload",
-        )
-    # The operation is named by the script's first line, never by payload["operation"].
-    match = _OPERATION_LINE.fullmatch(_first_line(operation_script))
-    handler = HANDLERS.get(match.group(1)) if match else None
-    if handler is None:
-        raise _UncaughtError(
-            f"winsim: no model of the operation script starting with {_first_line(operation_script)[:100]!r}.",
-            "NotImplemented: (:) [], RuntimeException",
-            "WinSimUnknownOperation",
-        )
-    return handler, operation_script, payload.get("params"), rest
-
-
-def _split_first_line(stdin: bytes) -> tuple[bytes, bytes]:
+def read_line(stdin: bytes) -> tuple[bytes, bytes]:
+    """[Console]::In.ReadLine(): the first line (ended by \\r\\n, \\n or \\r) and the rest after it."""
     match = re.search(rb"\r\n|\n|\r", stdin)
     if match is None:
         return stdin, b""
     return stdin[: match.start()], stdin[match.end() :]
 
 
-def _payload(stdin: bytes):
-    # [Convert]::FromBase64String ignores white space anywhere in its input.
-    text = re.sub(rb"[ \t\r\n]", b"", stdin)
+def from_base64_string(data: bytes) -> bytes:
+    """[Convert]::FromBase64String, which ignores white space anywhere in its input."""
+    text = re.sub(rb"[ \t\r\n]", b"", data)
     try:
         raw = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
@@ -122,18 +92,21 @@ def _payload(stdin: bytes):
             else "The input is not a valid Base-64 string as it contains a non-base 64 character, "
             "more than two padding characters, or an illegal character among the padding characters. "
         )
-        raise _UncaughtError(
+        raise UncaughtError(
             f'Exception calling "FromBase64String" with "1" argument(s): "{reason}"',
             "NotSpecified: (:) [], MethodInvocationException",
             "FormatException",
         ) from None
-    # [Text.Encoding]::UTF8.GetString replaces bad bytes rather than failing.
-    document = raw.decode("utf-8", errors="replace")
+    return raw
+
+
+def convert_from_json(document: str) -> Any:
+    """ConvertFrom-Json of Windows PowerShell 5.1 (no NaN or Infinity)."""
     try:
         return json.loads(document, parse_constant=_refuse)
     except ValueError:
         token = document.strip().split(None, 1)[0][:40] if document.strip() else ""
-        raise _UncaughtError(
+        raise UncaughtError(
             f"Invalid JSON primitive: {token}.",
             "NotSpecified: (:) [ConvertFrom-Json], ArgumentException",
             "System.ArgumentException,Microsoft.PowerShell.Commands.ConvertFromJsonCommand",
@@ -144,7 +117,7 @@ def _refuse(name: str):
     raise ValueError(name)
 
 
-def _json_line(value) -> bytes:
+def convert_to_json(value: Any) -> bytes:
     """`ConvertTo-Json -Compress` of Windows PowerShell 5.1, as one output line."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     # 5.1 escapes these four in strings (PowerShell/PowerShell#7693); outside
@@ -154,15 +127,7 @@ def _json_line(value) -> bytes:
     return (text + "\r\n").encode("utf-8")
 
 
-def _failed(error: PowerShellError, operation_script: str) -> ProcessResult:
-    position = error.position
-    if position is None:
-        position = _throw_position(operation_script, error.message) if error.category == "OperationStopped" else ""
-    document = {"wcow_error": {"message": error.message, "category": error.category, "position": position}}
-    return ProcessResult(_json_line(document), b"", 1)
-
-
-def _throw_position(script: str, message: str) -> str:
+def throw_position(script: str, message: str) -> str:
     """InvocationInfo.PositionMessage of the `throw` statement that made `message`, in the composed script.
 
     A `throw` records its own extent; rethrowing the caught error (`throw`, `throw $failure`) keeps the
@@ -219,7 +184,7 @@ def _literal_regex(text: str, formatted: bool) -> str:
     return re.escape(text)
 
 
-def _clixml(error: _UncaughtError) -> bytes:
+def _clixml(error: UncaughtError) -> bytes:
     lines = [
         error.message,
         f"    + CategoryInfo          : {error.category_info}",

@@ -24,8 +24,9 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from dataclasses import dataclass
 from typing import Callable, Protocol
+
+from ..plugin import ProcessResult
 
 # cmd.exe refuses longer command lines (hashicorp/vagrant#3816,
 # diyan/pywinrm#184; "Command prompt (Cmd.exe) command-line string limitation").
@@ -46,13 +47,6 @@ class ResultLike(Protocol):
     stdout: bytes
     stderr: bytes
     rc: int
-
-
-@dataclass
-class ProcessResult:
-    stdout: bytes = b""
-    stderr: bytes = b""
-    rc: int = 0
 
 
 RunScript = Callable[[str, bytes], ResultLike]

@@ -1,7 +1,8 @@
 """One simulated Windows host: a WinRM HTTP listener on a loopback port.
 
 POST /wsman carries WS-Management; GET/POST /winsim/... is the simulator's
-own control API (counters, latency), outside WinRM and without auth.
+own control API (counters, latency), outside WinRM and without auth. The
+host's powershell.exe runs what its plug-ins (winsim.plugin) know.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import importlib
 import json
 import os
 import socket
@@ -18,40 +18,36 @@ import threading
 import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any, Iterable
 
-from ..host import faults
 from ..host.power import PowerGate
-from . import cmdline, wsman
+from ..host.powershell import run_powershell
+from ..plugin import Operation, load_plugin
+from . import answer_faults, cmdline, wsman
 from .counters import Counters
 from .shells import Limits, WinRSService
 
-_PACKAGE = __package__.split(".")[0]
 DEFAULT_USERNAME = "Administrator"
 DEFAULT_PASSWORD = "Winsim-Passw0rd"
 
-Runner = Callable[[Any, str, bytes], cmdline.ResultLike]
-
-
-def default_runner(store: Any, script: str, stdin: bytes) -> cmdline.ResultLike:
-    """The host model's PowerShell, looked up at call time."""
-    powershell = importlib.import_module(f"{_PACKAGE}.host.powershell")
-    return powershell.run_powershell(store, script, stdin)
-
 
 class HostServer:
-    """Serves one host's WinRM endpoint from a background thread."""
+    """Serves one host's WinRM endpoint from a background thread.
+
+    `plugins` (objects, or names as winsim.plugin.load_plugin takes them) are
+    asked in turn what a script does; without any, every script fails.
+    """
 
     def __init__(self, name: str, store: Any, *, port: int = 0, username: str = DEFAULT_USERNAME,
                  password: str = DEFAULT_PASSWORD, latency_ms: float = 0, limits: Limits | None = None,
-                 runner: Runner | None = None, bind: str = "127.0.0.1") -> None:
+                 plugins: Iterable[Any] = (), bind: str = "127.0.0.1") -> None:
         self.name = name
         self.store = store
         self.username = username
         self.password = password
         self.latency_ms = latency_ms
         self.limits = limits or Limits()
-        self.runner = runner or default_runner
+        self.plugins = [load_plugin(plugin) for plugin in plugins]
         self.counters = Counters()
         self._httpd = _HTTPServer((bind, port), _Handler)
         self._httpd.host = self
@@ -60,8 +56,8 @@ class HostServer:
                                     address=f"http://{bind}:{self.port}/wsman")
         # A restart scheduled in the host's state takes WinRM down for a while.
         self.power = PowerGate(store, self.service.drop_all_shells)
-        # Faults a test set for this host (winsim.host.faults).
-        self.faults = faults.Injector(getattr(store, "path", None))
+        # Faults a test set for this host (winsim.host.faults) that spoil answers.
+        self.faults = answer_faults.Injector(getattr(store, "path", None))
         self._thread: threading.Thread | None = None
 
     @property
@@ -86,10 +82,13 @@ class HostServer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _execute(self, line: str, stdin: bytes) -> cmdline.ResultLike:
+    def _execute(self, command_id: str, line: str, stdin: bytes) -> cmdline.ResultLike:
+        def started(operation: Operation) -> None:
+            self.faults.operation_started(command_id, operation.name, operation.params)
+
         def run_script(script: str, script_stdin: bytes) -> cmdline.ResultLike:
             self.counters.powershell_execution()
-            return self.runner(self.store, script, script_stdin)
+            return run_powershell(self.store, script, script_stdin, self.plugins, on_operation=started)
 
         return cmdline.run_command_line(line, stdin, run_script)
 
@@ -184,7 +183,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path.lower() == "/wsman":
             try:
                 status, headers, payload = self.server.host.handle_wsman(self.headers, body)
-            except faults.DropConnection:
+            except answer_faults.DropConnection:
                 self._drop()
                 return
             if not self.server.host.power.answering():

@@ -15,8 +15,9 @@ import traceback
 from dataclasses import dataclass
 from typing import Callable
 
+from ..plugin import ProcessResult
 from . import wsman
-from .cmdline import ProcessResult, ResultLike
+from .cmdline import ResultLike
 from .counters import Counters
 from .wsman import NS, SHELL, TRANSFER, Request
 
@@ -24,7 +25,8 @@ from .wsman import NS, SHELL, TRANSFER, Request
 _SIGNALS = {SHELL + "signal/terminate", SHELL + "signal/ctrl_c", SHELL + "signal/ctrl_break",
             "http://schemas.microsoft.com/powershell/signal/crtl_c"}
 
-Execute = Callable[[str, bytes], ResultLike]
+# execute(command_id, command_line, stdin): the command's process, run to its end.
+Execute = Callable[[str, str, bytes], ResultLike]
 
 
 @dataclass
@@ -258,7 +260,7 @@ class WinRSService:
 
     def _run(self, command: _Command, stdin: bytes) -> None:
         try:
-            result = self.execute(command.line, stdin)
+            result = self.execute(command.id, command.line, stdin)
             command.result = ProcessResult(bytes(result.stdout or b""), bytes(result.stderr or b""), int(result.rc))
         except Exception:  # a bug in the host model must reach the client, loudly
             details = traceback.format_exc()
