@@ -11,7 +11,7 @@ from winsim.host.store import HostStore
 from winsim.programs import fake_binary
 from winsim.windows import environment, features, files, hns, scm
 
-POWERSHELL = Path(__file__).resolve().parents[2] / "plugins" / "plugin_utils" / "powershell"
+POWERSHELL = Path(__file__).resolve().parents[3] / "plugins" / "plugin_utils" / "powershell"
 ALL = ["features", "hns", "services", "binaries", "path", "reboot"]
 CONTAINERD = "C:\\Program Files\\containerd\\containerd.exe"
 BUILDKITD = "C:\\Program Files\\buildkit\\buildkitd.exe"

@@ -12,7 +12,7 @@ from winsim.programs import fake_binary
 from winsim.programs import daemon_log
 from winsim.windows import accounts, files, scm
 
-POWERSHELL = Path(__file__).resolve().parents[2] / "plugins" / "plugin_utils" / "powershell"
+POWERSHELL = Path(__file__).resolve().parents[3] / "plugins" / "plugin_utils" / "powershell"
 CONTAINERD = "C:\\Program Files\\containerd\\containerd.exe"
 BUILDKITD = "C:\\Program Files\\buildkit\\buildkitd.exe"
 BUILDCTL = "C:\\Program Files\\buildkit\\buildctl.exe"

@@ -12,7 +12,7 @@ from test_release_archive_ops import apply_params, sha, tgz
 from wcow_winsim import run_powershell
 from winsim.host.store import HostStore
 
-POWERSHELL = Path(__file__).resolve().parents[2] / "plugins" / "plugin_utils" / "powershell"
+POWERSHELL = Path(__file__).resolve().parents[3] / "plugins" / "plugin_utils" / "powershell"
 BOOTSTRAP = "# wcow.buildkit bootstrap\r\n"
 ARCHIVE = tgz({"pkg/bin/a.exe": b"a1"})
 

@@ -15,7 +15,7 @@ from winrm.exceptions import InvalidCredentialsError
 from winsim.fleet import Fleet, FleetError, HostSpec
 
 pytestmark = pytest.mark.slow
-WINSIM_SRC = Path(__file__).resolve().parents[1] / "winsim" / "src"
+WINSIM_SRC = Path(__file__).resolve().parents[1] / "src"
 
 
 def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:

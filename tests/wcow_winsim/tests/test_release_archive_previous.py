@@ -2,9 +2,9 @@
 
 import json
 
-from simulator.test_release_archive_ops import DEST, V1, apply_params, invoke, read_params, tgz, tree
+from test_release_archive_ops import DEST, V1, apply_params, invoke, read_params, tgz, tree
 # store is a fixture, used by name.
-from simulator.test_release_archive_ops import store  # noqa: F401  # pylint: disable=unused-import
+from test_release_archive_ops import store  # noqa: F401  # pylint: disable=unused-import
 from winsim.windows import files
 
 V2 = {"pkg/bin/a.exe": b"a2", "pkg/bin/b.exe": b"b1", "pkg/bin/c.exe": b"c2"}

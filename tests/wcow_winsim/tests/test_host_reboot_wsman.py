@@ -103,9 +103,3 @@ def test_with_no_delay_the_reply_to_the_restart_itself_may_be_lost(host, ws):
     shell_id = proto.open_shell()
     with pytest.raises(requests.exceptions.ConnectionError):
         operation(proto, shell_id, ws, "host_reboot", {"delay": 0, "message": "test"})
-
-
-def test_a_store_without_boot_state_always_answers(make_server, ws):
-    server = make_server()
-    assert server.power.answering() is True
-    assert ws.run(ws.protocol(server), ws.runner_line("ECHO up"))[0] == b"up\r\n"

@@ -10,7 +10,6 @@ import pytest
 from wcow_winsim.operations import HANDLERS, PowerShellError
 from winsim.host.store import HostStore
 from winsim.programs import fake_binary
-from winsim.programs import registry
 from winsim.windows import accounts, files, processes, scm
 
 CONTAINERD = "C:\\Program Files\\containerd\\containerd.exe"
@@ -157,12 +156,3 @@ def test_buildctl_missing_throws_as_process_start_does(tmp_path):
     with pytest.raises(PowerShellError, match="Cannot run .*buildctl.exe: The system cannot find the file specified"):
         build(state, "ltsc2022")
     assert temp_left(state) == []
-
-
-def test_compat_rule_matches_the_facts_table():
-    fits = registry.process_isolation_fits
-    assert fits(17763, 17763) and not fits(17763, 20348)
-    assert fits(20348, 20348) and not fits(20348, 17763) and not fits(20348, 26100)
-    assert fits(22631, 20348) and not fits(22631, 26100)
-    assert fits(26100, 20348) and fits(26100, 26100)
-    assert fits(26200, 26100) and not fits(26200, 20348)

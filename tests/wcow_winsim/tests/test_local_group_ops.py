@@ -13,7 +13,7 @@ from winsim.host import profiles
 from winsim.host.store import HostStore
 from winsim.windows import accounts
 
-POWERSHELL = Path(__file__).resolve().parents[2] / "plugins" / "plugin_utils" / "powershell"
+POWERSHELL = Path(__file__).resolve().parents[3] / "plugins" / "plugin_utils" / "powershell"
 ORPHAN = "S-1-5-21-3623811015-3361044348-30300820-1234"
 
 

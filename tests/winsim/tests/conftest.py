@@ -10,20 +10,23 @@ into fleet subprocesses, through a sitecustomize.py that the
 
 from __future__ import annotations
 
-import base64
 import sys
 import types
 from pathlib import Path
 
-WINSIM_SRC = Path(__file__).resolve().parents[1] / "winsim" / "src"
+# The package's own source, for a run of these tests outside the collection's pytest.ini.
+WINSIM_SRC = Path(__file__).resolve().parents[1] / "src"
 if str(WINSIM_SRC) not in sys.path:
     sys.path.insert(0, str(WINSIM_SRC))
 
 import pytest  # noqa: E402
 import winsim_stubs  # noqa: E402
+from winsim import client  # noqa: E402
+from winsim.transport.server import DEFAULT_PASSWORD as PASSWORD, HostServer  # noqa: E402
 
-PASSWORD = "Winsim-Passw0rd"
-RUNNER_PREFIX = "PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand "
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: takes seconds rather than milliseconds")
 
 
 @pytest.fixture
@@ -56,8 +59,6 @@ def stub_pythonpath(tmp_path, monkeypatch):
 # -- in-process servers and clients -------------------------------------------
 @pytest.fixture
 def make_server(stub_modules, tmp_path):
-    from winsim.transport.server import HostServer
-
     servers = []
 
     def make(**kwargs):
@@ -76,44 +77,11 @@ def server(make_server):
     return make_server()
 
 
-def protocol(server_or_endpoint, password=PASSWORD, operation_timeout_sec=20, **kwargs):
-    import winrm
-
-    endpoint = getattr(server_or_endpoint, "endpoint", server_or_endpoint)
-    return winrm.Protocol(endpoint, transport="basic", username="Administrator", password=password,
-                          operation_timeout_sec=operation_timeout_sec,
-                          read_timeout_sec=operation_timeout_sec + 10, proxy=None, ca_trust_path=None,
-                          **kwargs)
-
-
-def run(proto, command, args=(), stdin=None):
-    """One command in its own shell, as ansible-core's exec_command drives it."""
-    shell_id = proto.open_shell(codepage=65001)
-    try:
-        command_id = proto.run_command(shell_id, command, args, console_mode_stdin=stdin is None)
-        if stdin is not None:
-            proto.send_command_input(shell_id, command_id, stdin, end=True)
-        result = proto.get_command_output(shell_id, command_id)
-        proto.cleanup_command(shell_id, command_id)
-    finally:
-        proto.close_shell(shell_id)
-    return result
-
-
 # -- command lines as each ansible-core version sends them --------------------
-def encode(script: str) -> str:
-    return base64.b64encode(script.encode("utf-16-le")).decode()
-
-
-def runner_line(script: str) -> str:
-    """The collection runner's command line (docs/architecture.md)."""
-    return RUNNER_PREFIX + encode(script)
-
-
 def ansible_218(line: str) -> tuple[str, list[str]]:
     # plugins/shell/powershell.py _encode_script(strict_mode=False, preserve_rc=False)
     script = "\n".join(x.strip() for x in line.splitlines() if x.strip())
-    parts = RUNNER_PREFIX.split() + [encode(script)]
+    parts = client.POWERSHELL_PREFIX.split() + [client.encode(script)]
     return parts[0], parts[1:]
 
 
@@ -133,7 +101,8 @@ SHAPES = {"2.18": ansible_218, "2.19": ansible_219, "2.21": ansible_221}
 
 @pytest.fixture
 def ws():
-    """The helpers above, for test modules (importing conftest by name is fragile)."""
+    """The client's helpers and the ones above, for test modules (importing conftest by name is fragile)."""
     return types.SimpleNamespace(
-        PASSWORD=PASSWORD, protocol=protocol, run=run, encode=encode, runner_line=runner_line,
+        PASSWORD=PASSWORD, protocol=client.protocol, run=client.run, encode=client.encode,
+        runner_line=client.powershell_line,
         shapes=SHAPES, scripts_seen=winsim_stubs.SCRIPTS_SEEN, StubStore=winsim_stubs.StubStore)

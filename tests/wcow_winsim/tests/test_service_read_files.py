@@ -8,7 +8,7 @@ from wcow_winsim import run_powershell
 from winsim.host.store import HostStore
 from winsim.windows import files
 
-POWERSHELL = Path(__file__).resolve().parents[2] / "plugins" / "plugin_utils" / "powershell"
+POWERSHELL = Path(__file__).resolve().parents[3] / "plugins" / "plugin_utils" / "powershell"
 CONFIG = "C:\\Program Files\\containerd\\config.toml"
 
 

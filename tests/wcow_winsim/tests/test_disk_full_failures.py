@@ -10,7 +10,7 @@ import re
 import pytest
 
 from integration.artifact_server import ArtifactServer
-from test_buildctl_build_model import DOCKERFILE, build, host, temp_left
+from test_buildctl_build_run import DOCKERFILE, build, host, temp_left
 from test_release_archive_ops import DEST, apply_params, sha, tgz
 from wcow_winsim import run_powershell
 from wcow_winsim.operations import PowerShellError

@@ -1,14 +1,12 @@
-"""Restarts in the host model: shutdown.exe, the restart phases, what a boot settles, the operations."""
+"""Restarts in the host model: shutdown.exe, the restart phases, what a boot settles."""
 
 from __future__ import annotations
 
 import datetime
 import re
-import time
 
 import pytest
 
-from wcow_winsim.operations import HANDLERS, PowerShellError
 from winsim.host import profiles
 from winsim.windows import boot, features, hns, shutdown_exe
 
@@ -143,86 +141,3 @@ def test_windows_powershell_drops_empty_arguments_and_leaves_inner_quotes_alone(
     assert shutdown_exe.powershell_native_args(["/r", "/c", ""]) == ["/r", "/c"]
     assert shutdown_exe.powershell_native_args(["/c", 'say "hi" now']) == ["/c", "say hi now"]
     assert shutdown_exe.powershell_native_args(["/c", 'x" y']) == ["/c", "x", "y"]
-
-
-# -- operations ------------------------------------------------------------------
-
-def test_host_reboot_schedules_a_restart_with_the_message(ws2022):
-    result = HANDLERS["host_reboot"](ws2022, {"delay": 2, "message": "Enabling Containers"})
-    assert result == {"rc": 0, "output": "", "preempted": False, "in_progress": False}
-    assert ws2022["boot"]["shutdown"]["comment"] == "Enabling Containers"
-
-
-def test_host_reboot_preempts_a_shutdown_already_scheduled(ws2022):
-    HANDLERS["host_reboot"](ws2022, {"delay": 3600, "message": "someone else"})
-    result = HANDLERS["host_reboot"](ws2022, {"delay": 2, "message": "ours"})
-    assert result["preempted"] is True and result["rc"] == 0
-    assert ws2022["boot"]["shutdown"]["comment"] == "ours"
-    assert abs(ws2022["boot"]["shutdown"]["at"] - (time.time() + 2)) < 5, "at our delay, not in an hour"
-
-
-def test_host_reboot_reports_a_shutdown_in_progress(ws2022):
-    ws2022["boot"]["shutdown_grace_s"] = 60
-    HANDLERS["host_reboot"](ws2022, {"delay": 0, "message": "first"})
-    result = HANDLERS["host_reboot"](ws2022, {"delay": 2, "message": "second"})
-    assert result == {"rc": 1115, "output": "A system shutdown is in progress.(1115)", "preempted": False,
-                      "in_progress": True}
-
-
-@pytest.mark.parametrize("message", ["", 'x" y'])
-def test_host_reboot_fails_when_powershell_mangles_the_message(ws2022, message):
-    with pytest.raises(PowerShellError, match=r"exit code 87: The parameter is incorrect\.\(87\)"):
-        HANDLERS["host_reboot"](ws2022, {"delay": 2, "message": message})
-    assert ws2022["boot"]["shutdown"] is None
-
-
-def test_host_reboot_loses_the_quotes_of_a_quoted_message(ws2022):
-    HANDLERS["host_reboot"](ws2022, {"delay": 2, "message": 'a "quoted" word'})
-    assert ws2022["boot"]["shutdown"]["comment"] == "a quoted word"
-
-
-def test_features_read_reports_unknown_names_as_null(ws2022):
-    result = HANDLERS["container_features_read"](
-        ws2022, {"names": ["Containers", "Microsoft-Hyper-V", "Microsoft-Hyper-V-All"]})
-    assert result["features"] == [{"name": "Containers", "state": "Disabled"},
-                                  {"name": "Microsoft-Hyper-V", "state": "Disabled"},
-                                  {"name": "Microsoft-Hyper-V-All", "state": None}]
-    assert result["os"] == {"caption": "Microsoft Windows Server 2022 Datacenter", "product_type": 3,
-                            "edition_id": "ServerDatacenter", "build": 20348}
-    assert result["reboot_pending"] == dict.fromkeys(boot.PENDING_INDICATORS, False)
-
-
-def test_features_read_on_windows_11_is_a_workstation_with_the_client_hyper_v_feature():
-    result = HANDLERS["container_features_read"](profiles.build_state("win11"), {"names": ["Microsoft-Hyper-V-All"]})
-    assert result["os"]["product_type"] == 1
-    assert result["features"] == [{"name": "Microsoft-Hyper-V-All", "state": "Disabled"}]
-
-
-def test_features_enable_leaves_them_pending_and_says_a_restart_is_needed(ws2022):
-    result = HANDLERS["container_features_enable"](
-        ws2022, {"names": ["Containers", "Microsoft-Hyper-V"], "report": [], "restart": None})
-    assert result == {"restart_needed": True, "features": [{"name": "Containers", "state": "EnablePending"},
-                                                           {"name": "Microsoft-Hyper-V", "state": "EnablePending"}],
-                      "restart": None}
-    read = HANDLERS["container_features_read"](ws2022, {"names": ["Containers"]})
-    assert read["reboot_pending"]["component_based_servicing"] is True
-
-
-def test_features_enable_with_an_unknown_name_changes_nothing(ws2022):
-    with pytest.raises(PowerShellError, match=r"^Feature name Microsoft-Hyper-V-All is unknown\.$"):
-        HANDLERS["container_features_enable"](
-            ws2022, {"names": ["Containers", "Microsoft-Hyper-V-All"], "report": [], "restart": None})
-    assert ws2022["features"]["Containers"] == "Disabled"
-
-
-def test_features_enable_without_a_payload_fails(ws2022):
-    ws2022["features"]["Containers"] = "DisabledWithPayloadRemoved"
-    with pytest.raises(PowerShellError, match=r"^The source files could not be found\."):
-        HANDLERS["container_features_enable"](ws2022, {"names": ["Containers"], "report": [], "restart": None})
-
-
-@pytest.mark.parametrize("params", [{}, {"names": "Containers"}, {"names": [1]}])
-def test_features_operations_refuse_bad_parameters(ws2022, params):
-    for name in ("container_features_read", "container_features_enable"):
-        with pytest.raises(PowerShellError, match="Parameter 'names'"):
-            HANDLERS[name](ws2022, params)
