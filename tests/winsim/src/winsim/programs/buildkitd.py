@@ -134,32 +134,17 @@ def _prepare(process: Process) -> tuple:
     return flags, settings
 
 
+DAEMON = go_service.Daemon(
+    name="buildkitd", flags=FLAGS, prepare=_prepare, config_error=StartupError, version_line=version_line,
+    display_name=DISPLAY_NAME, description=DESCRIPTION,
+    both_flags_message="--register-service and --unregister-service cannot be used together",
+    # os.Executable(): the path of the file as stored.
+    executable=lambda process: process.path,
+)
+
+
 def run_cli(process: Process) -> Completed:
-    try:
-        flags = goflags.parse(process.argv[1:], FLAGS)
-    except goflags.FlagError as error:
-        return Completed(1, "", f"Incorrect Usage: {error}\n")
-    if flags.get("version"):
-        return Completed(0, version_line(process))
-    try:
-        flags, _settings = _prepare(process)
-    except StartupError as error:
-        return Completed(1, "", f"buildkitd: {error}\n")
-    name = flags.get("service-name") or "buildkitd"
-    try:
-        if flags.get("register-service") and flags.get("unregister-service"):
-            return Completed(1, "", go_service.fatal_line(
-                process.state, "--register-service and --unregister-service cannot be used together"))
-        if flags.get("register-service"):
-            # os.Executable(): the path of the file as stored.
-            go_service.register(process.state, process.path, process.argv, name, DISPLAY_NAME, DESCRIPTION)
-            return Completed(0)
-        if flags.get("unregister-service"):
-            go_service.unregister(process.state, name)
-            return Completed(0)
-    except scm.Win32Error as error:
-        return Completed(1, "", go_service.fatal_line(process.state, error.message))
-    return Completed(1, "", "buildkitd: running in the foreground is not modelled by the simulator\n")
+    return go_service.run_cli(process, DAEMON)
 
 
 def _go_quote(text: str) -> str:

@@ -81,33 +81,17 @@ def _prepare(process: Process) -> tuple:
     return flags, settings
 
 
+DAEMON = go_service.Daemon(
+    name="containerd", flags=FLAGS, prepare=_prepare, config_error=ConfigError, version_line=version_line,
+    display_name=DISPLAY_NAME, description=DESCRIPTION,
+    both_flags_message="--register-service and --unregister-service cannot be used together: invalid argument",
+    # getServicePath: exec.LookPath(os.Args[0]) made absolute: the path as invoked.
+    executable=lambda process: process.argv[0],
+)
+
+
 def run_cli(process: Process) -> Completed:
-    try:
-        flags = goflags.parse(process.argv[1:], FLAGS)
-    except goflags.FlagError as error:
-        return Completed(1, "", f"Incorrect Usage: {error}\n")
-    if flags.get("version"):
-        return Completed(0, version_line(process))
-    try:
-        flags, _settings_ = _prepare(process)
-    except ConfigError as error:
-        return Completed(1, "", f"containerd: {error}\n")
-    name = flags.get("service-name") or "containerd"
-    try:
-        if flags.get("register-service") and flags.get("unregister-service"):
-            return Completed(1, "", go_service.fatal_line(
-                process.state, "--register-service and --unregister-service cannot be used together: invalid argument"))
-        if flags.get("register-service"):
-            # getServicePath: exec.LookPath(os.Args[0]) made absolute: the path as invoked.
-            go_service.register(process.state, process.argv[0], process.argv, name, DISPLAY_NAME, DESCRIPTION)
-            return Completed(0)
-        if flags.get("unregister-service"):
-            go_service.unregister(process.state, name)
-            return Completed(0)
-    except scm.Win32Error as error:
-        return Completed(1, "", go_service.fatal_line(process.state, error.message))
-    # Run in the foreground: the tests have no use for a console containerd.
-    return Completed(1, "", "containerd: running in the foreground is not modelled by the simulator\n")
+    return go_service.run_cli(process, DAEMON)
 
 
 def run_service(process: Process) -> dict:
