@@ -151,11 +151,11 @@ def test_operations_run_through_the_bootstrap(tmp_path):
     rc, seen = run("path_entry_read", {"scope": "user", "path": "C:\\x"})
     assert rc == 0 and seen["value"] == USER_DEFAULT
     rc, written = run("path_entry_write", {"scope": "user", "value": "C:\\x;" + USER_DEFAULT,
-                                         "expected_kind": seen["kind"], "expected_value": seen["value"]})
+                                           "expected_kind": seen["kind"], "expected_value": seen["value"]})
     assert rc == 0 and written["path_value"] == "C:\\x;" + USER_DEFAULT
     assert store.read()["user_environment"]["Administrator"]["Path"]["value"] == "C:\\x;" + USER_DEFAULT
     rc, failure = run("path_entry_write", {"scope": "user", "value": "C:\\y",
-                                         "expected_kind": seen["kind"], "expected_value": seen["value"]})
+                                           "expected_kind": seen["kind"], "expected_value": seen["value"]})
     assert rc == 1 and "changed after it was read" in failure["wcow_error"]["message"]
     rc, failure = run("path_entry_write", {"scope": "user", "value": 5, "expected_kind": "None", "expected_value": None})
     assert rc == 1 and failure["wcow_error"]["category"] == "InvalidArgument"

@@ -113,4 +113,3 @@ def _apply(document: dict, changes: list) -> None:
             set_path(document, path, value)
         else:
             delete_path(document, path)
-

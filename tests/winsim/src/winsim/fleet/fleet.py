@@ -33,7 +33,7 @@ PID_FILE = "serve.pid"
 LOG_FILE = "serve.log"
 STATE_DIR = "state"
 # The top-level package (winsim) and the folder it is imported from.
-_PACKAGE = __package__.split(".")[0]
+_PACKAGE = __package__.split(".", maxsplit=1)[0]
 _PACKAGE_PARENT = Path(__file__).resolve().parents[2]
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _LIMIT_KEYS = ("max_shells_per_user", "max_envelope_kb", "max_concurrent_operations_per_user")

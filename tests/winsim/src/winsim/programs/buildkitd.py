@@ -14,7 +14,7 @@ import json
 import re
 import tomllib
 
-from ..windows import accounts, files, pipes, scm
+from ..windows import accounts, files, pipes
 from ..windows.guids import seeded_int
 from ..windows.processes import Completed, DaemonExit, Process
 from . import go_service, goflags

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tomllib
 
-from ..windows import files, pipes, scm
+from ..windows import files, pipes
 from ..windows.processes import Completed, DaemonExit, Process
 from . import go_service, goflags
 from .daemon_log import Log, LogOpenError
