@@ -1,4 +1,4 @@
-"""Host profiles: the fresh state of each kind of Windows host the collection targets.
+"""Host profiles: the fresh state of each kind of Windows host modelled.
 
 `build_state(profile, hostname=None, containers=False, hyperv=False)` returns the
 state dict that `winsim.host.store.HostStore` keeps. `containers=True` means the
@@ -34,7 +34,7 @@ PROFILES = {
     "ws2022": Profile("Microsoft Windows Server 2022 Datacenter", "ServerDatacenter", 20348, "21H2", True, True, True),
     "win11": Profile("Microsoft Windows 11 Pro", "Professional", 22631, "23H2", False, True, True),
     "ws2025": Profile("Microsoft Windows Server 2025 Datacenter", "ServerDatacenter", 26100, "24H2", True, True, True),
-    # A host the collection refuses: Windows Server 2016 is build 14393
+    # A host too old for most tools (wcow.buildkit refuses it): Windows Server 2016 is build 14393
     # (MicrosoftDocs/Virtualization-Documentation, deploy-containers/version-compatibility.md).
     # No default nat, as on 2019 (strictest plausible).
     "ws2016": Profile("Microsoft Windows Server 2016 Datacenter", "ServerDatacenter", 14393, "1607", True, False,

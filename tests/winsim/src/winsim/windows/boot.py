@@ -1,7 +1,7 @@
 """Boots of a simulated host: boot id, last boot time, scheduled restarts, what settles at boot.
 
 state["boot"] holds `count`, `id` (the simulator's own: Windows has no boot id
-that the collection reads), `last_boot_time` (UTC, whole seconds), the
+that a client reads), `last_boot_time` (UTC, whole seconds), the
 restart knobs `reboot_downtime_s` and `shutdown_grace_s`, and `shutdown`: the
 restart that shutdown.exe scheduled, or None. state["reboot_pending"] holds
 the pending-reboot indicators (wcow-facts.md, "Pending-reboot keys").

@@ -3,7 +3,7 @@
 state["registry_keys"] maps a key path ("HKEY_LOCAL_MACHINE\\SOFTWARE\\...")
 to its values: {name: {"type": "REG_SZ", "data": ...}}. A key exists when its
 path is in that map; its subkeys are the paths one level below it. Only keys
-the collection writes itself are modelled here: the machine PATH
+that wcow.buildkit writes itself are modelled here: the machine PATH
 (environment.py) and the services (scm.py) keep their own models.
 
 Key names and value names compare without regard to case and keep the case

@@ -1,4 +1,4 @@
-"""sc.exe: the service commands the collection runs, with their output and exit codes.
+"""sc.exe: the service commands modelled (create, config, description, failure, delete), with their output and exit codes.
 
 `run(state, argv) -> (exit_code, output)` for argv after "sc.exe": create,
 config, description, failure, delete. Options are `name=` followed by the

@@ -1,4 +1,4 @@
-"""shutdown.exe as the collection runs it: `/r /t N /c "comment"` and `/a`.
+"""shutdown.exe as scripts run it to restart a host: `/r /t N /c "comment"` and `/a`.
 
 `run(state, argv, now) -> (exit_code, stdout, stderr)` for argv after
 "shutdown.exe". Failures print the system message followed by the code in
