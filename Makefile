@@ -42,7 +42,7 @@ DEMO_PLAYBOOK ?= wcow.buildkit.site
 DEMO_VERIFY_PLAYBOOK ?= wcow.buildkit.verify
 DEMO_HOSTS ?= ws2019:ws2019 ws2022:ws2022
 # Serves fake release archives on loopback and writes the extra-vars file.
-DEMO_ARTIFACTS := PYTHONPATH=tests $(VENV)/bin/python tests/demo/artifacts.py
+DEMO_ARTIFACTS := $(VENV)/bin/python tests/demo/artifacts.py
 
 # Seen by pytest (tests/conftest.py) and by everything run below: the bin dirs
 # holding ansible-playbook/ansible-doc, newest ansible-core first, and where
@@ -52,7 +52,10 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(COLLECTIONS)
 
 # Runs a command with .venv/bin first on PATH (ansible-lint calls ansible-*).
 IN_VENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
-WINSIM := PYTHONPATH=tests $(VENV)/bin/python -m winsim
+# The Windows host simulator, a package of its own (tests/winsim), run from its source folder;
+# WINSIM_PLUGIN, found in tests/, tells its hosts what this collection's scripts do.
+WINSIM := PYTHONPATH=tests/winsim/src:tests $(VENV)/bin/python -m winsim
+WINSIM_PLUGIN := wcow_winsim
 
 # `make bench` (tests/bench/bench.py): the fleet, the latency added per WinRM
 # request, ansible-playbook's forks, and whether the hosts start with the
@@ -174,7 +177,7 @@ demo: venv
 	if [ ! -f $(DEMO_DIR)/extra-vars.json ]; then \
 	    cat $(DEMO_DIR)/artifacts.log; echo "demo: the archive server did not start" >&2; exit 1; \
 	fi; \
-	$(WINSIM) start --dir $(DEMO_DIR) $(addprefix --host ,$(DEMO_HOSTS)); \
+	$(WINSIM) start --dir $(DEMO_DIR) --plugin $(WINSIM_PLUGIN) $(addprefix --host ,$(DEMO_HOSTS)); \
 	$(WINSIM) inventory --dir $(DEMO_DIR) > $(DEMO_DIR)/inventory.yml; \
 	play() { \
 	    log=$(DEMO_DIR)/$$1.log; \

@@ -6,8 +6,10 @@ defaults are filled in here from the checkout: `.venv/bin` and
 `.venv-oldest/bin` (those that exist), and `.build/collections` holding
 `ansible_collections/wcow/buildkit` as a symlink to the checkout.
 
-Every test is also marked after its top-level directory (unit, simulator,
-integration), so `pytest -m unit` selects the unit tests.
+Every test is also marked after its top-level directory: unit, integration,
+and simulator for the simulator's own tests (tests/winsim) and those of this
+collection's plug-in for it (tests/wcow_winsim); `pytest -m unit` selects
+the unit tests.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 COLLECTIONS = REPO / '.build' / 'collections'
 COLLECTION_LINK = COLLECTIONS / 'ansible_collections' / 'wcow' / 'buildkit'
-AREAS = ('unit', 'simulator', 'integration')
+AREAS = {'unit': 'unit', 'winsim': 'simulator', 'wcow_winsim': 'simulator', 'integration': 'integration'}
 
 
 def _ensure_collection_link():
@@ -56,7 +58,7 @@ def pytest_collection_modifyitems(config, items):
         except ValueError:
             continue
         if area in AREAS:
-            item.add_marker(getattr(pytest.mark, area))
+            item.add_marker(getattr(pytest.mark, AREAS[area]))
 
 
 @pytest.fixture(scope='session')

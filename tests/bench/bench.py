@@ -27,7 +27,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 TESTS = HERE.parent
-sys.path[:0] = [str(HERE), str(TESTS)]
+sys.path[:0] = [str(HERE), str(TESTS), str(TESTS / 'winsim' / 'src')]
 
 import attribution  # noqa: E402
 import report  # noqa: E402
@@ -82,7 +82,8 @@ def main(argv=None) -> int:
         '(a host runs one task at a time; tests/bench/attribution.py).',
     ]
     artifacts = _start_artifacts(out / 'artifacts')
-    fleet = Fleet(out / 'fleet')
+    # wcow_winsim (tests/wcow_winsim): the simulated hosts' plug-in for this collection's scripts.
+    fleet = Fleet(out / 'fleet', plugins=['wcow_winsim'])
     try:
         fleet.start(hosts, latency_ms=args.latency_ms, timeout=60 + args.hosts * 0.5)
         inventory = fleet.write_inventory(out / 'inventory.yml')

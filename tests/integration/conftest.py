@@ -7,11 +7,14 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+TESTS = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(TESTS), str(TESTS / 'integration'), str(TESTS / 'winsim' / 'src')]
 
 from ansible_runner import Ansible, ansible_bindirs  # noqa: E402
 from winsim.fleet import Fleet, HostSpec  # noqa: E402
+
+# What the simulated hosts know of this collection's scripts (tests/wcow_winsim).
+WINSIM_PLUGINS = ('wcow_winsim',)
 
 
 def pytest_generate_tests(metafunc):
@@ -40,7 +43,7 @@ def start_fleet(tmp_path):
     started = []
 
     def start(*specs, latency_ms=0):
-        fleet = Fleet(tmp_path / ('fleet%d' % len(started)))
+        fleet = Fleet(tmp_path / ('fleet%d' % len(started)), plugins=WINSIM_PLUGINS)
         hosts = [spec if isinstance(spec, HostSpec) else HostSpec(*spec) for spec in specs]
         fleet.start(hosts=hosts, latency_ms=latency_ms)
         started.append(fleet)

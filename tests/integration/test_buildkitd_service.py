@@ -10,11 +10,12 @@ import tomllib
 
 import pytest
 
-from winsim import cmdline
+from wcow_winsim import run_powershell
 from winsim.fleet import HostSpec
-from winsim.powershell import run_powershell
 from winsim.programs import fake_binary
-from winsim.windows import accounts, daemon_log, files, processes, scm
+from winsim.programs import daemon_log
+from winsim.transport import cmdline
+from winsim.windows import accounts, files, processes, scm
 
 sys.path[:0] = os.environ['ANSIBLE_COLLECTIONS_PATH'].split(os.pathsep)
 

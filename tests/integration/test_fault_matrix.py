@@ -1,4 +1,4 @@
-"""The site playbook under faults, one fault per host of one fleet (winsim.faults).
+"""The site playbook under faults, one fault per host of one fleet (winsim.host.faults).
 
 Run 1: each host meets its fault and fails with a message that says what
 happened. Run 2, with every fault gone: each host converges and nothing was
@@ -20,8 +20,8 @@ import yaml
 
 from artifact_server import ArtifactServer
 from demo import artifacts
-from winsim import faults
 from winsim.fleet import HostSpec
+from winsim.host import faults
 from winsim.windows import files, scm
 
 SITE = [{'import_playbook': 'wcow.buildkit.site'}]

@@ -1,4 +1,4 @@
-"""A file_write killed between staging and the swap (winsim.faults kill_after_moves): the next run
+"""A file_write killed between staging and the swap (winsim.host.faults kill_after_moves): the next run
 removes the staged `<path>.<8 hex>.tmp` it left and writes the file; a third run changes nothing."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import base64
 import json
 import re
 
-from winsim import faults
 from winsim.fleet import HostSpec
+from winsim.host import faults
 from winsim.windows import files
 
 MODULE = 'wcow.buildkit.win_cni_config'

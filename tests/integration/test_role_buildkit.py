@@ -10,10 +10,10 @@ import os
 import sys
 import tarfile
 
-from winsim import cmdline
+from wcow_winsim import run_powershell
 from winsim.fleet import HostSpec
-from winsim.powershell import run_powershell
 from winsim.programs import fake_binary, identify
+from winsim.transport import cmdline
 from winsim.windows import accounts, environment, files, processes, scm
 
 sys.path[:0] = os.environ['ANSIBLE_COLLECTIONS_PATH'].split(os.pathsep)

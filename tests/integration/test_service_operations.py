@@ -4,9 +4,9 @@ No module runs these operations yet, so the runner (plugin_utils/_core/runner.py
 drives them directly: it composes the real scripts with their snippets,
 builds the command line and stdin it sends over WinRM, and checks every
 result against the operation's schema. The simulated host takes that command
-line where its WinRM server would (winsim.cmdline down to winsim.powershell),
-in the shape ansible-core 2.18 sends (encoded once more) and in the shape of
-2.19 and newer.
+line where its WinRM server would (winsim.transport.cmdline down to the
+wcow_winsim plug-in), in the shape ansible-core 2.18 sends (encoded once
+more) and in the shape of 2.19 and newer.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import sys
 
 import pytest
 
-from winsim import cmdline
-from winsim.host import HostStore
-from winsim.powershell import run_powershell
+from wcow_winsim import run_powershell
+from winsim.host.store import HostStore
 from winsim.programs import fake_binary
+from winsim.transport import cmdline
 from winsim.windows import accounts, files
 
 sys.path[:0] = os.environ['ANSIBLE_COLLECTIONS_PATH'].split(os.pathsep)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from winsim import profiles
 from winsim.fleet import HostSpec
+from winsim.host import profiles
 from winsim.windows import environment
 
 MODULE = 'wcow.buildkit.win_path_entry'

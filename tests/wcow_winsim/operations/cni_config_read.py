@@ -1,0 +1,29 @@
+"""cni_config_read: a file's bytes (base64) and the HNS networks of a name, in one read."""
+
+import base64
+
+from winsim.windows import environment, files, hns
+
+from .base import PowerShellError, param
+from .hns_common import hns_output, network_result
+
+
+def run(state: dict, params) -> dict:
+    path = environment.expand(param(params, "path", (str,)))
+    name = param(params, "network_name", (str,))
+    if files.is_dir(state, path):
+        # The script's own throw.
+        raise PowerShellError(f"{path} is a directory, not a file.", "OperationStopped")
+    # [IO.File]::Exists is false for a directory or a missing parent; ReadAllBytes
+    # reads a file even while a process runs it (only writes are refused).
+    exists = files.is_file(state, path)
+    content = base64.b64encode(files.read_bytes(state, path)).decode("ascii") if exists else None
+    result = {"path": path, "exists": exists, "content_b64": content}
+    try:
+        networks = hns_output(state, "GET", "/networks/")
+    except hns.VmcomputeNotLoadable as error:
+        # The script catches the DllNotFoundException: no HNS until Containers is
+        # enabled and the host rebooted (wcow-facts.md, "HNS API details").
+        return dict(result, hns_available=False, reason=str(error), networks=[])
+    found = [n for n in networks or [] if str(n.get("Name", "")).casefold() == name.casefold()]
+    return dict(result, hns_available=True, reason="", networks=[network_result(n) for n in found])

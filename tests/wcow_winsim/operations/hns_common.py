@@ -1,0 +1,74 @@
+"""The HNS helpers the two hns_network_* operation scripts share."""
+
+import json
+
+from winsim.windows import hns, registry_keys
+
+from .base import PowerShellError
+
+
+def hns_output(state: dict, method: str, path: str, request: str = ""):
+    """HNSCall's Output, or the script's throw when HNS answers Success=false.
+
+    hns.VmcomputeNotLoadable propagates: each script decides what it means.
+    """
+    response = json.loads(hns.hns_call(state, method, path, request))
+    if not response["Success"]:
+        raise PowerShellError(
+            f"HNS {method} {path} failed: {response['Error']} (error code {response['ErrorCode']})",
+            "OperationStopped",
+        )
+    return response.get("Output")
+
+
+def method_invocation_error(error: hns.VmcomputeNotLoadable) -> PowerShellError:
+    # A .NET exception from a static method reaches PowerShell wrapped in a
+    # MethodInvocationException, category NotSpecified.
+    return PowerShellError(f'Exception calling "HNSCall" with "4" argument(s): "{error}"', "NotSpecified")
+
+
+def network_result(network: dict) -> dict:
+    # [string] casts in the script: an absent value becomes "".
+    return {
+        "id": str(network.get("ID") or ""),
+        "name": str(network.get("Name") or ""),
+        "type": str(network.get("Type") or ""),
+        "network_adapter_name": str(network.get("NetworkAdapterName") or ""),
+        "subnets": [
+            {
+                "address_prefix": str(subnet.get("AddressPrefix") or ""),
+                "gateway_address": str(subnet.get("GatewayAddress") or ""),
+            }
+            for subnet in network.get("Subnets") or []
+        ],
+    }
+
+
+# The snippet hns_marker: one REG_SZ value per network the collection created,
+# under HKLM\SOFTWARE\wcow.buildkit\HnsNetworks, named after the network.
+MARKER_KEY = "HKEY_LOCAL_MACHINE\\SOFTWARE\\wcow.buildkit\\HnsNetworks"
+_MARKER_PARENT = "HKEY_LOCAL_MACHINE\\SOFTWARE\\wcow.buildkit"
+
+
+def marker_get(state: dict, name: str):
+    """Get-WcowHnsMarker: OpenSubKey returns null for a missing key, GetValue null for a missing value."""
+    value = registry_keys.get_value(state, MARKER_KEY, name)
+    return None if value is None else str(value)
+
+
+def marker_set(state: dict, name: str, ident: str) -> None:
+    """Set-WcowHnsMarker: CreateSubKey (parents included), then SetValue as REG_SZ."""
+    registry_keys.create_key(state, MARKER_KEY)
+    registry_keys.set_string(state, MARKER_KEY, name, ident)
+
+
+def marker_remove(state: dict, name: str) -> None:
+    """Remove-WcowHnsMarker: DeleteValue(name, $false), then each key it leaves empty, innermost first."""
+    for path in (MARKER_KEY, _MARKER_PARENT):
+        if not registry_keys.key_exists(state, path):
+            continue
+        if path == MARKER_KEY:
+            registry_keys.delete_value(state, path, name, throw_on_missing=False)
+        if registry_keys.values(state, path) or registry_keys.subkeys(state, path):
+            return
+        registry_keys.delete_key(state, path, throw_on_missing=False)

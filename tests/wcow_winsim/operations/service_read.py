@@ -1,0 +1,48 @@
+"""service_read: services by name, the `--version` output of programs, files' bytes, and what paths hold."""
+
+import base64
+
+from winsim.windows import environment, files
+
+from . import data_tree
+from .base import PowerShellError, param
+from .service_common import read_service, run_native
+
+
+def run(state: dict, params) -> dict:
+    names = param(params, "names", (list,))
+    probes = param(params, "probe_versions", (list,))
+    # Optional: the script reads an absent $Params.read_files as $null, i.e. no file.
+    paths = param(params, "read_files", (list,), nullable=True) if "read_files" in params else None
+    # Optional too: the paths to measure (Measure-WcowPath of the data_tree snippet).
+    measure = param(params, "measure_paths", (list,), nullable=True) if "measure_paths" in params else None
+    for name, values in (("names", names), ("probe_versions", probes), ("read_files", paths or []),
+                         ("measure_paths", measure or [])):
+        if not all(isinstance(v, str) for v in values):
+            raise PowerShellError(f"Parameter '{name}' has the wrong type.", "InvalidArgument")
+    return {"services": [read_service(state, n) for n in names if n],
+            "binaries": [_probe(state, path) for path in probes if path],
+            "files": [_file(state, environment.expand(path)) for path in paths or [] if path],
+            "measured": [data_tree.measure(state, path) for path in measure or [] if path]}
+
+
+def _probe(state: dict, path: str) -> dict:
+    result = {"path": path, "exists": files.is_file(state, path), "exit_code": None, "stdout": "", "stderr": "",
+              "error": ""}
+    if not result["exists"]:
+        return result
+    try:
+        completed = run_native(state, path, ["--version"])
+    except PowerShellError as error:
+        # The script catches what Invoke-WcowNative throws and reports it.
+        return {**result, "error": error.message}
+    return {**result, "exit_code": completed.exit_code, "stdout": completed.stdout, "stderr": completed.stderr}
+
+
+def _file(state: dict, path: str) -> dict:
+    # [IO.File]::Exists is false for a directory or a missing parent (File.Exists,
+    # learn.microsoft.com); ReadAllBytes reads a file even while a process runs it.
+    if not files.is_file(state, path):
+        return {"path": path, "exists": False, "content_b64": None}
+    return {"path": path, "exists": True,
+            "content_b64": base64.b64encode(files.read_bytes(state, path)).decode("ascii")}

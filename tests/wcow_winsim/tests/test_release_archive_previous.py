@@ -1,0 +1,134 @@
+"""release_archive_remove, and release_archive_apply keeping and restoring the previous version, on the simulated host."""
+
+import json
+
+from test_release_archive_ops import DEST, V1, apply_params, invoke, read_params, tgz, tree
+# store is a fixture, used by name.
+from test_release_archive_ops import store  # noqa: F401  # pylint: disable=unused-import
+from winsim.windows import files
+
+V2 = {"pkg/bin/a.exe": b"a2", "pkg/bin/b.exe": b"b1", "pkg/bin/c.exe": b"c2"}
+KEPT = DEST + "\\.wcow-pkg.previous"
+
+
+def installed_manifest(store):
+    return json.loads(tree(store)[".wcow-pkg.manifest.json"])
+
+
+def keep_copy(manifest):
+    return {"action": "copy", "manifest": dict(manifest, leftovers=[])}
+
+
+def upgrade(store, data2):
+    """V1 installed, then V2 over it keeping V1."""
+    data = tgz(V1)
+    invoke(store, "release_archive_apply", apply_params(data), stream=data)
+    first = installed_manifest(store)
+    params = apply_params(data2, previous_files=first["files"], keep=keep_copy(first))
+    return first, invoke(store, "release_archive_apply", params, stream=data2)
+
+
+def test_remove_deletes_only_recorded_unchanged_files_then_empty_folders(store):
+    data = tgz(V1)
+    invoke(store, "release_archive_apply", apply_params(data), stream=data)
+    manifest = installed_manifest(store)
+    with store.transaction() as state:
+        files.write_bytes(state, DEST + "\\README", b"edited by hand")
+        files.write_bytes(state, DEST + "\\bin\\mine.exe", b"not installed by the module")
+        files.delete(state, DEST + "\\bin\\b.exe")
+    result = invoke(store, "release_archive_remove", dict(dest=DEST, name="pkg", files=manifest["files"],
+                                                          leftovers=[], manifest=manifest))
+    assert result == {"dest": DEST, "dest_removed": False, "removed_files": ["bin/a.exe"], "kept_files": ["README"],
+                      "leftovers": []}
+    assert tree(store) == {"README": b"edited by hand", "bin\\mine.exe": b"not installed by the module"}
+
+
+def test_remove_of_everything_removes_dest_and_the_kept_version(store):
+    _first, _result = upgrade(store, tgz(V2))
+    assert files.is_dir(store.read(), KEPT)
+    manifest = installed_manifest(store)
+    result = invoke(store, "release_archive_remove", dict(dest=DEST, name="pkg", files=manifest["files"],
+                                                          leftovers=[], manifest=manifest))
+    assert result["dest_removed"] is True and sorted(result["removed_files"]) == ["bin/a.exe", "bin/b.exe", "bin/c.exe"]
+    assert not [key for key in store.read()["files"] if key.lower().startswith(DEST.lower())]
+    assert files.is_dir(store.read(), "C:\\Program Files"), "never above dest"
+
+
+def test_remove_renames_a_file_in_use_aside_and_keeps_a_manifest_of_it(store):
+    data = tgz(V1)
+    invoke(store, "release_archive_apply", apply_params(data), stream=data)
+    manifest = installed_manifest(store)
+    with store.transaction() as state:
+        state["files"][DEST + "\\bin\\a.exe"]["in_use"] = True
+    result = invoke(store, "release_archive_remove", dict(dest=DEST, name="pkg", files=manifest["files"],
+                                                          leftovers=[], manifest=manifest))
+    (aside,) = result["leftovers"]
+    assert aside.startswith("bin/a.exe.wcow-old-") and result["dest_removed"] is False
+    assert "bin/a.exe" in result["removed_files"]
+    left = installed_manifest(store)
+    assert left["files"] == [] and left["leftovers"] == [aside]
+    with store.transaction() as state:
+        state["files"][DEST + "\\" + aside.replace("/", "\\")]["in_use"] = False
+    again = invoke(store, "release_archive_remove", dict(dest=DEST, name="pkg", files=[], leftovers=[aside],
+                                                         manifest=left))
+    assert again["leftovers"] == [] and again["dest_removed"] is True
+
+
+def test_apply_keeps_a_copy_of_the_replaced_version_that_read_reports(store):
+    first, result = upgrade(store, tgz(V2))
+    assert result["changed_files"] == ["bin/a.exe", "bin/c.exe"] and result["removed_files"] == ["README"]
+    kept = tree(store, KEPT)
+    assert json.loads(kept.pop(".wcow-pkg.manifest.json"))["files"] == first["files"]
+    assert kept == {"bin\\a.exe": b"a1", "bin\\b.exe": b"b1", "README": b"r1"}
+    assert not any(".staging" in key for key in store.read()["files"])
+    read = invoke(store, "release_archive_read", read_params())
+    assert read["previous_dir_exists"] is True
+    assert json.loads(read["previous_manifest_text"])["archive_sha256"] == first["archive_sha256"]
+    assert sorted((f["path"], f["sha256"]) for f in read["previous_files"]) == sorted(
+        (f["path"], f["sha256"]) for f in first["files"])
+
+
+def test_a_failed_upgrade_keeps_the_old_copy_and_the_install(store):
+    data = tgz(V1)
+    invoke(store, "release_archive_apply", apply_params(data), stream=data)
+    first = installed_manifest(store)
+    before = store.read()["files"]
+    broken = tgz(V2)
+    error = invoke(store, "release_archive_apply", apply_params(broken, sha256="0" * 64, previous_files=first["files"],
+                                                                keep=keep_copy(first)), stream=broken)
+    assert "Checksum mismatch" in error["message"]
+    assert store.read()["files"] == before, "the copy is made after the archive is verified"
+
+
+def test_restore_puts_the_kept_version_back_and_keeps_the_copy(store):
+    first, _result = upgrade(store, tgz(V2))
+    second = installed_manifest(store)
+    with store.transaction() as state:
+        state["files"][DEST + "\\bin\\a.exe"]["in_use"] = True  # the new buildkitd still runs
+    header = {key: first[key] for key in ("format", "source", "archive_file", "archive_sha256", "version",
+                                          "strip_components", "include")}
+    params = apply_params(b"", archive_type="previous", sha256=first["archive_sha256"],
+                          source={"kind": "previous", "url": None, "shown": KEPT, "files": first["files"]},
+                          previous_files=second["files"], manifest=header)
+    result = invoke(store, "release_archive_apply", params)
+    assert result["archive_sha256"] == first["archive_sha256"]
+    assert sorted(result["changed_files"]) == ["README", "bin/a.exe"] and result["removed_files"] == ["bin/c.exe"]
+    now = tree(store)
+    assert (now["bin\\a.exe"], now["bin\\b.exe"], now["README"]) == (b"a1", b"b1", b"r1")
+    assert "bin\\c.exe" not in now
+    assert installed_manifest(store)["files"] == first["files"]
+    assert [name for name in now if ".wcow-old-" in name], "the running a.exe was renamed aside"
+    assert tree(store, KEPT)["bin\\a.exe"] == b"a1", "the copy stays"
+
+
+def test_restore_refuses_a_changed_copy(store):
+    first, _result = upgrade(store, tgz(V2))
+    with store.transaction() as state:
+        files.write_bytes(state, KEPT + "\\bin\\b.exe", b"tampered")
+    before = store.read()["files"]
+    params = apply_params(b"", archive_type="previous", sha256=first["archive_sha256"],
+                          source={"kind": "previous", "url": None, "shown": KEPT, "files": first["files"]},
+                          previous_files=installed_manifest(store)["files"], manifest=first)
+    error = invoke(store, "release_archive_apply", params)
+    assert error["message"] == f"The copy of bin/b.exe in {KEPT} changed since it was kept. Nothing was restored."
+    assert store.read()["files"] == before

@@ -1,0 +1,269 @@
+"""service_read, service_apply and buildctl_debug_info as the simulated host runs them."""
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+
+from wcow_winsim import run_powershell
+from winsim.host.store import HostStore
+from winsim.programs import fake_binary
+from winsim.programs import daemon_log
+from winsim.windows import accounts, files, scm
+
+POWERSHELL = Path(__file__).resolve().parents[3] / "plugins" / "plugin_utils" / "powershell"
+CONTAINERD = "C:\\Program Files\\containerd\\containerd.exe"
+BUILDKITD = "C:\\Program Files\\buildkit\\buildkitd.exe"
+BUILDCTL = "C:\\Program Files\\buildkit\\buildctl.exe"
+LOG = "C:\\ProgramData\\buildkitd\\buildkitd.log"
+APPLY = dict(create=None, image_path=None, start_type=None, dependencies=None, display_name=None, description=None,
+             recovery=None, delete=False, state=None, stop_dependents=False, timeout_s=60, log_file=None)
+
+
+def operation(store, name, params):
+    """What the runner sends: the bootstrap, and the operation's script and params on stdin."""
+    document = {"operation": name, "script": (POWERSHELL / f"{name}.ps1").read_text(encoding="utf-8"), "params": params}
+    result = run_powershell(store, "# wcow.buildkit bootstrap\r\n", base64.b64encode(json.dumps(document).encode()) + b"\r\n")
+    output = json.loads(result.stdout.decode("utf-8"))
+    if result.rc:
+        raise Failed(output)
+    return output
+
+
+class Failed(Exception):
+    def __init__(self, output):
+        super().__init__(output["wcow_error"]["message"])
+        self.message = output["wcow_error"]["message"]
+
+
+def apply(store, name, **params):
+    return operation(store, "service_apply", {**APPLY, "name": name, **params})
+
+
+def failure(store, name, **params):
+    with pytest.raises(Failed) as raised:
+        apply(store, name, **params)
+    return raised.value.message
+
+
+def register(binary, *arguments, register_with="binary"):
+    return {"binary": binary, "arguments": list(arguments), "register_with": register_with}
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = HostStore.create(tmp_path / "h.json", "ws2022", containers=True)
+    with store.transaction() as state:
+        for folder in ("C:\\Program Files\\containerd", "C:\\Program Files\\buildkit", "C:\\ProgramData\\buildkitd"):
+            files.ensure_dir(state, folder)
+        files.write_bytes(state, CONTAINERD, fake_binary("containerd", "v2.1.4"))
+        files.write_bytes(state, BUILDKITD, fake_binary("buildkitd", "v0.23.2"))
+        files.write_bytes(state, BUILDCTL, fake_binary("buildctl", "v0.23.2"))
+    return store
+
+
+def services(store):
+    return store.read()["services"]
+
+
+def both_running(store, *buildkitd_args):
+    apply(store, "containerd", create=register(CONTAINERD), state="started")
+    apply(store, "buildkitd", create=register(BUILDKITD, "--log-file", LOG, *buildkitd_args),
+          dependencies=["containerd"], state="started", log_file=LOG)
+
+
+# --- service_read -----------------------------------------------------------------------
+
+def test_read_absent_and_present_with_versions(store):
+    result = operation(store, "service_read", {"names": ["containerd"], "probe_versions": [CONTAINERD, "C:\\no.exe"]})
+    assert result["services"][0]["exists"] is False and result["services"][0]["name"] == "containerd"
+    assert result["binaries"][0]["stdout"].startswith("containerd github.com/containerd/containerd/v2 v2.1.4 ")
+    assert result["binaries"][1] == {"path": "C:\\no.exe", "exists": False, "exit_code": None, "stdout": "",
+                                     "stderr": "", "error": ""}
+    both_running(store)
+    read = operation(store, "service_read", {"names": ["CONTAINERD", "buildkitd"], "probe_versions": []})
+    ctd, bk = read["services"]
+    assert ctd["service_name"] == "containerd" and ctd["dependents"] == [{"name": "buildkitd", "state": "Running"}]
+    assert bk["dependencies"] == ["containerd"] and bk["state"] == "Running" and bk["process_id"] > 0
+    assert bk["image_path"] == f'"{BUILDKITD}" --run-service --service-name buildkitd --log-file {LOG}'
+
+
+def test_a_binary_that_cannot_run_is_reported(store):
+    with store.transaction() as state:
+        files.write_bytes(state, "C:\\empty.exe", b"")
+    probe, = operation(store, "service_read", {"names": [], "probe_versions": ["C:\\empty.exe"]})["binaries"]
+    assert probe["exit_code"] is None
+    assert probe["error"] == "Cannot run C:\\empty.exe: The specified executable is not a valid application for this OS platform."
+
+
+# --- service_apply ----------------------------------------------------------------------
+
+def test_register_start_and_again(store):
+    first = apply(store, "containerd", create=register(CONTAINERD), state="started")
+    assert first["actions"] == ["registered", "started"]
+    assert first["service"]["display_name"] == "Containerd" and first["service"]["state"] == "Running"
+    again = apply(store, "containerd", state="started")
+    assert again["actions"] == []
+
+
+def test_registering_over_a_running_service_stops_and_starts_it(store):
+    both_running(store)
+    result = apply(store, "buildkitd", create=register(BUILDKITD, "--log-file", LOG, "--debug"),
+                   dependencies=["containerd"], log_file=LOG)
+    assert result["actions"] == ["stopped", "deleted", "registered", "configured", "started"]
+    assert result["service"]["image_path"].endswith("--debug") and result["service"]["state"] == "Running"
+
+
+def test_config_changes_by_sc(store):
+    apply(store, "containerd", create=register(CONTAINERD), state="started")
+    result = apply(store, "containerd", start_type="delayed", description="runtime", display_name="containerd",
+                   recovery={"reset_period_s": 3600, "actions": [{"type": "restart", "delay_ms": 1000},
+                                                                 {"type": "none", "delay_ms": 0}]})
+    assert result["actions"] == ["configured", "description set", "recovery set"]
+    service = result["service"]
+    assert (service["start"], service["delayed_auto_start"], service["start_mode"]) == (2, True, "Auto")
+    assert (service["description"], service["display_name"]) == ("runtime", "containerd")
+    assert service["failure_actions"] == scm.encode_failure_actions(3600, [(1, 1000), (0, 0)])
+
+
+def test_command_line_rewrite_needs_a_restart(store):
+    both_running(store)
+    new = f'"{BUILDKITD}" --run-service --service-name buildkitd --log-file {LOG} --debug'
+    result = apply(store, "buildkitd", image_path=new, state="restarted", log_file=LOG)
+    assert result["actions"] == ["command line set", "stopped", "started"]
+    assert services(store)["buildkitd"]["ImagePath"] == new
+
+
+def test_stopping_with_dependents_needs_stop_dependents(store):
+    both_running(store)
+    message = failure(store, "containerd", state="stopped")
+    assert message == ("Cannot stop service 'Containerd (containerd)' because it has dependent services. "
+                       "It can only be stopped if the Force flag is set.")
+    result = apply(store, "containerd", state="restarted", stop_dependents=True)
+    assert result["actions"] == ["stopped", "started", "started dependent buildkitd"]
+    assert services(store)["buildkitd"]["State"] == "Running"
+    stopped = apply(store, "containerd", state="stopped", stop_dependents=True)
+    assert stopped["actions"] == ["stopped"] and services(store)["buildkitd"]["State"] == "Stopped"
+
+
+def test_starting_a_service_starts_its_dependency(store):
+    both_running(store)
+    apply(store, "containerd", state="stopped", stop_dependents=True)
+    assert apply(store, "buildkitd", state="started")["actions"] == ["started"]
+    assert services(store)["containerd"]["State"] == "Running"
+
+
+def test_delete(store):
+    both_running(store)
+    assert "dependent services" in failure(store, "containerd", delete=True)
+    assert services(store)["containerd"]["State"] == "Running", "nothing changed"
+    assert apply(store, "buildkitd", delete=True)["actions"] == ["stopped", "deleted"]
+    assert apply(store, "buildkitd", delete=True)["actions"] == []
+    assert "buildkitd" not in services(store)
+
+
+def test_sc_registration(store):
+    result = apply(store, "ctd", create={"binary": CONTAINERD, "arguments": ["--run-service", "--address", "\\\\.\\pipe\\c 2"],
+                                         "register_with": "sc", "display_name": "My containerd"}, state="started")
+    assert result["service"]["image_path"] == f'"{CONTAINERD}" --run-service --address "\\\\.\\pipe\\c 2"'
+    assert result["service"]["display_name"] == "My containerd" and result["service"]["failure_actions"] == ""
+
+
+def test_a_missing_service_without_registration_fails(store):
+    assert failure(store, "nothere", state="started") == \
+        "Service 'nothere' does not exist and no registration was given."
+
+
+def test_a_start_failure_names_the_reason_from_the_log(store):
+    apply(store, "buildkitd", create=register(BUILDKITD, "--log-file", LOG), state=None)
+    message = failure(store, "buildkitd", state="started", log_file=LOG)
+    assert message.startswith("Starting service 'buildkitd' failed: The service did not respond to the start or "
+                              "control request in a timely fashion (Win32 error 1053). Last lines of " + LOG + ": ")
+    assert message.endswith("buildkitd: no worker found, rebuild the buildkit daemon?")
+
+
+def test_failed_reregistration_restores_the_previous_one(store):
+    both_running(store)
+    before = services(store)["buildkitd"]
+    message = failure(store, "buildkitd", create=register(BUILDKITD, "--group", "nope"), dependencies=["containerd"],
+                      state="started")
+    assert message == ("Registering service 'buildkitd' with C:\\Program Files\\buildkit\\buildkitd.exe "
+                       "--register-service failed (exit code 1): buildkitd: failed to lookup sid for group nope: "
+                       "lookup account nope: not found The previous registration of service 'buildkitd' was "
+                       "restored. Service 'buildkitd' is running again.")
+    after = services(store)["buildkitd"]
+    for key in ("ImagePath", "Start", "DependOnService", "DisplayName", "Description", "FailureActions", "State"):
+        assert after[key] == before[key], key
+
+
+def test_failed_start_after_rewrite_restores_and_restarts(store):
+    both_running(store)
+    before = services(store)["buildkitd"]["ImagePath"]
+    bad = before + " --containerd-worker-addr \\\\.\\pipe\\nothing"
+    message = failure(store, "buildkitd", image_path=bad, dependencies=[], state="restarted", log_file=LOG)
+    assert "(Win32 error 1053)" in message
+    assert message.endswith("The previous registration of service 'buildkitd' was restored. "
+                            "Service 'buildkitd' is running again.")
+    service = services(store)["buildkitd"]
+    assert (service["ImagePath"], service["DependOnService"], service["State"]) == (before, ["containerd"], "Running")
+
+
+def test_dependents_stopped_for_a_failed_change_are_started_again(store):
+    both_running(store)
+    message = failure(store, "containerd", image_path=f'"{CONTAINERD}" --run-service --nope', state="restarted",
+                      stop_dependents=True)
+    assert message.endswith("The previous registration of service 'containerd' was restored. Service 'containerd' "
+                            "is running again. Dependent services started again: buildkitd.")
+    assert services(store)["buildkitd"]["State"] == "Running"
+
+
+def test_a_restore_that_fails_says_so(store):
+    both_running(store)
+    with store.transaction() as state:
+        # A broken CNI config breaks the old registration as much as the new one.
+        files.ensure_dir(state, "C:\\Program Files\\containerd\\cni\\conf")
+        files.write_bytes(state, "C:\\Program Files\\containerd\\cni\\conf\\0-containerd-nat.conf", b"{")
+    message = failure(store, "buildkitd", state="restarted", description="x", log_file=LOG)
+    assert "Restoring the previous state of service 'buildkitd' failed too: Starting service 'buildkitd' failed" in message
+    assert services(store)["buildkitd"]["Description"] == "Container image build engine"
+
+
+def test_a_disabled_service_does_not_start(store):
+    apply(store, "containerd", create=register(CONTAINERD), start_type="disabled")
+    message = failure(store, "containerd", state="started")
+    assert message == ("Starting service 'containerd' failed: The service cannot be started, either because it is "
+                       "disabled or because it has no enabled devices associated with it (Win32 error 1058).")
+
+
+# --- buildctl_debug_info ------------------------------------------------------------------
+
+def debug_info(store, as_user=None, path=BUILDCTL):
+    return operation(store, "buildctl_debug_info", {"buildctl_path": path, "as_user": as_user, "addr": None})
+
+
+def test_debug_info_for_the_group_and_others(store):
+    with store.transaction() as state:
+        accounts.create_group(state, "buildkit-users")
+        member = accounts.create_user(state, "builder")
+        accounts.create_user(state, "visitor")
+        accounts.add_member(state, "buildkit-users", member.sid)
+    assert debug_info(store)["stderr"].endswith("The system cannot find the file specified.\"\n")
+    both_running(store, "--group", "buildkit-users")
+    ok = debug_info(store, "builder")
+    assert (ok["ran"], ok["user"], ok["exit_code"]) == (True, "builder", 0)
+    assert ok["stdout"].startswith("BuildKit: github.com/moby/buildkit v0.23.2 ")
+    denied = debug_info(store, "visitor")
+    assert denied["exit_code"] == 1 and denied["stderr"].endswith("Access is denied.\"\n")
+    assert debug_info(store)["exit_code"] == 0
+    assert "--group buildkit-users" in services(store)["buildkitd"]["ImagePath"]
+    assert daemon_log.read_lines(store.read(), LOG)
+
+
+def test_debug_info_without_buildctl_or_user(store):
+    assert debug_info(store, path="C:\\nothere.exe") == {
+        "ran": False, "user": "Administrator", "exit_code": None, "stdout": "", "stderr": "",
+        "error": "C:\\nothere.exe does not exist."}
+    with pytest.raises(Failed) as raised:
+        debug_info(store, "ghost")
+    assert raised.value.message == "No mapping between account names and security IDs was done."

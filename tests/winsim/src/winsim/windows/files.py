@@ -1,0 +1,279 @@
+"""The host's file system: state["files"] maps a Windows path to a record.
+
+A record is {"type": "dir"} or {"type": "file", "content_b64", "size",
+"sha256", "in_use"}; a file may carry "readonly": true (FILE_ATTRIBUTE_READONLY) and a
+directory "link_target" (a junction or directory symbolic link: nothing is
+stored below it, what it points to is elsewhere). Paths compare case-insensitively and accept `/` for `\\`;
+keys keep the spelling they were written with. Errors carry the messages of
+the .NET System.IO exceptions that PowerShell shows.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from ..host import faults
+
+# Directories every profile has (a fresh Windows installation).
+BASE_DIRECTORIES = (
+    "C:\\",
+    "C:\\Windows",
+    "C:\\Windows\\System32",
+    "C:\\Windows\\Temp",
+    "C:\\Program Files",
+    "C:\\ProgramData",
+    "C:\\Users",
+    "C:\\Users\\Administrator",
+    "C:\\Users\\Administrator\\AppData\\Local\\Temp",
+)
+
+
+class WindowsIOError(Exception):
+    """A System.IO exception: `kind` is its .NET type name."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+def normalise(path: str) -> str:
+    path = path.replace("/", "\\")
+    if len(path) > 3:
+        path = path.rstrip("\\")
+    if len(path) == 2 and path[1] == ":":
+        path += "\\"
+    return path.lower()
+
+
+def find_key(state: dict, path: str):
+    """The stored key naming `path`, or None."""
+    wanted = normalise(path)
+    for key in state["files"]:
+        if normalise(key) == wanted:
+            return key
+    return None
+
+
+def lookup(state: dict, path: str):
+    key = find_key(state, path)
+    return None if key is None else state["files"][key]
+
+
+def parent(path: str):
+    """The parent directory of `path`, None for a drive root."""
+    path = path.replace("/", "\\").rstrip("\\")
+    if len(path) <= 2:
+        return None
+    head = path.rsplit("\\", 1)[0]
+    return head + "\\" if len(head) == 2 else head
+
+
+def is_dir(state: dict, path: str) -> bool:
+    record = lookup(state, path)
+    return record is not None and record["type"] == "dir"
+
+
+def is_file(state: dict, path: str) -> bool:
+    record = lookup(state, path)
+    return record is not None and record["type"] == "file"
+
+
+def ensure_dir(state: dict, path: str) -> list:
+    """New-Item -ItemType Directory -Force: creates missing parents; returns the created paths."""
+    record = lookup(state, path)
+    if record is not None:
+        if record["type"] != "dir":
+            raise WindowsIOError("IOException", f"An item with the specified name {path} already exists.")
+        return []
+    created = []
+    up = parent(path)
+    if up is not None:
+        created += ensure_dir(state, up)
+    state["files"][path.replace("/", "\\").rstrip("\\") or path] = {"type": "dir"}
+    return created + [path]
+
+
+def file_record(data: bytes) -> dict:
+    return {
+        "type": "file",
+        "content_b64": base64.b64encode(data).decode("ascii"),
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest().upper(),
+        "in_use": False,
+    }
+
+
+def read_bytes(state: dict, path: str) -> bytes:
+    record = lookup(state, path)
+    if record is None or record["type"] != "file":
+        _missing(state, path)
+        raise WindowsIOError("UnauthorizedAccessException", f"Access to the path '{path}' is denied.")
+    return base64.b64decode(record["content_b64"])
+
+
+def write_bytes(state: dict, path: str, data: bytes) -> None:
+    """[IO.File]::WriteAllBytes: the directory must exist; a file in use cannot be written.
+
+    On a full volume (winsim.host.faults disk_full) the file keeps what fit, and
+    the write fails with ERROR_DISK_FULL.
+    """
+    key = find_key(state, path)
+    record = state["files"][key] if key is not None else None
+    if record is None:
+        _require_parent(state, path)
+    elif record["type"] == "dir":
+        raise WindowsIOError("UnauthorizedAccessException", f"Access to the path '{path}' is denied.")
+    else:
+        _refuse_in_use(record, path)
+    fits = faults.before_write(len(data), record.get("size", 0) if record else 0)
+    state["files"][key or path] = file_record(data if fits is None else data[:fits])
+    if fits is not None:
+        raise WindowsIOError("IOException", faults.DISK_FULL_MESSAGE)
+
+
+def move(state: dict, source: str, destination: str) -> None:
+    """[IO.File]::Move: fails when the destination exists; a file in use can be renamed
+    (wcow-facts.md, "A running .exe cannot be overwritten ... but can be renamed")."""
+    faults.before_move()
+    source_key = find_key(state, source)
+    if source_key is None or state["files"][source_key]["type"] != "file":
+        raise WindowsIOError("FileNotFoundException", f"Could not find file '{source}'.")
+    if find_key(state, destination) is not None:
+        raise WindowsIOError("IOException", "Cannot create a file when that file already exists.")
+    _require_parent(state, destination)
+    state["files"][destination] = state["files"].pop(source_key)
+
+
+def replace(state: dict, source: str, destination: str, backup: str | None = None) -> None:
+    """[IO.File]::Replace (ReplaceFile): destination must exist and not be in use."""
+    faults.before_move()
+    source_key = find_key(state, source)
+    if source_key is None:
+        raise WindowsIOError("FileNotFoundException", f"Could not find file '{source}'.")
+    destination_key = find_key(state, destination)
+    if destination_key is None:
+        raise WindowsIOError("FileNotFoundException", f"Could not find file '{destination}'.")
+    _refuse_in_use(state["files"][destination_key], destination)
+    previous = state["files"].pop(destination_key)
+    if backup is not None:
+        backup_key = find_key(state, backup)
+        if backup_key is not None:
+            del state["files"][backup_key]
+        state["files"][backup] = previous
+    state["files"][destination_key] = state["files"].pop(source_key)
+
+
+def delete(state: dict, path: str) -> None:
+    """[IO.File]::Delete: no error when the file is absent; a file in use cannot be deleted."""
+    key = find_key(state, path)
+    if key is None:
+        _require_parent(state, path)
+        return
+    if state["files"][key].get("readonly"):
+        # File.Delete throws UnauthorizedAccessException for a read-only file (System.IO.File.Delete,
+        # learn.microsoft.com: "path specified a read-only file"); the attribute must be cleared first.
+        raise WindowsIOError("UnauthorizedAccessException", f"Access to the path '{path}' is denied.")
+    _refuse_in_use(state["files"][key], path)
+    del state["files"][key]
+
+
+def clear_readonly(state: dict, path: str) -> None:
+    """FileSystemInfo.Attributes without ReadOnly (SetFileAttributes): allowed while a process has the file open,
+    since sharing modes govern read, write and delete access, not attribute writes."""
+    record = lookup(state, path)
+    if record is not None:
+        record.pop("readonly", None)
+
+
+def children(state: dict, path: str) -> list:
+    """Keys directly inside directory `path`."""
+    wanted = normalise(path)
+    return [key for key in state["files"] if parent(key) is not None and normalise(parent(key)) == wanted]
+
+
+def remove_tree(state: dict, path: str) -> None:
+    """Remove-Item -Recurse -Force; stops at the first file in use, as Windows does."""
+    for key in children(state, path):
+        if state["files"][key]["type"] == "dir":
+            remove_tree(state, key)
+        else:
+            # -Force removes read-only files too (Remove-Item, learn.microsoft.com).
+            clear_readonly(state, key)
+            delete(state, key)
+    key = find_key(state, path)
+    if key is not None:
+        del state["files"][key]
+
+
+def _missing(state: dict, path: str):
+    up = parent(path)
+    if up is not None and not is_dir(state, up):
+        raise WindowsIOError("DirectoryNotFoundException", f"Could not find a part of the path '{path}'.")
+    raise WindowsIOError("FileNotFoundException", f"Could not find file '{path}'.")
+
+
+def _require_parent(state: dict, path: str) -> None:
+    up = parent(path)
+    if up is not None and not is_dir(state, up):
+        raise WindowsIOError("DirectoryNotFoundException", f"Could not find a part of the path '{path}'.")
+
+
+def _refuse_in_use(record: dict, path: str) -> None:
+    if record.get("in_use"):
+        # wcow-facts.md, "Services": a running .exe cannot be overwritten or deleted.
+        raise WindowsIOError(
+            "IOException",
+            f"The process cannot access the file '{path}' because it is being used by another process.",
+        )
+
+
+def files_below(state: dict, path: str) -> list:
+    """Keys of the files anywhere below directory `path` (Get-ChildItem -Recurse -File -Force)."""
+    found = []
+    for key in children(state, path):
+        if state["files"][key]["type"] == "dir":
+            found += files_below(state, key)
+        else:
+            found.append(key)
+    return found
+
+
+def remove_empty_dir(state: dict, path: str) -> None:
+    """[IO.Directory]::Delete(path): only an empty directory goes."""
+    key = find_key(state, path)
+    if key is None or state["files"][key]["type"] != "dir":
+        raise WindowsIOError("DirectoryNotFoundException", f"Could not find a part of the path '{path}'.")
+    if children(state, key):
+        raise WindowsIOError("IOException", "The directory is not empty.")
+    del state["files"][key]
+
+
+def copy(state: dict, source: str, destination: str) -> None:
+    """[IO.File]::Copy(source, destination): the destination must not exist. A file in use may be read, so
+    copied: a mapped executable image refuses only write access and deletion (Microsoft Learn, "Executable
+    Images", windows-hardware/drivers/ifs/executable-images)."""
+    record = lookup(state, source)
+    if record is None or record["type"] != "file":
+        _missing(state, source)
+    if find_key(state, destination) is not None:
+        raise WindowsIOError("IOException", f"The file '{destination}' already exists.")
+    _require_parent(state, destination)
+    state["files"][destination] = dict(record, in_use=False)
+
+
+def move_dir(state: dict, source: str, destination: str) -> None:
+    """[IO.Directory]::Move on one volume: a rename of the folder and everything below it; the destination
+    must not exist."""
+    source_key = find_key(state, source)
+    if source_key is None or state["files"][source_key]["type"] != "dir":
+        raise WindowsIOError("DirectoryNotFoundException", f"Could not find a part of the path '{source}'.")
+    if find_key(state, destination) is not None:
+        raise WindowsIOError("IOException", f"Cannot create '{destination}' because a file or directory with the "
+                             "same name already exists.")
+    _require_parent(state, destination)
+    below = [key for key in state["files"] if normalise(key).startswith(normalise(source_key) + "\\")]
+    state["files"][destination] = state["files"].pop(source_key)
+    for key in below:
+        state["files"][destination + key[len(source_key):]] = state["files"].pop(key)
