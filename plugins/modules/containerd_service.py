@@ -135,6 +135,7 @@ options:
         C(containerd_version), C(config_extra) and C(document) (the config the built-in template would write, as a
         dictionary), and the filters C(to_toml), C(toml_value) and C(toml_key). It is rendered on the controller in a
         sandbox, without Ansible's filters and variables; the result must be valid TOML.
+      - Mutually exclusive with O(config_extra).
     type: path
   backup:
     description: Keep the replaced config file as C(<config_path>.<timestamp>.<random>.bak).
