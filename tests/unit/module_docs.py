@@ -25,8 +25,8 @@ def main(collections_path: str, *files: str) -> None:
     docs = {}
     for path in files:
         # ansible-core 2.19+ records where each value came from, by absolute path.
-        doc = get_docstring(os.path.abspath(path), fragment_loader, collection_name='wcow.buildkit', plugin_type='module')[0]
-        docs[path] = doc
+        docs[path] = get_docstring(os.path.abspath(path), fragment_loader, collection_name='wcow.buildkit',
+                                   plugin_type='module')[0]
     json.dump(docs, sys.stdout)
 
 

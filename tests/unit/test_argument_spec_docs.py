@@ -134,7 +134,8 @@ def declared_constraints(action) -> set[tuple[str, str, str]]:
     for rule in action.REQUIRED_IF:
         key, value, needed = rule[:3]
         if len(rule) > 3 and rule[3]:
-            raise AssertionError('REQUIRED_IF %r: "one of" rules have no sentence in CONSTRAINT_SENTENCES yet' % (rule,))
+            raise AssertionError('REQUIRED_IF %r: "one of" rules have no sentence in CONSTRAINT_SENTENCES yet'
+                                 % (rule,))
         rules.update((name, 'required_if', '%s=%s' % (key, _value_in_docs(value))) for name in needed)
     return rules
 

@@ -109,7 +109,8 @@ def default_differences(where: str, options: dict, defaults: dict) -> list[str]:
                 problems.append('%s: %s: the spec shows default %r, but defaults/main.yml computes it (%r): drop the '
                                 'default and say in the description what it is derived from' % (where, name, documented,
                                                                                               value))
-            unnamed = [v for v in template_variables(value) if not re.search(r'\b%s\b' % v, _text(option.get('description')))]
+            description = _text(option.get('description'))
+            unnamed = [v for v in template_variables(value) if not re.search(r'\b%s\b' % v, description)]
             if unnamed:
                 problems.append('%s: %s: the description does not name %s, which its default (%r) is derived from'
                                 % (where, name, ', '.join(unnamed), value))
@@ -245,16 +246,16 @@ def _write_roles(directory: Path):
             (root / 'meta').mkdir(parents=True)
             (root / 'meta' / 'argument_specs.yml').write_text(yaml.safe_dump({'argument_specs': variant_specs}))
             (root / 'tasks').mkdir()
-            if (REPO / 'roles' / role / 'defaults' / 'main.yml').exists():
+            defaults = REPO / 'roles' / role / 'defaults' / 'main.yml'
+            if defaults.exists():
                 (root / 'defaults').mkdir()
-                (root / 'defaults' / 'main.yml').write_bytes((REPO / 'roles' / role / 'defaults' / 'main.yml').read_bytes())
+                (root / 'defaults' / 'main.yml').write_bytes(defaults.read_bytes())
             for entry, spec in specs.items():
                 names = sorted(spec.get('options') or {})
-                key = 'seen_%s_%s_%s' % (variant, role, entry)
+                seen = "{{ dict(names | zip(query('ansible.builtin.vars', *names, default='%s'))) }}" % UNDEFINED
                 (root / 'tasks' / ('%s.yml' % entry)).write_text(yaml.safe_dump([{
                     'name': 'Record what the role sees',
-                    'ansible.builtin.set_fact': {
-                        key: "{{ dict(names | zip(query('ansible.builtin.vars', *names, default='%s'))) }}" % UNDEFINED},
+                    'ansible.builtin.set_fact': {'seen_%s_%s_%s' % (variant, role, entry): seen},
                     'vars': {'names': names},
                 }]))
                 tasks.append({'name': '%s %s' % (root.name, entry),
@@ -273,9 +274,9 @@ def test_spec_defaults_change_no_variable(bindir, tmp_path):
     tasks.append({'name': 'Write down what the roles saw', 'ansible.builtin.copy': {
         'dest': str(seen_file),
         'content': "{{ vars | dict2items | selectattr('key', 'match', '^seen_') | items2dict | to_json }}"}})
+    localhost = {'ansible_connection': 'local', 'ansible_python_interpreter': '{{ ansible_playbook_python }}'}
     (tmp_path / 'inventory.yml').write_text(yaml.safe_dump({'all': {'children': {'hosts_under_test': {
-        'hosts': {'localhost': {'ansible_connection': 'local', 'ansible_python_interpreter': '{{ ansible_playbook_python }}'}},
-        'vars': group_vars}}}}))
+        'hosts': {'localhost': localhost}, 'vars': group_vars}}}}))
     (tmp_path / 'play.yml').write_text(yaml.safe_dump([{'name': 'Roles with and without spec defaults',
                                                         'hosts': 'hosts_under_test', 'gather_facts': False,
                                                         'tasks': tasks}]))
