@@ -107,8 +107,8 @@ def default_differences(where: str, options: dict, defaults: dict) -> list[str]:
         if is_template(value):
             if documented is not None:
                 problems.append('%s: %s: the spec shows default %r, but defaults/main.yml computes it (%r): drop the '
-                                'default and say in the description what it is derived from' % (where, name, documented,
-                                                                                              value))
+                                'default and say in the description what it is derived from'
+                                % (where, name, documented, value))
             description = _text(option.get('description'))
             unnamed = [v for v in template_variables(value) if not re.search(r'\b%s\b' % v, description)]
             if unnamed:
