@@ -54,13 +54,17 @@ options:
     type: str
   registry_username:
     description:
-      - User name for the registry of O(image_name), to push. Only with O(push=true), and with O(registry_password).
+      - User name for the registry of O(image_name), to push; only with O(push=true).
+      - Requires O(registry_password).
       - The credentials go to a Docker C(config.json) in the temporary build folder, named to C(buildctl) by
         C(DOCKER_CONFIG), and are removed with it. Without them, C(buildctl) uses the connecting user's own Docker
         configuration (C(%USERPROFILE%\.docker\config.json)), if any.
     type: str
   registry_password:
-    description: Password or token for O(registry_username).
+    description:
+      - Password or token for O(registry_username).
+      - Requires O(registry_username).
+      - The value is hidden in task output and logs (C(no_log)).
     type: str
   buildctl_path:
     description: Path of C(buildctl.exe) on the host.

@@ -49,23 +49,6 @@ options:
         the task fails before anything is changed.
     type: str
     default: C:\Program Files\buildkit\buildkitd.exe
-  state:
-    description:
-      - V(started) keeps the service registered and running. V(stopped) keeps it registered and stopped.
-      - V(restarted) restarts it (always a change). V(absent) stops and deletes it; the config file and the log are
-        kept.
-      - With V(started), a running service is restarted when its config file changed. A new registration always
-        starts a new process.
-    type: str
-    choices: [started, stopped, restarted, absent]
-    default: started
-  start_type:
-    description:
-      - How the service starts with Windows. C(--register-service) sets V(auto).
-      - V(disabled) cannot be combined with O(state=started) or O(state=restarted).
-    type: str
-    choices: [auto, delayed, manual, disabled]
-    default: auto
   dependencies:
     description:
       - Services that Windows starts before buildkitd. The default is containerd, which buildkitd's only Windows
@@ -164,54 +147,18 @@ options:
         C(cni_config_path), C(cni_binary_dir), C(grpc_addresses) and C(registry_mirrors), and the filter C(to_toml).
         The output must be valid TOML. Requires O(manage_config=true).
     type: path
-  backup:
-    description:
-      - Keep the replaced config file beside the new one.
-    type: bool
-    default: false
-  timeout:
-    description:
-      - Seconds to wait for the service to start, stop or be deleted.
-    type: int
-    default: 60
-  remove_config:
-    description:
-      - With O(state=absent) and O(manage_config=true), remove the config file at O(config_path) when it holds what
-        this module writes with the options given (compared as when writing, as TOML documents). A file that differs was changed
-        by someone else, or written with other options; it is kept, with a warning.
-      - Give the same options as when the service was installed, so that the same file is recognised.
-      - Backups made with O(backup=true) are kept, since they hold configs the module did not write.
-      - Ignored with the other states.
-    type: bool
-    default: true
-  remove_data:
-    description:
-      - With O(state=absent), once the service is unregistered and its process stopped, remove the data root
-        (C(--root) in O(extra_args), else C(root) in the config the module writes, else
-        buildkitd's default V(C:\\ProgramData\\buildkitd\\.buildstate)) and
-        O(log_file), then their folder when nothing else is left in it (V(C:\\ProgramData\\buildkitd) by default).
-      - Only the paths these options name are removed, never what a file on the host says, and only paths that pass
-        this rule, checked before anything reaches the host (a refused path fails the task naming the option it
-        came from) - a local drive (no network path); at least two folders deep (three below C(Program Files));
-        nothing in C(Windows), C(Users), C(ProgramData\\Microsoft) or the volume's own folders; no C(.), C(..),
-        trailing dot or space, or 8.3 short name such as C(PROGRA~3); not the folder of O(binary).
-      - Links (junctions, symbolic links) inside the folders are removed as links; what they point to is not
-        touched. A data folder that is itself a link fails the task before anything is changed.
-      - Read-only files are removed too. A file a process still holds (a container or a build still running)
-        stops the removal with an error naming it; what went before stays removed, and running the task again
-        removes the rest.
-      - In check mode the task lists what would be removed (RV(removed), and the diff with sizes).
-      - Only with O(state=absent); V(false) keeps the data, so that a new installation finds its images again.
-    type: bool
-    default: false
 notes:
   - The service runs as LocalSystem, as C(--register-service) sets it.
   - Paths are given to buildkitd as they are. buildkitd expands no C(%VARIABLES%), so they must be absolute.
   - A failure after the config file was written leaves the new file in place. buildkitd reads it at its next start,
     and the module starts the service again when it puts the previous registration back.
+  - With O(state=absent) and O(remove_data=true), the data removed is the data root (C(--root) in O(extra_args), else
+    C(root) in the config the module writes, else buildkitd's default V(C:\\ProgramData\\buildkitd\\.buildstate))
+    and O(log_file), then their folder when nothing else is left in it (V(C:\\ProgramData\\buildkitd) by default).
 extends_documentation_fragment:
   - wcow.buildkit.attributes
   - wcow.buildkit.attributes.full
+  - wcow.buildkit.service
 seealso:
   - module: wcow.buildkit.win_local_group
   - module: wcow.buildkit.win_cni_config

@@ -44,24 +44,6 @@ options:
       - A literal absolute path, since containerd does not expand environment variables such as C(%ProgramFiles%).
     type: str
     default: C:\Program Files\containerd\bin\containerd.exe
-  state:
-    description:
-      - V(started) registers the service when missing, corrects it, and starts it; a running service is restarted
-        when its command line or its config changed.
-      - V(stopped) registers and corrects it like V(started) and stops it.
-      - V(restarted) is V(started), and restarts the service in any case (always reports a change).
-      - V(absent) stops and deletes the service. Its binary, config file, root and state folders are left in place.
-    type: str
-    choices: [started, stopped, restarted, absent]
-    default: started
-  start_type:
-    description:
-      - V(auto) starts the service at boot (as C(--register-service) sets it), V(delayed) shortly after boot,
-        V(manual) only when asked or when a service depending on it starts, V(disabled) never.
-      - V(disabled) cannot be combined with O(state=started) or O(state=restarted).
-    type: str
-    choices: [auto, delayed, manual, disabled]
-    default: auto
   version:
     description:
       - The containerd version you install, such as V(2.1.4). When given, it is checked against O(min_version)
@@ -135,11 +117,8 @@ options:
         C(containerd_version), C(config_extra) and C(document) (the config the built-in template would write, as a
         dictionary), and the filters C(to_toml), C(toml_value) and C(toml_key). It is rendered on the controller in a
         sandbox, without Ansible's filters and variables; the result must be valid TOML.
+      - Mutually exclusive with O(config_extra).
     type: path
-  backup:
-    description: Keep the replaced config file as C(<config_path>.<timestamp>.<random>.bak).
-    type: bool
-    default: false
   log_file:
     description:
       - Path of containerd's log, passed with C(--log-file). Without it, a containerd service's log goes to C(NUL).
@@ -167,42 +146,6 @@ options:
       - When V(false), the task fails in that case, as C(Stop-Service) without C(-Force) does.
     type: bool
     default: true
-  timeout:
-    description: Seconds to wait for the service to start or stop.
-    type: int
-    default: 60
-  remove_config:
-    description:
-      - With O(state=absent) and O(manage_config=true), remove the config file at O(config_path) when it holds what
-        this module writes with the options given (compared as when writing, with every config layout containerd reads). A file that differs was changed
-        by someone else, or written with other options; it is kept, with a warning.
-      - Give the same options as when the service was installed, so that the same file is recognised.
-      - Backups made with O(backup=true) are kept, since they hold configs the module did not write.
-      - The CNI folders the config named (O(config.cni_bin_dir), O(config.cni_conf_dir)) and their parents below
-        the config's folder go too when they are empty (the C(cni) role's uninstall empties them), so that the
-        installation folder can go with the release archive.
-      - Ignored with the other states.
-    type: bool
-    default: true
-  remove_data:
-    description:
-      - With O(state=absent), once the service is unregistered and its process stopped, remove the root and state
-        folders O(config.root) and O(config.state) name (with their defaults) and
-        O(log_file), then their folder when nothing else is left in it (V(C:\\ProgramData\\containerd) by default).
-      - Only the paths these options name are removed, never what a file on the host says, and only paths that pass
-        this rule, checked before anything reaches the host (a refused path fails the task naming the option it
-        came from) - a local drive (no network path); at least two folders deep (three below C(Program Files));
-        nothing in C(Windows), C(Users), C(ProgramData\\Microsoft) or the volume's own folders; no C(.), C(..),
-        trailing dot or space, or 8.3 short name such as C(PROGRA~3); not the folder of O(binary).
-      - Links (junctions, symbolic links) inside the folders are removed as links; what they point to is not
-        touched. A data folder that is itself a link fails the task before anything is changed.
-      - Read-only files are removed too. A file a process still holds (a container or a build still running)
-        stops the removal with an error naming it; what went before stays removed, and running the task again
-        removes the rest.
-      - In check mode the task lists what would be removed (RV(removed), and the diff with sizes).
-      - Only with O(state=absent); V(false) keeps the data, so that a new installation finds its images again.
-    type: bool
-    default: false
 notes:
   - When the config is written but the service then fails to restart, the task fails and says so; if containerd
     still runs with the previous config, run again with O(state=restarted).
@@ -210,9 +153,17 @@ notes:
     line only when it starts a service.
   - In check mode, a binary that is not installed yet is reported in a warning and the service is planned as if it
     were, so that a whole role can be checked on a new host.
+  - With O(state=absent) and O(remove_data=true), the data removed is the root and state folders O(config.root) and
+    O(config.state) name (with their defaults) and O(log_file), then their folder when nothing else is left in it
+    (V(C:\\ProgramData\\containerd) by default).
+  - With O(state=absent) and O(remove_config=true), the config file is recognised in each layout containerd reads
+    (1.7, 2.0, 2.1). The CNI folders it named (O(config.cni_bin_dir), O(config.cni_conf_dir)) and their parents
+    below the config's folder go too when they are empty (the C(cni) role's uninstall empties them), so that the
+    installation folder can go with the release archive.
 extends_documentation_fragment:
   - wcow.buildkit.attributes
   - wcow.buildkit.attributes.full
+  - wcow.buildkit.service
 seealso:
   - module: wcow.buildkit.win_release_archive
   - module: wcow.buildkit.win_path_entry

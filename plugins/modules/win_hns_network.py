@@ -55,6 +55,7 @@ options:
   gateway:
     description:
       - Gateway address inside O(subnet). Defaults to the first host address of O(subnet).
+      - Requires O(subnet).
     type: str
   adapter_name:
     description:

@@ -39,6 +39,7 @@ options:
       - URL of the archive, downloaded by the host with C(Invoke-WebRequest). Its file name (the last segment of the
         path) must end in C(.tar.gz), C(.tgz) or C(.zip).
       - Exactly one of O(url) and O(src) is required with O(state=present); ignored otherwise.
+      - Mutually exclusive with O(src).
     type: str
   src:
     description:
@@ -46,6 +47,7 @@ options:
         memory and sent to the host over the connection, base64-encoded on the standard input of the operation.
       - A relative path is looked up in the role's or playbook's C(files) directory, as M(ansible.windows.win_copy)
         does.
+      - Mutually exclusive with O(url).
     type: path
   mirror:
     description:
@@ -67,17 +69,21 @@ options:
   url_password:
     description:
       - Password for O(url_username).
+      - Requires O(url_username).
+      - The value is hidden in task output and logs (C(no_log)).
     type: str
   checksum:
     description:
       - Expected SHA-256 of the archive, as C(sha256:<64 hexadecimal digits>). Compared without regard to case.
       - One of O(checksum) and O(checksum_url) is required with O(state=present) unless O(allow_unverified=true).
+      - Mutually exclusive with O(checksum_url).
     type: str
   checksum_url:
     description:
       - URL of a checksum file, fetched by the host, such as the C(.sha256sum) file containerd publishes beside each
         release archive. Lines are C(<sha256>  <file name>) as C(sha256sum) prints them; the line naming the archive's
         file name is used. A file holding a single hash and no file name is accepted too.
+      - Mutually exclusive with O(checksum).
     type: str
   allow_unverified:
     description:

@@ -220,6 +220,8 @@ def test_containerd_1_7_is_accepted_with_the_version_2_config(ansible, start_fle
     (dict(min_version='1.6.0'), 'min_version'),
     (dict(config_path='%ProgramFiles%\\containerd\\config.toml'), 'config_path'),
     (dict(config=dict(grpc_address='C:\\pipe')), 'config.grpc_address'),
+    # The suboptions have defaults in the argument spec: a null is refused, as for every option with a default.
+    (dict(config=dict(root=None)), 'root'),
     (dict(config_extra=dict(grpc=dict(address='\\\\.\\pipe\\other'))), 'config_extra'),
 ])
 def test_bad_input_is_refused_before_the_host(ansible, start_fleet, tmp_path, args, option):

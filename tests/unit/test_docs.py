@@ -238,11 +238,27 @@ def _fragments_of(module):
     return []
 
 
+def _fragment_sections(fragment):
+    """{variable: its YAML} of the ModuleDocFragment class of plugins/doc_fragments/<fragment>.py."""
+    tree = ast.parse((REPO / 'plugins' / 'doc_fragments' / ('%s.py' % fragment)).read_text(encoding='utf-8'))
+    return {target.id: yaml.safe_load(node.value.value)
+            for cls in tree.body if isinstance(cls, ast.ClassDef) and cls.name == 'ModuleDocFragment'
+            for node in cls.body if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+            for target in node.targets}
+
+
 @pytest.mark.parametrize('fragment', DOC_FRAGMENTS)
 def test_every_doc_fragment_is_used_and_renders(module_docs, fragment):
+    """Each section of a fragment a module extends shows in its doc: every option and attribute it declares."""
     name = '%s.%s' % (NAMESPACE, fragment)
-    users = ['%s.%s' % (NAMESPACE, module) for module in MODULES
-             if any(f == name or f.startswith(name + '.') for f in _fragments_of(module))]
+    sections = _fragment_sections(fragment)
+    users = [(module, f) for module in MODULES for f in _fragments_of(module) if f == name or f.startswith(name + '.')]
     assert users, 'no module uses the doc fragment %s' % name
-    for fqcn in users:
-        assert module_docs[fqcn]['doc'].get('attributes'), '%s: the attributes of %s did not render' % (fqcn, name)
+    problems = []
+    for module, used in users:
+        doc = module_docs['%s.%s' % (NAMESPACE, module)]['doc']
+        section = sections[used[len(name) + 1:].upper() or 'DOCUMENTATION']
+        for key in ('options', 'attributes'):
+            problems.extend('%s: %s %s of %s did not render' % (module, key[:-1], item, used)
+                            for item in section.get(key) or {} if item not in (doc.get(key) or {}))
+    assert not problems, '\n'.join(problems)
