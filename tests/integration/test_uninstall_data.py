@@ -24,7 +24,7 @@ def leave_data(fleet, host, in_use=False):
         for path in (LAYER, STATE + '\\meta.db', LOG):
             files.ensure_dir(state, files.parent(path))
             files.write_bytes(state, path, b'data')
-        # A process still holding a layer (wcow-facts.md "Services": an open file cannot be deleted).
+        # A process still holding a layer (docs/windows-facts.md#files-in-use: an open file cannot be deleted).
         state['files'][files.find_key(state, LAYER)]['in_use'] = in_use
 
 

@@ -12,7 +12,7 @@ from winsim.windows import environment, files, scm
 MODULE = 'wcow.buildkit.wcow_facts'
 CONTAINERD = 'C:\\Program Files\\containerd\\containerd.exe'
 BUILDKITD = 'C:\\Program Files\\buildkit\\buildkitd.exe'
-# wcow-facts.md, "Hosts and base images".
+# docs/windows-facts.md#hosts-and-base-images.
 RECOMMENDED = {'ws2019': ('ltsc2019', '1809'), 'ws2022': ('ltsc2022', 'ltsc2022'), 'win11': ('ltsc2022', 'ltsc2022'),
                'ws2025': ('ltsc2025', 'ltsc2025')}
 

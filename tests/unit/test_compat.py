@@ -1,4 +1,4 @@
-"""The compatibility rules of plugin_utils/_compat.py: every row of wcow-facts.md "Hosts and base images",
+"""The compatibility rules of plugin_utils/_compat.py: every row of docs/windows-facts.md#hosts-and-base-images,
 hcsshim's CheckHostAndContainerCompat rule, and the gate's reasons and message."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows import host
 
 SERVER, WORKSTATION = 3, 1
 
-# wcow-facts.md, "Hosts and base images": host build -> (servercore tags, nanoserver tags, recommended).
+# docs/windows-facts.md#hosts-and-base-images: host build -> (servercore tags, nanoserver tags, recommended).
 TABLE = {
     17763: (['ltsc2019', '1809'], ['1809'], 'ltsc2019'),
     20348: (['ltsc2022'], ['ltsc2022'], 'ltsc2022'),
