@@ -186,7 +186,7 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
         missing = [entry['name'] for entry in entries if not entry['exists']]
         if not missing or args['state'] == 'stopped':
             return
-        # StartService fails with 1075 when a dependency is not installed (wcow-facts.md "Services").
+        # StartService fails with 1075 when a dependency is not installed (docs/windows-facts.md#windows-services).
         names = ', '.join(repr(name) for name in missing)
         if len(missing) == 1:
             problem = 'service %s does not exist, and buildkitd cannot start without it' % names

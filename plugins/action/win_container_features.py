@@ -18,7 +18,7 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows.reboot impo
 )
 
 CONTAINERS = 'Containers'
-# wcow-facts.md, "Optional features and reboots": Server SKUs have
+# docs/windows-facts.md#optional-features: Server SKUs have
 # Microsoft-Hyper-V and no Microsoft-Hyper-V-All; client SKUs have the -All
 # parent, which BuildKit's guide enables there.
 SERVER_HYPERV = 'Microsoft-Hyper-V'

@@ -19,7 +19,7 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows.ip_addresse
     same_subnet,
 )
 
-# HNS v1 type names as HNS spells them (wcow-facts.md, HNS API details).
+# HNS v1 type names as HNS spells them (docs/windows-facts.md#hns-api).
 HNS_TYPES = {
     'nat': 'NAT',
     'ics': 'ICS',

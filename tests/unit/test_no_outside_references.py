@@ -125,7 +125,6 @@ def missing_anchors(name: str, text: str, anchors: set[str]) -> list[str]:
     return found
 
 
-@pytest.mark.xfail(strict=False, reason='citations in files being restructured are rewritten after the merge')
 def test_no_tracked_file_refers_outside_the_repository():
     problems = []
     for name in tracked_files(REPO):

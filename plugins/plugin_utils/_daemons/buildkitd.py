@@ -22,15 +22,15 @@ SERVICE_NAME = 'buildkitd'
 DEFAULT_BINARY = 'C:\\Program Files\\buildkit\\buildkitd.exe'
 # The CNI locations BuildKit v0.22.0 and newer use by default; written out so
 # that older releases (which default to C:\ProgramData\buildkitd\...) agree
-# (wcow-facts.md "buildkitd on Windows").
+# (docs/windows-facts.md#buildkitd-defaults).
 DEFAULT_CNI_CONFIG = 'C:\\Program Files\\containerd\\cni\\conf\\0-containerd-nat.conf'
 DEFAULT_CNI_BINARY_DIR = 'C:\\Program Files\\containerd\\cni\\bin'
-# Without --log-file a service's logs go to NUL (wcow-facts.md).
+# Without --log-file a service's logs go to NUL (docs/windows-facts.md#buildkitd-as-a-windows-service).
 DEFAULT_LOG_FILE = 'C:\\ProgramData\\buildkitd\\buildkitd.log'
-# util/appdefaults/appdefaults_windows.go (wcow-facts.md).
+# util/appdefaults/appdefaults_windows.go.
 DEFAULT_CONFIG = 'C:\\ProgramData\\buildkitd\\buildkitd.toml'
 DEFAULT_CONTAINERD_ADDRESS = '\\\\.\\pipe\\containerd-containerd'
-# util/appdefaults/appdefaults_windows.go (wcow-facts.md): the data root without --root or a config's root.
+# util/appdefaults/appdefaults_windows.go: the data root without --root or a config's root.
 DEFAULT_ROOT = 'C:\\ProgramData\\buildkitd\\.buildstate'
 
 # Flags an option writes, which extra_args may not set too.
@@ -70,7 +70,7 @@ def group_problem(name: t.Any) -> str | None:
     """Why `name` cannot name a group for --group (NAME or DOMAIN\\NAME), or None.
 
     buildkitd splits --group at commas and looks each name up with
-    LookupAccountName (wcow-facts.md "buildkitd on Windows"); the group name
+    LookupAccountName (docs/windows-facts.md#buildkitd-pipe-access-and-groups); the group name
     rules are those of win_local_group.
     """
     if not isinstance(name, str):
@@ -168,7 +168,7 @@ def version_warnings(version: str | None, groups: t.Sequence[str]) -> list[str]:
     match = re.match(r'^v?(\d+)\.(\d+)\.', version)
     if match and (int(match.group(1)), int(match.group(2))) < (0, 14):
         # The pipe's ACL follows --group since v0.14.0; v0.13 let every
-        # authenticated user read and write (moby/buildkit#4873, wcow-facts.md).
+        # authenticated user read and write (moby/buildkit#4873).
         return ['groups: buildkitd %s is older than v0.14.0, which does not restrict its pipe to --group: every '
                 'authenticated user can use it (moby/buildkit#4873)' % version]
     return []

@@ -20,7 +20,7 @@ if t.TYPE_CHECKING:
     from jinja2 import Template
 
 # util/network/netproviders: "auto" uses CNI when its config exists, else no
-# network; "cni" requires it; "host" is refused on Windows (wcow-facts.md).
+# network; "cni" requires it; "host" is refused on Windows (docs/windows-facts.md#buildkitd-networking).
 NETWORK_MODES = ('auto', 'cni')
 # Listener schemes buildkitd serves on Windows (cmd/buildkitd/main.go getListener).
 ADDRESS_SCHEMES = ('npipe://', 'tcp://')

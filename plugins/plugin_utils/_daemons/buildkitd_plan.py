@@ -13,7 +13,7 @@ flags while the old registration can still be put back, and says what is
 wrong: it resolves each --group name before it opens its log, so a start
 that fails on an unknown group leaves only "did not respond" (Win32 error
 1053), while the registration fails with "failed to lookup sid for group
-<name>" (wcow-facts.md "Tool output"; tests/winsim/windows/buildkitd.py).
+<name>" (docs/windows-facts.md#tool-output; tests/winsim/windows/buildkitd.py).
 service_apply restores the previous registration when any step fails.
 """
 

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """containerd on Windows as containerd_service manages it: defaults, checks, flags and config.toml.
 
-Facts (wcow-facts.md "containerd on Windows" unless said otherwise):
+Facts (docs/windows-facts.md#containerd-on-windows unless said otherwise):
 - installed to %ProgramFiles%\\containerd (the release archive's members are
   under bin/), config %ProgramFiles%\\containerd\\config.toml, root
   %ProgramData%\\containerd\\root, state %ProgramData%\\containerd\\state, pipe

@@ -3,7 +3,7 @@
 """SHA-256 checksums: the `sha256:<hex>` option and checksum files.
 
 Hashes are kept in lower case; Get-FileHash prints upper case, so every
-comparison goes through normalise() (wcow-facts.md, "Files and downloads").
+comparison goes through normalise() (docs/windows-facts.md#downloads-archives-and-hashes).
 """
 
 from __future__ import annotations

@@ -66,7 +66,7 @@ def split_registered_arguments(arguments: t.Iterable[str]) -> tuple[str | None, 
 
 
 # What --register-service sets: restart after 15 s, restart after 15 s, then
-# nothing; reset after 24 h (wcow-facts.md "buildkitd on Windows").
+# nothing; reset after 24 h (docs/windows-facts.md#buildkitd-as-a-windows-service).
 REGISTER_SERVICE_RECOVERY = Recovery(86400, (RecoveryAction('restart', 15000), RecoveryAction('restart', 15000),
                                              RecoveryAction('none', 0)))
 

@@ -13,7 +13,7 @@ VERSION_LINE = re.compile(r'^(?P<program>\S+) (?P<package>\S+) (?P<version>v?\d+
 def parse_version_output(text: str | None) -> tuple[str, str, str] | None:
     """(program, package, version) of `containerd --version`, `buildkitd --version`,
     `buildctl --version`, e.g. 'containerd github.com/containerd/containerd/v2 v2.1.4 <rev>'
-    (wcow-facts.md "Tool output"); None when the text does not look like one."""
+    (docs/windows-facts.md#tool-output); None when the text does not look like one."""
     for line in (text or '').splitlines():
         match = VERSION_LINE.match(line.strip())
         if match:

@@ -25,7 +25,7 @@ from .path_list import Entry, same_entry, split
 PARTS = ('features', 'hns', 'services', 'binaries', 'path', 'reboot')
 # Every Hyper-V name: servers have Microsoft-Hyper-V, client SKUs also the -All parent.
 FEATURES = ('Containers', 'Microsoft-Hyper-V', 'Microsoft-Hyper-V-All')
-# wcow-facts.md, "containerd on Windows": containerd 1.6.x breaks BuildKit (moby/buildkit#4826).
+# docs/windows-facts.md#containerd-on-windows: containerd 1.6.x breaks BuildKit (moby/buildkit#4826).
 MIN_CONTAINERD = (1, 7, 7)
 PENDING_INDICATORS = ('component_based_servicing', 'windows_update', 'pending_file_rename_operations')
 PENDING_FEATURE_STATES = ('EnablePending', 'DisablePending')

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import typing as t
 
-# Builds the collection supports (wcow-facts.md, "Hosts and base images").
+# Builds the collection supports (docs/windows-facts.md#hosts-and-base-images).
 SUPPORTED_BUILDS: dict[int, str] = {
     17763: 'Windows Server 2019',
     20348: 'Windows Server 2022',
@@ -34,7 +34,7 @@ WINDOWS_11_BUILD = 22000
 STABLE_ABI_BUILD = 20348
 
 # LTSC base images: build -> (servercore tags, nanoserver tags). Nano Server for
-# 2019 is tagged 1809, not ltsc2019 (wcow-facts.md; StefanScherer/packer-windows#138
+# 2019 is tagged 1809, not ltsc2019 (StefanScherer/packer-windows#138
 # pulls nanoserver:1809, servercore:ltsc2019 and servercore:1809).
 LTSC_IMAGES: dict[int, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     17763: ('ltsc2019', ('ltsc2019', '1809'), ('1809',)),

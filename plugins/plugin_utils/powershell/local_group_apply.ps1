@@ -5,7 +5,7 @@
 # then removes and adds members by SID ($Params.remove, $Params.add: {sid,
 # name}). Each change is checked against the group as it is now and refused
 # with the message Microsoft.PowerShell.LocalAccounts gives for it
-# (wcow-facts.md, "Local groups"). Returns the group as it is afterwards.
+# (docs/windows-facts.md#local-groups-and-accounts). Returns the group as it is afterwards.
 # ADSI calls are assigned to $null: the script must output one hashtable only.
 $ErrorActionPreference = 'Stop'
 $computer = [ADSI]('WinNT://{0},computer' -f $env:COMPUTERNAME)

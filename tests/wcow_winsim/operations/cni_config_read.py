@@ -23,7 +23,7 @@ def run(state: dict, params) -> dict:
         networks = hns_output(state, "GET", "/networks/")
     except hns.VmcomputeNotLoadable as error:
         # The script catches the DllNotFoundException: no HNS until Containers is
-        # enabled and the host rebooted (wcow-facts.md, "HNS API details").
+        # enabled and the host rebooted (docs/windows-facts.md#hns-networks).
         return dict(result, hns_available=False, reason=str(error), networks=[])
     found = [n for n in networks or [] if str(n.get("Name", "")).casefold() == name.casefold()]
     return dict(result, hns_available=True, reason="", networks=[network_result(n) for n in found])

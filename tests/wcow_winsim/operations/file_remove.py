@@ -23,7 +23,7 @@ def run(state: dict, params) -> dict:
                 token = new_guid(state).replace("-", "").lower()[:8]
                 # Get-Date -Format 'yyyyMMdd-HHmmss': the host's local time.
                 backup_file = f"{path}.{datetime.datetime.now():%Y%m%d-%H%M%S}.{token}.bak"
-                # [IO.File]::Move renames a file even while it is open (wcow-facts.md, "Services").
+                # [IO.File]::Move renames a file even while it is open (docs/windows-facts.md#files-in-use).
                 files.move(state, path, backup_file)
             else:
                 files.delete(state, path)

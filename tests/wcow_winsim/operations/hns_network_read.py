@@ -14,7 +14,7 @@ def run(state: dict, params) -> dict:
         networks = hns_output(state, "GET", "/networks/")
     except hns.VmcomputeNotLoadable as error:
         # The script catches the DllNotFoundException: no HNS until Containers is
-        # enabled and the host rebooted (wcow-facts.md, "HNS API details").
+        # enabled and the host rebooted (docs/windows-facts.md#hns-networks).
         return {"hns_available": False, "reason": str(error), "networks": [], "created_id": created_id}
     found = [n for n in networks or [] if str(n.get("Name", "")).casefold() == name.casefold()]
     return {"hns_available": True, "networks": [network_result(n) for n in found], "created_id": created_id}

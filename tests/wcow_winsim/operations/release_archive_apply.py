@@ -3,7 +3,7 @@
 Step by step as plugins/plugin_utils/powershell/release_archive_apply.ps1,
 through the models of what it calls: Invoke-WebRequest (windows/downloads),
 tar.exe (windows/tar), System.IO (windows/files). A file in use can be
-renamed but not overwritten or deleted (wcow-facts.md, "Services").
+renamed but not overwritten or deleted (docs/windows-facts.md#files-in-use).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Step by step as plugins/plugin_utils/powershell/release_archive_remove.ps1,
 through System.IO (windows/files). A file in use can be renamed but not
-deleted (wcow-facts.md, "Services"), so it stays renamed aside.
+deleted (docs/windows-facts.md#files-in-use), so it stays renamed aside.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from winsim.windows import files, processes, sc_exe, scm
 
 from .base import PowerShellError
 
-# Win32_Service.StartMode for registry Start (wcow-facts.md, "Services").
+# Win32_Service.StartMode for registry Start (docs/windows-facts.md#windows-services).
 _START_MODES = {0: "Boot", 1: "System", 2: "Auto", 3: "Manual", 4: "Disabled"}
 
 
@@ -107,7 +107,7 @@ def stop(state: dict, name: str, force: bool) -> list:
         return []
     running = [d for d in scm.dependents(state, key) if state["services"][d]["State"] != "Stopped"]
     if running and not force:
-        # Stop-Service's message without -Force (wcow-facts.md, "Services").
+        # Stop-Service's message without -Force (docs/windows-facts.md#windows-services).
         raise fail(f"Cannot stop service '{service['DisplayName']} ({key})' because it has dependent services. "
                    "It can only be stopped if the Force flag is set.")
     for dependent in running:

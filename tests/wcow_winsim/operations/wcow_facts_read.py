@@ -91,7 +91,7 @@ def _hns(state: dict) -> dict:
     try:
         networks = hns_output(state, "GET", "/networks/")
     except hns.VmcomputeNotLoadable as error:
-        # wcow-facts.md, "HNS API details": no HNS until Containers is enabled
+        # docs/windows-facts.md#hns-networks: no HNS until Containers is enabled
         # and the host restarted; the script reports the DllNotFoundException.
         return {"available": False, "error": str(error), "networks": []}
     except PowerShellError as error:
@@ -159,7 +159,7 @@ def _machine_path(state: dict) -> dict:
 
 
 def _reboot(state: dict) -> dict:
-    # wcow-facts.md, "Pending-reboot keys"; the indicators boot.py and features.py keep.
+    # docs/windows-facts.md#restarts-and-pending-reboots; the indicators boot.py and features.py keep.
     pending = state.get("reboot_pending") or {}
     return {
         "component_based_servicing": bool(pending.get("component_based_servicing")),

@@ -2,7 +2,7 @@
 # Local users and groups through the WinNT provider of ADSI. It works in 32-bit
 # PowerShell, where Microsoft.PowerShell.LocalAccounts is missing, and it lists
 # members whose SID no longer maps to an account, where Get-LocalGroupMember
-# fails (wcow-facts.md, "Local groups"; PowerShell/PowerShell#2996).
+# fails (docs/windows-facts.md#local-groups-and-accounts; PowerShell/PowerShell#2996).
 
 function ConvertTo-WcowSidString {
     param($Bytes)

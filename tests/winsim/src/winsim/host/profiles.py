@@ -21,14 +21,14 @@ class Profile:
     build: int
     display_version: str
     server: bool
-    # wcow-facts.md, "HNS networks": WS2022 / Windows 11 have a default `nat`
+    # docs/windows-facts.md#hns-networks: WS2022 / Windows 11 have a default `nat`
     # network; WS2019 does not. WS2025 is taken to behave as WS2022.
     default_nat: bool
     # moby/moby#38358: on WS2019, NAT networks made through HNSCall can vanish at reboot.
     api_nat_survives_reboot: bool
 
 
-# Builds: wcow-facts.md, "Hosts and base images".
+# Builds: docs/windows-facts.md#hosts-and-base-images.
 PROFILES = {
     "ws2019": Profile("Microsoft Windows Server 2019 Datacenter", "ServerDatacenter", 17763, "1809", True, False, False),
     "ws2022": Profile("Microsoft Windows Server 2022 Datacenter", "ServerDatacenter", 20348, "21H2", True, True, True),
@@ -50,7 +50,7 @@ UPDATE_BUILD_REVISIONS = {"ws2019": 6893, "ws2022": 3207, "win11": 4890, "ws2025
 ARCHITECTURES = ("amd64", "arm64")
 
 # The value Windows installs under HKLM\...\Session Manager\Environment, type
-# REG_EXPAND_SZ (wcow-facts.md, "Machine PATH"); OpenSSH is in it from 1809 on.
+# REG_EXPAND_SZ (docs/windows-facts.md#machine-path); OpenSSH is in it from 1809 on.
 DEFAULT_MACHINE_PATH = ";".join(
     [
         "%SystemRoot%\\system32",
@@ -105,7 +105,7 @@ def build_state(profile: str, hostname: str | None = None, containers: bool = Fa
             "networks": [],
             "default_nat": spec.default_nat,
             "api_nat_survives_reboot": spec.api_nat_survives_reboot,
-            # wcow-facts.md: the default nat subnet may change after a reboot.
+            # docs/windows-facts.md#hns-networks: the default nat subnet may change after a reboot.
             "nat_subnet_changes_at_reboot": nat_subnet_changes_at_reboot,
         },
         "files": {path: {"type": "dir"} for path in files.BASE_DIRECTORIES},

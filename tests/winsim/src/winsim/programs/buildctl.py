@@ -2,7 +2,7 @@
 
 `debug info` connects to buildkitd's named pipe: it answers only while a
 buildkitd serves the pipe and the caller's token passes the pipe's DACL
-(wcow-facts.md, "buildkitd on Windows" and "Tool output";
+(docs/windows-facts.md#buildkitd-pipe-access-and-groups and docs/windows-facts.md#tool-output;
 cmd/buildctl/debug/info.go prints "BuildKit:\\t<package> <version> <revision>"
 through a tabwriter with one space of padding).
 """
@@ -30,7 +30,7 @@ def caller(state: dict, process: Process) -> accounts.Account:
 
 
 def _dial_error(address: str, reason: str) -> Completed:
-    # wcow-facts.md "Tool output": buildctl cannot reach the daemon.
+    # docs/windows-facts.md#tool-output: buildctl cannot reach the daemon.
     path = address[len("npipe://"):] if address.lower().startswith("npipe://") else address
     return Completed(1, "", f'error: Unavailable: connection error: desc = "transport: Error while dialing: '
                             f'open {path}: {reason}"\n')

@@ -28,7 +28,7 @@ FLAGS = goflags.Spec(
     aliases={"o": "output"},
 )
 # BuildKit's containerd worker keeps its images in this containerd namespace
-# (wcow-facts.md "buildkitd on Windows": containerd namespace `buildkit`).
+# (docs/windows-facts.md#buildkitd-defaults: containerd namespace `buildkit`).
 NAMESPACE = "buildkit"
 
 
@@ -118,7 +118,7 @@ def _solve(process: Process, runtime: dict, flags: goflags.Parsed, progress: Pro
         raise Failed("failed to push: image name is required to push")
     if pipes.lookup(state, runtime.get("containerd_address") or "\\\\.\\pipe\\containerd-containerd") is None:
         # The containerd worker dials containerd for every solve; with containerd gone the
-        # gRPC dial fails as buildctl's own does (wcow-facts.md "Tool output"; approximated).
+        # gRPC dial fails as buildctl's own does (docs/windows-facts.md#tool-output; approximated).
         address = runtime.get("containerd_address") or "\\\\.\\pipe\\containerd-containerd"
         raise Failed(f'connection error: desc = "transport: Error while dialing: open {address}: '
                      'The system cannot find the file specified."')
@@ -183,7 +183,7 @@ def _run_container(state: dict, base: dict, argument: str, label: str, progress:
     host_build = state["os"]["build"]
     if not registry.process_isolation_fits(host_build, base["os_build"]):
         # buildkitd has no Hyper-V isolation: a RUN step's container is process-isolated,
-        # and HCS refuses an image of another build (wcow-facts.md "buildkitd on Windows";
+        # and HCS refuses an image of another build (docs/windows-facts.md#buildkitd-defaults;
         # moby/buildkit#5682: RUN fails on a mismatched host; the hcs text as in
         # microsoft/navcontainerhelper#3417 "hcs::CreateComputeSystem <id>: The container
         # operating system does not match the host operating system", and the containerd

@@ -20,18 +20,18 @@ from ..windows.processes import Completed, DaemonExit, Process
 from . import go_service, goflags
 from .daemon_log import Log, LogOpenError
 
-# util/appdefaults/appdefaults_windows.go (wcow-facts.md "buildkitd on Windows").
+# util/appdefaults/appdefaults_windows.go (docs/windows-facts.md#buildkitd-defaults).
 DEFAULT_ROOT = "C:\\ProgramData\\buildkitd\\.buildstate"
 DEFAULT_CONFIG = "C:\\ProgramData\\buildkitd\\buildkitd.toml"
 DEFAULT_ADDRESS = "npipe:////./pipe/buildkitd"
 DEFAULT_CONTAINERD_ADDRESS = "\\\\.\\pipe\\containerd-containerd"
 # CNI defaults: v0.22.0 and newer use containerd's folders, older ones
-# buildkitd's own (wcow-facts.md "buildkitd on Windows").
+# buildkitd's own (docs/windows-facts.md#buildkitd-defaults).
 CNI_DEFAULTS_V22 = ("C:\\Program Files\\containerd\\cni\\conf\\0-containerd-nat.conf",
                     "C:\\Program Files\\containerd\\cni\\bin")
 CNI_DEFAULTS_OLD = ("C:\\ProgramData\\buildkitd\\cni.json", "C:\\ProgramData\\buildkitd\\bin")
 # Pipe ACL without --group: Administrators and SYSTEM (cmd/buildkitd/main_windows.go
-# groupToSecurityDescriptor; wcow-facts.md, since v0.14.0).
+# groupToSecurityDescriptor; docs/windows-facts.md#buildkitd-pipe-access-and-groups, since v0.14.0).
 DEFAULT_SDDL = "D:P(A;;GA;;;BA)(A;;GA;;;SY)"
 # cmd/buildkitd/service_windows.go registerService.
 DISPLAY_NAME = "Buildkitd"
@@ -58,7 +58,7 @@ class StartupError(Exception):
 
 
 def version_line(process: Process, name: str = "buildkitd") -> str:
-    # cli.VersionPrinter: app name, version.Package, version, revision (wcow-facts.md "Tool output").
+    # cli.VersionPrinter: app name, version.Package, version, revision (docs/windows-facts.md#tool-output).
     return f"{name} github.com/moby/buildkit {process.program.version} {process.program.revision}\n"
 
 

@@ -15,7 +15,7 @@ from ..windows.processes import Completed, DaemonExit, Process
 from . import go_service, goflags
 from .daemon_log import Log, LogOpenError
 
-# wcow-facts.md, "containerd on Windows": default paths and pipe.
+# docs/windows-facts.md#containerd-on-windows: default paths and pipe.
 DEFAULT_CONFIG = "C:\\Program Files\\containerd\\config.toml"
 DEFAULT_ROOT = "C:\\ProgramData\\containerd\\root"
 DEFAULT_STATE = "C:\\ProgramData\\containerd\\state"
@@ -41,7 +41,7 @@ class ConfigError(Exception):
 
 
 def version_line(process: Process) -> str:
-    """containerd --version (wcow-facts.md "Tool output"): the Go module path has /v2 from 2.0 on."""
+    """containerd --version (docs/windows-facts.md#tool-output): the Go module path has /v2 from 2.0 on."""
     version = process.program.version
     major = int(version.lstrip("v").split(".")[0])
     package = "github.com/containerd/containerd/v2" if major >= 2 else "github.com/containerd/containerd"

@@ -1,7 +1,7 @@
 """A daemon's log: logrus text lines appended to its --log-file, or nowhere.
 
-Without --log-file a service's output goes to NUL (wcow-facts.md,
-"buildkitd on Windows"; cmd/containerd/command/service_windows.go does the
+Without --log-file a service's output goes to NUL (docs/windows-facts.md#buildkitd-as-a-windows-service;
+cmd/containerd/command/service_windows.go does the
 same). Lines look like logrus' TextFormatter with full timestamps:
 `time="2024-02-26T10:42:16Z" level=warning msg="using null network as the default"`
 (moby/buildkit docs/windows.md shows such lines).
@@ -77,7 +77,7 @@ class Log:
         except files.WindowsIOError:
             # logrus Entry.write: a failed Out.Write prints "Failed to write to log, <err>" on
             # os.Stderr and goes on (sirupsen/logrus entry.go); a service's stderr is NUL
-            # (wcow-facts.md, "Without --log-file, a service's logs go to NUL"), so the line,
+            # (docs/windows-facts.md#buildkitd-as-a-windows-service), so the line,
             # or what did not fit of it, is lost and the daemon keeps running.
             pass
 

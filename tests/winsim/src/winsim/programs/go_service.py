@@ -7,7 +7,7 @@ arguments `--run-service` plus every other argument of the registering
 command line but --register-service / --unregister-service; then the
 description and the recovery actions restart 15 s, restart 15 s, none,
 reset 24 h (cmd/containerd/command/service_windows.go,
-cmd/buildkitd/service_windows.go; wcow-facts.md "buildkitd on Windows").
+cmd/buildkitd/service_windows.go; docs/windows-facts.md#buildkitd-as-a-windows-service).
 """
 
 from __future__ import annotations

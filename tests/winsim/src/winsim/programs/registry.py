@@ -19,8 +19,8 @@ DOCKER_HUB = "docker.io"
 # session/auth/authprovider maps registry-1.docker.io to it).
 DOCKER_HUB_CONFIG_KEY = "https://index.docker.io/v1/"
 
-# The LTSC Windows base images and the OS build each tag runs (wcow-facts.md,
-# "Hosts and base images"; Nano Server for 2019 is tagged 1809 only).
+# The LTSC Windows base images and the OS build each tag runs (docs/windows-facts.md#hosts-and-base-images;
+# Nano Server for 2019 is tagged 1809 only).
 BASE_IMAGES = {
     "mcr.microsoft.com/windows/nanoserver:1809": 17763,
     "mcr.microsoft.com/windows/nanoserver:ltsc2022": 20348,

@@ -27,7 +27,7 @@ strip_absolute_path) and tar/bsdtar.c (the delayed error exit):
 
 Formats: gzip-compressed tar, plain tar and zip. xz and bzip2 are refused
 as unrecognised: Windows' tar.exe reads gzip, and xz/bzip2 not on older
-builds (wcow-facts.md, "Files and downloads"), so the simulator takes the
+builds (docs/windows-facts.md#downloads-archives-and-hashes), so the simulator takes the
 strictest view on every build. Only files and directories are modelled;
 an archive with links fails as not modelled.
 """
@@ -46,7 +46,7 @@ from ..windows import files
 
 PROGRAM = "tar.exe"
 # tar.exe is in System32 from Windows 10 build 17063 (1803) on, so on Server
-# 2019 (17763) and later (wcow-facts.md, "Files and downloads").
+# 2019 (17763) and later (docs/windows-facts.md#downloads-archives-and-hashes).
 FIRST_BUILD = 17063
 _WINDOWS_FORBIDDEN = re.compile(r'[<>:"|?*\x00-\x1f]')
 

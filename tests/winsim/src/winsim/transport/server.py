@@ -109,8 +109,8 @@ class HostServer:
         if self.latency_ms:
             time.sleep(self.latency_ms / 1000)
         if len(body) > self.limits.max_envelope_kb * 1024:
-            # MaxEnvelopeSizekb: Python clients see HTTP 413 (wcow-facts.md
-            # "WinRM service limits"); pywinrm raises WinRMTransportError(413).
+            # MaxEnvelopeSizekb: Python clients see HTTP 413 (docs/windows-facts.md#winrm-service-limits);
+            # pywinrm raises WinRMTransportError(413).
             self.counters.request("TooLarge", len(body))
             return HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {}, b""
         user = self.authorized(headers.get("Authorization"))

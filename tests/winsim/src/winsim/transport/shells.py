@@ -31,7 +31,7 @@ Execute = Callable[[str, str, bytes], ResultLike]
 
 @dataclass
 class Limits:
-    """WinRM service quotas (wcow-facts.md "WinRM service limits")."""
+    """WinRM service quotas (docs/windows-facts.md#winrm-service-limits)."""
 
     max_shells_per_user: int = 30
     max_envelope_kb: int = 500

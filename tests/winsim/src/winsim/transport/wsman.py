@@ -118,7 +118,7 @@ def command_not_found() -> Fault:
 
 def shell_quota(limit: int) -> Fault:
     # ERROR_WSMAN_QUOTA_MAX_SHELLS 2150859173, subcode w:QuotaLimit;
-    # message from wcow-facts.md "WinRM service limits".
+    # message from docs/windows-facts.md#winrm-service-limits.
     return Fault("s:Receiver", "w:QuotaLimit",
                  "The WS-Management service cannot process the request. The maximum number of concurrent "
                  "shells for this user has been exceeded. Close existing shells or raise the quota for this "

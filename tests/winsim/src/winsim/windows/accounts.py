@@ -35,7 +35,7 @@ ERROR_INVALID_MEMBER = "A new member could not be added to a local group because
 NERR_GROUP_NOT_FOUND = "The group name could not be found."
 NERR_USER_EXISTS = "The account already exists."
 # Get-LocalGroupMember on a group holding a SID that maps to no account
-# (wcow-facts.md, "Local groups"; PowerShell/PowerShell#2996).
+# (docs/windows-facts.md#local-groups-and-accounts; PowerShell/PowerShell#2996).
 GET_LOCAL_GROUP_MEMBER_ORPHAN = "Failed to compare two elements in the array."
 
 # Well-known SIDs and the names LookupAccountSid gives them (learn.microsoft.com,

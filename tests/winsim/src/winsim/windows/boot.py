@@ -4,7 +4,7 @@ state["boot"] holds `count`, `id` (the simulator's own: Windows has no boot id
 that a client reads), `last_boot_time` (UTC, whole seconds), the
 restart knobs `reboot_downtime_s` and `shutdown_grace_s`, and `shutdown`: the
 restart that shutdown.exe scheduled, or None. state["reboot_pending"] holds
-the pending-reboot indicators (wcow-facts.md, "Pending-reboot keys").
+the pending-reboot indicators (docs/windows-facts.md#restarts-and-pending-reboots).
 
 A scheduled restart goes through phases by wall-clock time (epoch seconds):
 
@@ -33,7 +33,7 @@ _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 # How long the host stays unreachable while it restarts, and how long WinRM
 # keeps answering once the shutdown has begun (services stop one by one; not
-# documented, modelled so that shutdown.exe's 1115, wcow-facts.md, can be met).
+# documented, modelled so that shutdown.exe's 1115, docs/windows-facts.md#restarts-and-pending-reboots, can be met).
 # Tests change them per host in state["boot"].
 DEFAULT_REBOOT_DOWNTIME_S = 2.0
 DEFAULT_SHUTDOWN_GRACE_S = 0.5
@@ -61,7 +61,7 @@ def first_boot(state: dict) -> None:
 
 def reboot(state: dict) -> None:
     # ansible.windows win_reboot detects the reboot by a changed
-    # Win32_OperatingSystem.LastBootUpTime (wcow-facts.md, "Optional features and reboots").
+    # Win32_OperatingSystem.LastBootUpTime (docs/windows-facts.md#restarts-and-pending-reboots).
     last = datetime.datetime.strptime(state["boot"]["last_boot_time"], _TIME_FORMAT)
     state["boot"].update(
         count=state["boot"]["count"] + 1,

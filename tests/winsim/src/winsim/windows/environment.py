@@ -118,7 +118,7 @@ def broadcast_setting_change(state: dict) -> bool:
     """SendMessageTimeout(HWND_BROADCAST, WM_SETTINGCHANGE, 0, "Environment", SMTO_ABORTIFHUNG, 5000).
 
     Counted so tests can see that a write was announced (ansible.windows
-    win_path.ps1 Register-EnvironmentChange; wcow-facts.md, "Machine PATH").
+    win_path.ps1 Register-EnvironmentChange; docs/windows-facts.md#machine-path).
     """
     state["settingchange_broadcasts"] = state.get("settingchange_broadcasts", 0) + 1
     return True
@@ -137,8 +137,8 @@ def get_environment_variable(state: dict, scope: str) -> str | None:
 
 def set_environment_variable(state: dict, scope: str, value: str) -> None:
     """[Environment]::SetEnvironmentVariable('Path', value, scope): RegistryKey.SetValue
-    with a string writes REG_SZ, by design (dotnet/runtime#89695; wcow-facts.md,
-    "Machine PATH"), then broadcasts WM_SETTINGCHANGE (Environment.Win32.cs,
+    with a string writes REG_SZ, by design (dotnet/runtime#89695; docs/windows-facts.md#machine-path),
+    then broadcasts WM_SETTINGCHANGE (Environment.Win32.cs,
     SetEnvironmentVariableFromRegistry)."""
     set_path_value(state, scope, value, "REG_SZ")
     broadcast_setting_change(state)

@@ -3,10 +3,10 @@
 state["features"] maps a feature name to its reported State. Enabling without a
 reboot leaves `EnablePending` ("enabled, reboot needed") and marks Component
 Based Servicing's RebootPending in state["reboot_pending"]; the reboot settles
-both (wcow-facts.md, "Optional features and reboots").
+both (docs/windows-facts.md#optional-features).
 """
 
-# wcow-facts.md, "Optional features and reboots": the State values.
+# docs/windows-facts.md#optional-features: the State values.
 STATES = (
     "Disabled",
     "DisablePending",
@@ -17,8 +17,8 @@ STATES = (
     "DisabledWithPayloadRemoved",
 )
 
-# wcow-facts.md: "On Server SKUs `Microsoft-Hyper-V-All` does not exist;
-# `Microsoft-Hyper-V` and `Containers` do." Client SKUs have the -All parent.
+# docs/windows-facts.md#optional-features: On Server SKUs `Microsoft-Hyper-V-All` does not exist;
+# `Microsoft-Hyper-V` and `Containers` do. Client SKUs have the -All parent.
 SERVER_FEATURES = ("Containers", "Microsoft-Hyper-V")
 CLIENT_FEATURES = ("Containers", "Microsoft-Hyper-V-All", "Microsoft-Hyper-V")
 
@@ -43,7 +43,7 @@ def _key(state: dict, name: str) -> str:
     for key in state["features"]:
         if key.lower() == name.lower():
             return key
-    # wcow-facts.md: "Unknown name: "Feature name X is unknown.""
+    # docs/windows-facts.md#optional-features: Unknown name: "Feature name X is unknown."
     raise UnknownFeature(f"Feature name {name} is unknown.")
 
 
@@ -72,7 +72,7 @@ def enable(state: dict, name: str) -> bool:
             "files that are required to restore the feature. For more information on specifying a source location, "
             "see http://go.microsoft.com/fwlink/?LinkId=243077.")
     state["features"][key] = "EnablePending"
-    # wcow-facts.md, "Pending-reboot keys": servicing that needs a restart
+    # docs/windows-facts.md#restarts-and-pending-reboots: servicing that needs a restart
     # leaves ...\Component Based Servicing\RebootPending.
     state.setdefault("reboot_pending", {})["component_based_servicing"] = True
     return True

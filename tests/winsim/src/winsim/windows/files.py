@@ -135,7 +135,7 @@ def write_bytes(state: dict, path: str, data: bytes) -> None:
 
 def move(state: dict, source: str, destination: str) -> None:
     """[IO.File]::Move: fails when the destination exists; a file in use can be renamed
-    (wcow-facts.md, "A running .exe cannot be overwritten ... but can be renamed")."""
+    (docs/windows-facts.md#files-in-use)."""
     faults.before_move()
     source_key = find_key(state, source)
     if source_key is None or state["files"][source_key]["type"] != "file":
@@ -222,7 +222,7 @@ def _require_parent(state: dict, path: str) -> None:
 
 def _refuse_in_use(record: dict, path: str) -> None:
     if record.get("in_use"):
-        # wcow-facts.md, "Services": a running .exe cannot be overwritten or deleted.
+        # docs/windows-facts.md#files-in-use: a running .exe cannot be overwritten or deleted.
         raise WindowsIOError(
             "IOException",
             f"The process cannot access the file '{path}' because it is being used by another process.",

@@ -23,7 +23,7 @@ from .guids import new_guid, seeded_int
 
 # microsoft/SDN hns.psm1 New-HnsNetwork ValidateSet (it also lists the internal
 # `Layered`, left out here); HNS compares types case-insensitively: Docker's
-# default network reports `nat` (wcow-facts.md, "HNS API details").
+# default network reports `nat` (docs/windows-facts.md#hns-api).
 NETWORK_TYPES = ("NAT", "ICS", "Transparent", "L2Bridge", "L2Tunnel", "Overlay", "Private", "Internal")
 
 # A .NET DllNotFoundException from the P/Invoke when vmcompute.dll is absent
@@ -36,7 +36,7 @@ DLL_NOT_FOUND = (
 
 # (ErrorCode, text). HCN_E_* codes and texts: MicrosoftDocs/Virtualization-Documentation
 # virtualization/api/hcn/Reference/HCNHResult.md. HNS puts the system message in
-# "Error" with its CRLF turned into a space: "An adapter was not found. " (wcow-facts.md).
+# "Error" with its CRLF turned into a space: "An adapter was not found. " (docs/windows-facts.md#hns-api).
 ELEMENT_NOT_FOUND = (0x80070490, "Element not found.")
 ADAPTER_NOT_FOUND = (0x803B0006, "An adapter was not found.")
 INVALID_NETWORK = (0x803B000A, "The provided network configuration is invalid or missing parameters.")
@@ -68,7 +68,7 @@ class _Failure(Exception):
 
 
 def available(state: dict) -> bool:
-    # wcow-facts.md: Get-HnsNetwork returns nothing until Containers is installed
+    # docs/windows-facts.md#hns-networks: Get-HnsNetwork returns nothing until Containers is installed
     # and the host rebooted (kubernetes-sigs/sig-windows-dev-tools#184). Before the
     # reboot the feature's files are staged only, so vmcompute.dll does not load.
     return features.is_enabled(state, "Containers")
@@ -94,7 +94,7 @@ def hns_call(state: dict, method: str, path: str, request: str) -> str:
 
 def _dispatch(state: dict, method: str, path: str, request: str):
     match = _PATH.fullmatch(path or "")
-    # Only the network requests of wcow-facts.md are modelled; method names are
+    # Only the network requests of docs/windows-facts.md#hns-api are modelled; method names are
     # taken as hns.psm1 sends them, upper-case.
     if not match or match.group(1) != "networks" or method not in ("GET", "POST", "DELETE"):
         raise _Failure(REQUEST_UNSUPPORTED)
@@ -212,7 +212,7 @@ def _adapter_name(state: dict, wanted) -> str:
         for adapter in state["network_adapters"]:
             if adapter["name"].lower() == wanted.lower():
                 return adapter["name"]
-    # wcow-facts.md: {"Error":"An adapter was not found. ","ErrorCode":2151350278,...}
+    # docs/windows-facts.md#hns-api: {"Error":"An adapter was not found. ","ErrorCode":2151350278,...}
     raise _Failure(ADAPTER_NOT_FOUND)
 
 
@@ -221,8 +221,8 @@ def _subnet(entry) -> tuple:
         raise _Failure(INVALID_SUBNET)
     prefix, gateway = entry.get("AddressPrefix"), entry.get("GatewayAddress")
     # hcsshim internal/hns/hnsnetwork.go Create: "subnet has address prefix but no
-    # gateway specified" (checked client-side there; HNS refuses it here, as
-    # wcow-facts.md states). A gateway with no prefix is refused alike.
+    # gateway specified". hcsshim checks it client-side; the model refuses it in
+    # HNS too, the strictest reading. A gateway with no prefix is refused alike.
     if not isinstance(prefix, str) or not prefix or not isinstance(gateway, str) or not gateway:
         raise _Failure(INVALID_SUBNET)
     # Strictest plausible: an IPv4 CIDR with no host bits set, and a gateway that
@@ -272,8 +272,8 @@ def _refuse_nat_overlap(networks: list, parsed: list) -> None:
 def free_nat_subnet(state: dict, salt: str, avoid: tuple = ()) -> ipaddress.IPv4Network:
     """A /20 in 172.16.0.0/12 not used by a NAT network nor in `avoid`, seeded by host name."""
     # Shape of the default nat subnet: 172.x.y.0/20, gateway .1 (a WS2022 host's
-    # default network); chosen again at each boot (wcow-facts.md: "on every
-    # version the default nat subnet may change after a reboot").
+    # default network); chosen again at each boot (docs/windows-facts.md#hns-networks: on every
+    # version the default nat subnet may change after a reboot).
     candidates = [
         ipaddress.IPv4Network(f"172.{second}.{third}.0/20")
         for second in range(16, 32)
@@ -297,7 +297,7 @@ def on_boot(state: dict) -> None:
     for network in hns["networks"]:
         # The default network is not persistent: HNS builds it again at boot
         # (Azure/azure-container-networking#4460: non-persistent HNS networks are
-        # gone after a reboot), with a new subnet (wcow-facts.md).
+        # gone after a reboot), with a new subnet (docs/windows-facts.md#hns-networks).
         if network.get("_origin") == "boot":
             continue
         # moby/moby#38358: on WS2019, NAT networks created through HNSCall can
@@ -307,8 +307,8 @@ def on_boot(state: dict) -> None:
         kept.append(network)
     hns["networks"] = kept
     if hns["default_nat"] and not any(str(n.get("Name", "")).lower() == "nat" for n in kept):
-        # wcow-facts.md: "on every version the default nat subnet may change after
-        # a reboot". Modelled as always changing (the previous subnet is avoided),
+        # docs/windows-facts.md#hns-networks: on every version the default nat subnet may change after
+        # a reboot. Modelled as always changing (the previous subnet is avoided),
         # unless the profile option nat_subnet_changes_at_reboot is false.
         if previous and not hns.get("nat_subnet_changes_at_reboot", True) and not _overlaps_nat(kept, previous[0]):
             prefix = previous[0]
@@ -316,7 +316,7 @@ def on_boot(state: dict) -> None:
             prefix = free_nat_subnet(state, f"boot/{state['boot']['count']}", avoid=tuple(previous))
         body = {
             "Name": "nat",
-            # wcow-facts.md: Docker's default network reports lower-case `nat`.
+            # docs/windows-facts.md#hns-api: Docker's default network reports lower-case `nat`.
             "Type": "nat",
             "Subnets": [{"AddressPrefix": str(prefix), "GatewayAddress": str(prefix.network_address + 1)}],
         }

@@ -216,7 +216,7 @@ def end_service(state: dict, key: str, exit_code: int) -> None:
 
 
 def _hold_image(state: dict, path: str, pid: int) -> None:
-    # wcow-facts.md, "Services": a running .exe cannot be overwritten or deleted.
+    # docs/windows-facts.md#files-in-use: a running .exe cannot be overwritten or deleted.
     record = state["files"][path]
     record["in_use"] = True
     record.setdefault("in_use_by", [])

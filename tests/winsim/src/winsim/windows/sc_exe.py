@@ -2,11 +2,11 @@
 
 `run(state, argv) -> (exit_code, output)` for argv after "sc.exe": create,
 config, description, failure, delete. Options are `name=` followed by the
-value as the next argument (wcow-facts.md: `sc.exe config NAME depend= A/B`,
+value as the next argument (docs/windows-facts.md#windows-services: `sc.exe config NAME depend= A/B`,
 "space after =", several dependencies joined by `/`). Success prints
 `[SC] <Api> SUCCESS`; failure prints `[SC] <Api> FAILED <code>:`, a blank
 line and the system message, and sc.exe exits with the Win32 error code
-(wcow-facts.md, "Services").
+(docs/windows-facts.md#windows-services).
 """
 
 from __future__ import annotations

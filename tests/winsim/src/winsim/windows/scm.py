@@ -2,7 +2,7 @@
 
 State: state["services"] maps a service name (as created) to its record, the
 values of HKLM\\SYSTEM\\CurrentControlSet\\Services\\<name> plus run-time status
-(wcow-facts.md, "Services"):
+(docs/windows-facts.md#windows-services):
 
     {"ImagePath": str (REG_EXPAND_SZ, unexpanded), "Type": 16, "Start": 2 | 3 | 4,
      "DelayedAutostart": 0 | 1, "ErrorControl": 1, "DependOnService": [names],
@@ -25,8 +25,8 @@ ERROR_NORMAL = 1
 START_AUTO, START_DEMAND, START_DISABLED = 2, 3, 4
 LOCAL_SYSTEM = "LocalSystem"
 
-# System messages of the Win32 errors the service API returns (wcow-facts.md,
-# "Services"; winerror.h for 2, 3, 87, 123, 193, 1053, 1059, 1062, 1067, 1078).
+# System messages of the Win32 errors the service API returns (docs/windows-facts.md#service-control-errors;
+# winerror.h for 2, 3, 87, 123, 193, 1053, 1059, 1062, 1067, 1078).
 MESSAGES = {
     2: "The system cannot find the file specified.",
     3: "The system cannot find the path specified.",
@@ -139,7 +139,7 @@ def create_service(state: dict, name: str, image_path: str, start: int = START_D
 
 def delete_service(state: dict, name: str) -> None:
     """DeleteService: a stopped service goes at once; a running one is marked
-    and goes when it stops (wcow-facts.md: 1072 "marked for deletion")."""
+    and goes when it stops (docs/windows-facts.md#service-control-errors: 1072 "marked for deletion")."""
     key, service = record(state, name)
     if service["DeleteFlag"]:
         raise Win32Error(1072, "DeleteService")
@@ -191,7 +191,7 @@ SC_ACTION_TYPES = {"none": 0, "restart": 1, "reboot": 2, "run": 3}
 def encode_failure_actions(reset_period: int, actions: list) -> str:
     """The FailureActions REG_BINARY (base64) for [(type_code, delay_ms), ...]: reset
     period, two placeholders, count, a placeholder, then type/delay pairs
-    (wcow-facts.md, "Services"; the SCM writes 0x14 as the array placeholder)."""
+    (docs/windows-facts.md#windows-services; the SCM writes 0x14 as the array placeholder)."""
     if not actions:
         return ""
     data = struct.pack("<5I", reset_period, 0, 0, len(actions), 0x14)
@@ -229,7 +229,7 @@ def dependents(state: dict, name: str) -> list[str]:
 
 def start_service(state: dict, name: str, _starting: tuple = ()) -> None:
     """StartService: dependencies first; a missing one fails with 1075, a failing
-    one with 1068 (wcow-facts.md, "Services": Start-Service starts dependencies first)."""
+    one with 1068 (docs/windows-facts.md#windows-services: Start-Service starts dependencies first)."""
     from . import processes
 
     key, service = record(state, name)
