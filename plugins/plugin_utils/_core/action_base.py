@@ -27,6 +27,25 @@ from .runner import run_operation
 
 Checked = t.TypeVar('Checked')
 
+# The operations read their payload from the console's stdin and print to its
+# stdout (powershell/bootstrap.ps1). Over PSRP the input arrives as pipeline
+# input and there is no console host (ansible-core
+# lib/ansible/executor/powershell/exec_wrapper.ps1: "PSRP will not have a
+# console host"; docs/windows-facts.md#ansible-over-winrm).
+UNSUPPORTED_CONNECTIONS = {
+    'psrp': 'wcow.buildkit runs its PowerShell operations over the console of a WinRM shell, which the psrp '
+            'connection does not have: use ansible_connection=winrm (with the same host, port and credentials).',
+}
+
+
+def refuse_unsupported_connection(connection: t.Any) -> None:
+    """Fail the task, before anything is sent, on a connection the operations cannot run over."""
+    names = (str(getattr(connection, 'transport', '') or ''), str(getattr(connection, '_load_name', '') or ''))
+    for name in names:
+        reason = UNSUPPORTED_CONNECTIONS.get(name.rsplit('.', 1)[-1])
+        if reason is not None:
+            raise AnsibleActionFail('The connection %s is not supported: %s' % (name, reason))
+
 
 class WcowActionBase(ActionBase, t.Generic[Checked]):
     TRANSFERS_FILES = False
@@ -38,6 +57,7 @@ class WcowActionBase(ActionBase, t.Generic[Checked]):
     REQUIRED_BY: dict[str, tuple[str, ...]] = {}
 
     def run(self, tmp: str | None = None, task_vars: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
+        refuse_unsupported_connection(self._connection)
         self._supports_check_mode = True
         self._supports_async = False
         result = super().run(tmp, task_vars)
