@@ -103,7 +103,8 @@ class ActionModule(WcowActionBase[WantedNetwork]):
         return self._present(args, checked, networks[0] if networks else None, created_id)
 
     def _hns_unavailable(self, wanted: WantedNetwork, reason: str) -> dict[str, t.Any]:
-        message = ('HNS is not available on this host (%s): enable the Containers feature and reboot first'
+        message = ('HNS is not available on this host (%s): enable the Containers feature and reboot first, '
+                   'and start the Host Network Service (hns) if it is stopped'
                    % (reason or 'vmcompute.dll cannot be loaded'))
         if not self.check_mode:
             raise AnsibleActionFail(message)

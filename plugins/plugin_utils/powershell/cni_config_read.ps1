@@ -22,11 +22,11 @@ try {
     $found = @($all | Where-Object { $_ -and $_.Name -eq $Params.network_name } | ForEach-Object { ConvertTo-WcowHnsNetwork -Network $_ })
 }
 catch {
-    if (-not ($_.Exception.GetBaseException() -is [System.DllNotFoundException])) {
+    $reason = Get-WcowHnsUnavailableReason -ErrorRecord $_
+    if ($null -eq $reason) {
         throw
     }
     $hnsAvailable = $false
-    $reason = $_.Exception.GetBaseException().Message
 }
 @{
     path = $path

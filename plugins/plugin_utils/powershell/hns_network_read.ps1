@@ -3,16 +3,18 @@
 # The HNS networks named $Params.name (compared as PowerShell -eq does,
 # ignoring case), and created_id: the HNS id recorded when this collection
 # created a network of that name ($null when none is recorded).
-# hns_available is false until Containers is enabled and the host rebooted,
-# when vmcompute.dll cannot be loaded.
+# hns_available is false, with the reason, until Containers is enabled and
+# the host rebooted (vmcompute.dll cannot be loaded) and while the HNS service
+# is stopped.
 $ErrorActionPreference = 'Stop'
 $createdId = Get-WcowHnsMarker -Name $Params.name
 try {
     $all = @(Invoke-WcowHnsCall -Method GET -Path '/networks/')
 }
 catch {
-    if ($_.Exception.GetBaseException() -is [System.DllNotFoundException]) {
-        return @{ hns_available = $false; reason = $_.Exception.GetBaseException().Message; networks = @(); created_id = $createdId }
+    $reason = Get-WcowHnsUnavailableReason -ErrorRecord $_
+    if ($null -ne $reason) {
+        return @{ hns_available = $false; reason = $reason; networks = @(); created_id = $createdId }
     }
     throw
 }

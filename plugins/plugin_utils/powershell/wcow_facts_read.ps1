@@ -102,11 +102,12 @@ if ($gather -contains 'hns') {
         $hns.networks = @(@(Invoke-WcowHnsCall -Method GET -Path '/networks/') | Where-Object { $_ } | ForEach-Object { ConvertTo-WcowHnsNetwork -Network $_ })
     }
     catch {
-        # No vmcompute.dll until Containers is enabled and the host restarted.
-        if ($_.Exception.GetBaseException() -is [System.DllNotFoundException]) {
-            $hns.available = $false
-        }
+        $reason = Get-WcowHnsUnavailableReason -ErrorRecord $_
         $hns.error = $_.Exception.GetBaseException().Message
+        if ($null -ne $reason) {
+            $hns.available = $false
+            $hns.error = $reason
+        }
     }
 }
 

@@ -5,7 +5,7 @@ import base64
 from winsim.windows import environment, files, hns
 
 from .base import PowerShellError, param
-from .hns_common import hns_output, network_result
+from .hns_common import hns_output, network_result, unavailable_reason
 
 
 def run(state: dict, params) -> dict:
@@ -21,9 +21,12 @@ def run(state: dict, params) -> dict:
     result = {"path": path, "exists": exists, "content_b64": content}
     try:
         networks = hns_output(state, "GET", "/networks/")
-    except hns.VmcomputeNotLoadable as error:
-        # The script catches the DllNotFoundException: no HNS until Containers is
-        # enabled and the host rebooted (docs/windows-facts.md#hns-networks).
-        return dict(result, hns_available=False, reason=str(error), networks=[])
+    except (hns.VmcomputeNotLoadable, PowerShellError) as error:
+        # The script catches what Get-WcowHnsUnavailableReason names: no HNS until Containers
+        # is enabled and the host rebooted (docs/windows-facts.md#hns-networks), or the service stopped.
+        reason = unavailable_reason(error)
+        if reason is None:
+            raise
+        return dict(result, hns_available=False, reason=reason, networks=[])
     found = [n for n in networks or [] if str(n.get("Name", "")).casefold() == name.casefold()]
     return dict(result, hns_available=True, reason="", networks=[network_result(n) for n in found])

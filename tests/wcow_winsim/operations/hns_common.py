@@ -2,23 +2,42 @@
 
 import json
 
-from winsim.windows import hns, registry_keys
+from winsim.windows import hns, hresults, registry_keys
 
 from .base import PowerShellError
 
 
-def hns_output(state: dict, method: str, path: str, request: str = ""):
-    """HNSCall's Output, or the script's throw when HNS answers Success=false.
+HNS_UNAVAILABLE = "HNS is not available: "
 
+
+def hns_output(state: dict, method: str, path: str, request: str = ""):
+    """Invoke-WcowHnsCall: HNSCall's Output, or the script's throw.
+
+    A failing HRESULT or an empty response throws "HNS is not available: <message>";
+    Success=false throws "HNS <method> <path> failed: ...".
     hns.VmcomputeNotLoadable propagates: each script decides what it means.
     """
-    response = json.loads(hns.hns_call(state, method, path, request))
+    hresult, text = hns.hns_call_hresult(state, method, path, request)
+    if hresult != 0:
+        raise PowerShellError(HNS_UNAVAILABLE + hresults.exception_message(hresult), "OperationStopped")
+    if not text:
+        raise PowerShellError(f"{HNS_UNAVAILABLE}HNSCall {method} {path} returned no response.", "OperationStopped")
+    response = json.loads(text)
     if not response["Success"]:
         raise PowerShellError(
             f"HNS {method} {path} failed: {response['Error']} (error code {response['ErrorCode']})",
             "OperationStopped",
         )
     return response.get("Output")
+
+
+def unavailable_reason(error: Exception) -> str | None:
+    """Get-WcowHnsUnavailableReason: why HNS cannot be called, or None for another error."""
+    if isinstance(error, hns.VmcomputeNotLoadable):
+        return str(error)
+    if isinstance(error, PowerShellError) and error.message.startswith(HNS_UNAVAILABLE):
+        return error.message[len(HNS_UNAVAILABLE):]
+    return None
 
 
 def method_invocation_error(error: hns.VmcomputeNotLoadable) -> PowerShellError:

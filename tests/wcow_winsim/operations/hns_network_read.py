@@ -2,8 +2,8 @@
 
 from winsim.windows import hns
 
-from .base import param
-from .hns_common import hns_output, marker_get, network_result
+from .base import PowerShellError, param
+from .hns_common import hns_output, marker_get, network_result, unavailable_reason
 
 
 def run(state: dict, params) -> dict:
@@ -12,9 +12,12 @@ def run(state: dict, params) -> dict:
     created_id = marker_get(state, name)
     try:
         networks = hns_output(state, "GET", "/networks/")
-    except hns.VmcomputeNotLoadable as error:
-        # The script catches the DllNotFoundException: no HNS until Containers is
-        # enabled and the host rebooted (docs/windows-facts.md#hns-networks).
-        return {"hns_available": False, "reason": str(error), "networks": [], "created_id": created_id}
+    except (hns.VmcomputeNotLoadable, PowerShellError) as error:
+        # The script catches what Get-WcowHnsUnavailableReason names: no HNS until Containers
+        # is enabled and the host rebooted (docs/windows-facts.md#hns-networks), or the service stopped.
+        reason = unavailable_reason(error)
+        if reason is None:
+            raise
+        return {"hns_available": False, "reason": reason, "networks": [], "created_id": created_id}
     found = [n for n in networks or [] if str(n.get("Name", "")).casefold() == name.casefold()]
     return {"hns_available": True, "networks": [network_result(n) for n in found], "created_id": created_id}

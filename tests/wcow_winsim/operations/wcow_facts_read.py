@@ -8,7 +8,7 @@ import re
 from winsim.windows import boot, environment, features, files, hns
 
 from .base import PowerShellError, param
-from .hns_common import hns_output, network_result
+from .hns_common import hns_output, network_result, unavailable_reason
 from .service_common import read_service, run_native
 
 PARTS = ("features", "hns", "services", "binaries", "path", "reboot")
@@ -90,12 +90,13 @@ def _feature(state: dict, name: str) -> dict:
 def _hns(state: dict) -> dict:
     try:
         networks = hns_output(state, "GET", "/networks/")
-    except hns.VmcomputeNotLoadable as error:
-        # docs/windows-facts.md#hns-networks: no HNS until Containers is enabled
-        # and the host restarted; the script reports the DllNotFoundException.
-        return {"available": False, "error": str(error), "networks": []}
-    except PowerShellError as error:
-        return {"available": True, "error": error.message, "networks": []}
+    except (hns.VmcomputeNotLoadable, PowerShellError) as error:
+        # docs/windows-facts.md#hns-networks: no HNS until Containers is enabled and the host
+        # restarted, or while its service is stopped (Get-WcowHnsUnavailableReason).
+        reason = unavailable_reason(error)
+        if reason is None:
+            return {"available": True, "error": error.message, "networks": []}
+        return {"available": False, "error": reason, "networks": []}
     return {"available": True, "error": "", "networks": [network_result(n) for n in networks or [] if n]}
 
 

@@ -3,24 +3,51 @@
 # directly so that no module has to be downloaded.
 
 function Invoke-WcowHnsCall {
+    # The export returns an HRESULT and, when it fails, no response
+    # (microsoft/hcsshim internal/hns/hns.go: `_hnsCall(...) (hr error) =
+    # vmcompute.HNSCall?`; docs/windows-facts.md#hns-api): a failing HRESULT
+    # or an empty response is "HNS is not available", never a JSON error.
     param([string] $Method, [string] $Path, [string] $Request = '')
     if (-not ('WcowBuildkit.Hns' -as [type])) {
         Add-Type -Namespace WcowBuildkit -Name Hns -MemberDefinition @'
 [DllImport("vmcompute.dll")]
-public static extern void HNSCall(
+public static extern int HNSCall(
     [MarshalAs(UnmanagedType.LPWStr)] string method,
     [MarshalAs(UnmanagedType.LPWStr)] string path,
     [MarshalAs(UnmanagedType.LPWStr)] string request,
     [MarshalAs(UnmanagedType.LPWStr)] out string response);
 '@
     }
-    $response = ''
-    [WcowBuildkit.Hns]::HNSCall($Method, $Path, $Request, [ref] $response)
+    $response = $null
+    $hr = [WcowBuildkit.Hns]::HNSCall($Method, $Path, $Request, [ref] $response)
+    if ($hr -ne 0) {
+        throw ('HNS is not available: {0}' -f [Runtime.InteropServices.Marshal]::GetExceptionForHR($hr).Message)
+    }
+    if (-not $response) {
+        throw ('HNS is not available: HNSCall {0} {1} returned no response.' -f $Method, $Path)
+    }
     $reply = ConvertFrom-Json -InputObject $response
     if (-not $reply.Success) {
         throw ('HNS {0} {1} failed: {2} (error code {3})' -f $Method, $Path, $reply.Error, $reply.ErrorCode)
     }
     $reply.Output
+}
+
+function Get-WcowHnsUnavailableReason {
+    # Why HNS cannot be called, from an error of Invoke-WcowHnsCall, or $null
+    # when HNS answered: vmcompute.dll does not load until Containers is
+    # enabled and the host restarted (docs/windows-facts.md#hns-networks), and
+    # a stopped HNS service fails the call.
+    param($ErrorRecord)
+    $base = $ErrorRecord.Exception.GetBaseException()
+    if ($base -is [System.DllNotFoundException]) {
+        return $base.Message
+    }
+    $prefix = 'HNS is not available: '
+    if ($base.Message.StartsWith($prefix)) {
+        return $base.Message.Substring($prefix.Length)
+    }
+    $null
 }
 
 function ConvertTo-WcowHnsNetwork {

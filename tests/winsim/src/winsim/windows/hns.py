@@ -74,7 +74,35 @@ def available(state: dict) -> bool:
     return features.is_enabled(state, "Containers")
 
 
+# HNSCall returns an HRESULT (microsoft/hcsshim internal/hns/hns.go:
+# `_hnsCall(method, path, object string, response **uint16) (hr error) =
+# vmcompute.HNSCall?`); hcsshim reads the response only when it is S_OK
+# (internal/hns/hnsfuncs.go, hnsCallRawResponse). With the Host Network Service
+# stopped the call fails "The service has not been started." (docker/for-win#8226:
+# "hnsCall failed in Win32: The service has not been started."), ERROR_SERVICE_NOT_ACTIVE
+# (1062) as an HRESULT, and hands back no response (docs/windows-facts.md#hns-api).
+SERVICE_NOT_ACTIVE = 0x80070426
+
+
+def service_running(state: dict) -> bool:
+    """The Host Network Service (`hns`); state["hns"]["service_running"], absent means running."""
+    return state["hns"].get("service_running", True)
+
+
+def hns_call_hresult(state: dict, method: str, path: str, request: str) -> tuple[int, str | None]:
+    """HNSCall as the export is declared: (HRESULT as uint32, response or None when it failed).
+
+    VmcomputeNotLoadable when the DLL cannot be loaded at all.
+    """
+    if not available(state):
+        raise VmcomputeNotLoadable()
+    if not service_running(state):
+        return SERVICE_NOT_ACTIVE, None
+    return 0, hns_call(state, method, path, request)
+
+
 def hns_call(state: dict, method: str, path: str, request: str) -> str:
+    """The response of a call that succeeded (HRESULT S_OK); see hns_call_hresult."""
     if not available(state):
         raise VmcomputeNotLoadable()
     try:
