@@ -7,7 +7,7 @@ import pytest
 
 from winsim.fleet import HostSpec
 from winsim.programs import fake_binary
-from winsim.windows import accounts, files, processes, scm
+from winsim.windows import accounts, files, processes, scheduled_tasks, scm
 
 MODULE = 'wcow.buildkit.buildctl_debug_info'
 HOST = 'ws2022'
@@ -19,7 +19,8 @@ GROUP = 'buildkit-users'
 
 @pytest.fixture
 def fleet(start_fleet):
-    """containerd and buildkitd (--group buildkit-users) running; alice in that group, bob not."""
+    """containerd and buildkitd (--group buildkit-users) running; alice in that group, bob not, both allowed to log
+    on as a batch job (a scheduled task's user must be: docs/windows-facts.md#scheduled-tasks); carol not allowed."""
     fleet = start_fleet(HostSpec(HOST, 'ws2022', containers=True))
     with fleet.store(HOST).transaction() as state:
         for folder in ('C:\\Program Files\\containerd', 'C:\\Program Files\\buildkit'):
@@ -28,8 +29,11 @@ def fleet(start_fleet):
         files.write_bytes(state, BUILDKITD, fake_binary('buildkitd', 'v0.23.2'))
         files.write_bytes(state, BUILDCTL, fake_binary('buildctl', 'v0.23.2'))
         accounts.create_group(state, GROUP)
-        accounts.add_member(state, GROUP, accounts.create_user(state, 'alice').sid)
-        accounts.create_user(state, 'bob')
+        alice = accounts.create_user(state, 'alice')
+        accounts.add_member(state, GROUP, alice.sid)
+        for user in (alice, accounts.create_user(state, 'bob')):
+            scheduled_tasks.grant_right(state, 'SeBatchLogonRight', user.sid)
+        accounts.create_user(state, 'carol')
         assert processes.run_program(state, CONTAINERD, ['--register-service']).exit_code == 0
         scm.start_service(state, 'containerd')
         assert processes.run_program(state, BUILDKITD, ['--register-service', '--group', GROUP]).exit_code == 0
@@ -51,6 +55,7 @@ def test_version_as_each_user_and_in_check_mode(ansible, fleet, tmp_path):
         ('check mode', {}, {'check_mode': True}),
         ('alice', {'as_user': 'alice'}, {}),
         ('bob', {'as_user': 'bob'}, {}),
+        ('carol', {'as_user': 'carol'}, {}),
         ('missing buildctl', {'buildctl_path': 'C:\\buildkit\\buildctl.exe'}, {}),
     ]))
     assert run.rc == 0, run.output
@@ -64,6 +69,12 @@ def test_version_as_each_user_and_in_check_mode(ansible, fleet, tmp_path):
     bob = run.task(HOST, 'bob')
     assert bob['status'] == 'failed' and bob['result']['reachable'] is False and bob['result']['version'] is None
     assert 'Access is denied' in bob['result']['msg'] and 'bob' in bob['result']['msg']
+    carol_task = run.task(HOST, 'carol')
+    carol = carol_task['result']
+    # LastTaskResult 0x80070569 decoded, not "Cannot convert value ... to type System.Int32".
+    assert carol_task['status'] == 'failed' and 'could not run buildctl as carol: Logon failure: the user has not been granted the ' \
+        'requested logon type at this computer. (Exception from HRESULT: 0x80070569)' in carol['msg'], carol
+    assert 'Log on as a batch job' in carol['msg']
     missing = run.task(HOST, 'missing buildctl')
     assert missing['status'] == 'failed' and 'C:\\buildkit\\buildctl.exe does not exist' in missing['result']['msg']
     assert fleet.store(HOST).read()['services'] == before['services'], 'reads only'
@@ -76,6 +87,15 @@ def test_fails_with_the_hosts_error_when_buildkitd_is_stopped_and_refuses_bad_in
     assert stopped['status'] == 'failed' and stopped['result']['reachable'] is False
     assert 'buildkitd did not answer' in stopped['result']['msg']
     assert 'open //./pipe/buildkitd: The system cannot find the file specified.' in stopped['result']['msg']
+
+    with fleet.store(HOST).transaction() as state:
+        scm.start_service(state, 'buildkitd')
+        state['scheduled_tasks'] = {'starts_tasks': False}
+    queued = ansible.module(tmp_path, fleet.inventory_path, MODULE, {'as_user': 'alice'}).task(HOST, 'module')
+    assert queued['status'] == 'failed', queued
+    # 0x41303 is a task that never started, not a timeout of buildctl.
+    assert 'buildctl as alice did not start within 120 s (0x00041303: the task has not yet run)' \
+        in queued['result']['msg'], queued
 
     fleet.reset_counters()
     ansible.rejected(tmp_path, fleet.inventory_path, MODULE, [

@@ -28,19 +28,33 @@ function Invoke-WcowAsUser {
     try {
         Start-ScheduledTask -TaskName $taskName
         $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
-        # LastTaskResult 0x41301 = still running, 0x41303 = not run yet.
+        # LastTaskResult is a uint32 (docs/windows-facts.md#scheduled-tasks):
+        # 0x41301 still running, 0x41303 not run yet, the program's exit code,
+        # or the HRESULT of a launch failure (>= 0x80000000).
         do {
             Start-Sleep -Milliseconds 250
-            $result = [int64](Get-ScheduledTaskInfo -TaskName $taskName).LastTaskResult
+            $result = [uint32](Get-ScheduledTaskInfo -TaskName $taskName).LastTaskResult
         } while (($result -eq 0x41301 -or $result -eq 0x41303) -and [DateTime]::UtcNow -lt $deadline)
-        if ($result -eq 0x41301 -or $result -eq 0x41303) {
+        if ($result -eq 0x41303) {
+            throw ('The scheduled task running buildctl as {0} did not start within {1} s (0x00041303: the task has not yet run).' -f $UserName, $TimeoutSeconds)
+        }
+        if ($result -eq 0x41301) {
             throw ('buildctl as {0} did not finish within {1} s.' -f $UserName, $TimeoutSeconds)
+        }
+        if ($result -ge 2147483648) {
+            # The same 32 bits as the Int32 HRESULT that GetExceptionForHR takes.
+            $hresult = [BitConverter]::ToInt32([BitConverter]::GetBytes($result), 0)
+            $message = [Runtime.InteropServices.Marshal]::GetExceptionForHR($hresult).Message
+            if ($hresult -eq 0x80070569) {
+                throw ('The scheduled task could not run buildctl as {0}: {1} The user needs the right "Log on as a batch job" (SeBatchLogonRight).' -f $UserName, $message)
+            }
+            throw ('The scheduled task could not run buildctl as {0}: {1}' -f $UserName, $message)
         }
         $stdout = ''
         $stderr = ''
         if (Test-Path -LiteralPath $out) { $stdout = [IO.File]::ReadAllText($out) }
         if (Test-Path -LiteralPath $err) { $stderr = [IO.File]::ReadAllText($err) }
-        @{ exit_code = [int]$result; stdout = $stdout; stderr = $stderr }
+        @{ exit_code = [int64]$result; stdout = $stdout; stderr = $stderr }
     }
     finally {
         Unregister-ScheduledTask -TaskName $taskName -Confirm:$false
@@ -62,4 +76,4 @@ if ($Params.as_user) {
 else {
     $run = Invoke-WcowNative -FilePath $buildctl -Arguments $arguments -TimeoutSeconds 120
 }
-@{ ran = $true; user = $user; exit_code = [int]$run.exit_code; stdout = [string]$run.stdout; stderr = [string]$run.stderr; error = '' }
+@{ ran = $true; user = $user; exit_code = [int64]$run.exit_code; stdout = [string]$run.stdout; stderr = [string]$run.stderr; error = '' }

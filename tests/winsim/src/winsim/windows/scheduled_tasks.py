@@ -1,0 +1,64 @@
+"""A one-off scheduled task with an S4U principal, as Get-ScheduledTaskInfo reports it.
+
+`LastTaskResult` is a uint32 (the CIM class MSFT_TaskDynamicInfo): the exit
+code of the task's program, a Task Scheduler status such as 0x41301
+SCHED_S_TASK_RUNNING or 0x41303 SCHED_S_TASK_HAS_NOT_RUN, or an HRESULT of a
+launch failure, >= 0x80000000 (learn.microsoft.com, "Task Scheduler Error and
+Success Constants"; docs/windows-facts.md#scheduled-tasks).
+
+- The task's user logs on as a batch job: without "Log on as a batch job"
+  (SeBatchLogonRight) the task does not run and its result is 0x80070569,
+  ERROR_LOGON_TYPE_NOT_GRANTED. The right is granted automatically only to
+  the user of a task registered with a password; an S4U task has none
+  (learn.microsoft.com, "Log on as a batch job"). By default it is held by
+  Administrators, Backup Operators and Performance Log Users on servers, by
+  Administrators only on client editions (same page, "Default values").
+  "Deny log on as a batch job" (SeDenyBatchLogonRight) overrides it.
+- state["scheduled_tasks"]["starts_tasks"] false: the Task Scheduler does not
+  start the task within the wait (a busy or stopped queue), so its result
+  stays 0x41303.
+
+state["user_rights"]: right name -> SIDs, absent means the defaults above.
+"""
+
+from __future__ import annotations
+
+from . import accounts, pipes
+
+SCHED_S_TASK_RUNNING = 0x41301
+SCHED_S_TASK_HAS_NOT_RUN = 0x41303
+LOGON_TYPE_NOT_GRANTED = 0x80070569
+
+ADMINISTRATORS, BACKUP_OPERATORS, PERFORMANCE_LOG_USERS = "S-1-5-32-544", "S-1-5-32-551", "S-1-5-32-559"
+
+
+def right_holders(state: dict, right: str) -> list[str]:
+    rights = state.get("user_rights")
+    if rights is not None and right in rights:
+        return list(rights[right])
+    if right == "SeBatchLogonRight":
+        server = state.get("os", {}).get("product_type", 3) != 1
+        return [ADMINISTRATORS, BACKUP_OPERATORS, PERFORMANCE_LOG_USERS] if server else [ADMINISTRATORS]
+    return []
+
+
+def grant_right(state: dict, right: str, sid: str) -> None:
+    holders = right_holders(state, right)
+    if sid.upper() not in {h.upper() for h in holders}:
+        holders.append(sid)
+    state.setdefault("user_rights", {})[right] = holders
+
+
+def holds_right(state: dict, account: accounts.Account, right: str) -> bool:
+    token = {sid.upper() for sid in pipes.token_sids(state, account)}
+    return bool(token & {sid.upper() for sid in right_holders(state, right)})
+
+
+def run_s4u_task(state: dict, account: accounts.Account, run) -> int:
+    """LastTaskResult (uint32) once the task ended or the wait gave up; `run()` is the task's program and returns
+    its exit code. It is not called when the task cannot start."""
+    if not state.get("scheduled_tasks", {}).get("starts_tasks", True):
+        return SCHED_S_TASK_HAS_NOT_RUN
+    if holds_right(state, account, "SeDenyBatchLogonRight") or not holds_right(state, account, "SeBatchLogonRight"):
+        return LOGON_TYPE_NOT_GRANTED
+    return run() & 0xFFFFFFFF
