@@ -32,10 +32,14 @@ def absent(name: str) -> dict:
 
 def read_service(state: dict, name: str) -> dict:
     """Get-WcowService."""
-    key = scm.find(state, name)
-    if key is None:
+    listed = scm.wmi_service(state, name)
+    if listed is None:
         return absent(name)
-    service = state["services"][key]
+    key, service, has_key = listed
+    if not has_key:
+        # Listed by Win32_Service, its key gone: the script's Get-Item -ErrorAction SilentlyContinue finds
+        # nothing and reports the service as gone (docs/windows-facts.md#windows-services).
+        return absent(name)
     return {
         "name": name,
         "exists": True,
@@ -127,7 +131,7 @@ def _stop_one(state: dict, key: str) -> None:
 
 def wait_gone(state: dict, name: str, timeout: int) -> None:
     """Wait-WcowServiceGone (no time passes here: what is still there stays)."""
-    if scm.find(state, name) is not None:
+    if read_service(state, name)["exists"]:
         raise fail(f"Service '{name}' is marked for deletion but still exists after {timeout} s "
                    "(a program holds a handle to it, for example services.msc).")
 

@@ -2,6 +2,7 @@
 
 import base64
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from wcow_winsim import run_powershell
 from winsim.host.store import HostStore
 from winsim.programs import fake_binary
 from winsim.programs import daemon_log
-from winsim.windows import accounts, files, scm
+from winsim.windows import accounts, files, scheduled_tasks, scm
 
 POWERSHELL = Path(__file__).resolve().parents[3] / "plugins" / "plugin_utils" / "powershell"
 CONTAINERD = "C:\\Program Files\\containerd\\containerd.exe"
@@ -246,8 +247,11 @@ def test_debug_info_for_the_group_and_others(store):
     with store.transaction() as state:
         accounts.create_group(state, "buildkit-users")
         member = accounts.create_user(state, "builder")
-        accounts.create_user(state, "visitor")
+        visitor = accounts.create_user(state, "visitor")
         accounts.add_member(state, "buildkit-users", member.sid)
+        # A scheduled task's user must be allowed to log on as a batch job (docs/windows-facts.md#scheduled-tasks).
+        for user in (member, visitor):
+            scheduled_tasks.grant_right(state, "SeBatchLogonRight", user.sid)
     assert debug_info(store)["stderr"].endswith("The system cannot find the file specified.\"\n")
     both_running(store, "--group", "buildkit-users")
     ok = debug_info(store, "builder")
@@ -267,3 +271,24 @@ def test_debug_info_without_buildctl_or_user(store):
     with pytest.raises(Failed) as raised:
         debug_info(store, "ghost")
     assert raised.value.message == "No mapping between account names and security IDs was done."
+
+
+def test_a_deletion_converges_while_win32_service_still_lists_the_service_without_its_key(store):
+    """The SCM removes the key first; Win32_Service lists the service once more (docs/windows-facts.md#windows-services)."""
+    both_running(store)
+    with store.transaction() as state:
+        scm.stop_service(state, "buildkitd")
+        scm.delete_service(state, "buildkitd")
+        assert scm.find(state, "buildkitd") is None
+        assert scm.wmi_service(state, "buildkitd")[2] is False, "listed, its key gone"
+        assert scm.wmi_service(state, "buildkitd") is None, "that read was its last"
+    apply(store, "containerd", state="stopped")
+    # A deletion: Wait-WcowServiceGone and the final Get-WcowService meet the listing without a key.
+    assert apply(store, "containerd", delete=True)["actions"] == ["deleted"]
+    assert "containerd" not in services(store) and not store.read().get("services_listed_without_key")
+    snippet = (POWERSHELL / "snippets" / "service.ps1").read_text(encoding="utf-8")
+    get_service = snippet[snippet.index("function Get-WcowService {"):snippet.index("function Get-WcowWin32Message")]
+    # The key is read without throwing, and its absence reported as a service that is gone.
+    read_key = "-f $cim.Name) -ErrorAction SilentlyContinue"
+    assert read_key in get_service
+    assert re.match(r"\s+if \(-not \$key\) \{\s+return \$absent", get_service.split(read_key, 1)[1])

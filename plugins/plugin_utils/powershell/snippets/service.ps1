@@ -105,16 +105,23 @@ function Get-WcowService {
     # One service as service_read returns it; exists = $false when absent.
     param([string] $Name)
     $filter = "Name='{0}'" -f $Name.Replace('\', '\\').Replace("'", "\'")
+    $absent = @{
+        name = $Name; exists = $false; service_name = ''; image_path = ''; start = 0
+        delayed_auto_start = $false; start_mode = ''; dependencies = @(); object_name = ''
+        display_name = ''; description = ''; failure_actions = ''; state = ''; process_id = 0
+        exit_code = 0; delete_pending = $false; dependents = @()
+    }
     $cim = Get-CimInstance -ClassName Win32_Service -Filter $filter
     if (-not $cim) {
-        return @{
-            name = $Name; exists = $false; service_name = ''; image_path = ''; start = 0
-            delayed_auto_start = $false; start_mode = ''; dependencies = @(); object_name = ''
-            display_name = ''; description = ''; failure_actions = ''; state = ''; process_id = 0
-            exit_code = 0; delete_pending = $false; dependents = @()
-        }
+        return $absent
     }
-    $key = Get-Item -LiteralPath ('HKLM:\SYSTEM\CurrentControlSet\Services\{0}' -f $cim.Name)
+    # Win32_Service can still list a service whose key the SCM has already
+    # removed (docs/windows-facts.md#windows-services): without its key the
+    # service is gone, and a deletion waiting for that must not fail.
+    $key = Get-Item -LiteralPath ('HKLM:\SYSTEM\CurrentControlSet\Services\{0}' -f $cim.Name) -ErrorAction SilentlyContinue
+    if (-not $key) {
+        return $absent
+    }
     $failure = $key.GetValue('FailureActions', $null)
     $failureText = ''
     if ($failure) { $failureText = [Convert]::ToBase64String([byte[]]$failure) }

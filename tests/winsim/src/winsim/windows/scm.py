@@ -13,6 +13,11 @@ values of HKLM\\SYSTEM\\CurrentControlSet\\Services\\<name> plus run-time status
 
 Service names compare case-insensitively. Failures raise Win32Error with the
 code and system message the Win32 service API returns.
+
+A removed service's key goes before the SCM's database forgets it:
+state["services_listed_without_key"] holds the records Win32_Service still
+lists once more, with no registry key behind them (`wmi_service`;
+docs/windows-facts.md#windows-services). A boot clears them.
 """
 
 from __future__ import annotations
@@ -144,7 +149,7 @@ def delete_service(state: dict, name: str) -> None:
     if service["DeleteFlag"]:
         raise Win32Error(1072, "DeleteService")
     if service["State"] == "Stopped":
-        del _services(state)[key]
+        _remove(state, key)
     else:
         service["DeleteFlag"] = 1
 
@@ -271,7 +276,30 @@ def service_stopped(state: dict, key: str, exit_code: int) -> None:
     service = _services(state)[key]
     service.update(State="Stopped", ProcessId=0, ExitCode=exit_code, Runtime=None)
     if service["DeleteFlag"]:
-        del _services(state)[key]
+        _remove(state, key)
+
+
+def _remove(state: dict, key: str) -> None:
+    """The SCM removes a deleted service: its registry key at once, its listing one read later."""
+    record_ = _services(state).pop(key)
+    state.setdefault("services_listed_without_key", {})[key] = record_
+
+
+def wmi_service(state: dict, name: str) -> tuple[str, dict, bool] | None:
+    """Win32_Service's instance of `name`: (stored name, record, whether its registry key exists), or None.
+
+    A service removed a moment ago is listed once more without its key (MicrosoftDocs/windowsserverdocs#3238:
+    services.msc lists services whose keys are gone); that read is its last.
+    """
+    key = find(state, name)
+    if key is not None:
+        return key, _services(state)[key], True
+    lingering = state.get("services_listed_without_key", {})
+    wanted = name.casefold()
+    for stored in list(lingering):
+        if stored.casefold() == wanted:
+            return stored, lingering.pop(stored), False
+    return None
 
 
 def on_boot(state: dict) -> None:
@@ -283,6 +311,7 @@ def on_boot(state: dict) -> None:
     start after the others (SERVICE_CONFIG_DELAYED_AUTO_START_INFO)."""
     from . import processes
 
+    state.pop("services_listed_without_key", None)
     for key in list(_services(state)):
         if _services(state)[key]["State"] != "Stopped":
             processes.end_service(state, key, exit_code=0)
