@@ -48,14 +48,20 @@ def principal(state: dict, local: dict, sid: str, adsi_class: str) -> dict:
 
 
 def group_members(state: dict, local: dict, group_name: str) -> list:
-    """Get-WcowLocalGroupMembers: SID from WinNT://<SID> paths, else from objectSid."""
+    """Get-WcowLocalGroupMembers: each raw COM member cast to [ADSI] and read with InvokeGet; the SID from a
+    WinNT://<SID> path, else from objectSID."""
     found = []
     for member in accounts.adsi_members(state, group_name):
-        match = re.fullmatch(r"WinNT://(S-1-[0-9-]+)", member["ads_path"], re.IGNORECASE)
-        if match:
-            found.append(principal(state, local, match.group(1), ""))
-        else:
-            found.append(principal(state, local, member["sid"], member["class"] or ""))
+        try:
+            entry = accounts.DirectoryEntry(member)
+            path = str(entry.invoke_get("ADsPath"))
+            match = re.fullmatch(r"WinNT://(S-1-[0-9-]+)", path, re.IGNORECASE)
+            if match:
+                found.append(principal(state, local, match.group(1), ""))
+            else:
+                found.append(principal(state, local, entry.invoke_get("objectSID"), str(entry.invoke_get("Class"))))
+        except accounts.AccountsError as error:
+            raise method_error("InvokeGet", 1, error) from None
     return found
 
 

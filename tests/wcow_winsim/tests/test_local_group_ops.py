@@ -156,3 +156,21 @@ def test_through_the_bootstrap_a_failure_keeps_what_was_done_before_it(tmp_path)
     assert store.read()["local_groups"]["builders"]["members"] == [], "the removal before the failure stays"
     answered = run_operation(store, "local_group_read", {"name": "builders", "members": []})
     assert answered.rc == 0 and json.loads(answered.stdout)["group"]["members"] == []
+
+
+def test_members_are_read_through_an_adsi_cast_never_get_type(state):
+    """Members of psbase.Invoke('Members') are raw COM objects whose GetType() fails on some 5.x hosts
+    (docs/windows-facts.md#local-groups-and-accounts): the read still lists them, local, orphaned and well-known."""
+    accounts.create_group(state, "builders")
+    for member in (sid(state, "alice"), ORPHAN, "S-1-5-11"):
+        state["local_groups"]["builders"]["members"].append(member)
+    raw = accounts.adsi_members(state, "builders")
+    with pytest.raises(accounts.AccountsError, match="Error while invoking GetType"):
+        raw[0].get_type()
+    members = read(state)["group"]["members"]
+    assert [(m["sid"], m["source"]) for m in members] == [
+        (sid(state, "alice"), "local"), (ORPHAN, "unresolved"), ("S-1-5-11", "well_known")]
+    snippet = (POWERSHELL / "snippets" / "local_group.ps1").read_text(encoding="utf-8")
+    function = snippet[snippet.index("function Get-WcowLocalGroupMembers"):snippet.index("function Get-WcowLocalGroup {")]
+    assert ".GetType()" not in function and "InvokeMember(" not in function
+    assert "$entry = [ADSI]$member" in function and "$entry.InvokeGet('objectSID')" in function

@@ -154,9 +154,9 @@ def test_orphaned_sid_breaks_get_localgroupmember_but_not_adsi(state):
     with pytest.raises(accounts.AccountsError) as raised:
         accounts.get_local_group_member(state, "builders")
     assert raised.value.message == "Failed to compare two elements in the array."
-    listed = accounts.adsi_members(state, "builders")
-    assert [m["ads_path"] for m in listed] == ["WinNT://WORKGROUP/WS2022-SIM/alice", f"WinNT://{ORPHAN}"]
-    assert listed[0]["class"] == "User"
+    listed = [accounts.DirectoryEntry(m) for m in accounts.adsi_members(state, "builders")]
+    assert [m.invoke_get("ADsPath") for m in listed] == ["WinNT://WORKGROUP/WS2022-SIM/alice", f"WinNT://{ORPHAN}"]
+    assert listed[0].invoke_get("Class") == "User" and listed[1].invoke_get("objectSID") == ORPHAN
     # The orphan can be removed by its SID.
     accounts.remove_member(state, "builders", ORPHAN)
     assert [a.name for a in accounts.get_local_group_member(state, "builders")] == ["alice"]
@@ -173,3 +173,14 @@ def test_a_member_stored_by_a_name_that_maps_to_nothing_is_a_state_error(state):
     state["local_groups"]["builders"]["members"] = ["CONTOSO\\ghost"]
     with pytest.raises(accounts.StoredStateError, match="store a SID"):
         accounts.member_sids(state, "builders")
+
+
+def test_group_members_are_raw_com_objects_read_through_an_adsi_cast(state):
+    state["local_groups"]["builders"]["members"] = ["WS2022-SIM\\alice"]
+    (member,) = accounts.adsi_members(state, "builders")
+    with pytest.raises(accounts.AccountsError, match="Error while invoking GetType"):
+        member.get_type()
+    entry = accounts.DirectoryEntry(member)
+    assert entry.invoke_get("objectsid") == entry.invoke_get("objectSID").upper()
+    with pytest.raises(accounts.AccountsError, match="cannot be found in the cache"):
+        entry.invoke_get("Description")

@@ -98,16 +98,20 @@ function ConvertTo-WcowPrincipal {
 function Get-WcowLocalGroupMembers {
     param($Group, $Accounts)
     foreach ($member in @($Group.psbase.Invoke('Members'))) {
-        $type = $member.GetType()
-        $path = [string]$type.InvokeMember('ADsPath', 'GetProperty', $null, $member, $null)
+        # A raw COM object: GetType() on it fails on some Windows PowerShell 5.x
+        # hosts. Cast it to [ADSI] first and read it with InvokeGet, as
+        # ansible.windows win_group_membership does
+        # (docs/windows-facts.md#local-groups-and-accounts).
+        $entry = [ADSI]$member
+        $path = [string]$entry.InvokeGet('ADsPath')
         if ($path -match '^WinNT://(S-1-[0-9-]+)$') {
             # A SID that maps to no account is listed by its SID.
             $sid = $Matches[1]
             $class = ''
         }
         else {
-            $sid = ConvertTo-WcowSidString -Bytes $type.InvokeMember('objectSid', 'GetProperty', $null, $member, $null)
-            $class = [string]$type.InvokeMember('Class', 'GetProperty', $null, $member, $null)
+            $sid = ConvertTo-WcowSidString -Bytes $entry.InvokeGet('objectSID')
+            $class = [string]$entry.InvokeGet('Class')
         }
         ConvertTo-WcowPrincipal -Sid $sid -AdsiClass $class -Accounts $Accounts
     }

@@ -277,8 +277,38 @@ def member_sids(state: dict, group_name: str) -> list[str]:
     return [_stored_member(state, entry)[0] for entry in group["members"]]
 
 
-def adsi_members(state: dict, group_name: str) -> list[dict]:
-    """What `$group.psbase.Invoke('Members')` yields: ADsPath, Class and objectSid per member.
+class RawComObject:
+    """A member as `$group.psbase.Invoke('Members')` yields it: a raw System.__ComObject (IADs), not a DirectoryEntry.
+
+    PowerShell 5.x cannot reliably reflect on it: `$member.GetType()` fails ("Error while invoking GetType"), and
+    ansible.windows casts each member to `[ADSI]` before reading it, "this solves an random issue where multiple
+    casts could fail once the raw object is invoked at least once" (plugins/modules/win_group_membership.ps1,
+    Get-GroupMember; docs/windows-facts.md#local-groups-and-accounts). Nothing but the cast is modelled.
+    """
+
+    def __init__(self, properties: dict):
+        self._properties = properties
+
+    def get_type(self):
+        raise AccountsError("Error while invoking GetType.")
+
+
+class DirectoryEntry:
+    """`[ADSI]$member`: the member wrapped in a DirectoryEntry; `InvokeGet(name)` reads an IADs property
+    (`ADsPath`, `Class`, `objectSID`; names compare without case). objectSID is given here as its SID string."""
+
+    def __init__(self, member: RawComObject):
+        self._properties = {name.casefold(): value for name, value in member._properties.items()}
+
+    def invoke_get(self, name: str):
+        if name.casefold() not in self._properties:
+            # E_ADS_PROPERTY_NOT_FOUND (0x8000500D), the text ADSI gives.
+            raise AccountsError("The directory property cannot be found in the cache.")
+        return self._properties[name.casefold()]
+
+
+def adsi_members(state: dict, group_name: str) -> list[RawComObject]:
+    """What `$group.psbase.Invoke('Members')` yields: raw COM objects with ADsPath, Class and objectSID.
 
     A SID that maps to no account comes back as `WinNT://<SID>` (the ADSI
     workaround in PowerShell/PowerShell#2996 lists such members by that path).
@@ -288,12 +318,12 @@ def adsi_members(state: dict, group_name: str) -> list[dict]:
     for entry in group["members"]:
         sid, account = _stored_member(state, entry)
         if account is None:
-            found.append({"ads_path": f"WinNT://{sid}", "class": None, "sid": sid})
+            found.append(RawComObject({"ADsPath": f"WinNT://{sid}", "Class": "", "objectSID": sid}))
             continue
         own = account.kind == "local" and account.domain != "BUILTIN"
         where = f"WORKGROUP/{account.domain}" if own else account.domain
-        found.append({"ads_path": f"WinNT://{where}/{account.name}", "class": account.object_class.capitalize(),
-                      "sid": sid})
+        found.append(RawComObject({"ADsPath": f"WinNT://{where}/{account.name}",
+                                   "Class": account.object_class.capitalize(), "objectSID": sid}))
     return found
 
 
