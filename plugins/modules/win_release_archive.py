@@ -59,7 +59,8 @@ options:
   proxy:
     description:
       - Proxy URL for the host's downloads (the archive and O(checksum_url)), such as C(http://proxy.example:3128).
-        Without it, the host's system proxy settings apply.
+        Without it, the machine's WinHTTP proxy applies (C(netsh winhttp set proxy), bypass list included); when
+        none is set, the connecting user's Internet Options (WinINet) apply, as Invoke-WebRequest reads them.
     type: str
   url_username:
     description:

@@ -17,6 +17,7 @@ import zipfile
 import pytest
 
 from winsim.fleet import HostSpec
+from winsim.windows import proxy_settings
 
 MODULE = 'wcow.buildkit.win_release_archive'
 DEST = 'C:\\Program Files\\containerd'
@@ -454,6 +455,26 @@ def test_credentials_and_proxy(ansible, ws2019, artifact_server, tmp_path):
     assert outcome.task('ws2019', 'module')['result']['changed'] is True
     assert 's3cret-Pa55' not in outcome.output
     assert any(r.proxied and r.status == 200 for r in artifact_server.requests)
+
+
+def test_without_proxy_the_machines_winhttp_proxy_applies(ansible, ws2019, artifact_server, tmp_path):
+    """Server Core hosts set their proxy with netsh winhttp; Invoke-WebRequest alone would use the WinRM user's
+    WinINet settings (docs/windows-facts.md#downloads-archives-and-hashes)."""
+    url, data = published(artifact_server)
+    upstream = url.replace(artifact_server.base_url, 'http://releases.example.invalid')
+    with ws2019.store('ws2019').transaction() as state:
+        # The user's Internet Options point at a proxy that does not resolve; the machine's at the mirror proxy.
+        proxy_settings.set_wininet(state, 'Administrator', 'stale-proxy.example.invalid:8080')
+        proxy_settings.set_winhttp(state, artifact_server.base_url.removeprefix('http://'), '<local>;*.corp.example')
+    outcome = run(ansible, ws2019, tmp_path, containerd_args(upstream, data))
+    assert outcome['status'] == 'ok' and outcome['result']['changed'] is True, outcome
+    assert any(r.proxied and r.status == 200 for r in artifact_server.requests)
+
+    # Bypassed names go directly, as WinHTTP sends them: this one does not resolve.
+    bypassed = url.replace(artifact_server.base_url, 'http://mirror.corp.example')
+    failed = run(ansible, ws2019, tmp_path, containerd_args(bypassed, data, version='1.7.8', dest=DEST + '2'))
+    assert failed['status'] == 'failed'
+    assert "The remote name could not be resolved: 'mirror.corp.example'" in failed['result']['msg'], failed
 
 
 @pytest.mark.parametrize('args, option', [

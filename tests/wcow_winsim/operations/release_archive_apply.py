@@ -164,7 +164,7 @@ class _Install:
         archive = f"{staging}\\archive.{request.archive_type}"
         shown = request.source["shown"]
         if request.source["kind"] == "url":
-            body = download(request.params, request.source["url"], shown)
+            body = download(state, request.params, request.source["url"], shown)
             try:
                 files.write_bytes(state, archive, body)
             except files.WindowsIOError as error:

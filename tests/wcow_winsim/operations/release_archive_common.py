@@ -6,9 +6,12 @@ from __future__ import annotations
 import hashlib
 import re
 
-from winsim.windows import downloads, environment, files
+from winsim.windows import downloads, environment, files, proxy_settings
 
 from .base import PowerShellError, param
+
+# The account the collection's WinRM connection runs as on a simulated host.
+WINRM_USER = "Administrator"
 
 
 def destination(params) -> str:
@@ -59,13 +62,30 @@ def sha256_of(state: dict, path: str) -> str:
         raise PowerShellError(error.message, "ReadError") from None
 
 
-def download(params, url: str, shown: str) -> bytes:
-    """Invoke-WcowDownload: the body, or the error the snippet throws naming the URL."""
+def download(state: dict, params, url: str, shown: str) -> bytes:
+    """Invoke-WcowDownload: the body, or the error the snippet throws naming the URL.
+
+    Without a `proxy` the snippet passes the machine's WinHTTP proxy for the URL (Get-WcowWinHttpProxy), so the
+    connecting user's WinINet settings, which Invoke-WebRequest would use otherwise, never apply.
+    """
     web = param(params, "web", (dict,))
+    proxy = web.get("proxy") or winhttp_proxy(state, url)
+    # "": WinHTTP sends the URL directly, and the snippet makes the download do so too.
+    wininet = proxy_settings.wininet_for(state, WINRM_USER, url) if proxy is None else None
     try:
-        return downloads.fetch(url, proxy=web.get("proxy"), username=web.get("username"), password=web.get("password"))
+        return downloads.fetch(url, proxy=proxy or None, username=web.get("username"), password=web.get("password"),
+                               wininet_proxy=wininet)
     except downloads.WebException as error:
         raise PowerShellError(f"Downloading {shown} failed: {error.message}", "OperationStopped") from None
+
+
+def winhttp_proxy(state: dict, url: str) -> str | None:
+    """Get-WcowWinHttpProxy: the WinHTTP proxy URI for `url`, "" when WinHTTP sends it directly, None when no
+    WinHTTP proxy is set."""
+    access, proxy, bypass = proxy_settings.winhttp_default(state)
+    if access != proxy_settings.NAMED_PROXY or not proxy:
+        return None
+    return proxy_settings.proxy_for(proxy, bypass, url) or ""
 
 
 def dotnet_error(call: str, arguments: int, error: files.WindowsIOError) -> PowerShellError:

@@ -34,7 +34,7 @@ def run(state: dict, params) -> dict:
         kept_hashes = _hashes(state, kept_dir, _listed(kept_text))
     checksum_text = None
     if checksum is not None:
-        body = download(params, checksum["url"], checksum["shown"])
+        body = download(state, params, checksum["url"], checksum["shown"])
         # [Text.Encoding]::UTF8.GetString keeps a byte order mark as U+FEFF.
         checksum_text = body.decode("utf-8", errors="replace")
     return {

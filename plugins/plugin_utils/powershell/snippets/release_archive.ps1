@@ -60,6 +60,60 @@ function Get-WcowSha256 {
     (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash.ToLowerInvariant()
 }
 
+function Get-WcowWinHttpProxy {
+    # The machine's WinHTTP proxy for $Url as a URI; '' when WinHTTP sends it
+    # directly (the URL bypassed, `<local>` meaning a name without a period,
+    # or no entry for its scheme); $null when no WinHTTP proxy is set, and the
+    # connecting user's settings apply. The syntax is the one of
+    # WINHTTP_PROXY_INFO: "[<scheme>=][<scheme>://]<host>:<port>", several
+    # separated by ';' or blanks.
+    param([string] $Url)
+    if (-not ('WcowBuildkit.WinHttp' -as [type])) {
+        Add-Type -Namespace WcowBuildkit -Name WinHttp -MemberDefinition @'
+[StructLayout(LayoutKind.Sequential)]
+public struct ProxyInfo { public int AccessType; public IntPtr Proxy; public IntPtr Bypass; }
+[DllImport("winhttp.dll")]
+public static extern bool WinHttpGetDefaultProxyConfiguration(ref ProxyInfo info);
+[DllImport("kernel32.dll")]
+public static extern IntPtr GlobalFree(IntPtr memory);
+'@
+    }
+    $info = New-Object -TypeName 'WcowBuildkit.WinHttp+ProxyInfo'
+    if (-not [WcowBuildkit.WinHttp]::WinHttpGetDefaultProxyConfiguration([ref] $info)) {
+        # It fails only for lack of memory or an internal error: the
+        # download then goes as Invoke-WebRequest sends it by default.
+        return $null
+    }
+    # The caller frees both strings (WinHttpGetDefaultProxyConfiguration).
+    $proxy = [Runtime.InteropServices.Marshal]::PtrToStringUni($info.Proxy)
+    $bypass = [Runtime.InteropServices.Marshal]::PtrToStringUni($info.Bypass)
+    foreach ($pointer in @($info.Proxy, $info.Bypass)) {
+        if ($pointer -ne [IntPtr]::Zero) { $null = [WcowBuildkit.WinHttp]::GlobalFree($pointer) }
+    }
+    # 3: WINHTTP_ACCESS_TYPE_NAMED_PROXY.
+    if ($info.AccessType -ne 3 -or -not $proxy) { return $null }
+    $target = [Uri]$Url
+    foreach ($entry in @([regex]::Split([string]$bypass, '[;\s]+') | Where-Object { $_ })) {
+        if ($entry -eq '<local>') {
+            if (-not $target.Host.Contains('.')) { return '' }
+        }
+        elseif ($target.Host -like $entry) {
+            return ''
+        }
+    }
+    $chosen = $null
+    foreach ($entry in @([regex]::Split($proxy, '[;\s]+') | Where-Object { $_ })) {
+        if ($entry -match '^(?:(\w+)=)?(?:\w+://)?(.+)$') {
+            $limited = [string]$Matches[1]
+            if ($limited -eq $target.Scheme -or (-not $limited -and $null -eq $chosen)) {
+                $chosen = $Matches[2]
+            }
+        }
+    }
+    if ($chosen) { return ('http://{0}' -f $chosen) }
+    ''
+}
+
 function Invoke-WcowDownload {
     # Invoke-WebRequest as Windows PowerShell 5.1 needs it: TLS 1.2 enabled,
     # no Internet Explorer parsing, no progress bar (about ten times faster).
@@ -73,6 +127,21 @@ function Invoke-WcowDownload {
     }
     if ($Web.proxy) {
         $request.Proxy = [string]$Web.proxy
+    }
+    else {
+        # Without -Proxy, Invoke-WebRequest uses the connecting user's WinINet
+        # settings; the machine's proxy is WinHTTP's (netsh winhttp), which
+        # Server Core hosts are configured with
+        # (docs/windows-facts.md#downloads-archives-and-hashes).
+        $machineProxy = Get-WcowWinHttpProxy -Url $Url
+        if ($machineProxy) {
+            $request.Proxy = $machineProxy
+        }
+        elseif ($null -ne $machineProxy) {
+            # WinHTTP sends this URL directly: so does the download, whatever
+            # the user's settings say (an empty WebProxy connects directly).
+            [Net.WebRequest]::DefaultWebProxy = New-Object -TypeName System.Net.WebProxy
+        }
     }
     if ($Web.username) {
         $secret = ConvertTo-SecureString -String ([string]$Web.password) -AsPlainText -Force

@@ -41,8 +41,14 @@ class WebException(Exception):
         self.message = message
 
 
-def fetch(url: str, proxy: str | None = None, username: str | None = None, password: str | None = None) -> bytes:
-    """The body Invoke-WebRequest -UseBasicParsing receives, following redirects as it does."""
+def fetch(url: str, proxy: str | None = None, username: str | None = None, password: str | None = None,
+          wininet_proxy: str | None = None) -> bytes:
+    """The body Invoke-WebRequest -UseBasicParsing receives, following redirects as it does.
+
+    Without -Proxy (`proxy`) it goes through the connecting user's WinINet proxy for the URL
+    (`wininet_proxy`, winsim.windows.proxy_settings.wininet_for), or directly.
+    """
+    proxy = proxy or wininet_proxy
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         # Invoke-WebRequest refuses other schemes before any request.
@@ -56,8 +62,8 @@ def fetch(url: str, proxy: str | None = None, username: str | None = None, passw
     else:
         if parts.hostname.lower() not in LOOPBACK:
             raise WebException(f"The remote name could not be resolved: '{parts.hostname}'")
-        # Windows PowerShell uses the system (WinINet) proxy, never the
-        # http_proxy variable of the process running the simulator.
+        # Windows PowerShell uses the user's WinINet proxy (none here), never
+        # the http_proxy variable of the process running the simulator.
         handlers.append(urllib.request.ProxyHandler({}))
     if username:
         # -Credential: HttpWebRequest sends them after the server's 401
