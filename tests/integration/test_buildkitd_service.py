@@ -15,7 +15,7 @@ from winsim.fleet import HostSpec
 from winsim.programs import fake_binary
 from winsim.programs import daemon_log
 from winsim.transport import cmdline
-from winsim.windows import accounts, files, processes, scm
+from winsim.windows import accounts, files, processes, scheduled_tasks, scm
 
 sys.path[:0] = os.environ['ANSIBLE_COLLECTIONS_PATH'].split(os.pathsep)
 
@@ -60,8 +60,11 @@ def prepared_host(start_fleet):
         assert processes.run_program(state, CONTAINERD, ['--register-service']).exit_code == 0
         scm.start_service(state, 'containerd')
         accounts.create_group(state, GROUP)
-        accounts.add_member(state, GROUP, accounts.create_user(state, 'alice').sid)
-        accounts.create_user(state, 'bob')
+        alice = accounts.create_user(state, 'alice')
+        accounts.add_member(state, GROUP, alice.sid)
+        # buildctl runs as them from a scheduled task: a batch logon (docs/windows-facts.md#scheduled-tasks).
+        for user in (alice, accounts.create_user(state, 'bob')):
+            scheduled_tasks.grant_right(state, 'SeBatchLogonRight', user.sid)
     return fleet
 
 

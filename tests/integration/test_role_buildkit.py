@@ -14,7 +14,7 @@ from wcow_winsim import run_powershell
 from winsim.fleet import HostSpec
 from winsim.programs import fake_binary, identify
 from winsim.transport import cmdline
-from winsim.windows import accounts, environment, files, processes, scm
+from winsim.windows import accounts, environment, files, processes, scheduled_tasks, scm
 
 sys.path[:0] = os.environ['ANSIBLE_COLLECTIONS_PATH'].split(os.pathsep)
 
@@ -62,8 +62,9 @@ def host_with_containerd(start_fleet):
                                                        'ipam': {'subnet': '172.20.0.0/16'}}).encode())
         assert processes.run_program(state, CONTAINERD, ['--register-service']).exit_code == 0
         scm.start_service(state, 'containerd')
-        accounts.create_user(state, 'alice')
-        accounts.create_user(state, 'bob')
+        # buildctl runs as them from a scheduled task: a batch logon (docs/windows-facts.md#scheduled-tasks).
+        for name in ('alice', 'bob'):
+            scheduled_tasks.grant_right(state, 'SeBatchLogonRight', accounts.create_user(state, name).sid)
     return fleet
 
 

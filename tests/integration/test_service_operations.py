@@ -21,7 +21,7 @@ from wcow_winsim import run_powershell
 from winsim.host.store import HostStore
 from winsim.programs import fake_binary
 from winsim.transport import cmdline
-from winsim.windows import accounts, files
+from winsim.windows import accounts, files, scheduled_tasks
 
 sys.path[:0] = os.environ['ANSIBLE_COLLECTIONS_PATH'].split(os.pathsep)
 
@@ -160,8 +160,11 @@ def test_failed_reregistration_keeps_the_previous_service(host):
 def test_group_members_reach_buildkitd_and_others_do_not(host):
     with host.store.transaction() as state:
         accounts.create_group(state, 'buildkit-users')
-        accounts.add_member(state, 'buildkit-users', accounts.create_user(state, 'dev').sid)
-        accounts.create_user(state, 'guest1')
+        dev = accounts.create_user(state, 'dev')
+        accounts.add_member(state, 'buildkit-users', dev.sid)
+        # Both may run a scheduled task: a batch logon (docs/windows-facts.md#scheduled-tasks).
+        for user in (dev, accounts.create_user(state, 'guest1')):
+            scheduled_tasks.grant_right(state, 'SeBatchLogonRight', user.sid)
     apply(host, 'containerd', create={'binary': CONTAINERD, 'arguments': [], 'register_with': 'binary'},
           state='started')
     register_buildkitd(host, '--group', 'buildkit-users')
