@@ -45,10 +45,11 @@ function Invoke-WcowAsUser {
             # The same 32 bits as the Int32 HRESULT that GetExceptionForHR takes.
             $hresult = [BitConverter]::ToInt32([BitConverter]::GetBytes($result), 0)
             $message = [Runtime.InteropServices.Marshal]::GetExceptionForHR($hresult).Message
+            $hint = ''
             if ($hresult -eq 0x80070569) {
-                throw ('The scheduled task could not run buildctl as {0}: {1} The user needs the right "Log on as a batch job" (SeBatchLogonRight).' -f $UserName, $message)
+                $hint = ' The user needs the right "Log on as a batch job" (SeBatchLogonRight).'
             }
-            throw ('The scheduled task could not run buildctl as {0}: {1}' -f $UserName, $message)
+            throw ('The scheduled task could not run buildctl as {0}: {1}{2}' -f $UserName, $message, $hint)
         }
         $stdout = ''
         $stderr = ''

@@ -20,11 +20,10 @@ public static extern int HNSCall(
     }
     $response = $null
     $hr = [WcowBuildkit.Hns]::HNSCall($Method, $Path, $Request, [ref] $response)
-    if ($hr -ne 0) {
-        throw ('HNS is not available: {0}' -f [Runtime.InteropServices.Marshal]::GetExceptionForHR($hr).Message)
-    }
-    if (-not $response) {
-        throw ('HNS is not available: HNSCall {0} {1} returned no response.' -f $Method, $Path)
+    if ($hr -ne 0 -or -not $response) {
+        $why = 'HNSCall {0} {1} returned no response.' -f $Method, $Path
+        if ($hr -ne 0) { $why = [Runtime.InteropServices.Marshal]::GetExceptionForHR($hr).Message }
+        throw ('HNS is not available: {0}' -f $why)
     }
     $reply = ConvertFrom-Json -InputObject $response
     if (-not $reply.Success) {

@@ -13,6 +13,8 @@ an unknown one is a gap of the simulator, never a made-up text.
 SYSTEM_MESSAGES = {
     # ERROR_SERVICE_NOT_ACTIVE (1062)
     0x80070426: "The service has not been started.",
+    # ERROR_ACCOUNT_DISABLED (1331)
+    0x80070533: "Logon failure: account currently disabled.",
     # ERROR_LOGON_TYPE_NOT_GRANTED (1385): a task's user lacks "Log on as a batch job".
     0x80070569: "Logon failure: the user has not been granted the requested logon type at this computer.",
 }

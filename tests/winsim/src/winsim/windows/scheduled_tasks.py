@@ -14,6 +14,7 @@ Success Constants"; docs/windows-facts.md#scheduled-tasks).
   Administrators, Backup Operators and Performance Log Users on servers, by
   Administrators only on client editions (same page, "Default values").
   "Deny log on as a batch job" (SeDenyBatchLogonRight) overrides it.
+- A disabled user cannot log on at all: 0x80070533, ERROR_ACCOUNT_DISABLED.
 - state["scheduled_tasks"]["starts_tasks"] false: the Task Scheduler does not
   start the task within the wait (a busy or stopped queue), so its result
   stays 0x41303.
@@ -28,6 +29,7 @@ from . import accounts, pipes
 SCHED_S_TASK_RUNNING = 0x41301
 SCHED_S_TASK_HAS_NOT_RUN = 0x41303
 LOGON_TYPE_NOT_GRANTED = 0x80070569
+ACCOUNT_DISABLED = 0x80070533
 
 ADMINISTRATORS, BACKUP_OPERATORS, PERFORMANCE_LOG_USERS = "S-1-5-32-544", "S-1-5-32-551", "S-1-5-32-559"
 
@@ -59,6 +61,9 @@ def run_s4u_task(state: dict, account: accounts.Account, run) -> int:
     its exit code. It is not called when the task cannot start."""
     if not state.get("scheduled_tasks", {}).get("starts_tasks", True):
         return SCHED_S_TASK_HAS_NOT_RUN
+    user = state.get("local_users", {}).get(account.name)
+    if account.kind == "local" and user is not None and not user.get("enabled", True):
+        return ACCOUNT_DISABLED
     if holds_right(state, account, "SeDenyBatchLogonRight") or not holds_right(state, account, "SeBatchLogonRight"):
         return LOGON_TYPE_NOT_GRANTED
     return run() & 0xFFFFFFFF

@@ -1,0 +1,54 @@
+"""buildctl_debug_info as another user: the S4U task's LastTaskResult, a uint32, decoded by the script's own throws
+(docs/windows-facts.md#scheduled-tasks)."""
+
+import pytest
+
+from test_bootstrap_throw_position import composed, error_of, position_line
+from winsim.host.store import HostStore
+from winsim.programs import fake_binary
+from winsim.windows import accounts, files, scheduled_tasks
+
+BUILDCTL = "C:\\Program Files\\buildkit\\buildctl.exe"
+SCRIPT = composed("buildctl_debug_info")
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = HostStore.create(tmp_path / "h.json", "ws2022", containers=True)
+    with store.transaction() as state:
+        files.ensure_dir(state, "C:\\Program Files\\buildkit")
+        files.write_bytes(state, BUILDCTL, fake_binary("buildctl", "v0.23.2"))
+        accounts.create_user(state, "carol")
+        dave = accounts.create_user(state, "dave", enabled=False)
+        scheduled_tasks.grant_right(state, "SeBatchLogonRight", dave.sid)
+    return store
+
+
+def failure(store, user):
+    error = error_of(store, SCRIPT, {"buildctl_path": BUILDCTL, "as_user": user, "addr": None})
+    return error["message"], position_line(SCRIPT, error["position"])
+
+
+def test_a_user_without_the_batch_logon_right(store):
+    message, line = failure(store, "carol")
+    assert message == ("The scheduled task could not run buildctl as carol: Logon failure: the user has not been granted "
+                       "the requested logon type at this computer. (Exception from HRESULT: 0x80070569) The user needs "
+                       'the right "Log on as a batch job" (SeBatchLogonRight).')
+    assert line.strip() == "throw ('The scheduled task could not run buildctl as {0}: {1}{2}' -f $UserName, $message, $hint)"
+
+
+def test_a_disabled_user(store):
+    message, line = failure(store, "dave")
+    assert message == ("The scheduled task could not run buildctl as dave: Logon failure: account currently disabled. "
+                       "(Exception from HRESULT: 0x80070533)")
+    assert line.strip() == "throw ('The scheduled task could not run buildctl as {0}: {1}{2}' -f $UserName, $message, $hint)"
+
+
+def test_a_task_that_never_started_is_not_a_timeout(store):
+    with store.transaction() as state:
+        state["scheduled_tasks"] = {"starts_tasks": False}
+        scheduled_tasks.grant_right(state, "SeBatchLogonRight", accounts.find_local(state, "carol").sid)
+    message, line = failure(store, "carol")
+    assert message == ("The scheduled task running buildctl as carol did not start within 120 s "
+                       "(0x00041303: the task has not yet run).")
+    assert "did not start within" in line
