@@ -9,6 +9,7 @@ import pytest
 
 from test_bootstrap_throw_position import composed, error_of, position_line
 from wcow_winsim import run_powershell
+from winsim.host import faults
 from winsim.host.store import HostStore
 from winsim.windows import hns
 
@@ -57,3 +58,14 @@ def test_a_change_throws_hns_unavailable_from_the_snippet(stopped):
     assert error["message"] == "HNS is not available: " + STOPPED
     assert error["category"] == "OperationStopped"
     assert "throw ('HNS is not available: {0}'" in position_line(script, error["position"])
+
+
+def test_an_hns_error_on_a_read_is_rethrown_not_taken_for_unavailable(tmp_path):
+    store = HostStore.create(tmp_path / "ws2022.json", "ws2022", containers=True)
+    faults.set_faults(store.path, [{"kind": "hns_error", "method": "GET", "path": "/networks"}])
+    for name, params in (("hns_network_read", {"name": "nat"}),
+                         ("cni_config_read", {"path": "C:\\cni\\nat.conf", "network_name": "nat"})):
+        script = composed(name)
+        error = error_of(store, script, params)
+        assert error["message"].startswith("HNS GET /networks/ failed: "), error
+        assert "throw ('HNS {0} {1} failed: {2} (error code {3})'" in position_line(script, error["position"])

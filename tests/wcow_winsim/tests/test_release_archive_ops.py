@@ -200,3 +200,19 @@ def test_url_source_and_checksum_file_are_fetched_by_the_host(store, tmp_path):
         assert error["message"] == f"Downloading {url} failed: The remote server returned an error: (404) Not Found."
     finally:
         server.stop()
+
+
+def test_refusals_before_anything_is_installed(store, tmp_path):
+    data = tgz(V1)
+    error = invoke(store, "release_archive_apply", apply_params(data, strip_components=3), stream=data)
+    assert error["message"] == "src:pkg.tar.gz has no files left after stripping 3 leading path components."
+    # A previous file of a tampered manifest that points outside dest is never touched.
+    evil = apply_params(data, previous_files=[{"path": "../evil.exe", "sha256": sha(b"x")}])
+    error = invoke(store, "release_archive_apply", evil, stream=data)
+    assert error["message"] == f"Refusing the member path ../evil.exe: it is not a plain path below {DEST}."
+    assert "C:\\Program Files\\evil.exe" not in store.read()["files"]
+    # Windows Server 2016 has no tar.exe.
+    old = HostStore.create(tmp_path / "old.json", "ws2016")
+    error = invoke(old, "release_archive_apply", apply_params(data), stream=data)
+    assert error["message"].endswith("\\tar.exe does not exist: tar.exe ships with Windows Server 2019, "
+                                     "Windows 10 1803 and later.")

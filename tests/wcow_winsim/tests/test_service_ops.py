@@ -292,3 +292,12 @@ def test_a_deletion_converges_while_win32_service_still_lists_the_service_withou
     read_key = "-f $cim.Name) -ErrorAction SilentlyContinue"
     assert read_key in get_service
     assert re.match(r"\s+if \(-not \$key\) \{\s+return \$absent", get_service.split(read_key, 1)[1])
+
+
+def test_sc_exe_refusing_a_change_and_an_unknown_start_type_fail_clearly(store):
+    both_running(store)
+    # Each service depending on the other: ChangeServiceConfig refuses the cycle (1059).
+    message = failure(store, "containerd", dependencies=["buildkitd"])
+    assert message.startswith("sc.exe config failed: [SC] ChangeServiceConfig FAILED 1059:"), message
+    assert services(store)["containerd"]["DependOnService"] == []
+    assert failure(store, "containerd", start_type="sometimes") == "Unknown start type sometimes."
