@@ -43,8 +43,8 @@ def run(store, name, params):
 def test_reads_report_hns_unavailable_with_the_message(stopped):
     read = run(stopped, "hns_network_read", {"name": "nat"})
     assert read["hns_available"] is False and read["reason"] == STOPPED and read["networks"] == []
-    cni = run(stopped, "cni_config_read", {"path": "C:\\Program Files\\containerd\\cni\\conf\\0-containerd-nat.conf",
-                                            "network_name": "nat"})
+    conf = "C:\\Program Files\\containerd\\cni\\conf\\0-containerd-nat.conf"
+    cni = run(stopped, "cni_config_read", {"path": conf, "network_name": "nat"})
     assert cni["hns_available"] is False and cni["reason"] == STOPPED
     facts = run(stopped, "wcow_facts_read", {"gather": ["hns"], "features": [], "services": [], "directories": [],
                                              "probe_versions": []})
