@@ -200,6 +200,16 @@ def clear_readonly(state: dict, path: str) -> None:
         state["files"][key].pop("readonly", None)
 
 
+def set_readonly(state: dict, path: str) -> None:
+    """FileInfo.IsReadOnly = $true (SetFileAttributes): FILE_WRITE_ATTRIBUTES on the file."""
+    _dotnet_path(path)
+    key = find_key(state, path)
+    if key is None:
+        _missing(state, path)
+    _dotnet_access(state, key, path, ntfs.FILE_WRITE_ATTRIBUTES)
+    state["files"][key]["readonly"] = True
+
+
 def children(state: dict, path: str) -> list:
     """Keys directly inside directory `path`."""
     wanted = normalise(path)
