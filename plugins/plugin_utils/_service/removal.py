@@ -186,9 +186,9 @@ def diffs(name: str, removal: Removal) -> list[dict[str, str]]:
 def not_removed_message(name: str, not_removed: list[str], count: int) -> str:
     """Why a task fails when service_data_remove left entries: each named with the system's reason."""
     more = ' (and %d more)' % (count - len(not_removed)) if count > len(not_removed) else ''
-    return ('%d entries of the data of service %s could not be removed; everything else is gone and the service is '
+    return ('%d %s of the data of service %s could not be removed; everything else is gone and the service is '
             'unregistered: %s%s. A file in use: stop what holds it (a container or build still running, a shell open '
             'in the folder, a scanner) and run the task again to remove the rest. Access is denied: the entry '
             'belongs to another account (TrustedInstaller, SYSTEM) outside a container layer; take ownership of it '
             '(takeown /f <path> /r /d y, then icacls <path> /grant Administrators:F /t) or remove it by hand.'
-            % (count, name, '; '.join(not_removed), more))
+            % (count, 'entry' if count == 1 else 'entries', name, '; '.join(not_removed), more))

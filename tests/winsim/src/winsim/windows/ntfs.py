@@ -86,11 +86,15 @@ def parse(sddl: str) -> dict:
     return {"owner": sid_of(owner.group(1)) if owner else None, "protected": "P" in flags, "aces": aces}
 
 
-def _parent_key(state: dict, key: str):
+def _files():
     from . import files  # files imports this module
 
-    up = files.parent(key)
-    return None if up is None else files.find_key(state, up)
+    return files
+
+
+def _parent_key(state: dict, key: str):
+    up = _files().parent(key)
+    return None if up is None else _files().find_key(state, up)
 
 
 def _inherited(parent_aces: list, is_dir: bool) -> list:
@@ -117,18 +121,12 @@ def descriptor(state: dict, key: str) -> dict:
         up = _parent_key(state, key)
         if up is not None:
             aces += _inherited(descriptor(state, up)["aces"], record["type"] == "dir")
-        elif files_parent(key) is None:
+        elif _files().parent(key) is None:
             # A drive root holds the default DACL itself.
             aces += parse(DEFAULT_ROOT_SDDL)["aces"]
         else:
             aces += _inherited(parse(DEFAULT_ROOT_SDDL)["aces"], record["type"] == "dir")
     return {"owner": own["owner"] or DEFAULT_OWNER, "protected": own["protected"], "aces": aces}
-
-
-def files_parent(key: str):
-    from . import files
-
-    return files.parent(key)
 
 
 def granted(state: dict, key: str, token: set) -> int:
