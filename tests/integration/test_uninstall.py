@@ -4,7 +4,9 @@ site converges the host again.
 
 The host DATA_HOST runs with wcow_buildkit_manage_config and, at uninstall, wcow_uninstall_remove_data: its data
 roots (with marker files, one read-only, and a junction whose target must survive), logs and both config files go,
-and every folder the collection made with them."""
+and every folder the collection made with them. Its first site run also builds the sample, which leaves containerd
+snapshot layers as a real build does: files owned by TrustedInstaller that Administrators may read but not delete,
+a folder only SYSTEM may open, and paths longer than MAX_PATH (docs/windows-facts.md#container-layers)."""
 
 from __future__ import annotations
 
@@ -23,6 +25,11 @@ PER_HOST = {'name': 'Per-host settings', 'hosts': 'all', 'gather_facts': False,
                        'when': "inventory_hostname == '%s'" % DATA_HOST}]}
 UNINSTALL = [PER_HOST, {'import_playbook': 'wcow.buildkit.uninstall'}]
 SITE = [PER_HOST] + SITE_AND_VERIFY
+# The first converge of DATA_HOST builds the sample too (a build reports a change every time it runs).
+SITE_AND_BUILD = [dict(PER_HOST, tasks=[dict(PER_HOST['tasks'][0], **{'ansible.builtin.set_fact': dict(
+    DATA_FACTS, wcow_verify_sample_build=True)})])] + SITE_AND_VERIFY
+LAYERS = 'C:\\ProgramData\\containerd\\root\\io.containerd.snapshotter.v1.windows\\snapshots\\'
+TRUSTED_INSTALLER = 'S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464'
 HOSTS = ('ws2019', 'ws2022', DATA_HOST)
 PROFILES = {'ws2019': 'ws2019', 'ws2022': 'ws2022', DATA_HOST: 'ws2022'}
 CONFIGS = ('C:\\Program Files\\containerd\\config.toml', 'C:\\ProgramData\\buildkitd\\buildkitd.toml')
@@ -75,8 +82,17 @@ def run_uninstall(ansible, fleet, tmp_path, extra_vars, check=False):  # noqa: F
                             extra_args=extra_vars)
 
 
-def run_site(ansible, fleet, tmp_path, extra_vars):  # noqa: F811
-    return ansible.playbook(tmp_path, fleet.inventory_path, SITE, extra_args=extra_vars)
+def run_site(ansible, fleet, tmp_path, extra_vars, playbook=None):  # noqa: F811
+    return ansible.playbook(tmp_path, fleet.inventory_path, playbook or SITE, extra_args=extra_vars)
+
+
+def assert_layers_left(state):
+    """What the sample build left in containerd's root, as Windows keeps it."""
+    layers = {key: record for key, record in state['files'].items() if key.lower().startswith(LAYERS.lower())}
+    assert max(len(key) for key in layers) > 260, 'a layer path passes MAX_PATH'
+    owners = [record.get('sddl', '') for record in layers.values() if record['type'] == 'file']
+    assert any(sddl.startswith('O:%s' % TRUSTED_INSTALLER) for sddl in owners), 'TrustedInstaller owns image files'
+    assert any(record.get('sddl', '').startswith('O:SYD:P') for record in layers.values()), 'a SYSTEM-only folder'
 
 
 def leave_data(store):
@@ -127,7 +143,9 @@ def assert_check_lists_the_data(check):
         CONFIGS[0], DATA_ROOTS[0], DATA_ROOTS[1], LOGS[0], 'C:\\ProgramData\\containerd')], containerd['removed']
     data_diff = containerd['diff'][-1]
     assert data_diff['before_header'] == 'data of service containerd' and data_diff['after'] == ''
-    assert '%s: folder, 1 files, 1 folders' % DATA_ROOTS[0] in data_diff['before'], data_diff['before']
+    root_line, = [line for line in data_diff['before'].splitlines() if line.startswith(DATA_ROOTS[0] + ':')]
+    # The snapshot layers are counted, the folder only SYSTEM may open is named as not readable.
+    assert root_line.endswith(', 1 folders not readable (their contents not counted)'), root_line
     buildkitd = check.task(DATA_HOST, SERVICE_TASKS['buildkitd'])['result']
     assert buildkitd['config_removed'] is True
     assert {p.lower() for p in (CONFIGS[1], DATA_ROOTS[2], LOGS[1])} <= {p.lower() for p in buildkitd['removed']}
@@ -137,8 +155,9 @@ def assert_check_lists_the_data(check):
 
 def test_uninstall_then_site_again(ansible, start_fleet, tmp_path, extra_vars):  # noqa: F811
     fleet = start_fleet(*(HostSpec(host, PROFILES[host], containers=True) for host in HOSTS))
-    converged = run_site(ansible, fleet, tmp_path, extra_vars)
+    converged = run_site(ansible, fleet, tmp_path, extra_vars, SITE_AND_BUILD)
     assert converged.rc == 0, converged.output
+    assert_layers_left(fleet.store(DATA_HOST).read())
     for host in HOSTS:
         leave_data(fleet.store(host))
     states = {host: fleet.store(host).read() for host in HOSTS}

@@ -1,4 +1,5 @@
-"""win_cni_config against simulated hosts: check, apply, again; drift; reboots; backups; bad input."""
+"""win_cni_config against simulated hosts: check, apply, again; drift (onto a read-only file too); reboots; backups;
+bad input."""
 
 from __future__ import annotations
 
@@ -139,6 +140,9 @@ def test_guide_style_gateway_key_is_drift_and_corrected(ansible, start_fleet, tm
     edited['master'] = 'Ethernet'
     hand_written = json.dumps(edited, indent=4).encode()
     write_conf(fleet, 'ws2019', hand_written)
+    # A hardened host marks its config files read-only: File.Replace refuses such a destination.
+    with fleet.store('ws2019').transaction() as state:
+        files.lookup(state, CONF)['readonly'] = True
 
     check = result_of(ansible, fleet, tmp_path, 'ws2019', args, check=True)
     assert check['changed'] is True
@@ -148,6 +152,8 @@ def test_guide_style_gateway_key_is_drift_and_corrected(ansible, start_fleet, tm
     fixed = result_of(ansible, fleet, tmp_path, 'ws2019', args)
     assert fixed['changed'] is True
     assert conf(fleet, 'ws2019') == expected('172.20.0.0/16', '172.20.0.1')
+    assert files.lookup(fleet.store('ws2019').read(), CONF)['readonly'] is True, 'it stays read-only'
+    assert conf_dir_entries(fleet, 'ws2019') == [CONF], 'no staged file left'
     assert result_of(ansible, fleet, tmp_path, 'ws2019', args)['changed'] is False
 
 

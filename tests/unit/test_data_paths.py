@@ -75,3 +75,18 @@ def test_a_data_folder_that_is_a_link_stops_the_plan():
     found = removal.targets([('r', 'D:\\data\\ctr\\root')])
     with pytest.raises(removal.LinkFound, match='Nothing was changed'):
         removal.plan(found, None, None, [measured('D:\\data\\ctr\\root', 'link')])
+
+
+def test_folders_not_readable_are_named_in_the_diff():
+    found = removal.targets([('r', 'D:\\data\\ctr\\root')])
+    entry = dict(measured('D:\\data\\ctr\\root', 'dir', 3, 2), unreadable=1)
+    text = removal.data_text(removal.plan(found, None, None, [entry]))
+    assert text.startswith('D:\\data\\ctr\\root: folder, 3 files, 2 folders, ')
+    assert text.endswith(', 1 folders not readable (their contents not counted)\n')
+
+
+def test_what_could_not_be_removed_is_named_with_its_reason_and_a_count():
+    message = removal.not_removed_message('containerd', ['D:\\data\\x.dll: Access is denied'], 25)
+    assert message.startswith('25 entries of the data of service containerd could not be removed')
+    assert 'D:\\data\\x.dll: Access is denied (and 24 more).' in message
+    assert 'run the task again' in message and 'takeown' in message

@@ -107,12 +107,13 @@ class ServiceActionBase(WcowActionBase[Checked]):
             done = self.operation('service_data_remove', removal.params())
         except OperationError as error:
             raise AnsibleActionFail('%s Service %s is unregistered; what went before this failure stays removed. '
-                                    'Stop what still holds the file (a container or build still running, a shell '
-                                    'open in the folder, a scanner) and run the task again to remove the rest.'
-                                    % (error, name))
+                                    'Run the task again once it is fixed to remove the rest.' % (error, name))
         result['config_removed'] = done['config_removed']
         result['removed'] = (([removal.config['path']] if done['config_removed'] else []) + done['removed']
                              + done['folders_removed'])
+        if done['not_removed_count']:
+            raise AnsibleActionFail(removal_plan.not_removed_message(name, done['not_removed'],
+                                                                    done['not_removed_count']), result=result)
 
     def apply_service(self, params: dict[str, t.Any]) -> dict[str, t.Any]:
         """service_apply with complete parameters (see plan.apply_params); returns its result."""

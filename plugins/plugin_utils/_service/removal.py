@@ -161,8 +161,10 @@ def data_text(removal: Removal) -> str:
         if entry['type'] == 'file':
             lines.append('%s: file, %d bytes' % (entry['path'], entry['bytes']))
         else:
-            lines.append('%s: folder, %d files, %d folders, %d bytes'
-                         % (entry['path'], entry['files'], entry['dirs'], entry['bytes']))
+            unreadable = (', %d folders not readable (their contents not counted)' % entry['unreadable']
+                          if entry.get('unreadable') else '')
+            lines.append('%s: folder, %d files, %d folders, %d bytes%s'
+                         % (entry['path'], entry['files'], entry['dirs'], entry['bytes'], unreadable))
     lines += ['%s: folder, empty once the rest is gone' % folder for folder in removal.folders]
     return ''.join(line + '\n' for line in lines)
 
@@ -179,3 +181,14 @@ def diffs(name: str, removal: Removal) -> list[dict[str, str]]:
         header = 'data of service %s' % name
         out.append(dict(before=text, after='', before_header=header, after_header=header + ' (absent)'))
     return out
+
+
+def not_removed_message(name: str, not_removed: list[str], count: int) -> str:
+    """Why a task fails when service_data_remove left entries: each named with the system's reason."""
+    more = ' (and %d more)' % (count - len(not_removed)) if count > len(not_removed) else ''
+    return ('%d %s of the data of service %s could not be removed; everything else is gone and the service is '
+            'unregistered: %s%s. A file in use: stop what holds it (a container or build still running, a shell open '
+            'in the folder, a scanner) and run the task again to remove the rest. Access is denied: the entry '
+            'belongs to another account (TrustedInstaller, SYSTEM) outside a container layer; take ownership of it '
+            '(takeown /f <path> /r /d y, then icacls <path> /grant Administrators:F /t) or remove it by hand.'
+            % (count, 'entry' if count == 1 else 'entries', name, '; '.join(not_removed), more))

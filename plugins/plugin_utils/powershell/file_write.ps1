@@ -3,8 +3,9 @@
 # content, content_encoding ('text': written as UTF-8 without a byte order
 # mark; 'base64': the bytes), backup (bool). Creates the parent directory,
 # stages <path>.<random>.tmp in the same directory, then swaps it in with
-# [IO.File]::Replace (keeping the old file as a backup when asked) or, when
-# there is no file yet, [IO.File]::Move. The staged file never outlives a
+# [IO.File]::Replace (keeping the old file as a backup when asked; a
+# read-only file stays read-only) or, when there is no file yet,
+# [IO.File]::Move. The staged file never outlives a
 # failure; the old file is untouched until the swap. Staged files of an
 # earlier run that was killed before its swap (<path>.<8 lower-case hex>.tmp,
 # nothing else) are deleted first.
@@ -44,12 +45,27 @@ $backupFile = $null
 try {
     [IO.File]::WriteAllBytes($staged, $bytes)
     if ([IO.File]::Exists($path)) {
-        if ($Params.backup) {
-            $backupFile = '{0}.{1}.{2}.bak' -f $path, (Get-Date -Format 'yyyyMMdd-HHmmss'), $token
-            [IO.File]::Replace($staged, $path, $backupFile)
+        # File.Replace refuses a read-only destination (UnauthorizedAccessException), and hardened hosts
+        # mark config files read-only (docs/windows-facts.md#files-in-use): the attribute is cleared just
+        # before the swap and set again after it, on the new file, or on the old one if the swap failed.
+        $target = New-Object -TypeName IO.FileInfo -ArgumentList $path
+        $readOnly = $target.IsReadOnly
+        if ($readOnly) {
+            $target.IsReadOnly = $false
         }
-        else {
-            [IO.File]::Replace($staged, $path, [NullString]::Value)
+        try {
+            if ($Params.backup) {
+                $backupFile = '{0}.{1}.{2}.bak' -f $path, (Get-Date -Format 'yyyyMMdd-HHmmss'), $token
+                [IO.File]::Replace($staged, $path, $backupFile)
+            }
+            else {
+                [IO.File]::Replace($staged, $path, [NullString]::Value)
+            }
+        }
+        finally {
+            if ($readOnly) {
+                (New-Object -TypeName IO.FileInfo -ArgumentList $path).IsReadOnly = $true
+            }
         }
     }
     else {

@@ -3,10 +3,12 @@
 # What a service module removes at state=absent, after the service is gone:
 # the config file $Params.config.path when it still has the SHA-256 the
 # module read ($Params.config.sha256; a file changed since is kept), each
-# file or folder tree of $Params.paths (links inside are removed as links),
-# then each folder of $Params.empty_folders (deepest first) that is empty.
-# The first failure (a file in use, access denied) stops the removal: what
-# went stays gone, and a second run removes the rest.
+# file or folder tree of $Params.paths (links inside are removed as links,
+# containerd's layer folders with DestroyLayer: the data_tree snippet), then
+# each folder of $Params.empty_folders (deepest first) that is empty. An entry
+# that cannot be removed (a file in use, access denied) is listed in
+# not_removed (the first 20; not_removed_count counts them all) and the rest
+# goes on: a second run meets only what is left.
 $ErrorActionPreference = 'Stop'
 $configRemoved = $false
 if ($Params.config) {
@@ -20,17 +22,28 @@ if ($Params.config) {
     }
 }
 $removed = New-Object -TypeName System.Collections.Generic.List[string]
+$notRemoved = New-Object -TypeName System.Collections.Generic.List[string]
+$notRemovedCount = 0
 foreach ($path in @($Params.paths)) {
     if (-not $path) {
         continue
     }
     try {
-        if (Remove-WcowPath -Path ([string]$path)) {
-            $removed.Add([string]$path)
-        }
+        $outcome = Remove-WcowPath -Path ([string]$path)
     }
     catch {
         throw ('Removing {0} stopped: {1}' -f $path, $_.Exception.Message)
+    }
+    if ($outcome['failed'].Count -eq 0) {
+        if ($outcome['existed']) {
+            $removed.Add([string]$path)
+        }
+    }
+    foreach ($failure in $outcome['failed']) {
+        $notRemovedCount += 1
+        if ($notRemoved.Count -lt 20) {
+            $notRemoved.Add($failure)
+        }
     }
 }
 $foldersRemoved = New-Object -TypeName System.Collections.Generic.List[string]
@@ -42,4 +55,7 @@ foreach ($folder in @($Params.empty_folders)) {
         }
     }
 }
-@{ config_removed = $configRemoved; removed = @($removed); folders_removed = @($foldersRemoved) }
+@{
+    config_removed = $configRemoved; removed = @($removed); folders_removed = @($foldersRemoved)
+    not_removed = @($notRemoved); not_removed_count = $notRemovedCount
+}

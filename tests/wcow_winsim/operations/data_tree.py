@@ -1,102 +1,155 @@
 """A service's data folders measured and removed as the data_tree snippet does it.
 
-The walk never follows a link: a junction or directory symbolic link inside a
-folder goes as a link (RemoveDirectory removes a junction, never its target:
-MicrosoftDocs/sdk-api#1640), and a link given as the folder itself is
-refused. Each entry's read-only attribute is cleared before it is deleted,
-since [IO.File]::Delete refuses a read-only file (files.delete). The first
-failure stops the walk: a file a process holds open gives the sharing
-violation (files.delete), and what was removed before stays removed.
+The snippet calls the kernel32 W functions with `\\\\?\\` paths
+(winsim.windows.win32_files: MAX_PATH lifted, owners and DACLs checked) and
+vmcompute DestroyLayer for a layer folder of containerd's windows
+snapshotter (winsim.windows.hcs_layers: the Host Compute Service removes it
+whatever its ACLs). The walk never follows a link: a junction or directory
+link inside a folder goes as a link (RemoveDirectory removes a junction,
+never its target: MicrosoftDocs/sdk-api#1640), and a link given as the folder
+itself is refused before anything is touched. A read-only entry is made
+writable first (DeleteFile refuses it). A folder that cannot be listed is
+counted as unreadable; an entry that cannot be removed is listed with the
+system's message and the walk goes on, so that what it keeps is all a second
+run meets.
 """
 
 from __future__ import annotations
 
-import base64
+from winsim.windows import files, hcs_layers, win32_files
 
-from winsim.windows import files
+LAYER_PARENTS = ("io.containerd.snapshotter.v1.windows", "snapshots")
+DIRECTORY = win32_files.FILE_ATTRIBUTE_DIRECTORY
+LINK = win32_files.FILE_ATTRIBUTE_REPARSE_POINT
+# SetFileAttributes' settable attributes (hidden, system, archive, temporary, offline, not indexed).
+SETTABLE = 0x3126
 
 
-def _is_link(record: dict) -> bool:
-    return record["type"] == "dir" and bool(record.get("link_target"))
+def _long(path: str) -> str:
+    return "\\\\?\\" + path
+
+
+def _describe(code: int) -> str:
+    """DataTree.Describe: a Win32 code's message, or an HRESULT's (FACILITY_WIN32) message."""
+    if code >= 0x80000000:
+        if code & 0xFFFF0000 == 0x80070000:
+            return win32_files.MESSAGES[code & 0xFFFF]
+        return f"HRESULT 0x{code:08X}"
+    return win32_files.MESSAGES[code]
+
+
+def _attributes(state: dict, long_path: str) -> tuple[int, int]:
+    try:
+        return 0, win32_files.get_file_attributes(state, long_path)
+    except win32_files.Win32Error as error:
+        return error.code, 0
+
+
+def _list(state: dict, long_path: str) -> tuple[int, list]:
+    try:
+        return 0, win32_files.find_files(state, long_path)
+    except win32_files.Win32Error as error:
+        return error.code, []
+
+
+class ReadFailed(Exception):
+    """Measure-WcowPath's throw: the path itself could not be read."""
 
 
 def measure(state: dict, path: str) -> dict:
-    """Measure-WcowPath: {path, type (missing/file/dir/link), files, dirs, bytes}."""
-    found = {"path": path, "type": "missing", "files": 0, "dirs": 0, "bytes": 0}
-    record = files.lookup(state, path)
-    if record is None:
+    """Measure-WcowPath: {path, type (missing/file/dir/link), files, dirs, bytes, unreadable}."""
+    found = {"path": path, "type": "missing", "files": 0, "dirs": 0, "bytes": 0, "unreadable": 0}
+    code, attributes = _attributes(state, _long(path))
+    if code in (2, 3):
         return found
-    if record["type"] == "file":
-        return dict(found, type="file", files=1, bytes=len(base64.b64decode(record["content_b64"])))
-    if _is_link(record):
+    if code:
+        raise ReadFailed(f"Reading {path} failed: {_describe(code)}")
+    if not attributes & DIRECTORY:
+        return dict(found, type="file", files=1, bytes=files.lookup(state, path)["size"])
+    if attributes & LINK:
         return dict(found, type="link")
     found["type"] = "dir"
-    pending = [files.find_key(state, path)]
+    pending = [_long(path)]
     while pending:
-        for key in files.children(state, pending.pop()):
-            entry = state["files"][key]
-            if entry["type"] == "dir":
+        folder = pending.pop()
+        code, entries = _list(state, folder)
+        if code:
+            found["unreadable"] += 1
+            continue
+        for entry in entries:
+            if entry["attributes"] & DIRECTORY:
                 found["dirs"] += 1
-                if not _is_link(entry):
-                    pending.append(key)
+                if not entry["attributes"] & LINK:
+                    pending.append(folder + "\\" + entry["name"])
             else:
                 found["files"] += 1
-                found["bytes"] += len(base64.b64decode(entry["content_b64"]))
+                found["bytes"] += entry["size"]
     return found
 
 
-class RemoveError(Exception):
-    """A .NET call failed: `call` and `count` name the method as PowerShell's message does."""
-
-    def __init__(self, call: str, count: int, error: files.WindowsIOError):
-        super().__init__(error.message)
-        self.message = f'Exception calling "{call}" with "{count}" argument(s): "{error.message}"'
+def _fail(failed: list, long_path: str, reason: str) -> bool:
+    failed.append(f"{long_path[4:]}: {reason}")
+    return False
 
 
-def _delete_file(state: dict, key: str) -> None:
-    files.clear_readonly(state, key)
+def _remove_entry(state: dict, long_path: str, attributes: int, failed: list) -> bool:
+    """Remove-WcowEntry: a file, a link or an emptied folder, read-only cleared first."""
     try:
-        files.delete(state, key)
-    except files.WindowsIOError as error:
-        raise RemoveError("Delete", 1, error) from None
-
-
-def _delete_dir(state: dict, key: str) -> None:
-    try:
-        files.remove_empty_dir(state, key)
-    except files.WindowsIOError as error:
-        raise RemoveError("Delete", 2, error) from None
-
-
-def _remove_entries(state: dict, folder: str) -> None:
-    for key in files.children(state, folder):
-        record = state["files"].get(key)
-        if record is None:
-            continue
-        if record["type"] == "dir":
-            if not _is_link(record):
-                _remove_entries(state, key)
-            _delete_dir(state, key)
+        if attributes & win32_files.FILE_ATTRIBUTE_READONLY:
+            win32_files.set_file_attributes(state, long_path, attributes & SETTABLE or 0x80)
+        if attributes & DIRECTORY:
+            win32_files.remove_directory(state, long_path)
         else:
-            _delete_file(state, key)
+            win32_files.delete_file(state, long_path)
+    except win32_files.Win32Error as error:
+        return _fail(failed, long_path, _describe(error.code))
+    return True
+
+
+def _is_layer(long_path: str) -> bool:
+    parts = long_path.lower().split("\\")
+    return len(parts) >= 3 and tuple(parts[-3:-1]) == LAYER_PARENTS
+
+
+def _remove_tree(state: dict, long_path: str, attributes: int, failed: list) -> bool:
+    """Remove-WcowTree: True when the folder went."""
+    if _is_layer(long_path):
+        home, _sep, layer_id = long_path[4:].rpartition("\\")
+        result = hcs_layers.destroy_layer(state, home, layer_id)
+        return True if result == hcs_layers.S_OK else _fail(failed, long_path, f"DestroyLayer: {_describe(result)}")
+    code, entries = _list(state, long_path)
+    if code:
+        return _fail(failed, long_path, _describe(code))
+    emptied = True
+    for entry in entries:
+        child = long_path + "\\" + entry["name"]
+        if entry["attributes"] & (DIRECTORY | LINK) == DIRECTORY:
+            gone = _remove_tree(state, child, entry["attributes"], failed)
+        else:
+            gone = _remove_entry(state, child, entry["attributes"], failed)
+        emptied = emptied and gone
+    return emptied and _remove_entry(state, long_path, attributes, failed)
 
 
 class LinkRefused(Exception):
     pass
 
 
-def remove(state: dict, path: str) -> bool:
-    """Remove-WcowPath: a file, or a folder and all below it; True when something was there."""
-    key = files.find_key(state, path)
-    if key is None:
-        return False
-    record = state["files"][key]
-    if record["type"] == "file":
-        _delete_file(state, key)
-        return True
-    if _is_link(record):
+def remove(state: dict, path: str) -> dict:
+    """Remove-WcowPath: {existed, failed: ["<path>: <reason>", ...]}."""
+    outcome = {"existed": False, "failed": []}
+    code, attributes = _attributes(state, _long(path))
+    if code in (2, 3):
+        return outcome
+    outcome["existed"] = True
+    if code:
+        _fail(outcome["failed"], _long(path), _describe(code))
+        return outcome
+    if attributes & (DIRECTORY | LINK) == DIRECTORY | LINK:
         raise LinkRefused(f"{path} is a link (junction or symbolic link) to another folder; it is not removed. "
                           "Remove it and the data it points to by hand.")
-    _remove_entries(state, key)
-    _delete_dir(state, key)
-    return True
+    if attributes & DIRECTORY:
+        _remove_tree(state, _long(path), attributes, outcome["failed"])
+    else:
+        _remove_entry(state, _long(path), attributes, outcome["failed"])
+    return outcome

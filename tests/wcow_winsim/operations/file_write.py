@@ -36,7 +36,15 @@ def run(state: dict, params) -> dict:
             if backup:
                 # Get-Date -Format 'yyyyMMdd-HHmmss': the host's local time.
                 backup_file = f"{path}.{datetime.datetime.now():%Y%m%d-%H%M%S}.{token}.bak"
-            files.replace(state, staged, path, backup_file)
+            # A read-only destination: IsReadOnly cleared before the swap, set again after it (finally).
+            read_only = bool(files.lookup(state, path).get("readonly"))
+            if read_only:
+                files.clear_readonly(state, path)
+            try:
+                files.replace(state, staged, path, backup_file)
+            finally:
+                if read_only:
+                    files.set_readonly(state, path)
         else:
             call = "Move", 2
             files.move(state, staged, path)

@@ -2,8 +2,9 @@
 
 Step by step as plugins/plugin_utils/powershell/service_data_remove.ps1 (the
 data_tree snippet's walk: data_tree.py). The config file goes only
-while it still has the SHA-256 the module read. The first failure stops the
-removal; what went stays gone.
+while it still has the SHA-256 the module read. An entry that cannot be
+removed is listed (the first 20, and a count) and the rest goes; a link given
+as a data folder stops the removal.
 """
 
 from __future__ import annotations
@@ -29,20 +30,23 @@ def run(state: dict, params) -> dict:
                 raise PowerShellError(f'Exception calling "Delete" with "1" argument(s): "{error.message}"',
                                       "NotSpecified") from None
             config_removed = True
-    removed = []
+    removed, not_removed, not_removed_count = [], [], 0
     for path in paths:
         if not path:
             continue
         try:
-            if data_tree.remove(state, str(path)):
-                removed.append(str(path))
-        except (data_tree.RemoveError, data_tree.LinkRefused) as error:
+            outcome = data_tree.remove(state, str(path))
+        except data_tree.LinkRefused as error:
             # The script's catch rethrows with $_.Exception.Message: category OperationStopped.
-            message = error.message if isinstance(error, data_tree.RemoveError) else str(error)
-            raise PowerShellError(f"Removing {path} stopped: {message}", "OperationStopped") from None
+            raise PowerShellError(f"Removing {path} stopped: {error}", "OperationStopped") from None
+        if outcome["existed"] and not outcome["failed"]:
+            removed.append(str(path))
+        not_removed_count += len(outcome["failed"])
+        not_removed += outcome["failed"][:20 - len(not_removed)]
     folders_removed = []
     for folder in empty_folders:
         if folder and files.is_dir(state, str(folder)) and not files.children(state, str(folder)):
             files.remove_empty_dir(state, str(folder))
             folders_removed.append(str(folder))
-    return {"config_removed": config_removed, "removed": removed, "folders_removed": folders_removed}
+    return {"config_removed": config_removed, "removed": removed, "folders_removed": folders_removed,
+            "not_removed": not_removed, "not_removed_count": not_removed_count}

@@ -23,7 +23,15 @@ def run(state: dict, params) -> dict:
     return {"services": [read_service(state, n) for n in names if n],
             "binaries": [_probe(state, path) for path in probes if path],
             "files": [_file(state, environment.expand(path)) for path in paths or [] if path],
-            "measured": [data_tree.measure(state, path) for path in measure or [] if path]}
+            "measured": [_measure(state, path) for path in measure or [] if path]}
+
+
+def _measure(state: dict, path: str) -> dict:
+    try:
+        return data_tree.measure(state, path)
+    except data_tree.ReadFailed as error:
+        # The snippet's throw: a terminating error, category OperationStopped.
+        raise PowerShellError(str(error), "OperationStopped") from None
 
 
 def _probe(state: dict, path: str) -> dict:

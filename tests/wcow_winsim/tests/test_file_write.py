@@ -131,3 +131,22 @@ def test_through_the_bootstrap(tmp_path):
     assert result.rc == 0, result.stdout
     assert json.loads(result.stdout) == {"path": CONF, "backup_file": None}
     assert text(store.read()) == "{}"
+
+
+def test_a_read_only_file_is_replaced_and_stays_read_only(state):
+    write(state, content="old\n")
+    files.lookup(state, CONF)["readonly"] = True
+    result = write(state, content="new\n", backup=True)
+    assert text(state) == "new\n" and files.lookup(state, CONF)["readonly"] is True
+    assert text(state, result["backup_file"]) == "old\n"
+    assert [key for key in leftovers(state, files.parent(CONF)) if key.endswith(".tmp")] == []
+
+
+def test_a_failed_swap_of_a_read_only_file_keeps_it_read_only(state):
+    write(state, content="old\n")
+    record = files.lookup(state, CONF)
+    record["readonly"], record["in_use"] = True, True
+    with pytest.raises(PowerShellError, match="being used by another process"):
+        write(state, content="new\n")
+    assert text(state) == "old\n" and files.lookup(state, CONF)["readonly"] is True
+    assert leftovers(state, files.parent(CONF)) == []

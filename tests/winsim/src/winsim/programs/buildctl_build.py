@@ -17,7 +17,7 @@ import json
 
 from ..windows import environment, files, guids, pipes
 from ..windows.processes import Completed, Process
-from . import dockerfile, goflags, registry
+from . import containerd_snapshots, dockerfile, goflags, registry
 
 # cmd/buildctl/build.go flags (those a build may give).
 FLAGS = goflags.Spec(
@@ -116,10 +116,10 @@ def _solve(process: Process, runtime: dict, flags: goflags.Parsed, progress: Pro
     if push and not name:
         # exporter/containerimage: pushing needs a name (approximated message).
         raise Failed("failed to push: image name is required to push")
-    if pipes.lookup(state, runtime.get("containerd_address") or "\\\\.\\pipe\\containerd-containerd") is None:
+    address = runtime.get("containerd_address") or "\\\\.\\pipe\\containerd-containerd"
+    if pipes.lookup(state, address) is None:
         # The containerd worker dials containerd for every solve; with containerd gone the
         # gRPC dial fails as buildctl's own does (docs/windows-facts.md#tool-output; approximated).
-        address = runtime.get("containerd_address") or "\\\\.\\pipe\\containerd-containerd"
         raise Failed(f'connection error: desc = "transport: Error while dialing: open {address}: '
                      'The system cannot find the file specified."')
     path = locals_["dockerfile"].rstrip("\\") + "\\Dockerfile"
@@ -133,10 +133,12 @@ def _solve(process: Process, runtime: dict, flags: goflags.Parsed, progress: Pro
         instructions = dockerfile.parse(text)
     except dockerfile.ParseError as error:
         raise Failed(str(error)) from None
-    return _run_stage(process, instructions, text, locals_["context"], progress, name, push)
+    # The worker's snapshotter is containerd's: RUN steps unpack and commit layers in its root.
+    root = containerd_snapshots.containerd_root(state, address)
+    return _run_stage(process, instructions, text, locals_["context"], progress, name, push, root)
 
 
-def _run_stage(process, instructions, text, context, progress, name, push) -> dict:
+def _run_stage(process, instructions, text, context, progress, name, push, root) -> dict:
     state = process.state
     base_ref = dockerfile.base_of(next(arg for _n, kw, arg in instructions if kw == "FROM"))
     normalised = registry.normalise(base_ref)
@@ -170,6 +172,9 @@ def _run_stage(process, instructions, text, context, progress, name, push) -> di
             progress.step(f"{label} {dockerfile.described(keyword, argument)}", 0.3)
         elif keyword == "RUN":
             _run_container(state, base, argument, f"{label} {dockerfile.described(keyword, argument)}", progress)
+            # The container's rootfs is the base layer unpacked; its changes are committed as a new layer.
+            parent = containerd_snapshots.unpack_base(state, root, base)
+            containerd_snapshots.commit_layer(state, root, [parent], {f"run-{index}.txt": argument.encode()})
         else:
             progress.step(f"{label} {dockerfile.described(keyword, argument)}", 0.0)
     return _export(state, base, text, context, context_names, progress, name, push)

@@ -3,7 +3,11 @@
 A record is {"type": "dir"} or {"type": "file", "content_b64", "size",
 "sha256", "in_use"}; a file may carry "readonly": true (FILE_ATTRIBUTE_READONLY) and a
 directory "link_target" (a junction or directory symbolic link: nothing is
-stored below it, what it points to is elsewhere). Paths compare case-insensitively and accept `/` for `\\`;
+stored below it, what it points to is elsewhere). Any record may carry "sddl",
+its owner and DACL (winsim.windows.ntfs): the .NET calls below that delete,
+list or change attributes check them against the token of the user the
+operations run as, and refuse paths of MAX_PATH characters or more as
+Windows PowerShell 5.1's System.IO does. Paths compare case-insensitively and accept `/` for `\\`;
 keys keep the spelling they were written with. Errors carry the messages of
 the .NET System.IO exceptions that PowerShell shows.
 """
@@ -14,6 +18,7 @@ import base64
 import hashlib
 
 from ..host import faults
+from . import ntfs
 
 # Directories every profile has (a fresh Windows installation).
 BASE_DIRECTORIES = (
@@ -156,6 +161,10 @@ def replace(state: dict, source: str, destination: str, backup: str | None = Non
     if destination_key is None:
         raise WindowsIOError("FileNotFoundException", f"Could not find file '{destination}'.")
     _refuse_in_use(state["files"][destination_key], destination)
+    if state["files"][destination_key].get("readonly"):
+        # File.Replace: UnauthorizedAccessException when destinationFileName is read-only
+        # (learn.microsoft.com, System.IO.File.Replace, Exceptions; docs/windows-facts.md#files-in-use).
+        raise WindowsIOError("UnauthorizedAccessException", f"Access to the path '{destination}' is denied.")
     previous = state["files"].pop(destination_key)
     if backup is not None:
         backup_key = find_key(state, backup)
@@ -167,10 +176,12 @@ def replace(state: dict, source: str, destination: str, backup: str | None = Non
 
 def delete(state: dict, path: str) -> None:
     """[IO.File]::Delete: no error when the file is absent; a file in use cannot be deleted."""
+    _dotnet_path(path)
     key = find_key(state, path)
     if key is None:
         _require_parent(state, path)
         return
+    _dotnet_access(state, key, path, delete=True)
     if state["files"][key].get("readonly"):
         # File.Delete throws UnauthorizedAccessException for a read-only file (System.IO.File.Delete,
         # learn.microsoft.com: "path specified a read-only file"); the attribute must be cleared first.
@@ -182,9 +193,21 @@ def delete(state: dict, path: str) -> None:
 def clear_readonly(state: dict, path: str) -> None:
     """FileSystemInfo.Attributes without ReadOnly (SetFileAttributes): allowed while a process has the file open,
     since sharing modes govern read, write and delete access, not attribute writes."""
-    record = lookup(state, path)
-    if record is not None:
-        record.pop("readonly", None)
+    _dotnet_path(path)
+    key = find_key(state, path)
+    if key is not None:
+        _dotnet_access(state, key, path, ntfs.FILE_WRITE_ATTRIBUTES)
+        state["files"][key].pop("readonly", None)
+
+
+def set_readonly(state: dict, path: str) -> None:
+    """FileInfo.IsReadOnly = $true (SetFileAttributes): FILE_WRITE_ATTRIBUTES on the file."""
+    _dotnet_path(path)
+    key = find_key(state, path)
+    if key is None:
+        _missing(state, path)
+    _dotnet_access(state, key, path, ntfs.FILE_WRITE_ATTRIBUTES)
+    state["files"][key]["readonly"] = True
 
 
 def children(state: dict, path: str) -> list:
@@ -242,11 +265,13 @@ def files_below(state: dict, path: str) -> list:
 
 def remove_empty_dir(state: dict, path: str) -> None:
     """[IO.Directory]::Delete(path): only an empty directory goes."""
+    _dotnet_path(path)
     key = find_key(state, path)
     if key is None or state["files"][key]["type"] != "dir":
         raise WindowsIOError("DirectoryNotFoundException", f"Could not find a part of the path '{path}'.")
     if children(state, key):
         raise WindowsIOError("IOException", "The directory is not empty.")
+    _dotnet_access(state, key, path, delete=True)
     del state["files"][key]
 
 
@@ -277,3 +302,34 @@ def move_dir(state: dict, source: str, destination: str) -> None:
     state["files"][destination] = state["files"].pop(source_key)
     for key in below:
         state["files"][destination + key[len(source_key):]] = state["files"].pop(key)
+
+
+def list_directory(state: dict, path: str) -> list:
+    """DirectoryInfo.GetFileSystemInfos(): the keys inside `path`. Needs FILE_LIST_DIRECTORY on the folder, and
+    every entry's full path must pass System.IO's length check, since each becomes a FileSystemInfo."""
+    _dotnet_path(path)
+    key = find_key(state, path)
+    if key is None or state["files"][key]["type"] != "dir":
+        raise WindowsIOError("DirectoryNotFoundException", f"Could not find a part of the path '{path}'.")
+    _dotnet_access(state, key, path, ntfs.FILE_LIST_DIRECTORY)
+    found = children(state, key)
+    for child in found:
+        _dotnet_path(child)
+    return found
+
+
+def _dotnet_path(path: str) -> None:
+    problem = ntfs.dotnet_path_problem(path)
+    if problem is not None:
+        raise WindowsIOError(*problem)
+
+
+def _dotnet_access(state: dict, key: str, path: str, rights: int = 0, delete: bool = False) -> None:
+    """An access check as a System.IO call meets it: UnauthorizedAccessException naming the path."""
+    try:
+        if delete:
+            ntfs.require_delete(state, key)
+        else:
+            ntfs.require(state, key, rights)
+    except ntfs.AccessDenied:
+        raise WindowsIOError("UnauthorizedAccessException", f"Access to the path '{path}' is denied.") from None
