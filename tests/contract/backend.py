@@ -24,7 +24,8 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.runner import 
 
 # ansible-core's winrm connection sends stdin in Send requests of this size (_wrapper_payload_stream).
 SEND_CHUNK = 200000
-# The simulated host every case runs on; its state is put back after each case.
+# The simulated host every case runs on (Containers enabled, as on GitHub's Windows runners); its
+# state is put back after each case.
 SIMULATOR_PROFILE = 'ws2022'
 SIMULATOR_PLUGINS = ('wcow_winsim',)
 
@@ -172,7 +173,7 @@ class SimulatorBackend(Backend):
 
         self._dir = tempfile.TemporaryDirectory(prefix='wcow-contract-')
         self._fleet = Fleet(Path(self._dir.name) / 'fleet', plugins=SIMULATOR_PLUGINS)
-        self._fleet.start(hosts=[HostSpec('contract', SIMULATOR_PROFILE)])
+        self._fleet.start(hosts=[HostSpec('contract', SIMULATOR_PROFILE, containers=True)])
         self._saved = self._fleet.store('contract').read()
 
     def stop(self) -> None:
@@ -203,7 +204,7 @@ class SimulatorBackend(Backend):
             state.update(self._saved)
 
     def describe(self) -> str:
-        return 'the Windows host simulator (profile %s)' % SIMULATOR_PROFILE
+        return 'the Windows host simulator (profile %s, Containers enabled)' % SIMULATOR_PROFILE
 
 
 # Removes what a case left behind on a real host: its scratch folder, throw-away services and groups.
