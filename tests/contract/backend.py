@@ -152,6 +152,8 @@ class Leftovers:
 
     services: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
+    #: A restart the case scheduled (shutdown.exe /r /t): aborted with shutdown.exe /a.
+    restart_scheduled: bool = False
 
 
 class SimulatorBackend(Backend):
@@ -210,6 +212,7 @@ class SimulatorBackend(Backend):
 # Removes what a case left behind on a real host: its scratch folder, throw-away services and groups.
 _REAL_CLEANUP = r"""
 $ErrorActionPreference = 'Continue'
+if (%(restart)s) { $null = shutdown.exe /a }
 foreach ($name in @(%(services)s)) {
     if (Get-Service -Name $name -ErrorAction SilentlyContinue) {
         Stop-Service -Name $name -Force -ErrorAction SilentlyContinue
@@ -267,6 +270,7 @@ class RealHostBackend(Backend):
     def after_case(self, leftovers: Leftovers) -> None:
         self.powershell(_REAL_CLEANUP % {'services': _ps_list(leftovers.services),
                                          'groups': _ps_list(leftovers.groups),
+                                         'restart': '$true' if leftovers.restart_scheduled else '$false',
                                          'scratch': self.scratch.replace("'", "''")})
 
     def describe(self) -> str:

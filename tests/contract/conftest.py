@@ -109,10 +109,11 @@ class Contract:
         jsonschema.validate(answer.result, _schema(operation))
         return answer.result
 
-    def fail(self, operation: str, params: dict[str, t.Any], masks: t.Mapping[str, str] | None = None) -> str:
+    def fail(self, operation: str, params: dict[str, t.Any], stream: bytes | None = None,
+             masks: t.Mapping[str, str] | None = None) -> str:
         """Run `operation`, which must fail on the host; return the runner's message."""
-        answer = self.backend.run(operation, params)
-        self._record(operation, params, answer, masks, None)
+        answer = self.backend.run(operation, params, stream)
+        self._record(operation, params, answer, masks, stream)
         if answer.error is None:
             raise AssertionError('%s succeeded where it must fail: %s' % (operation, json.dumps(answer.result)))
         return answer.error
