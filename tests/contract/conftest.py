@@ -32,6 +32,10 @@ for _root in reversed(os.environ.get('ANSIBLE_COLLECTIONS_PATH', '').split(os.pa
     if _root and os.path.isdir(os.path.join(_root, 'ansible_collections', 'wcow', 'buildkit')) and _root not in sys.path:
         sys.path.insert(0, _root)
 
+from contract import windows_controller  # noqa: E402
+
+windows_controller.install()
+
 from contract import transcript  # noqa: E402
 from contract.backend import Backend, Leftovers, SimulatorBackend, backend_from_environment  # noqa: E402
 
