@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.runner import (
+    COMMAND_PREFIX,
     bootstrap_command,
     encode_input,
     load_operation,
@@ -55,10 +56,10 @@ class RealHostSettings:
     cert_validation: str = 'validate'
     scratch_parent: str = 'C:\\wcow-contract'
     destructive: bool = False
-    extra: dict[str, t.Any] = field(default_factory=dict)
 
     @classmethod
-    def from_environment(cls, env: t.Mapping[str, str] = os.environ) -> RealHostSettings | None:
+    def from_environment(cls, env: t.Mapping[str, str] | None = None) -> RealHostSettings | None:
+        env = os.environ if env is None else env
         host = env.get('WINRM_HOST')
         if not host:
             return None
@@ -264,8 +265,7 @@ class RealHostBackend(Backend):
 
     def powershell(self, script: str) -> tuple[int, bytes, bytes]:
         """A plain PowerShell script (clean-up only: cases observe the host through operations)."""
-        command = 'PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand '
-        return self.exec_command(command + base64.b64encode(script.encode('utf-16-le')).decode(), b'')
+        return self.exec_command(COMMAND_PREFIX + base64.b64encode(script.encode('utf-16-le')).decode(), b'')
 
     def after_case(self, leftovers: Leftovers) -> None:
         self.powershell(_REAL_CLEANUP % {'services': _ps_list(leftovers.services),

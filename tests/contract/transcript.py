@@ -10,11 +10,13 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import json
+import os
 import re
 import typing as t
 from pathlib import Path
 
-GOLDEN = Path(__file__).resolve().parent / 'golden'
+# WCOW_CONTRACT_GOLDEN_DIR: another folder of golden files (the suite's own tests use one).
+GOLDEN = Path(os.environ.get('WCOW_CONTRACT_GOLDEN_DIR') or Path(__file__).resolve().parent / 'golden')
 VOLATILE = '<volatile>'
 HOST = '<host>'
 
