@@ -9,6 +9,9 @@
 #   make quality ansible-test sanity, galaxy-importer and docs-check on the built collection
 #   make docs    regenerate the module reference in docs/reference (antsibull-docs)
 #   make pytest  only pytest (PYTEST_ARGS to choose tests, e.g. PYTEST_ARGS=tests/unit)
+#   make contract  every operation's contract cases on the simulator (part of make test), or on a real
+#                host: WINRM_HOST=... WINRM_USER=... WINRM_PASSWORD=... (docs/testing-on-windows.md)
+#   make contract-golden  rewrite tests/contract/golden from the simulator's answers (commit them)
 #   make clean   remove the virtualenvs, .build and test caches
 
 SHELL := /bin/bash
@@ -102,7 +105,7 @@ ANTSIBULL_DOCS := PATH="$(CURDIR)/$(VENV_QUALITY)/bin:$$PATH" $(VENV_QUALITY)/bi
 	--use-current --squash-hierarchy --output-format simplified-rst --no-add-antsibull-docs-version \
 	--no-breadcrumbs --fail-on-error wcow.buildkit --dest-dir
 
-.PHONY: help venv demo bench test lint pytest clean
+.PHONY: help venv demo bench test lint pytest clean contract contract-golden
 .PHONY: quality build sanity galaxy-import docs docs-check
 
 help:
@@ -154,6 +157,20 @@ test: lint
 
 pytest: venv
 	$(IN_VENV) $(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --durations=20 $(PYTEST_ARGS)
+
+# The contract suite (tests/contract; pytest runs it too, as part of make test): on the simulator,
+# or on the Windows host WINRM_HOST names (HTTPS, certificate validated; WINRM_PORT, WINRM_TRANSPORT,
+# WINRM_CA, WINRM_CERT_VALIDATION, WCOW_CONTRACT_DESTRUCTIVE=1: see docs/testing-on-windows.md).
+# A real-host run writes $(BUILD)/contract/fidelity.md: each difference from the golden transcripts.
+CONTRACT_ARGS ?=
+contract: venv
+	$(IN_VENV) $(VENV)/bin/python -m pytest -p no:xdist -p no:cacheprovider tests/contract $(CONTRACT_ARGS)
+	@if [ -n "$${WINRM_HOST:-}" ]; then echo "contract: report in $(BUILD)/contract/fidelity.md"; fi
+
+contract-golden: venv
+	@if [ -n "$${WINRM_HOST:-}" ]; then echo "contract-golden: the golden files are the simulator's answers; unset WINRM_HOST" >&2; exit 1; fi
+	@rm -rf tests/contract/golden
+	WCOW_CONTRACT_GOLDEN=update $(IN_VENV) $(VENV)/bin/python -m pytest -q -p no:xdist -p no:cacheprovider tests/contract $(CONTRACT_ARGS)
 
 lint: venv
 	$(IN_VENV) $(VENV)/bin/ansible-lint

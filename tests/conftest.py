@@ -7,7 +7,7 @@ defaults are filled in here from the checkout: `.venv/bin` and
 `ansible_collections/wcow/buildkit` as a symlink to the checkout.
 
 Every test is also marked after its top-level directory: unit, integration,
-and simulator for the simulator's own tests (tests/winsim) and those of this
+contract, and simulator for the simulator's own tests (tests/winsim) and those of this
 collection's plug-in for it (tests/wcow_winsim); `pytest -m unit` selects
 the unit tests.
 """
@@ -22,7 +22,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 COLLECTIONS = REPO / '.build' / 'collections'
 COLLECTION_LINK = COLLECTIONS / 'ansible_collections' / 'wcow' / 'buildkit'
-AREAS = {'unit': 'unit', 'winsim': 'simulator', 'wcow_winsim': 'simulator', 'integration': 'integration'}
+AREAS = {'unit': 'unit', 'winsim': 'simulator', 'wcow_winsim': 'simulator', 'integration': 'integration',
+         'contract': 'contract'}
 
 
 def _ensure_collection_link():
