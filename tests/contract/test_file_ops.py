@@ -96,7 +96,8 @@ def test_config_data_and_empty_folders_go(contract):
     sha256 = hashlib.sha256(b'root = "x"\n').hexdigest().upper()
     result = contract.call('service_data_remove', {'config': {'path': config, 'sha256': sha256}, 'paths': [data],
                                                    'empty_folders': [contract.path('etc')]})
-    assert result == {'config_removed': True, 'removed': [data], 'folders_removed': [contract.path('etc')]}
+    assert result == {'config_removed': True, 'removed': [data], 'folders_removed': [contract.path('etc')],
+                      'not_removed': [], 'not_removed_count': 0}
     measured = read_back(contract, measure=[data, contract.path('etc')])['measured']
     assert [entry['type'] for entry in measured] == ['missing', 'missing']
 
@@ -107,5 +108,5 @@ def test_a_config_changed_since_it_was_read_is_kept(contract):
     write(contract, config, content='changed by hand')
     result = contract.call('service_data_remove', {'config': {'path': config, 'sha256': '0' * 64}, 'paths': [],
                                                    'empty_folders': [contract.path('etc')]})
-    assert result == {'config_removed': False, 'removed': [], 'folders_removed': []}
+    assert result == {'config_removed': False, 'removed': [], 'folders_removed': [], 'not_removed': [], 'not_removed_count': 0}
     assert content(contract, config) == b'changed by hand'

@@ -93,7 +93,7 @@ def test_what_is_missing_is_reported_missing(contract):
     assert result['binaries'] == [{'path': missing + '.exe', 'exists': False, 'exit_code': None,
                                    'stdout': '', 'stderr': '', 'error': ''}]
     assert result['files'] == [{'path': missing + '.toml', 'exists': False, 'content_b64': None}]
-    assert result['measured'] == [{'path': missing, 'type': 'missing', 'files': 0, 'dirs': 0, 'bytes': 0}]
+    assert result['measured'] == [{'path': missing, 'type': 'missing', 'files': 0, 'dirs': 0, 'bytes': 0, 'unreadable': 0}]
 
 
 @pytest.mark.operation('wcow_facts_read')
