@@ -1,0 +1,183 @@
+"""`make mutation`: mutation testing of the modules that decide what happens to a host.
+
+Each module listed in MODULES is mutated by cosmic-ray (requirements/mutation.txt,
+in .venv-mutation), one mutant at a time, in a copy of the tracked files of its own
+under .build/mutation/trees/ (the checkout itself is never changed); each mutant is
+tested with .venv's pytest running only that module's unit tests, stopping at
+the first failure. A mutant no test fails on survives.
+
+The operators are a mutmut-like set (OPERATORS_LEFT_OUT says which are left
+out and why). Survivors that no test can kill, because the mutant behaves as
+the original, are listed in EQUIVALENT with the reason; the report,
+.build/mutation/report.md, counts them apart and lists every other survivor.
+The run fails when fewer than MINIMUM_KILLED of the non-equivalent mutants are
+killed.
+
+Usage: run.py [--module plugins/plugin_utils/...py]... [--jobs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent.parent
+OUT = REPO / '.build' / 'mutation'
+TREES = OUT / 'trees'
+COSMIC_RAY = REPO / '.venv-mutation' / 'bin'
+PYTHON = REPO / '.venv' / 'bin' / 'python'
+MINIMUM_KILLED = 0.90
+TIMEOUT_SECONDS = 120.0
+
+# Module -> the unit tests that cover it.
+MODULES = {
+    'plugins/plugin_utils/_service/data_paths.py': ['tests/unit/test_data_paths.py'],
+    'plugins/plugin_utils/_core/runner.py': ['tests/unit/test_runner.py', 'tests/unit/test_archive_runner_stream.py'],
+    'plugins/plugin_utils/_service/plan.py': ['tests/unit/test_containerd_service_plan.py', 'tests/unit/test_service_plan.py'],
+    'plugins/plugin_utils/_daemons/buildkitd_plan.py': ['tests/unit/test_buildkitd_plan.py'],
+    'plugins/plugin_utils/_daemons/cni_config.py': ['tests/unit/test_cni_render.py', 'tests/unit/test_cni_render_properties.py'],
+    'plugins/plugin_utils/_release_archive/checksum.py': ['tests/unit/test_archive_checksum.py'],
+    'plugins/plugin_utils/_release_archive/manifest.py': ['tests/unit/test_archive_manifest.py'],
+    'plugins/plugin_utils/_release_archive/diff.py': ['tests/unit/test_archive_manifest.py'],
+    'plugins/plugin_utils/_windows/path_list.py': ['tests/unit/test_path_entry_list.py'],
+    'plugins/plugin_utils/_drift/classify.py': ['tests/unit/test_drift_report.py'],
+}
+
+# Left out: operators whose mutants are mostly noise here. Every other
+# replacement of an arithmetic operator (x + y -> x ** y, x % y -> x ^ y, ...)
+# only repeats what one swap per operator already asks; `|` is almost only in
+# annotations (`str | None`, never evaluated under `from __future__ import
+# annotations`); `is`/`is not` for `==`/`!=` and orderings for equality are
+# mostly type errors; the variable inserter/replacer and decorator removal
+# make mutants that cannot run.
+OPERATORS_LEFT_OUT = [
+    r'core/ReplaceBinaryOperator_(?!Add_Sub$|Sub_Add$|Mul_Div$|Div_Mul$).*',
+    r'core/ReplaceComparisonOperator_(?!Eq_NotEq$|NotEq_Eq$|Lt_LtE$|LtE_Lt$|Gt_GtE$|GtE_Gt$|Is_IsNot$|IsNot_Is$'
+    r'|In_NotIn$|NotIn_In$|Lt_Gt$|Gt_Lt$).*',
+    r'core/ReplaceUnaryOperator_.*',
+    r'core/VariableInserter.*',
+    r'core/VariableReplacer.*',
+    r'core/RemoveDecorator.*',
+]
+
+# (module, line, operator) -> why the mutant behaves as the original.
+EQUIVALENT: dict[tuple[str, int, str], str] = {
+}
+
+
+def copy_tree(tree: Path):
+    """The tracked and new files of the checkout, as they are now, into tree."""
+    if tree.exists():
+        shutil.rmtree(tree)
+    files = subprocess.run(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], cwd=REPO,
+                           check=True, capture_output=True).stdout.decode().split('\0')
+    for name in filter(None, files):
+        source = REPO / name
+        if source.is_file() and not source.is_symlink():
+            target = tree / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+
+
+def config_for(module: str, tests: list[str]) -> str:
+    command = '%s -m pytest -x -q -p no:cacheprovider -o addopts= %s' % (PYTHON, ' '.join(tests))
+    return '\n'.join([
+        '[cosmic-ray]',
+        'module-path = %s' % json.dumps(module),
+        'timeout = %s' % TIMEOUT_SECONDS,
+        'excluded-modules = []',
+        'test-command = %s' % json.dumps(command),
+        '[cosmic-ray.distributor]',
+        'name = "local"',
+        '[cosmic-ray.filters.operators-filter]',
+        'exclude-operators = %s' % json.dumps(OPERATORS_LEFT_OUT),
+        '',
+    ])
+
+
+def run_module(module: str) -> list[dict]:
+    name = module.replace('/', '.').removesuffix('.py').removeprefix('plugins.plugin_utils.')
+    config = OUT / (name + '.toml')
+    session = OUT / (name + '.sqlite')
+    tree = TREES / name
+    copy_tree(tree)
+    config.write_text(config_for(module, [t for t in MODULES[module] if (tree / t).exists()]))
+    session.unlink(missing_ok=True)
+    cosmic = [str(COSMIC_RAY / 'cosmic-ray')]
+    subprocess.run(cosmic + ['init', str(config), str(session)], cwd=tree, check=True)
+    subprocess.run([str(COSMIC_RAY / 'cr-filter-operators'), str(session), str(config)], cwd=tree, check=True)
+    subprocess.run(cosmic + ['exec', str(config), str(session)], cwd=tree, check=True)
+    dump = subprocess.run(cosmic + ['dump', str(session)], cwd=tree, check=True, capture_output=True, text=True).stdout
+    mutants = []
+    for line in dump.splitlines():
+        job, result = json.loads(line)
+        if result is None:
+            continue
+        for mutation in job['mutations']:
+            mutants.append({
+                'module': module, 'line': mutation['start_pos'][0], 'operator': mutation['operator_name'],
+                'occurrence': mutation['occurrence'], 'outcome': result['test_outcome'],
+                'worker_outcome': result['worker_outcome'], 'diff': result.get('diff') or '',
+            })
+    return mutants
+
+
+def report(mutants: list[dict]) -> tuple[str, float]:
+    def key(m):
+        return (m['module'], m['line'], m['operator'])
+
+    considered = [m for m in mutants if m['worker_outcome'] == 'normal']
+    survived = [m for m in considered if m['outcome'] == 'survived']
+    equivalent = [m for m in survived if key(m) in EQUIVALENT]
+    alive = [m for m in survived if key(m) not in EQUIVALENT]
+    counted = len(considered) - len(equivalent)
+    killed = counted - len(alive)
+    score = killed / counted if counted else 1.0
+    lines = ['# Mutation testing report', '',
+             '%d mutants run, %d killed, %d equivalent, %d survived: %.1f%% of the non-equivalent killed '
+             '(minimum %d%%).' % (len(considered), killed, len(equivalent), len(alive), 100 * score,
+                                  100 * MINIMUM_KILLED), '',
+             '| module | mutants | killed | equivalent | survived |', '| --- | --- | --- | --- | --- |']
+    for module in sorted({m['module'] for m in mutants}):
+        mine = [m for m in considered if m['module'] == module]
+        eq = sum(1 for m in equivalent if m['module'] == module)
+        sv = sum(1 for m in alive if m['module'] == module)
+        lines.append('| %s | %d | %d | %d | %d |' % (module, len(mine), len(mine) - eq - sv, eq, sv))
+    skipped = [m for m in mutants if m['worker_outcome'] not in ('normal', 'skipped')]
+    if skipped:
+        lines += ['', '%d mutants did not run normally (timeout or abnormal worker exit):' % len(skipped)]
+        lines += ['- %s:%d %s: %s' % (m['module'], m['line'], m['operator'], m['worker_outcome']) for m in skipped]
+    lines += ['', '## Survivors', '']
+    for m in alive:
+        lines += ['### %s:%d %s' % key(m), '', '```diff', m['diff'].strip(), '```', '']
+    lines += ['## Equivalent mutants', '']
+    lines += ['- %s:%d %s: %s' % (key(m) + (EQUIVALENT[key(m)],)) for m in equivalent]
+    return '\n'.join(lines) + '\n', score
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
+    parser.add_argument('--module', action='append', choices=sorted(MODULES), help='only these modules')
+    parser.add_argument('--jobs', type=int, default=1, help='modules mutated at once, each in its own tree')
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    modules = args.module or sorted(MODULES)
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        results = list(pool.map(run_module, modules))
+    mutants = [m for found in results for m in found]
+    (OUT / 'mutants.json').write_text(json.dumps(mutants, indent=1))
+    text, score = report(mutants)
+    (OUT / 'report.md').write_text(text)
+    print(text.split('\n## Survivors', 1)[0])
+    print('report: %s' % (OUT / 'report.md').relative_to(REPO))
+    return 0 if score >= MINIMUM_KILLED else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
