@@ -70,3 +70,8 @@ def test_garbage_is_refused_naming_the_line():
 
 def test_is_sha256():
     assert is_sha256(A) and is_sha256(B) and not is_sha256(A[:-1]) and not is_sha256(None)
+
+
+def test_a_file_listing_the_archive_twice_with_the_same_checksum_gives_it():
+    text = '%s  %s\n%s  ./%s\n' % (A, NAME, A.upper(), NAME)
+    assert pick_from_file(text, NAME) == A

@@ -110,3 +110,7 @@ def test_guide_style_routes_are_reported():
     config = {'ipam': {'routes': [{'gateway': '172.20.0.1'}, {'gw': '172.20.0.1', 'gateway': 'x'}]}}
     assert cni_config.ignored_route_keys(config) == [0]
     assert cni_config.ignored_route_keys({'ipam': 'x'}) == []
+
+
+def test_to_nice_json_sorts_escapes_and_indents_by_two():
+    assert cni_config.to_nice_json({'b': 1, 'a': '\u00e9'}) == '{\n  "a": "\\u00e9",\n  "b": 1\n}'

@@ -167,3 +167,15 @@ def test_probed_version():
     assert 'does not exist' in probed_version(probe(exists=False))[1]
     assert 'Cannot run' in probed_version(probe(error='Cannot run it'))[1]
     assert "exited with 1 and printed 'Incorrect Usage'" in probed_version(probe(exit_code=1, stderr='Incorrect Usage'))[1]
+
+
+# --- cases found by mutation testing (make mutation) ----------------------------------------------------------
+
+@pytest.mark.parametrize('current', ['Start Pending', 'Paused', 'Continue Pending', 'Pause Pending'])
+def test_a_service_that_is_not_stopped_is_stopped_when_state_is_stopped(current):
+    result = plan(entry(state=current), 'stopped')
+    assert result.params['state'] == 'stopped' and result.changes == ['stop the service']
+
+
+def test_a_starting_service_is_not_started_again():
+    assert plan(entry(state='Start Pending')).params is None

@@ -75,3 +75,32 @@ def test_a_data_folder_that_is_a_link_stops_the_plan():
     found = removal.targets([('r', 'D:\\data\\ctr\\root')])
     with pytest.raises(removal.LinkFound, match='Nothing was changed'):
         removal.plan(found, None, None, [measured('D:\\data\\ctr\\root', 'link')])
+
+
+# --- cases found by mutation testing (make mutation) ----------------------------------------------------------
+
+@pytest.mark.parametrize('path, refused', [
+    ('C:\\Program Files (x86)\\app', True),  # an installation, not data
+    ('C:\\program files (x86)\\App', True),
+    ('C:\\Program Files (x86)\\app\\data', False),
+    ('C:\\Program Files\\app', True),
+    ('D:\\app', True),
+    ('D:\\app\\data', False),
+])
+def test_program_files_folders_are_removed_only_three_deep(path, refused):
+    problem = paths.removal_problem(path)
+    assert (problem is not None) == refused, problem
+    if refused and 'Program' in path:
+        assert 'C:\\Program Files\\app\\data' in problem
+
+
+@pytest.mark.parametrize('path, folder, inside', [
+    ('D:\\data\\ctr-state', 'D:\\data\\ctr', False),
+    ('D:\\data\\ctrl', 'D:\\data\\ctr', False),
+    ('D:\\data\\ctr', 'D:\\data\\ctr', True),
+    ('D:\\DATA\\ctr\\state', 'd:\\data\\ctr\\', True),
+    ('D:\\data\\ctr\\', 'D:\\data\\ctr', True),
+    ('D:\\data', 'D:\\data\\ctr', False),
+])
+def test_within_compares_whole_folder_names(path, folder, inside):
+    assert paths.within(path, folder) is inside

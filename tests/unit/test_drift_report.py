@@ -413,3 +413,15 @@ def test_ansible_doc_shows_the_callback(bindir):
     assert not done.stderr.strip(), done.stderr
     for text in ('report_dir', 'WCOW_DRIFT_REPORT_DIR', 'wcow_drift_report_dir', 'title', 'aggregate'):
         assert text in done.stdout
+
+
+# --- cases found by mutation testing (make mutation) ----------------------------------------------------------
+
+def test_a_failed_outcome_or_a_failed_result_is_a_failure():
+    assert classify('failed', {}).status == 'failed'
+    assert classify('ok', {'failed': True, 'msg': 'no'}).status == 'failed'
+
+
+def test_a_text_that_is_to_go_is_summarized_as_lines():
+    status, summary, _message = classify('ok', {'changed': True, 'diff': {'before': 'kept\nold\n', 'after': None}})
+    assert status == 'drifted' and summary == ['- kept', '- old']
