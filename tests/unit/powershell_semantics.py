@@ -7,7 +7,8 @@ Each rule returns Findings (rule, line, message):
   (called with parameters its param() declares), a command Windows PowerShell
   5.1 exports (called with parameters it has; data/ps51_commands.json, derived
   from PSScriptAnalyzer's data, see data/NOTICE), one of the built-in aliases
-  in ALIASES, or a native program in NATIVE_PROGRAMS; `native`: every `*.exe`
+  in ALIASES, or a native program in NATIVE_PROGRAMS (the keys of a hashtable
+  splatted with `@name` count as parameters); `native`: every `*.exe`
   named in a string or command is in NATIVE_PROGRAMS;
 - `variable`: no variable is read before it is assigned in its scope (the
   script, or a function: its parameters and what it assigns; script blocks
@@ -161,8 +162,29 @@ def _matches(given: str, parameters: frozenset[str]) -> bool:
     return len(candidates) == 1
 
 
+def splatted_keys(root) -> dict[str, set[str]]:
+    """{variable: keys} of hashtables built for splatting: `$v = @{ Key = ... }`, then `$v.Key = ...`."""
+    keys: dict[str, set[str]] = {}
+    for node in walk(root):
+        if node.type != 'assignment_expression':
+            continue
+        target = node_text(node.children[0]).strip()
+        value = node.children[-1]
+        literal = next((h for h in walk(value) if h.type == 'hash_literal_expression'), None)
+        if re.fullmatch(r'\$\w+', target) and literal is not None and node_text(value).strip().startswith('@{'):
+            keys.setdefault(target[1:].lower(), set()).update(
+                node_text(k).strip('\'" ') for k in walk(literal) if k.type == 'key_expression' and k.parent.parent ==
+                next(c for c in literal.children if c.type == 'hash_literal_body'))
+            continue
+        member = re.fullmatch(r'\$(\w+)\.(\w+)', target)
+        if member and member.group(1).lower() in keys:
+            keys[member.group(1).lower()].add(member.group(2))
+    return keys
+
+
 def command_findings(root, functions: dict[str, frozenset[str]]) -> list[Finding]:
     findings = []
+    splats = splatted_keys(root)
     for node in walk(root):
         if node.type != 'command':
             continue
@@ -172,7 +194,7 @@ def command_findings(root, functions: dict[str, frozenset[str]]) -> list[Finding
         lower = ALIASES.get(name.lower(), name).lower()
         if lower in functions:
             parameters, where = functions[lower], 'function %s' % name
-            common = frozenset()
+            common = frozenset()  # the scripts' functions are not advanced functions
         elif lower in PS51:
             (name, parameters), where = PS51[lower], 'Windows PowerShell 5.1 %s' % PS51[lower][0]
             common = frozenset(COMMON_PARAMETERS)
@@ -184,11 +206,12 @@ def command_findings(root, functions: dict[str, frozenset[str]]) -> list[Finding
             findings.append(Finding('command', line_of(node), '%r is neither defined in the script or its snippets nor '
                                     'a Windows PowerShell 5.1 command' % name))
             continue
-        for parameter in _given_parameters(node):
-            given = node_text(parameter).lstrip('-').split(':')[0].lower()
-            if not _matches(given, parameters | common if common else parameters):
-                findings.append(Finding('command', line_of(parameter), '%s has no parameter -%s'
-                                        % (where, node_text(parameter).lstrip('-').split(':')[0])))
+        given = [(node_text(p).lstrip('-').split(':')[0], p) for p in _given_parameters(node)]
+        for splat in (v for v in walk(node) if v.type == 'variable' and node_text(v).startswith('@')):
+            given += [(key, splat) for key in sorted(splats.get(_variable_name(splat), ()))]
+        for parameter, where_given in given:
+            if not _matches(parameter.lower(), parameters | common):
+                findings.append(Finding('command', line_of(where_given), '%s has no parameter -%s' % (where, parameter)))
     return findings
 
 

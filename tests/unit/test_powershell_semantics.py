@@ -269,6 +269,14 @@ def test_mutated_operation_is_rejected(operation, old, new, rule):
     assert rule in rules(check_operation(text.replace(old, new, 1)))
 
 
+def test_splatted_keys_are_parameters():
+    text = SNIPPETS['release_archive']
+    assert "$request = @{ Uri = $Url; UseBasicParsing = $true }" in text
+    assert check_snippet(text) == []
+    assert 'command' in rules(check_snippet(text.replace('UseBasicParsing = $true', 'UseBasic = $true; SkipCertificateCheck = $true')))
+    assert 'command' in rules(check_snippet(text.replace('$request.OutFile = $OutFile', '$request.OutPath = $OutFile')))
+
+
 def test_mutated_snippet_is_rejected():
     text = SNIPPETS['hns'].replace('ConvertFrom-Json -InputObject $response', 'ConvertFrom-Json -InputObject $response -AsHashtable')
     assert text != SNIPPETS['hns']
