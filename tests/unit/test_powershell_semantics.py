@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from operation_params import call_sites
-from powershell_semantics import SET_BY_BOOTSTRAP, check_semantics, defined_functions
+from powershell_semantics import SET_BY_BOOTSTRAP, check_semantics, command_findings, defined_functions
 from test_powershell_static import POWERSHELL, REPO, REQUIRES, SCRIPTS, kind_of, node_text, parse, walk
 
 SNIPPETS = {path.stem: path.read_text(encoding='utf-8') for path in sorted((POWERSHELL / 'snippets').glob('*.ps1'))}
@@ -297,6 +297,24 @@ def test_script(path):
     findings = check_operation(text) if kind_of(path) == 'operation' else check_snippet(text)
     left = [f for f in findings if not _known(path, f)]
     assert not left, '%s:\n%s' % (path.relative_to(REPO), '\n'.join('  %s' % f for f in left))
+
+
+@pytest.mark.parametrize('name', sorted(OPERATIONS))
+def test_the_snippets_an_operation_requires_call_only_what_it_has(name):
+    """A snippet's function calling one of a snippet the operation does not require fails on the host."""
+    required = required_snippets(OPERATIONS[name])
+    functions = {**functions_of(required), **defined_functions(parse(OPERATIONS[name]).root_node)}
+    problems = ['%s.ps1: %s' % (snippet, f) for snippet in required
+                for f in command_findings(parse(SNIPPETS[snippet]).root_node, functions)]
+    assert not problems, '\n'.join(problems)
+
+
+def test_a_snippet_left_out_of_requires_is_found():
+    text = OPERATIONS['release_archive_apply']
+    assert '# wcow.buildkit requires: release_archive, release_archive_install' in text
+    required = ['release_archive_install']  # without release_archive, whose functions it calls
+    problems = [f for f in command_findings(parse(SNIPPETS['release_archive_install']).root_node, functions_of(required))]
+    assert problems and all(f.rule == 'command' and 'neither defined' in f.message for f in problems), problems
 
 
 def test_bootstrap():
