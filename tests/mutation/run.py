@@ -13,7 +13,10 @@ the original, are listed in EQUIVALENT with the reason; the report,
 The run fails when fewer than MINIMUM_KILLED of the non-equivalent mutants are
 killed.
 
-Usage: run.py [--module plugins/plugin_utils/...py]... [--jobs N]
+The report covers the last session of every module, so one module can be
+run again alone (--module); --report-only writes it from the sessions there are.
+
+Usage: run.py [--module plugins/plugin_utils/...py]... [--jobs N] [--report-only]
 """
 
 from __future__ import annotations
@@ -101,8 +104,12 @@ def config_for(module: str, tests: list[str]) -> str:
     ])
 
 
-def run_module(module: str) -> list[dict]:
-    name = module.replace('/', '.').removesuffix('.py').removeprefix('plugins.plugin_utils.')
+def session_name(module: str) -> str:
+    return module.replace('/', '.').removesuffix('.py').removeprefix('plugins.plugin_utils.')
+
+
+def run_module(module: str):
+    name = session_name(module)
     config = OUT / (name + '.toml')
     session = OUT / (name + '.sqlite')
     tree = TREES / name
@@ -113,12 +120,19 @@ def run_module(module: str) -> list[dict]:
     subprocess.run(cosmic + ['init', str(config), str(session)], cwd=tree, check=True)
     subprocess.run([str(COSMIC_RAY / 'cr-filter-operators'), str(session), str(config)], cwd=tree, check=True)
     subprocess.run(cosmic + ['exec', str(config), str(session)], cwd=tree, check=True)
-    dump = subprocess.run(cosmic + ['dump', str(session)], cwd=tree, check=True, capture_output=True, text=True).stdout
+
+
+def results(module: str) -> list[dict]:
+    """The mutants of the module's last session, as far as it ran."""
+    session = OUT / (session_name(module) + '.sqlite')
+    if not session.exists():
+        return []
+    dump = subprocess.run([str(COSMIC_RAY / 'cosmic-ray'), 'dump', str(session)], check=True, capture_output=True,
+                          text=True).stdout
     mutants = []
     for line in dump.splitlines():
         job, result = json.loads(line)
-        if result is None:
-            continue
+        result = result or {'test_outcome': 'pending', 'worker_outcome': 'pending'}
         for mutation in job['mutations']:
             mutants.append({
                 'module': module, 'line': mutation['start_pos'][0], 'operator': mutation['operator_name'],
@@ -149,7 +163,10 @@ def report(mutants: list[dict]) -> tuple[str, float]:
         eq = sum(1 for m in equivalent if m['module'] == module)
         sv = sum(1 for m in alive if m['module'] == module)
         lines.append('| %s | %d | %d | %d | %d |' % (module, len(mine), len(mine) - eq - sv, eq, sv))
-    skipped = [m for m in mutants if m['worker_outcome'] not in ('normal', 'skipped')]
+    skipped = [m for m in mutants if m['worker_outcome'] not in ('normal', 'skipped', 'pending')]
+    pending = [m for m in mutants if m['worker_outcome'] == 'pending']
+    if pending:
+        lines += ['', '%d mutants not run yet (a session still running or stopped).' % len(pending)]
     if skipped:
         lines += ['', '%d mutants did not run normally (timeout or abnormal worker exit):' % len(skipped)]
         lines += ['- %s:%d %s: %s' % (m['module'], m['line'], m['operator'], m['worker_outcome']) for m in skipped]
@@ -165,18 +182,24 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     parser.add_argument('--module', action='append', choices=sorted(MODULES), help='only these modules')
     parser.add_argument('--jobs', type=int, default=1, help='modules mutated at once, each in its own tree')
+    parser.add_argument('--report-only', action='store_true', help='only report the sessions of earlier runs')
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    modules = args.module or sorted(MODULES)
-    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        results = list(pool.map(run_module, modules))
-    mutants = [m for found in results for m in found]
+    if not args.report_only:
+        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            list(pool.map(run_module, args.module or sorted(MODULES)))
+    # The report covers every module's last session, so that one module can be run again alone.
+    missing = [m for m in sorted(MODULES) if not (OUT / (session_name(m) + '.sqlite')).exists()]
+    mutants = [m for module in sorted(MODULES) for m in results(module)]
+    missing += sorted({m['module'] for m in mutants if m['worker_outcome'] == 'pending'})
     (OUT / 'mutants.json').write_text(json.dumps(mutants, indent=1))
     text, score = report(mutants)
+    if missing:
+        text = text.replace('\n\n', '\n\nNot run yet: %s.\n\n' % ', '.join(missing), 1)
     (OUT / 'report.md').write_text(text)
     print(text.split('\n## Survivors', 1)[0])
     print('report: %s' % (OUT / 'report.md').relative_to(REPO))
-    return 0 if score >= MINIMUM_KILLED else 1
+    return 0 if score >= MINIMUM_KILLED and not missing else 1
 
 
 if __name__ == '__main__':
