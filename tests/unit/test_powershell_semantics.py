@@ -313,7 +313,7 @@ def test_a_snippet_left_out_of_requires_is_found():
     text = OPERATIONS['release_archive_apply']
     assert '# wcow.buildkit requires: release_archive, release_archive_install' in text
     required = ['release_archive_install']  # without release_archive, whose functions it calls
-    problems = [f for f in command_findings(parse(SNIPPETS['release_archive_install']).root_node, functions_of(required))]
+    problems = command_findings(parse(SNIPPETS['release_archive_install']).root_node, functions_of(required))
     assert problems and all(f.rule == 'command' and 'neither defined' in f.message for f in problems), problems
 
 
