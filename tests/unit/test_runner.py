@@ -201,3 +201,7 @@ def test_parameters_are_logged_only_when_allowed(monkeypatch):
     logged.clear()
     run_operation(FakeConnection((0, GOOD, b'')), 'hns_network_read', {'name': 'secret-net'}, log_params=False)
     assert not any('secret-net' in line for line in logged)
+
+
+def test_compaction_keeps_the_first_line_and_every_statement_after_it():
+    assert runner._compact('# header\n    $a = 1\n# comment\n\n  $b = 2  \n') == '# header\n$a = 1\n$b = 2'
