@@ -104,3 +104,31 @@ def test_program_files_folders_are_removed_only_three_deep(path, refused):
 ])
 def test_within_compares_whole_folder_names(path, folder, inside):
     assert paths.within(path, folder) is inside
+
+
+@pytest.mark.parametrize('path, message', [
+    ('C:\\', "'C:\\\\' is a drive root"),
+    ('C:\\Windows\\x\\y', 'is in C:\\Windows, a system folder'),
+    ('C:\\ProgramData\\Microsoft', 'is in C:\\ProgramData\\Microsoft, a system folder'),
+    ('C:\\ProgramData\\Microsoft\\Windows\\x', 'is in C:\\ProgramData\\Microsoft, a system folder'),
+])
+def test_refusals_name_the_folder(path, message):
+    assert paths.removal_problem(path).endswith(message)
+
+
+def test_parent_stops_below_the_drive():
+    assert paths.parent('C:\\a\\b') == 'C:\\a'
+    assert paths.parent('C:\\a') is None
+
+
+def test_empty_parents_are_the_folders_the_allow_rule_accepts_deepest_first():
+    found = paths.empty_parents(['C:\\ProgramData\\app\\data\\f.txt', 'C:\\ProgramData\\APP\\DATA\\g.txt',
+                                 'C:\\ProgramData\\app\\x', 'C:\\ProgramData\\other', 'D:\\top'])
+    assert found == ['C:\\ProgramData\\app\\data', 'C:\\ProgramData\\app']
+
+
+def test_folders_below_a_top_folder_deepest_first():
+    top = 'D:\\data\\ctr\\'
+    assert paths.folders_below(['D:\\data\\ctr\\a\\b\\f.txt', 'D:\\data\\ctr\\c'], top) == [
+        'D:\\data\\ctr\\a\\b\\f.txt', 'D:\\data\\ctr\\a\\b', 'D:\\data\\ctr\\a', 'D:\\data\\ctr\\c']
+    assert paths.folders_below(['D:\\data\\ctr', 'D:\\data\\ctr-state\\x', 'E:\\x\\y'], top) == []
