@@ -68,9 +68,43 @@ OPERATORS_LEFT_OUT = [
     r'core/RemoveDecorator.*',
 ]
 
-# (module, line, operator) -> why the mutant behaves as the original.
-EQUIVALENT: dict[tuple[str, int, str], str] = {
+# (module, the mutated line as the mutant has it, stripped) -> why the mutant behaves as the original.
+# Keyed by text rather than line number, so that an edit elsewhere in the module keeps the entry.
+RUNNER = 'plugins/plugin_utils/_core/runner.py'
+CHECKSUM = 'plugins/plugin_utils/_release_archive/checksum.py'
+TYPE_CHECKING = ('the names imported under TYPE_CHECKING appear only in annotations, which are never evaluated '
+                 '(from __future__ import annotations); importing them at run time changes nothing')
+EQUIVALENT: dict[tuple[str, str], str] = {
+    (RUNNER, 'if not t.TYPE_CHECKING:'): TYPE_CHECKING,
+    ('plugins/plugin_utils/_daemons/cni_config.py', 'if not t.TYPE_CHECKING:'): TYPE_CHECKING,
+    (RUNNER, '@functools.lru_cache(maxsize= 2)'):
+        'bootstrap_command() takes no argument: a cache of 2 holds the same one text, none builds it again',
+    (RUNNER, '@functools.lru_cache(maxsize= 0)'):
+        'bootstrap_command() takes no argument: a cache of 2 holds the same one text, none builds it again',
+    (RUNNER, "kept = [line.strip() for line in lines[ 0:] if line.strip() and not line.strip().startswith('#')]"):
+        'the first line is a comment (it names the script), so the comment filter drops it from the rest anyway',
+    (RUNNER, 'STREAM_LINE_BYTES = 57 * 1025'):
+        'any multiple of 3 is a valid chunk: each line is base64 without padding, decoded on its own',
+    (RUNNER, 'STREAM_LINE_BYTES = 57 * 1023'):
+        'any multiple of 3 is a valid chunk: each line is base64 without padding, decoded on its own',
+    (CHECKSUM, 'return named[ -1]'):
+        'named holds one digest, maybe several times (a second different one is refused above): first or last is the same',
+    (CHECKSUM, 'if len(entries) == 1 and entries[ -1][1] is None:'):
+        'entries has exactly one element here: entries[-1] is entries[0]',
+    (CHECKSUM, 'return entries[ -1][0]'): 'entries has exactly one element here: entries[-1] is entries[0]',
+    ('plugins/plugin_utils/_daemons/cni_config.py',
+     "return json.dumps(config, sort_keys=True, ensure_ascii=False, separators=(',', ':'))"):
+        'canonical() only compares two texts made the same way: escaped or not, they are equal exactly when the '
+        'objects are',
+    ('plugins/plugin_utils/_service/data_paths.py', "if len(path.rstrip('\\\\')) <= 3:"):
+        'a path that passes the drive check (X:\\ and more) is never 3 characters long without its trailing '
+        'backslashes: X:\\a is 4',
 }
+
+
+def mutated_line(diff: str) -> str:
+    return next((line[1:].strip() for line in diff.splitlines() if line.startswith('+') and not line.startswith('+++')),
+                '')
 
 
 def copy_tree(tree: Path):
@@ -143,7 +177,10 @@ def results(module: str) -> list[dict]:
 
 def report(mutants: list[dict]) -> tuple[str, float]:
     def key(m):
-        return (m['module'], m['line'], m['operator'])
+        return (m['module'], mutated_line(m['diff']))
+
+    def title(m):
+        return '%s:%d %s' % (m['module'], m['line'], m['operator'])
 
     considered = [m for m in mutants if m['worker_outcome'] == 'normal']
     survived = [m for m in considered if m['outcome'] == 'survived']
@@ -171,9 +208,9 @@ def report(mutants: list[dict]) -> tuple[str, float]:
         lines += ['- %s:%d %s: %s' % (m['module'], m['line'], m['operator'], m['worker_outcome']) for m in skipped]
     lines += ['', '## Survivors', '']
     for m in alive:
-        lines += ['### %s:%d %s' % key(m), '', '```diff', m['diff'].strip(), '```', '']
+        lines += ['### %s' % title(m), '', '```diff', m['diff'].strip(), '```', '']
     lines += ['## Equivalent mutants', '']
-    lines += ['- %s:%d %s: %s' % (key(m) + (EQUIVALENT[key(m)],)) for m in equivalent]
+    lines += ['- %s `%s`: %s' % (title(m), mutated_line(m['diff']), EQUIVALENT[key(m)]) for m in equivalent]
     return '\n'.join(lines) + '\n', score
 
 

@@ -130,3 +130,10 @@ def test_a_first_route_through_another_gateway_is_named_in_the_message():
 def test_key_order_is_no_difference():
     assert cni_config.same_config({'a': 1, 'b': {'c': 2, 'd': 3}}, {'b': {'d': 3, 'c': 2}, 'a': 1})
     assert not cni_config.same_config({'a': 1}, {'a': True})
+
+
+def test_to_json_sorts_keys_and_neither_filter_writes_nan():
+    assert cni_config.to_json({'b': 1, 'a': '\u00e9'}) == '{"a": "\\u00e9", "b": 1}'
+    for to_text in (cni_config.to_json, cni_config.to_nice_json):
+        with pytest.raises(ValueError):
+            to_text({'x': float('nan')})
