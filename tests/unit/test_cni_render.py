@@ -137,3 +137,9 @@ def test_to_json_sorts_keys_and_neither_filter_writes_nan():
     for to_text in (cni_config.to_json, cni_config.to_nice_json):
         with pytest.raises(ValueError):
             to_text({'x': float('nan')})
+
+
+@pytest.mark.parametrize('key', [5, ''])
+def test_extra_keys_must_be_non_empty_text(key):
+    with pytest.raises(InvalidArgument, match='^extra: keys must be non-empty strings'):
+        variables(extra={key: 'x'})

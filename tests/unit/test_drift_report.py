@@ -460,3 +460,13 @@ def test_at_most_twelve_changed_lines_are_listed():
     assert len(summary) == 12 and not summary[-1].startswith('...')
     _status, summary, _message = classify('ok', {'changed': True, 'diff': {'before': twelve + '\nmore', 'after': ''}})
     assert summary[-1] == '... 1 more changed lines'
+
+
+def test_results_that_are_not_a_list_of_dicts_are_no_loop():
+    assert classify('ok', {'results': ['a'], 'changed': False}).status == 'in_sync'
+    assert classify('ok', {'results': [], 'changed': False}).status == 'in_sync'
+
+
+def test_a_diff_with_only_an_after_counts():
+    status, summary, _message = classify('ok', {'changed': True, 'diff': {'after': 'new\n'}})
+    assert status == 'missing' and summary == ['absent now', '+ new']
