@@ -4,6 +4,8 @@
 #   make bench   site on a simulated fleet, from bare then unchanged: report in .build/bench/report.md
 #                (BENCH_HOSTS=50 up to 200, BENCH_LATENCY_MS=50, BENCH_FORKS=25, BENCH_CONTAINERS=bare|enabled)
 #   make test    everything CI runs (lint, quality, then pytest)
+#   make mutation  mutation testing of the host-deciding modules (not in `make test`; minutes of CPU):
+#                report in .build/mutation/report.md (MUTATION_JOBS=1 modules at once, MUTATION_MODULES=path ...)
 #   make venv    only create/refresh .venv, .venv-oldest and the collection link
 #   make lint    ansible-lint (production profile) and antsibull-changelog lint
 #   make quality ansible-test sanity, galaxy-importer and docs-check on the built collection
@@ -73,6 +75,11 @@ VENV_BENCH := .venv-bench
 # ansible.windows, taken out of the `ansible` wheel, for the comparison.
 BENCH_ANSIBLE_WINDOWS := $(BUILD)/bench-ansible-windows
 
+# `make mutation` (tests/mutation/run.py): cosmic-ray in .venv-mutation, niced.
+VENV_MUTATION := .venv-mutation
+MUTATION_JOBS ?= 1
+MUTATION_MODULES ?=
+
 # Quality gates (`make quality`, part of `make test`), all on the collection
 # tarball that `ansible-galaxy collection build` makes of the working tree:
 #   sanity         ansible-test sanity of the newest ansible-core (.venv) on the
@@ -105,7 +112,7 @@ ANTSIBULL_DOCS := PATH="$(CURDIR)/$(VENV_QUALITY)/bin:$$PATH" $(VENV_QUALITY)/bi
 	--use-current --squash-hierarchy --output-format simplified-rst --no-add-antsibull-docs-version \
 	--no-breadcrumbs --fail-on-error wcow.buildkit --dest-dir
 
-.PHONY: help venv demo bench test lint pytest clean contract contract-golden
+.PHONY: help venv demo bench test lint pytest clean contract contract-golden mutation
 .PHONY: quality build sanity galaxy-import docs docs-check
 
 help:
@@ -246,6 +253,15 @@ $(VENV_BENCH)/.installed: requirements/bench.txt
 	@$(VENV_BENCH)/bin/python -m pip install --quiet --quiet --disable-pip-version-check -r requirements/bench.txt
 	@touch $@
 
+mutation: venv $(VENV_MUTATION)/.installed
+	nice -n 10 $(VENV)/bin/python tests/mutation/run.py --jobs $(MUTATION_JOBS) $(addprefix --module ,$(MUTATION_MODULES))
+
+$(VENV_MUTATION)/.installed: requirements/mutation.txt requirements/constraints-mutation.txt
+	@if [ ! -x $(VENV_MUTATION)/bin/python ]; then $(VENV)/bin/python -m venv $(VENV_MUTATION); fi
+	@echo "Installing requirements/mutation.txt into $(VENV_MUTATION)"
+	@$(VENV_MUTATION)/bin/python -m pip install --quiet --quiet --disable-pip-version-check -r requirements/mutation.txt
+	@touch $@
+
 quality: sanity galaxy-import docs-check
 
 $(VENV_QUALITY)/.installed: requirements/quality.txt requirements/constraints-quality.txt | $(VENV)/.installed
@@ -305,5 +321,5 @@ docs-check: venv $(VENV_QUALITY)/.installed
 	@echo "docs-check: $(DOCS_REFERENCE) is up to date"
 
 clean:
-	rm -rf $(VENV) $(VENV_OLDEST) $(VENV_QUALITY) $(VENV_BENCH) $(BUILD) .pytest_cache .hypothesis .ansible tests/output
+	rm -rf $(VENV) $(VENV_OLDEST) $(VENV_QUALITY) $(VENV_BENCH) $(VENV_MUTATION) $(BUILD) .pytest_cache .hypothesis .ansible tests/output
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +

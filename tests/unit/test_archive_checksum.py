@@ -70,3 +70,33 @@ def test_garbage_is_refused_naming_the_line():
 
 def test_is_sha256():
     assert is_sha256(A) and is_sha256(B) and not is_sha256(A[:-1]) and not is_sha256(None)
+
+
+def test_a_file_listing_the_archive_twice_with_the_same_checksum_gives_it():
+    text = '%s  %s\n%s  ./%s\n' % (A, NAME, A.upper(), NAME)
+    assert pick_from_file(text, NAME) == A
+
+
+# --- cases found by mutation testing (make mutation) ----------------------------------------------------------
+
+def test_normalise_lower_cases_and_keeps_nothing_as_nothing():
+    from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive.checksum import normalise
+    assert normalise(B) == 'b' * 64
+    assert normalise(None) is None and normalise('') == ''
+
+
+def test_comments_and_blank_lines_before_the_entries_are_skipped():
+    assert pick_from_file('# sha256sum output\n\n%s  %s\n' % (B, NAME), NAME) == 'b' * 64
+
+
+def test_a_bad_line_is_quoted_up_to_120_characters():
+    with pytest.raises(ChecksumError) as raised:
+        pick_from_file('z' * 200, NAME)
+    assert "'%s'" % ('z' * 120) in str(raised.value)
+
+
+def test_a_file_without_the_archive_names_the_first_five_it_lists():
+    text = ''.join('%s  file%d.zip\n' % (A, i) for i in range(6))
+    with pytest.raises(ChecksumError) as raised:
+        pick_from_file(text, NAME)
+    assert str(raised.value).endswith('(it lists file0.zip, file1.zip, file2.zip, file3.zip, file4.zip)')

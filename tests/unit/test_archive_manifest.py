@@ -81,3 +81,27 @@ def test_diff_lists_current_hashes_before_and_wanted_ones_after():
     unknown = diff(read, None, {}, dict(wanted, archive_sha256=None), None)
     assert unknown['before'] == '' and unknown['after'] == UNKNOWN_AFTER
     assert unknown['before_header'].endswith('(no manifest)')
+
+
+# --- cases found by mutation testing (make mutation) ----------------------------------------------------------
+
+def test_strip_components_zero_is_kept_and_a_boolean_is_damage():
+    manifest, problem = manifests.parse(document(strip_components=0))
+    assert problem is None and manifest['strip_components'] == 0 and manifest['archive_file'] == 'x.tar.gz'
+    manifest, problem = manifests.parse(document(strip_components=True))
+    assert manifest is None and 'damaged' in problem
+
+
+def test_without_a_checksum_the_version_still_counts():
+    manifest, _unused = manifests.parse(document())
+    unverified = manifests.header('http://h/x.tar.gz', 'x.tar.gz', None, '1.0', 1, None)
+    assert manifests.same_install(manifest, unverified)
+    assert not manifests.same_install(manifest, dict(unverified, version='1.1'))
+
+
+def test_the_diff_spells_paths_as_the_archive_does():
+    from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive.diff import diff
+
+    shown = diff({'manifest_path': 'm'}, None, {'bin/x.exe': C}, manifests.header('s', 'x', B, '2.0', 1, None),
+                 [('BIN/X.exe', B)])
+    assert shown['before'] == '%s  BIN/X.exe\n' % C

@@ -1,5 +1,7 @@
 """plugin_utils/_daemons/buildkitd_plan.py: the one service_apply a buildkitd_service task needs."""
 
+import dataclasses
+
 import pytest
 
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons.buildkitd_plan import WantedBuildkitd, plan
@@ -137,3 +139,37 @@ def test_another_start_type_and_no_dependencies():
     found = make(ABSENT, start_type='delayed', dependencies=())
     assert found.params['start_type'] == 'delayed' and found.params['dependencies'] is None
     assert make(entry(dependencies=()), dependencies=()).params is None
+
+
+# --- cases found by mutation testing (make mutation) ----------------------------------------------------------
+
+@pytest.mark.parametrize('current', ['Start Pending', 'Running', 'Paused', 'Continue Pending'])
+def test_a_service_that_is_not_stopped_is_stopped_when_state_is_stopped(current):
+    found = make(entry(state=current), state='stopped')
+    assert found.params['state'] == 'stopped' and found.changes == ['stop the service']
+    assert found.params['stop_dependents'] is False
+
+
+def test_a_starting_service_is_not_started_again():
+    assert make(entry(state='Start Pending')).params is None
+
+
+def test_the_view_after_a_first_registration():
+    after = make(ABSENT).after
+    assert after['exists'] is True and after['name'] == 'buildkitd' and after['account'] == 'LocalSystem'
+    assert 'process_id' not in after and 'delete_pending' not in after
+
+
+def test_a_settings_change_keeps_the_account_as_it_is_written():
+    found = make(entry(account='localsystem'), start_type='demand')
+    assert found.changes == ['set the start type']
+    assert found.after['account'] == found.before['account'] == 'localsystem'
+
+
+def test_defaults_no_config_change_and_a_two_minute_timeout():
+    wanted = WantedBuildkitd(name='buildkitd', binary=BINARY, arguments=ARGS, start_type='auto',
+                             dependencies=('containerd',))
+    assert plan(wanted, entry(), 'started').params is None
+    assert plan(wanted, ABSENT, 'started').params['timeout_s'] == 120
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        wanted.timeout_s = 1

@@ -110,3 +110,36 @@ def test_guide_style_routes_are_reported():
     config = {'ipam': {'routes': [{'gateway': '172.20.0.1'}, {'gw': '172.20.0.1', 'gateway': 'x'}]}}
     assert cni_config.ignored_route_keys(config) == [0]
     assert cni_config.ignored_route_keys({'ipam': 'x'}) == []
+
+
+def test_to_nice_json_sorts_escapes_and_indents_by_two():
+    assert cni_config.to_nice_json({'b': 1, 'a': '\u00e9'}) == '{\n  "a": "\\u00e9",\n  "b": 1\n}'
+
+
+def test_a_search_domain_that_is_not_text_names_the_option():
+    with pytest.raises(InvalidArgument, match=r'^dns_search\[1\]:'):
+        variables(dns_search=['corp.example', 5])
+
+
+def test_a_first_route_through_another_gateway_is_named_in_the_message():
+    with pytest.raises(InvalidArgument) as raised:
+        variables(routes=[{'dst': '0.0.0.0/0', 'gw': '172.20.0.9'}, {'dst': '10.1.0.0/16', 'gw': '172.20.0.1'}])
+    assert '172.20.0.9 differs from the gateway 172.20.0.1' in str(raised.value)
+
+
+def test_key_order_is_no_difference():
+    assert cni_config.same_config({'a': 1, 'b': {'c': 2, 'd': 3}}, {'b': {'d': 3, 'c': 2}, 'a': 1})
+    assert not cni_config.same_config({'a': 1}, {'a': True})
+
+
+def test_to_json_sorts_keys_and_neither_filter_writes_nan():
+    assert cni_config.to_json({'b': 1, 'a': '\u00e9'}) == '{"a": "\\u00e9", "b": 1}'
+    for to_text in (cni_config.to_json, cni_config.to_nice_json):
+        with pytest.raises(ValueError):
+            to_text({'x': float('nan')})
+
+
+@pytest.mark.parametrize('key', [5, ''])
+def test_extra_keys_must_be_non_empty_text(key):
+    with pytest.raises(InvalidArgument, match='^extra: keys must be non-empty strings'):
+        variables(extra={key: 'x'})

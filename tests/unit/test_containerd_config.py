@@ -136,3 +136,16 @@ def test_a_line_break_makes_no_pipe_nor_path():
     with pytest.raises(InvalidArgument, match='^config.grpc_address: '):
         ctd.check_settings({'grpc_address': '\\\\.\\pipe\\containerd\n'})
     assert 'cannot hold' in ctd.path_problem('C:\\containerd\n')
+
+
+@pytest.mark.parametrize('version, config_version, cni_bin_dirs', [
+    ('1.7.99', 2, False),
+    ('2.0.0', 3, False),
+    ('2.0.99', 3, False),
+    ('2.1.0', 3, True),
+    ('v2.1.0', 3, True),
+    (None, 3, True),  # unknown: the newest layout
+])
+def test_layout_boundaries(version, config_version, cni_bin_dirs):
+    found = ctd.layout(version)
+    assert (found['config_version'], found['cni_bin_dirs']) == (config_version, cni_bin_dirs)

@@ -167,3 +167,40 @@ def test_probed_version():
     assert 'does not exist' in probed_version(probe(exists=False))[1]
     assert 'Cannot run' in probed_version(probe(error='Cannot run it'))[1]
     assert "exited with 1 and printed 'Incorrect Usage'" in probed_version(probe(exit_code=1, stderr='Incorrect Usage'))[1]
+
+
+# --- cases found by mutation testing (make mutation) ----------------------------------------------------------
+
+@pytest.mark.parametrize('current', ['Start Pending', 'Paused', 'Continue Pending', 'Pause Pending'])
+def test_a_service_that_is_not_stopped_is_stopped_when_state_is_stopped(current):
+    result = plan(entry(state=current), 'stopped')
+    assert result.params['state'] == 'stopped' and result.changes == ['stop the service']
+
+
+def test_a_starting_service_is_not_started_again():
+    assert plan(entry(state='Start Pending')).params is None
+
+
+def test_an_sc_registration_sets_only_what_sc_create_does_not():
+    from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.model import Recovery
+    result = plan(entry(exists=False), register_with='sc', want=wanted(description='', recovery=Recovery(0, ())))
+    assert result.changes == ['register the service', 'start the service']
+    assert result.after == {'exists': True, 'name': 'containerd', 'command_line': result.after['command_line'],
+                            'start_type': 'auto', 'state': 'Running'}
+
+
+def test_the_view_after_a_settings_change_keeps_the_rest_as_it_is():
+    manual = dict(entry(), start=3)
+    result = plan(manual, want=wanted(start_type='manual', description='new'))
+    assert result.changes == ['set the description']
+    assert result.after['description'] == 'new' and result.after['start_type'] == result.before['start_type']
+    assert result.after['exists'] is True and result.after['state'] == 'Running'
+
+
+def test_defaults_no_restart_and_no_deletion():
+    import dataclasses
+    service = WantedService(wanted(), CONTAINERD_FLAGS)
+    assert plan_service(service, entry(), 'started').params is None
+    assert apply_params('containerd')['delete'] is False
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        service.register_with = 'sc'

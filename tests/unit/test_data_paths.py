@@ -90,3 +90,60 @@ def test_what_could_not_be_removed_is_named_with_its_reason_and_a_count():
     assert message.startswith('25 entries of the data of service containerd could not be removed')
     assert 'D:\\data\\x.dll: Access is denied (and 24 more).' in message
     assert 'run the task again' in message and 'takeown' in message
+
+
+# --- cases found by mutation testing (make mutation) ----------------------------------------------------------
+
+@pytest.mark.parametrize('path, refused', [
+    ('C:\\Program Files (x86)\\app', True),  # an installation, not data
+    ('C:\\program files (x86)\\App', True),
+    ('C:\\Program Files (x86)\\app\\data', False),
+    ('C:\\Program Files\\app', True),
+    ('D:\\app', True),
+    ('D:\\app\\data', False),
+])
+def test_program_files_folders_are_removed_only_three_deep(path, refused):
+    problem = paths.removal_problem(path)
+    assert (problem is not None) == refused, problem
+    if refused and 'Program' in path:
+        assert 'C:\\Program Files\\app\\data' in problem
+
+
+@pytest.mark.parametrize('path, folder, inside', [
+    ('D:\\data\\ctr-state', 'D:\\data\\ctr', False),
+    ('D:\\data\\ctrl', 'D:\\data\\ctr', False),
+    ('D:\\data\\ctr', 'D:\\data\\ctr', True),
+    ('D:\\DATA\\ctr\\state', 'd:\\data\\ctr\\', True),
+    ('D:\\data\\ctr\\', 'D:\\data\\ctr', True),
+    ('D:\\data', 'D:\\data\\ctr', False),
+])
+def test_within_compares_whole_folder_names(path, folder, inside):
+    assert paths.within(path, folder) is inside
+
+
+@pytest.mark.parametrize('path, message', [
+    ('C:\\', "'C:\\\\' is a drive root"),
+    ('C:\\Windows\\x\\y', 'is in C:\\Windows, a system folder'),
+    ('C:\\ProgramData\\Microsoft', 'is in C:\\ProgramData\\Microsoft, a system folder'),
+    ('C:\\ProgramData\\Microsoft\\Windows\\x', 'is in C:\\ProgramData\\Microsoft, a system folder'),
+])
+def test_refusals_name_the_folder(path, message):
+    assert paths.removal_problem(path).endswith(message)
+
+
+def test_parent_stops_below_the_drive():
+    assert paths.parent('C:\\a\\b') == 'C:\\a'
+    assert paths.parent('C:\\a') is None
+
+
+def test_empty_parents_are_the_folders_the_allow_rule_accepts_deepest_first():
+    found = paths.empty_parents(['C:\\ProgramData\\app\\data\\f.txt', 'C:\\ProgramData\\APP\\DATA\\g.txt',
+                                 'C:\\ProgramData\\app\\x', 'C:\\ProgramData\\other', 'D:\\top'])
+    assert found == ['C:\\ProgramData\\app\\data', 'C:\\ProgramData\\app']
+
+
+def test_folders_below_a_top_folder_deepest_first():
+    top = 'D:\\data\\ctr\\'
+    assert paths.folders_below(['D:\\data\\ctr\\a\\b\\f.txt', 'D:\\data\\ctr\\c'], top) == [
+        'D:\\data\\ctr\\a\\b\\f.txt', 'D:\\data\\ctr\\a\\b', 'D:\\data\\ctr\\a', 'D:\\data\\ctr\\c']
+    assert paths.folders_below(['D:\\data\\ctr', 'D:\\data\\ctr-state\\x', 'E:\\x\\y'], top) == []

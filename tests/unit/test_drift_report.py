@@ -413,3 +413,60 @@ def test_ansible_doc_shows_the_callback(bindir):
     assert not done.stderr.strip(), done.stderr
     for text in ('report_dir', 'WCOW_DRIFT_REPORT_DIR', 'wcow_drift_report_dir', 'title', 'aggregate'):
         assert text in done.stdout
+
+
+# --- cases found by mutation testing (make mutation) ----------------------------------------------------------
+
+def test_a_failed_outcome_or_a_failed_result_is_a_failure():
+    assert classify('failed', {}).status == 'failed'
+    assert classify('ok', {'failed': True, 'msg': 'no'}).status == 'failed'
+
+
+def test_a_text_that_is_to_go_is_summarized_as_lines():
+    status, summary, _message = classify('ok', {'changed': True, 'diff': {'before': 'kept\nold\n', 'after': None}})
+    assert status == 'drifted' and summary == ['- kept', '- old']
+
+
+def test_an_unreachable_outcome_or_result_is_unreachable():
+    assert classify('unreachable', {}).status == 'unreachable'
+    assert classify('ok', {'unreachable': True}).status == 'unreachable'
+
+
+def test_values_are_shortened_past_120_characters_and_dicts_shown_with_sorted_keys():
+    exact = 'x' * 120
+    _status, summary, _message = classify('ok', {'changed': True, 'diff': {
+        'before': {'value': exact, 'map': {'b': 1, 'a': 2}}, 'after': {'value': exact + 'y', 'map': {'a': 2, 'b': 3}}}})
+    assert summary == ['map: {"a": 2, "b": 1} -> {"a": 2, "b": 3}', 'value: %s -> %s...' % (exact, 'x' * 117)]
+
+
+def test_messages_are_shortened_past_500_characters():
+    assert classify('failed', {'msg': 'm' * 500}).message == 'm' * 500
+    assert classify('failed', {'msg': 'm' * 501}).message == 'm' * 497 + '...'
+
+
+def test_listed_changes_say_how_many_more_only_past_ten():
+    ten = ['c%d' % i for i in range(10)]
+    _status, summary, _message = classify('ok', {'changed': True, 'changes': ten})
+    assert summary == ['changes: ' + ', '.join(ten)]
+    _status, summary, _message = classify('ok', {'changed': True, 'changes': ten + ['c10']})
+    assert summary == ['changes: %s and 1 more' % ', '.join(ten)]
+    _status, summary, _message = classify('ok', {'changed': True, 'changes': 'not a list'})
+    assert summary == ['changed; the module returned no diff (without --diff, or none to show)']
+
+
+def test_at_most_twelve_changed_lines_are_listed():
+    twelve = '\n'.join('line %d' % i for i in range(12))
+    _status, summary, _message = classify('ok', {'changed': True, 'diff': {'before': twelve, 'after': ''}})
+    assert len(summary) == 12 and not summary[-1].startswith('...')
+    _status, summary, _message = classify('ok', {'changed': True, 'diff': {'before': twelve + '\nmore', 'after': ''}})
+    assert summary[-1] == '... 1 more changed lines'
+
+
+def test_results_that_are_not_a_list_of_dicts_are_no_loop():
+    assert classify('ok', {'results': ['a'], 'changed': False}).status == 'in_sync'
+    assert classify('ok', {'results': [], 'changed': False}).status == 'in_sync'
+
+
+def test_a_diff_with_only_an_after_counts():
+    status, summary, _message = classify('ok', {'changed': True, 'diff': {'after': 'new\n'}})
+    assert status == 'missing' and summary == ['absent now', '+ new']

@@ -183,3 +183,23 @@ def test_good_paths(path):
 ])
 def test_bad_paths(path, words):
     assert words in path_problem(path)
+
+
+# --- cases found by mutation testing (make mutation) ----------------------------------------------------------
+
+@pytest.mark.parametrize('text, key', [
+    ('""', ''), ('"', '"'), ('"a', '"A'), ('a"', 'A"'), ('"c:\\x\\"', 'C:\\X'),
+])
+def test_only_a_pair_of_surrounding_quotes_is_dropped(text, key):
+    assert comparison_key(text) == key
+
+
+def test_control_characters_up_to_0x1f_are_refused():
+    assert 'control character' in path_problem('C:\\to\x1fols')
+    assert path_problem('C:\\tools ') is not None and path_problem('C:\\tools\\x y') is None
+
+
+def test_entries_cannot_change():
+    import dataclasses
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Entry('a', 'a').raw = 'b'

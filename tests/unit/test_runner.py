@@ -146,3 +146,62 @@ def test_connection_failures_ansible_raised_propagate_unchanged():
     from ansible.errors import AnsibleConnectionFailure
     with pytest.raises(AnsibleConnectionFailure):
         run_operation(TimedOutConnection(), 'hns_network_read', {'name': 'nat'})
+
+
+# --- cases found by mutation testing (make mutation) ----------------------------------------------------------
+
+def test_the_compacted_bootstrap_keeps_its_first_line_and_drops_comments_and_indentation():
+    script = base64.b64decode(bootstrap_command()[len(COMMAND_PREFIX):]).decode('utf-16-le')
+    lines = script.splitlines()
+    assert lines[0] == '# wcow.buildkit bootstrap' and lines[1] == "$ErrorActionPreference = 'Stop'"
+    assert not any(line.startswith('#') for line in lines[1:])
+    assert all(line == line.strip() and line for line in lines)
+
+
+def test_host_error_carries_its_position_on_a_line_of_its_own():
+    failure = {'message': 'boom', 'category': 'OperationStopped', 'position': 'At line:3 char:5'}
+    with pytest.raises(OperationError) as raised:
+        _parse(json.dumps({'wcow_error': failure}).encode(), rc=1)
+    assert 'failed on the host: boom\nAt line:3 char:5' in str(raised.value)
+    with pytest.raises(OperationError) as raised:
+        _parse(json.dumps({'wcow_error': dict(failure, position='')}).encode(), rc=1)
+    assert str(raised.value).endswith('failed on the host: boom')
+
+
+def test_a_nonzero_exit_fails_even_with_a_valid_result_and_quotes_stdout_without_stderr():
+    with pytest.raises(OperationError) as raised:
+        _parse(GOOD, rc=1)
+    assert 'exited with code 1: %s' % GOOD.decode() in str(raised.value)
+
+
+def test_output_that_is_not_json_is_quoted_up_to_400_characters_with_stderr():
+    with pytest.raises(OperationError) as raised:
+        _parse(b'x' * 1000, stderr=b'a warning')
+    message = str(raised.value)
+    assert 'x' * 400 in message and 'x' * 401 not in message
+    assert message.endswith(' (stderr: a warning)')
+    with pytest.raises(OperationError) as raised:
+        _parse(b'not json')
+    assert 'stderr' not in str(raised.value)
+
+
+def test_clixml_of_several_lines_and_escapes():
+    stderr = ('#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">\r\n'
+              '<S S="Error">a_x0020_b_x003A__x00e9_</S>\r\n</Objs>')
+    assert runner.clixml_errors(stderr) == 'a b:\u00e9'
+    broken = '#< CLIXML\r\n<Objs><S S="Error">no end'
+    assert runner.clixml_errors(broken) == broken
+
+
+def test_parameters_are_logged_only_when_allowed(monkeypatch):
+    logged = []
+    monkeypatch.setattr(runner.display, 'vvvvv', logged.append)
+    run_operation(FakeConnection((0, GOOD, b'')), 'hns_network_read', {'name': 'secret-net'})
+    assert any('secret-net' in line for line in logged)
+    logged.clear()
+    run_operation(FakeConnection((0, GOOD, b'')), 'hns_network_read', {'name': 'secret-net'}, log_params=False)
+    assert not any('secret-net' in line for line in logged)
+
+
+def test_compaction_keeps_the_first_line_and_every_statement_after_it():
+    assert runner._compact('# header\n    $a = 1\n# comment\n\n  $b = 2  \n') == '# header\n$a = 1\n$b = 2'

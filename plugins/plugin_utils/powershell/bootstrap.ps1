@@ -4,6 +4,9 @@
 # as the only JSON document on stdout. Lines after the first are left for
 # operations that stream data (base64 lines).
 $ErrorActionPreference = 'Stop'
+# A variable read before it is assigned throws instead of reading as $null
+# (tests/unit/test_powershell_semantics.py looks for such reads statically).
+Set-StrictMode -Version 1
 [Console]::OutputEncoding = New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false
 try {
     $encoded = [Console]::In.ReadLine().Trim()

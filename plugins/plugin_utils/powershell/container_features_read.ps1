@@ -12,7 +12,7 @@ $renames = Get-ItemProperty -LiteralPath 'HKLM:\SYSTEM\CurrentControlSet\Control
     os = @{
         caption = [string]$os.Caption
         # Win32_OperatingSystem.ProductType: 1 workstation, 2 domain controller, 3 server.
-        product_type = [int]$os.ProductType
+        product_type = [long]$os.ProductType
         edition_id = [string]$version.EditionID
         build = [int]$os.BuildNumber
     }

@@ -144,8 +144,8 @@ function Get-WcowService {
         description = [string]$cim.Description
         failure_actions = $failureText
         state = [string]$cim.State
-        process_id = [int]$cim.ProcessId
-        exit_code = [int]$cim.ExitCode
+        process_id = [long]$cim.ProcessId
+        exit_code = [long]$cim.ExitCode
         # DeleteService marks the key; the service goes once stopped and unused.
         delete_pending = ([int]$key.GetValue('DeleteFlag', 0) -eq 1)
         dependents = $dependents
