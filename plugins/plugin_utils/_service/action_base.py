@@ -112,8 +112,8 @@ class ServiceActionBase(WcowActionBase[Checked]):
         result['removed'] = (([removal.config['path']] if done['config_removed'] else []) + done['removed']
                              + done['folders_removed'])
         if done['not_removed_count']:
-            raise AnsibleActionFail(removal_plan.not_removed_message(name, done['not_removed'],
-                                                                    done['not_removed_count']), result=result)
+            message = removal_plan.not_removed_message(name, done['not_removed'], done['not_removed_count'])
+            raise AnsibleActionFail(message, result=result)
 
     def apply_service(self, params: dict[str, t.Any]) -> dict[str, t.Any]:
         """service_apply with complete parameters (see plan.apply_params); returns its result."""

@@ -85,7 +85,7 @@ def unpack_base(state: dict, root: str, image: dict) -> str:
     if folder and files.is_dir(state, folder):
         return folder
     folder = _new_layer(state, root)
-    build = str(image.get("os_build", "20348")).split(".")[0]
+    build = str(image.get("os_build", "20348")).split(".", maxsplit=1)[0]
     for relative, content, sddl in _BASE_FILES:
         _write(state, f"{folder}\\{relative.format(build=build)}", content, sddl)
     known["layers"][image["digest"]] = folder
