@@ -56,6 +56,8 @@ def test_gateway_defaults_to_the_first_host_and_dns_and_extra_are_written():
     (dict(routes=[{'gateway': '172.20.0.1'}]), 'routes[0]'),
     (dict(dns_nameservers=['dns.example']), 'dns_nameservers[0]'),
     (dict(dns_search=['a b']), 'dns_search[0]'),
+    (dict(dns_search=['']), 'dns_search[0]'),
+    (dict(dns_search=[' corp.example']), 'dns_search[0]'),
     (dict(extra={'ipam': {}}), 'extra'),
     (dict(extra={'x': float('nan')}), 'extra'),
 ])
