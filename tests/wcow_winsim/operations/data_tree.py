@@ -26,7 +26,7 @@ SETTABLE = 0x3126
 
 
 def _long(path: str) -> str:
-    return "\\\\?\\" + path
+    return "\\\\?\\" + path.replace("/", "\\")
 
 
 def _describe(code: int) -> str:
@@ -115,8 +115,12 @@ def _remove_tree(state: dict, long_path: str, attributes: int, failed: list) -> 
     """Remove-WcowTree: True when the folder went."""
     if _is_layer(long_path):
         home, _sep, layer_id = long_path[4:].rpartition("\\")
-        result = hcs_layers.destroy_layer(state, home, layer_id)
-        return True if result == hcs_layers.S_OK else _fail(failed, long_path, f"DestroyLayer: {_describe(result)}")
+        try:
+            result = hcs_layers.destroy_layer(state, home, layer_id)
+        except hcs_layers.VmcomputeNotLoadable:
+            result = None  # DataTree.DestroyLayer's catch: the folder is walked like any other
+        if result is not None:
+            return True if result == hcs_layers.S_OK else _fail(failed, long_path, f"DestroyLayer: {_describe(result)}")
     code, entries = _list(state, long_path)
     if code:
         return _fail(failed, long_path, _describe(code))

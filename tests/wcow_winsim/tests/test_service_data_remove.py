@@ -138,3 +138,19 @@ def test_file_delete_refuses_a_read_only_file(state):
         files.delete(state, NOTE)
     files.remove_tree(state, ROOT)  # Remove-Item -Recurse -Force removes it
     assert files.lookup(state, NOTE) is None
+
+
+def test_layers_are_walked_when_vmcompute_does_not_load_and_the_rest_goes_on(state):
+    base = layered(state)
+    state["features"]["Containers"] = "DisablePending"  # vmcompute.dll no longer loads
+    first = remove(state, paths=[ROOT, OUTSIDE])
+    assert first["removed"] == [OUTSIDE], "a layer that cannot be destroyed does not stop the other paths"
+    assert first["not_removed_count"] >= 1
+    assert all(line.startswith(base) and line.endswith(": Access is denied") for line in first["not_removed"])
+    assert files.lookup(state, NOTE) is None and files.is_dir(state, base)
+
+
+def test_a_path_written_with_forward_slashes_is_removed(state):
+    mixed = "C:\\ProgramData\\containerd/root"
+    assert remove(state, paths=[mixed])["removed"] == [mixed]
+    assert files.lookup(state, NOTE) is None

@@ -118,11 +118,22 @@ namespace WcowBuildkit {
         }
 
         // The layer <homeDir>\<id>, as containerd and moby/docker-ci-zap call it; an HRESULT.
+        // vmcompute.dll loads only with the Containers feature in effect (not while it is
+        // pending a restart, nor in 32-bit PowerShell): NotLoadable then, and the caller walks the folder.
+        public const int NotLoadable = unchecked((int)0x8007007E);
         public static int DestroyLayer(string homeDir, string id) {
             DriverInfo info = new DriverInfo();
             info.Flavour = 0;
             info.HomeDir = homeDir;
-            return DestroyLayerNative(ref info, id);
+            try {
+                return DestroyLayerNative(ref info, id);
+            }
+            catch (DllNotFoundException) {
+                return NotLoadable;
+            }
+            catch (EntryPointNotFoundException) {
+                return NotLoadable;
+            }
         }
 
         public static string Describe(int code) {
@@ -141,8 +152,9 @@ namespace WcowBuildkit {
 
 function Get-WcowLongPath {
     # The \\?\ form of a full local path (data paths are on a local drive: the module's allow rule).
+    # The prefix turns off normalisation, so a "/" would stay in a name.
     param([string] $Path)
-    '\\?\' + $Path
+    '\\?\' + $Path.Replace('/', '\')
 }
 
 function Measure-WcowPath {
@@ -247,8 +259,10 @@ function Remove-WcowTree {
         if ($hr -eq 0) {
             return $true
         }
-        Add-WcowFailure -Failed $Failed -LongPath $LongPath -Reason ('DestroyLayer: {0}' -f [WcowBuildkit.DataTree]::Describe($hr))
-        return $false
+        if ($hr -ne [WcowBuildkit.DataTree]::NotLoadable) {
+            Add-WcowFailure -Failed $Failed -LongPath $LongPath -Reason ('DestroyLayer: {0}' -f [WcowBuildkit.DataTree]::Describe($hr))
+            return $false
+        }
     }
     $entries = $null
     $code = [WcowBuildkit.DataTree]::List($LongPath, [ref] $entries)

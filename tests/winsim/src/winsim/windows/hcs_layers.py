@@ -17,15 +17,25 @@ the HRESULT of a missing folder is not documented).
 
 from __future__ import annotations
 
-from . import files
+from . import files, hns
 
 S_OK = 0
 E_PATH_NOT_FOUND = 0x80070003
 E_SHARING_VIOLATION = 0x80070020
 
 
+class VmcomputeNotLoadable(Exception):
+    """System.DllNotFoundException from the P/Invoke: vmcompute.dll loads only once the Containers
+    feature is enabled and the host restarted (winsim.windows.hns.available; docs/windows-facts.md#container-layers)."""
+
+    def __init__(self) -> None:
+        super().__init__(hns.DLL_NOT_FOUND)
+
+
 def destroy_layer(state: dict, home_dir: str, layer_id: str) -> int:
     """The HRESULT of DestroyLayer; on S_OK the layer folder is gone."""
+    if not hns.available(state):
+        raise VmcomputeNotLoadable()
     path = f"{home_dir.rstrip(chr(92))}\\{layer_id}" if home_dir else layer_id
     key = files.find_key(state, path)
     if key is None or state["files"][key]["type"] != "dir":

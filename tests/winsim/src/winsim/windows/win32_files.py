@@ -27,6 +27,7 @@ MESSAGES = {
     5: "Access is denied",
     32: "The process cannot access the file because it is being used by another process",
     145: "The directory is not empty",
+    123: "The filename, directory name, or volume label syntax is incorrect",
     206: "The filename or extension is too long",
     267: "The directory name is invalid",
 }
@@ -41,6 +42,11 @@ class Win32Error(Exception):
 
 def _resolve(state: dict, path: str) -> str | None:
     """The stored key of a path as a W function receives it, or None."""
+    # learn.microsoft.com, "Naming Files, Paths, and Namespaces": the \\?\ prefix turns off path
+    # normalisation, so "/" is not turned into "\\" and stays in a name, where NTFS refuses it
+    # (docs/windows-facts.md#long-paths).
+    if path.startswith("\\\\?\\") and "/" in path:
+        raise Win32Error(123)
     try:
         plain = ntfs.win32_path(path)
     except ntfs.PathTooLong:
