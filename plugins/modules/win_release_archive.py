@@ -160,7 +160,10 @@ notes:
   - Check mode does not download the archive. When the archive is not the one the manifest records, RV(files),
     RV(changed_files) and RV(removed_files) are only known in advance for O(src), whose archive the controller
     reads.
-  - Only regular files are installed; links in an archive are not supported.
+  - Only regular files are installed. The archive is listed before anything is extracted (on the controller for
+    O(src), with C(tar.exe -t) on the host otherwise) and refused whole when an entry is a symbolic link, a hard link
+    or a special file, or when its path is absolute or has a drive, a colon (an alternate data stream) or a C(..)
+    element. tar.exe on Windows Server 2022, 2025 and Windows 11 creates the links it extracts.
 extends_documentation_fragment:
   - wcow.buildkit.attributes
   - wcow.buildkit.attributes.full

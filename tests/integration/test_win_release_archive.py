@@ -222,6 +222,38 @@ def test_mirror_keeps_the_upstream_url(ansible, ws2019, artifact_server, tmp_pat
     assert run(ansible, ws2019, tmp_path, mirrored)['result']['changed'] is False
 
 
+def test_an_archive_with_a_link_is_refused_before_extraction(ansible, ws2019, artifact_server, tmp_path):
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode='w:gz') as archive:
+        info = tarfile.TarInfo('containerd-1.7.7/bin/containerd.exe')
+        info.size = 2
+        archive.addfile(info, io.BytesIO(b'c1'))
+        link = tarfile.TarInfo('containerd-1.7.7/bin/system32')
+        link.type, link.linkname = tarfile.SYMTYPE, 'C:/Windows/System32'
+        archive.addfile(link)
+    data = buffer.getvalue()
+    url = artifact_server.publish('v1.7.7/containerd-1.7.7-windows-amd64.tar.gz', data)
+    before = program_files(ws2019, 'ws2019')
+
+    # Downloaded by the host: listed with tar.exe before anything is extracted.
+    failed = run(ansible, ws2019, tmp_path, containerd_args(url, data))
+    assert failed['status'] == 'failed'
+    assert ('containerd-1.7.7/bin/system32 (a symbolic link). Nothing was installed.'
+            in failed['result']['msg']), failed['result']['msg']
+    assert program_files(ws2019, 'ws2019') == before
+
+    # From the controller: refused there, before the host is touched.
+    source = tmp_path / 'containerd-1.7.7-windows-amd64.tar.gz'
+    source.write_bytes(data)
+    ws2019.reset_counters()
+    args = dict(containerd_args(None, data), src=str(source))
+    del args['url']
+    refused = run(ansible, ws2019, tmp_path, args)
+    assert refused['status'] == 'failed'
+    assert "Invalid option src" in refused['result']['msg'] and 'a symbolic link' in refused['result']['msg']
+    assert ws2019.counters('ws2019')['powershell_executions'] == 0
+
+
 @pytest.mark.every_core
 def test_checksum_mismatch_leaves_dest_untouched(ansible, ws2019, artifact_server, tmp_path):
     url, data = published(artifact_server)
