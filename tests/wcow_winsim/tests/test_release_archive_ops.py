@@ -209,8 +209,7 @@ def test_url_source_and_checksum_file_are_fetched_by_the_host(store, tmp_path):
     ("pkg/bin/a.exe:stream", tarfile.REGTYPE, "", "an alternate data stream"),
     ("pkg/../../evil", tarfile.REGTYPE, "", "a .. element"),
 ])
-def test_an_archive_with_links_or_paths_leaving_the_folder_is_refused_before_extraction(store, name, kind, target,
-                                                                                      reason):
+def test_archive_with_links_or_paths_leaving_the_folder_is_refused_before_extraction(store, name, kind, target, reason):
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
         good = tarfile.TarInfo("pkg/bin/a.exe")
