@@ -59,6 +59,9 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
         groups=dict(type='list', elements='str', default=[]),
         config_path=dict(type='str', aliases=['config']),
         extra_args=dict(type='list', elements='str', default=[]),
+        tlscert=dict(type='str'),
+        tlskey=dict(type='str'),
+        tlscacert=dict(type='str'),
         manage_config=dict(type='bool', default=False),
         network_mode=dict(type='str', default='auto', choices=list(bkconf.NETWORK_MODES)),
         grpc_addresses=dict(type='list', elements='str'),
@@ -69,6 +72,7 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
         remove_config=dict(type='bool', default=True),
         remove_data=dict(type='bool', default=False),
     )
+    REQUIRED_TOGETHER = (('tlscert', 'tlskey', 'tlscacert'),)
 
     # --- before the host is touched -----------------------------------------------
 
@@ -108,6 +112,11 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
             for option in CONFIG_OPTIONS:
                 if args[option] is not None:
                     raise InvalidArgument(option, 'is written to buildkitd.toml, which needs manage_config=true')
+        for option in bk.TLS_OPTIONS:
+            if args[option]:
+                _check_path(option, args[option], False)
+        if args['state'] != 'absent':
+            bk.check_tls(args, config[1] if config else None)
         if args['remove_data'] and args['state'] != 'absent':
             raise InvalidArgument('remove_data', 'applies only with state=absent')
         task = BuildkitdTask(config_path, config)

@@ -25,6 +25,7 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive.che
     ChecksumError,
     parse_option,
     pick_from_file,
+    trust_problem,
 )
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive.diff import diff
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive.listing import ArchiveError, list_files
@@ -74,7 +75,7 @@ class ActionModule(WcowActionBase[WantedArchive | None]):
     )
     MUTUALLY_EXCLUSIVE = (('url', 'src'), ('checksum', 'checksum_url'))
     REQUIRED_TOGETHER = (('url_username', 'url_password'),)
-    REQUIRED_BY = dict(mirror=('url',))
+    REQUIRED_BY = dict(mirror=('url', 'checksum'))
 
     # --- before the host is touched ------------------------------------------------
 
@@ -95,6 +96,9 @@ class ActionModule(WcowActionBase[WantedArchive | None]):
                 parse_option(args['checksum'])
             except ChecksumError as error:
                 raise InvalidArgument('checksum', str(error))
+        problem = trust_problem(args['url'], args['mirror'], args['checksum'], args['checksum_url'])
+        if problem:
+            raise InvalidArgument(*problem)
         if args['checksum'] is None and args['checksum_url'] is None and not args['allow_unverified']:
             raise InvalidArgument('checksum', 'one of checksum or checksum_url is required; set allow_unverified=true '
                                   'to install an archive nobody vouches for')
@@ -319,9 +323,8 @@ class ActionModule(WcowActionBase[WantedArchive | None]):
     def _checksum_request(self, args: dict[str, t.Any]) -> dict[str, str] | None:
         if args['checksum_url'] is None:
             return None
+        # validate() refused a checksum_url with a mirror: it is fetched from where it says.
         url = args['checksum_url']
-        if args['mirror']:
-            url = paths.mirrored(args['mirror'], url)
         return dict(url=url, shown=paths.without_credentials(url))
 
     def _wanted_sha256(self, args: dict[str, t.Any], source: Source, read: dict[str, t.Any],

@@ -73,6 +73,8 @@ options:
   addr:
     description:
       - buildkitd's address (C(--addr)), such as C(npipe:////./pipe/buildkitd); buildctl's default when not set.
+      - Either C(npipe:////./pipe/<name>) (or C(npipe:////<server>/pipe/<name>)) with a pipe name of letters, digits,
+        C(.), C(_) and C(-), or C(tcp://<host>:<port>); anything else is refused before the host is touched.
     type: str
   timeout:
     description:

@@ -28,7 +28,10 @@ options:
       - The connecting user when not set.
     type: str
   addr:
-    description: buildkitd's address (C(--addr)), such as C(npipe:////./pipe/buildkitd); buildctl's default when not set.
+    description:
+      - buildkitd's address (C(--addr)), such as C(npipe:////./pipe/buildkitd); buildctl's default when not set.
+      - Either C(npipe:////./pipe/<name>) (or C(npipe:////<server>/pipe/<name>)) with a pipe name of letters, digits,
+        C(.), C(_) and C(-), or C(tcp://<host>:<port>); anything else is refused before the host is touched.
     type: str
 extends_documentation_fragment:
   - wcow.buildkit.attributes

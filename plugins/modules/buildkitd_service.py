@@ -114,6 +114,27 @@ options:
     type: list
     elements: str
     default: []
+  tlscert:
+    description:
+      - The server certificate (PEM) buildkitd presents on its TCP listeners, C(--tlscert), as an absolute path on the
+        host.
+      - Required, with O(tlskey) and O(tlscacert), when buildkitd listens on a C(tcp://) address (O(grpc_addresses),
+        C(--addr) in O(extra_args), or the C([grpc]) address of O(config_template)). Without mutual TLS anyone who
+        reaches the port runs builds on a daemon running as SYSTEM, since the group options guard only the named
+        pipe.
+      - Requires O(tlskey) and O(tlscacert).
+    type: str
+  tlskey:
+    description:
+      - The private key of O(tlscert), C(--tlskey), as an absolute path on the host.
+      - Requires O(tlscert) and O(tlscacert).
+    type: str
+  tlscacert:
+    description:
+      - The CA certificate (PEM) that client certificates must chain to, C(--tlscacert). With it buildkitd refuses
+        clients without a certificate of this CA (mutual TLS).
+      - Requires O(tlscert) and O(tlskey).
+    type: str
   manage_config:
     description:
       - Write O(config_path) from the built-in template (or O(config_template)), with C([worker.containerd])
@@ -133,6 +154,7 @@ options:
     description:
       - Addresses buildkitd listens on (C([grpc] address)), such as C(npipe:////./pipe/buildkitd) (the default) or
         C(tcp://0.0.0.0:1234). Requires O(manage_config=true).
+      - A C(tcp://) address requires O(tlscert), O(tlskey) and O(tlscacert).
     type: list
     elements: str
   registry_mirrors:
@@ -186,6 +208,17 @@ EXAMPLES = r'''
     network_mode: cni
     registry_mirrors:
       docker.io: [mirror.example.com:5000]
+
+- name: Also listen on TCP port 1234, for clients holding a certificate of the build CA only (mutual TLS)
+  wcow.buildkit.buildkitd_service:
+    groups: [buildkit-users]
+    manage_config: true
+    grpc_addresses:
+      - npipe:////./pipe/buildkitd
+      - tcp://0.0.0.0:1234
+    tlscert: C:\ProgramData\buildkitd\certs\server.pem
+    tlskey: C:\ProgramData\buildkitd\certs\server-key.pem
+    tlscacert: C:\ProgramData\buildkitd\certs\client-ca.pem
 
 - name: Remove the service
   wcow.buildkit.buildkitd_service:

@@ -52,9 +52,9 @@ options:
   mirror:
     description:
       - Base URL of an internal mirror. The archive is downloaded from the mirror under the file name of O(url), so
-        that playbooks keep the upstream URL and switch O(mirror) per site. O(checksum_url), when given, is also
-        fetched from the mirror under its own file name.
-      - Requires O(url).
+        that playbooks keep the upstream URL and switch O(mirror) per site.
+      - Requires O(url) and O(checksum), since a checksum file served by the mirror beside its own archive would prove
+        nothing, so O(checksum_url) and O(allow_unverified) are refused with a mirror.
     type: str
   proxy:
     description:
@@ -77,6 +77,8 @@ options:
     description:
       - Expected SHA-256 of the archive, as C(sha256:<64 hexadecimal digits>). Compared without regard to case.
       - One of O(checksum) and O(checksum_url) is required with O(state=present) unless O(allow_unverified=true).
+      - Required, whatever O(allow_unverified) says, with O(mirror) and with an C(http://) O(url), since anyone who can
+        change the archive there can change a checksum file beside it.
       - Mutually exclusive with O(checksum_url).
     type: str
   checksum_url:
@@ -84,11 +86,12 @@ options:
       - URL of a checksum file, fetched by the host, such as the C(.sha256sum) file containerd publishes beside each
         release archive. Lines are C(<sha256>  <file name>) as C(sha256sum) prints them; the line naming the archive's
         file name is used. A file holding a single hash and no file name is accepted too.
+      - Refused over C(http://) and with O(mirror); use O(checksum) there.
       - Mutually exclusive with O(checksum).
     type: str
   allow_unverified:
     description:
-      - Install without O(checksum) or O(checksum_url), with a warning.
+      - Install without O(checksum) or O(checksum_url), with a warning. Not with O(mirror) nor an C(http://) O(url).
       - With O(url), the archive installed from the same URL (with the same O(version)) is then considered current;
         change O(url) or O(version) to install another one.
     type: bool
@@ -158,7 +161,10 @@ notes:
   - Check mode does not download the archive. When the archive is not the one the manifest records, RV(files),
     RV(changed_files) and RV(removed_files) are only known in advance for O(src), whose archive the controller
     reads.
-  - Only regular files are installed; links in an archive are not supported.
+  - Only regular files are installed. The archive is listed before anything is extracted (on the controller for
+    O(src), with C(tar.exe -t) on the host otherwise) and refused whole when an entry is a symbolic link, a hard link
+    or a special file, or when its path is absolute or has a drive, a colon (an alternate data stream) or a C(..)
+    element. tar.exe on Windows Server 2022, 2025 and Windows 11 creates the links it extracts.
 extends_documentation_fragment:
   - wcow.buildkit.attributes
   - wcow.buildkit.attributes.full

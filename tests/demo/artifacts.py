@@ -87,6 +87,7 @@ def extra_vars(base_url, published):
 
     return {
         'wcow_containerd_url': url(CONTAINERD_ARCHIVE),
+        'wcow_containerd_checksum': sha256(CONTAINERD_ARCHIVE),
         'wcow_buildkit_url': url(BUILDKIT_ARCHIVE),
         'wcow_buildkit_checksum': sha256(BUILDKIT_ARCHIVE),
         'wcow_cni_plugins_url': url(CNI_ARCHIVE),

@@ -102,5 +102,7 @@ def test_fails_with_the_hosts_error_when_buildkitd_is_stopped_and_refuses_bad_in
         ({'buildctl_path': 'buildctl.exe'}, 'buildctl_path'),
         ({'as_user': ' alice'}, 'as_user'),
         ({'addr': '//./pipe/buildkitd'}, 'addr'),
+        ({'addr': 'npipe:////./pipe/buildkitd&whoami>C:\\p.txt', 'as_user': 'alice'}, 'addr'),
+        ({'addr': 'tcp://0.0.0.0:1234/x'}, 'addr'),
     ], HOST)
     assert fleet.counters(HOST)['powershell_executions'] == 0

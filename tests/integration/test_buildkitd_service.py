@@ -269,6 +269,9 @@ def test_a_group_member_can_use_buildctl_and_others_are_denied(ansible, start_fl
     (dict(registry_mirrors={'docker.io': ['m.example']}), 'registry_mirrors'),
     (dict(manage_config=True, grpc_addresses=['unix:///x.sock']), 'grpc_addresses[0]'),
     (dict(start_type='disabled'), 'start_type'),
+    # No listener on the network without mutual TLS.
+    (dict(manage_config=True, grpc_addresses=['npipe:////./pipe/buildkitd', 'tcp://0.0.0.0:1234']), 'tlscert'),
+    (dict(extra_args=['--addr', 'tcp://0.0.0.0:1234']), 'tlscert'),
 ])
 def test_bad_input_is_refused_before_the_host_is_touched(ansible, start_fleet, tmp_path, args, option):
     fleet = prepared_host(start_fleet)

@@ -147,6 +147,15 @@ def test_role_installs_and_starts_buildkitd_then_changes_nothing(ansible, start_
     assert changed_tasks(second) == []
     assert buildkitd(host_state(fleet))['ProcessId'] == service['ProcessId']
 
+    # Membership is control of a SYSTEM daemon: a member added by hand is taken out again.
+    with fleet.store(HOST).transaction() as state:
+        members = state['local_groups']['buildkit-users']['members']
+        members.append(members[0].rsplit('\\', 1)[0] + '\\bob')
+    pruned = ansible.playbook(tmp_path, fleet.inventory_path, play(**variables))
+    assert pruned.rc == 0, pruned.output
+    assert changed_tasks(pruned) == ['wcow.buildkit.buildkit : Create the group whose members may use buildkitd']
+    assert [m.split('\\')[-1] for m in host_state(fleet)['local_groups']['buildkit-users']['members']] == ['alice']
+
 
 def test_new_binaries_restart_buildkitd_through_the_handler(ansible, start_fleet, artifact_server, tmp_path):
     fleet = host_with_containerd(start_fleet)

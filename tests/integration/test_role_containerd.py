@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import tarfile
@@ -15,8 +16,10 @@ BIN = 'C:\\Program Files\\containerd\\bin'
 CONFIG = 'C:\\Program Files\\containerd\\config.toml'
 SERVICE = 'wcow.buildkit.containerd : Run containerd as a Windows service'
 HANDLER = 'wcow.buildkit.containerd : Restart containerd'
+INSTALL = 'wcow.buildkit.containerd : Install the containerd release archive'
 
 
+@functools.cache
 def archive(version):
     """containerd-<version>-windows-amd64.tar.gz as the release lays it out: members under bin/."""
     members = {
@@ -34,18 +37,19 @@ def archive(version):
 
 
 def publish(artifact_server, version):
-    """The archive and its .sha256sum file, as containerd's release publishes them side by side."""
+    """The archive on the artifact server (plain http://, so the role needs its pinned checksum)."""
     name = 'containerd-%s-windows-amd64.tar.gz' % version
-    data = archive(version)
-    url = artifact_server.publish('v%s/%s' % (version, name), data)
-    artifact_server.publish('v%s/%s.sha256sum' % (version, name),
-                            ('%s  %s\n' % (hashlib.sha256(data).hexdigest(), name)).encode())
-    return url
+    return artifact_server.publish('v%s/%s' % (version, name), archive(version))
+
+
+def pinned(version):
+    return 'sha256:' + hashlib.sha256(archive(version)).hexdigest()
 
 
 def play(url, version, **variables):
-    return [{'name': 'containerd', 'hosts': 'all', 'gather_facts': False,
-             'vars': dict(wcow_containerd_version=version, wcow_containerd_url=url, **variables),
+    settings = dict(wcow_containerd_version=version, wcow_containerd_url=url, wcow_containerd_checksum=pinned(version))
+    settings.update(variables)
+    return [{'name': 'containerd', 'hosts': 'all', 'gather_facts': False, 'vars': settings,
              'roles': ['wcow.buildkit.containerd']}]
 
 
@@ -126,7 +130,13 @@ def test_mirror_keeps_the_upstream_url(ansible, start_fleet, artifact_server, tm
     run = ansible.playbook(tmp_path, fleet.inventory_path, plays)
     assert run.rc == 0, run.output
     assert containerd(host_state(fleet))['State'] == 'Running'
-    assert artifact_server.served('v2.1.4/containerd-2.1.4-windows-amd64.tar.gz.sha256sum') == 1
+    assert artifact_server.served('v2.1.4/containerd-2.1.4-windows-amd64.tar.gz') == 1
+
+    # The mirror never vouches for its own archive: a checksum file from it is refused before the host is touched.
+    plays[0]['vars']['wcow_containerd_checksum'] = ''
+    refused = ansible.playbook(tmp_path, fleet.inventory_path, plays)
+    assert refused.rc != 0
+    assert "required by 'mirror': checksum" in refused.task(HOST, INSTALL)['result']['msg']
 
 
 def test_air_gapped_host_gets_the_archive_from_the_controller(ansible, start_fleet, tmp_path):
@@ -134,8 +144,7 @@ def test_air_gapped_host_gets_the_archive_from_the_controller(ansible, start_fle
     data = archive('2.1.4')
     source = tmp_path / 'containerd-2.1.4-windows-amd64.tar.gz'
     source.write_bytes(data)
-    plays = play(None, '2.1.4', wcow_containerd_src=str(source),
-                 wcow_containerd_checksum='sha256:' + hashlib.sha256(data).hexdigest())
+    plays = play(None, '2.1.4', wcow_containerd_src=str(source))
     del plays[0]['vars']['wcow_containerd_url']
     run = ansible.playbook(tmp_path, fleet.inventory_path, plays)
     assert run.rc == 0, run.output

@@ -208,9 +208,7 @@ def test_mirror_keeps_the_upstream_url(ansible, ws2019, artifact_server, tmp_pat
     upstream = 'https://github.com/containerd/containerd/releases/download/v1.7.7/containerd-1.7.7-windows-amd64.tar.gz'
     data = tgz(V1)
     artifact_server.publish('mirror/containerd/containerd-1.7.7-windows-amd64.tar.gz', data)
-    artifact_server.publish('mirror/containerd/containerd-1.7.7-windows-amd64.tar.gz.sha256sum',
-                            ('%s  containerd-1.7.7-windows-amd64.tar.gz\n' % sha256(data)).encode())
-    args = dict(url=upstream, checksum_url=upstream + '.sha256sum', dest=DEST, strip_components=1, name='containerd')
+    args = dict(url=upstream, checksum='sha256:' + sha256(data), dest=DEST, strip_components=1, name='containerd')
 
     unreachable = run(ansible, ws2019, tmp_path, args)
     assert unreachable['status'] == 'failed'
@@ -225,26 +223,36 @@ def test_mirror_keeps_the_upstream_url(ansible, ws2019, artifact_server, tmp_pat
     assert run(ansible, ws2019, tmp_path, mirrored)['result']['changed'] is False
 
 
-def test_checksum_url_picks_the_line_of_the_archive(ansible, ws2019, artifact_server, tmp_path):
-    url, data = published(artifact_server)
-    other = tgz({'x/y': b'other'})
-    artifact_server.publish('v1.7.7/SHA256SUMS', (
-        '%s *containerd-1.7.7-linux-amd64.tar.gz\n%s  ./containerd-1.7.7-windows-amd64.tar.gz\n'
-        % (sha256(other), sha256(data).upper())).encode())
-    args = dict(url=url, checksum_url=artifact_server.url('v1.7.7/SHA256SUMS'), dest=DEST, strip_components=1,
-                name='containerd')
+def test_an_archive_with_a_link_is_refused_before_extraction(ansible, ws2019, artifact_server, tmp_path):
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode='w:gz') as archive:
+        info = tarfile.TarInfo('containerd-1.7.7/bin/containerd.exe')
+        info.size = 2
+        archive.addfile(info, io.BytesIO(b'c1'))
+        link = tarfile.TarInfo('containerd-1.7.7/bin/system32')
+        link.type, link.linkname = tarfile.SYMTYPE, 'C:/Windows/System32'
+        archive.addfile(link)
+    data = buffer.getvalue()
+    url = artifact_server.publish('v1.7.7/containerd-1.7.7-windows-amd64.tar.gz', data)
+    before = program_files(ws2019, 'ws2019')
 
-    check = run(ansible, ws2019, tmp_path, args, check=True)['result']
-    assert check['changed'] is True and check['archive_sha256'] == sha256(data)
-    assert installed(ws2019, 'ws2019') == {}
-    assert run(ansible, ws2019, tmp_path, args)['result']['changed'] is True
-    assert run(ansible, ws2019, tmp_path, args)['result']['changed'] is False
-    assert artifact_server.served('v1.7.7/containerd-1.7.7-windows-amd64.tar.gz') == 1
-
-    artifact_server.publish('v1.7.7/SHA256SUMS', ('%s  something-else.zip\n' % sha256(other)).encode())
-    failed = run(ansible, ws2019, tmp_path, args)
+    # Downloaded by the host: listed with tar.exe before anything is extracted.
+    failed = run(ansible, ws2019, tmp_path, containerd_args(url, data))
     assert failed['status'] == 'failed'
-    assert 'checksum_url' in failed['result']['msg'] and 'containerd-1.7.7-windows-amd64.tar.gz' in failed['result']['msg']
+    assert ('containerd-1.7.7/bin/system32 (a symbolic link). Nothing was installed.'
+            in failed['result']['msg']), failed['result']['msg']
+    assert program_files(ws2019, 'ws2019') == before
+
+    # From the controller: refused there, before the host is touched.
+    source = tmp_path / 'containerd-1.7.7-windows-amd64.tar.gz'
+    source.write_bytes(data)
+    ws2019.reset_counters()
+    args = dict(containerd_args(None, data), src=str(source))
+    del args['url']
+    refused = run(ansible, ws2019, tmp_path, args)
+    assert refused['status'] == 'failed'
+    assert "Invalid option src" in refused['result']['msg'] and 'a symbolic link' in refused['result']['msg']
+    assert ws2019.counters('ws2019')['powershell_executions'] == 0
 
 
 @pytest.mark.every_core
@@ -389,15 +397,16 @@ def test_file_in_use_is_renamed_aside_and_deleted_later(ansible, ws2019, artifac
     assert manifest(ws2019, 'ws2019')['leftovers'] == []
 
 
-def test_allow_unverified_warns(ansible, ws2019, artifact_server, tmp_path):
-    url, _data = published(artifact_server)
-    args = dict(url=url, allow_unverified=True, dest=DEST, strip_components=1, name='containerd')
+def test_allow_unverified_warns(ansible, ws2019, tmp_path):
+    # Only for a source that is not plain http:// nor a mirror: here an archive of the controller.
+    source = tmp_path / 'containerd-1.7.7-windows-amd64.tar.gz'
+    source.write_bytes(tgz(V1))
+    args = dict(src=str(source), allow_unverified=True, dest=DEST, strip_components=1, name='containerd')
     result = run(ansible, ws2019, tmp_path, args)['result']
     assert result['changed'] is True
     assert any('without a checksum' in warning for warning in result['warnings'])
     again = run(ansible, ws2019, tmp_path, args)['result']
     assert again['changed'] is False and any('without a checksum' in w for w in again['warnings'])
-    assert artifact_server.served('v1.7.7/containerd-1.7.7-windows-amd64.tar.gz') == 1
 
 
 def test_upgrade_replaces_files_and_removes_only_recorded_ones(ansible, ws2019, artifact_server, tmp_path):
@@ -487,6 +496,10 @@ def test_without_proxy_the_machines_winhttp_proxy_applies(ansible, ws2019, artif
     (dict(url='http://h/a.tar.gz', checksum='sha256:' + '0' * 64, dest='Program Files\\x'), 'dest'),
     (dict(url='http://h/a.tar.gz', checksum='sha256:' + '0' * 64, dest='C:\\x\\..\\y'), 'dest'),
     (dict(url='http://h/a.tar.gz', dest=DEST), 'checksum'),
+    (dict(url='http://h/a.tar.gz', allow_unverified=True, dest=DEST), 'checksum'),
+    (dict(url='https://h/a.tar.gz', checksum_url='http://h/a.tar.gz.sha256sum', dest=DEST), 'checksum_url'),
+    (dict(url='https://h/a.tar.gz', mirror='https://m/', checksum_url='https://h/s', dest=DEST), 'mirror'),
+    (dict(url='https://h/a.tar.gz', mirror='https://m/', allow_unverified=True, dest=DEST), 'checksum'),
     (dict(url='http://h/a.rar', checksum='sha256:' + '0' * 64, dest=DEST), 'url'),
     (dict(url='ftp://h/a.tar.gz', checksum='sha256:' + '0' * 64, dest=DEST), 'url'),
     (dict(url='http://h/a.tar.gz', checksum='sha256:' + '0' * 64, checksum_url='http://h/s', dest=DEST), 'checksum'),

@@ -53,6 +53,7 @@ NATIVE_PROGRAMS = {
     'shutdown.exe': 'https://learn.microsoft.com/windows-server/administration/windows-commands/shutdown',
     'tar.exe': 'https://learn.microsoft.com/virtualization/community/team-blog/2017/20171219-tar-and-curl-come-to-windows',
     'cmd.exe': 'https://learn.microsoft.com/windows-server/administration/windows-commands/cmd',
+    'powershell.exe': 'https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_powershell_exe',
 }
 _EXE = re.compile(r'(?i)(?<![\w.-])([\w.-]+\.exe)\b')
 

@@ -7,6 +7,7 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive.che
     is_sha256,
     parse_option,
     pick_from_file,
+    trust_problem,
 )
 
 A = 'a' * 64
@@ -100,3 +101,34 @@ def test_a_file_without_the_archive_names_the_first_five_it_lists():
     with pytest.raises(ChecksumError) as raised:
         pick_from_file(text, NAME)
     assert str(raised.value).endswith('(it lists file0.zip, file1.zip, file2.zip, file3.zip, file4.zip)')
+
+
+HTTPS = 'https://github.com/containerd/containerd/releases/download/v2.1.4/containerd-2.1.4-windows-amd64.tar.gz'
+PINNED = 'sha256:' + A
+
+
+@pytest.mark.parametrize('url, mirror, checksum, checksum_url, option, words', [
+    # A checksum file over plain http is whatever the path between says.
+    (HTTPS, None, None, 'http://mirror.example/containerd.sha256sum', 'checksum_url', 'plain http://'),
+    (HTTPS, None, None, 'HTTP://Mirror.example/x.sha256sum', 'checksum_url', 'plain http://'),
+    # A mirror serves the checksum file beside its own archive.
+    (HTTPS, 'https://mirror.example/', None, HTTPS + '.sha256sum', 'checksum_url', 'mirror'),
+    (HTTPS, 'https://mirror.example/', None, None, 'checksum', 'required with mirror'),
+    # An http:// download needs a pinned checksum, allow_unverified or not.
+    ('http://releases.example/a.tar.gz', None, None, None, 'checksum', 'plain http://'),
+])
+def test_untrusted_sources_need_a_pinned_checksum(url, mirror, checksum, checksum_url, option, words):
+    problem = trust_problem(url, mirror, checksum, checksum_url)
+    assert problem is not None and problem[0] == option and words in problem[1]
+
+
+@pytest.mark.parametrize('url, mirror, checksum, checksum_url', [
+    (HTTPS, None, None, HTTPS + '.sha256sum'),
+    (HTTPS, None, None, None),
+    (HTTPS, 'https://mirror.example/', PINNED, None),
+    (HTTPS, 'http://mirror.example/', PINNED, None),
+    ('http://releases.example/a.tar.gz', None, PINNED, None),
+    (None, None, PINNED, None),
+])
+def test_pinned_checksums_and_https_checksum_files_are_trusted(url, mirror, checksum, checksum_url):
+    assert trust_problem(url, mirror, checksum, checksum_url) is None

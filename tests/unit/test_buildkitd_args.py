@@ -8,7 +8,8 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import buil
 LOG = 'C:\\ProgramData\\buildkitd\\buildkitd.log'
 OPTIONS = dict(log_file=bk.DEFAULT_LOG_FILE, debug=False, containerd_address=bk.DEFAULT_CONTAINERD_ADDRESS,
                cni_config_path=bk.DEFAULT_CNI_CONFIG, cni_binary_dir=bk.DEFAULT_CNI_BINARY_DIR, groups=[],
-               extra_args=[])
+               extra_args=[], tlscert=None, tlskey=None, tlscacert=None)
+TLS = dict(tlscert='C:\\certs\\server.pem', tlskey='C:\\certs\\server-key.pem', tlscacert='C:\\certs\\ca.pem')
 
 
 def options(**changes):
@@ -131,3 +132,35 @@ def test_groups_with_buildkit_before_0_14_warn(version, warned):
                                         ('a\\b', False), (' x', False), ('x' * 257, False)])
 def test_service_names(name, good):
     assert (bk.service_name_problem(name) is None) is good
+
+
+@pytest.mark.parametrize('extra_args, config', [
+    (['--addr', 'tcp://0.0.0.0:1234'], None),
+    (['--addr=TCP://10.0.0.5:1234'], None),
+    ([], {'grpc': {'address': ['npipe:////./pipe/buildkitd', 'tcp://0.0.0.0:1234']}}),
+    ([], {'grpc': {'address': 'tcp://127.0.0.1:1234'}}),
+])
+def test_a_tcp_listener_without_mutual_tls_is_refused_naming_the_options(extra_args, config):
+    with pytest.raises(InvalidArgument) as raised:
+        bk.check_tls(options(extra_args=extra_args), config)
+    assert str(raised.value).startswith('tlscert: ')
+    assert 'tlscert, tlskey and tlscacert' in str(raised.value) and 'tcp://' in str(raised.value).lower()
+    # A certificate without the client CA is TLS, not mutual TLS.
+    with pytest.raises(InvalidArgument, match='missing: tlscacert'):
+        bk.check_tls(options(extra_args=extra_args, tlscert=TLS['tlscert'], tlskey=TLS['tlskey']), config)
+    bk.check_tls(options(extra_args=extra_args, **TLS), config)
+
+
+@pytest.mark.parametrize('extra_args, config', [
+    ([], None),
+    (['--addr', 'npipe:////./pipe/buildkitd'], {'grpc': {'address': ['npipe:////./pipe/other']}}),
+])
+def test_pipes_need_no_tls(extra_args, config):
+    bk.check_tls(options(extra_args=extra_args), config)
+
+
+def test_tls_options_become_flags_that_extra_args_may_not_set():
+    arguments = bk.daemon_arguments(options(**TLS), None)
+    assert arguments[-6:] == ['--tlscert', TLS['tlscert'], '--tlskey', TLS['tlskey'], '--tlscacert', TLS['tlscacert']]
+    with pytest.raises(InvalidArgument, match='--tlscacert is set by the option tlscacert'):
+        bk.check_extra_args(['--tlscacert', 'C:\\ca.pem'])

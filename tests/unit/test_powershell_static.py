@@ -571,3 +571,12 @@ def test_every_result_schema_has_an_operation():
     orphans = [p.relative_to(REPO) for p in PLUGINS.rglob('*.result.json')
                if not p.with_name(p.name[:-len('.result.json')] + '.ps1').exists()]
     assert not orphans, 'result schemas without an operation: %s' % orphans
+
+
+def test_no_operation_runs_cmd_exe():
+    """cmd.exe reads & | < > ^ % inside arguments however they are quoted for argv: no operation starts it."""
+    found = ['%s:%d' % (path.relative_to(REPO), number)
+             for path in SCRIPTS
+             for number, line in enumerate(path.read_text(encoding='utf-8-sig').splitlines(), 1)
+             if not line.lstrip().startswith('#') and re.search(r'(?i)\bcmd(\.exe)?\b', line)]
+    assert not found, 'cmd.exe started at %s' % ', '.join(found)

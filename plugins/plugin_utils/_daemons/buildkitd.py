@@ -42,7 +42,13 @@ OPTION_FLAGS = {
     'containerd-worker-addr': 'containerd_address',
     'containerd-cni-config-path': 'cni_config_path',
     'containerd-cni-binary-dir': 'cni_binary_dir',
+    'tlscert': 'tlscert',
+    'tlskey': 'tlskey',
+    'tlscacert': 'tlscacert',
 }
+# The certificate, key and client CA of mutual TLS (cmd/buildkitd/main.go: a
+# CA makes buildkitd require and verify client certificates).
+TLS_OPTIONS = ('tlscert', 'tlskey', 'tlscacert')
 # Flags of the registration itself, or that make buildkitd print and exit.
 SERVICE_FLAGS = ('register-service', 'unregister-service', 'run-service', 'service-name', 'version', 'help')
 
@@ -116,6 +122,9 @@ def daemon_arguments(options: dict[str, t.Any], config_path: str | None) -> list
     arguments += ['--containerd-worker-addr', options['containerd_address'],
                   '--containerd-cni-config-path', options['cni_config_path'],
                   '--containerd-cni-binary-dir', options['cni_binary_dir']]
+    for option in TLS_OPTIONS:
+        if options[option]:
+            arguments += ['--' + option, options[option]]
     if options['groups']:
         # One --group: it is a string flag (the last one would win), and
         # buildkitd splits it at commas, which no group name holds.
@@ -172,3 +181,30 @@ def version_warnings(version: str | None, groups: t.Sequence[str]) -> list[str]:
         return ['groups: buildkitd %s is older than v0.14.0, which does not restrict its pipe to --group: every '
                 'authenticated user can use it (moby/buildkit#4873)' % version]
     return []
+
+
+def tcp_addresses(extra_args: t.Iterable[str], config: dict[str, t.Any] | None) -> list[str]:
+    """The tcp:// addresses buildkitd listens on: --addr flags and the config's [grpc] address."""
+    addresses = [value for name, value in parse_flags(extra_args, BUILDKITD_FLAGS) if name == 'addr']
+    grpc = (config or {}).get('grpc')
+    listed = grpc.get('address') if isinstance(grpc, dict) else None
+    if isinstance(listed, str):
+        listed = [listed]
+    addresses += [a for a in listed or [] if isinstance(a, str)]
+    return [a for a in addresses if a.strip().lower().startswith('tcp://')]
+
+
+def check_tls(options: dict[str, t.Any], config: dict[str, t.Any] | None) -> None:
+    """InvalidArgument unless every TCP listener is behind mutual TLS.
+
+    buildkitd serves tcp:// in clear text when no certificate is given, and
+    only a client CA makes it require client certificates (docs/windows-facts.md#buildkitd-defaults);
+    --group guards the named pipe only. On TCP anyone who reaches the port
+    would run builds on a daemon running as SYSTEM.
+    """
+    tcp = tcp_addresses(options['extra_args'], config)
+    missing = [option for option in TLS_OPTIONS if not options[option]]
+    if tcp and missing:
+        raise InvalidArgument(missing[0], 'buildkitd would listen on %s without mutual TLS: set tlscert, tlskey and '
+                              'tlscacert (missing: %s), or listen on a named pipe only'
+                              % (', '.join(tcp), ', '.join(missing)))

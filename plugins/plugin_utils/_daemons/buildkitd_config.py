@@ -13,6 +13,7 @@ import re
 import tomllib
 import typing as t
 
+from .._buildctl.options import address_problem
 from .._core.errors import InvalidArgument
 from .._core.templating import ConfigTemplate
 
@@ -22,8 +23,6 @@ if t.TYPE_CHECKING:
 # util/network/netproviders: "auto" uses CNI when its config exists, else no
 # network; "cni" requires it; "host" is refused on Windows (docs/windows-facts.md#buildkitd-networking).
 NETWORK_MODES = ('auto', 'cni')
-# Listener schemes buildkitd serves on Windows (cmd/buildkitd/main.go getListener).
-ADDRESS_SCHEMES = ('npipe://', 'tcp://')
 _HOST = re.compile(r'^[A-Za-z0-9.\-_:\[\]]+(?:/[^\s"]*)?$')
 
 _ESCAPES = {'"': '\\"', '\\': '\\\\', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r'}
@@ -59,10 +58,9 @@ def template_variables(options: dict[str, t.Any]) -> dict[str, t.Any]:
     """The checked variables a template renders with; InvalidArgument names the option at fault."""
     addresses = []
     for index, address in enumerate(options['grpc_addresses'] or []):
-        if not isinstance(address, str) or not address.lower().startswith(ADDRESS_SCHEMES) or \
-                len(address) <= len('tcp://') or any(c.isspace() for c in address):
-            raise InvalidArgument('grpc_addresses[%d]' % index, '%r is not an address buildkitd listens on on Windows '
-                                  '(npipe:////./pipe/<name> or tcp://<host>:<port>)' % (address,))
+        problem = address_problem(address)
+        if problem:
+            raise InvalidArgument('grpc_addresses[%d]' % index, problem)
         addresses.append(address)
     mirrors = {}
     for registry, hosts in (options['registry_mirrors'] or {}).items():

@@ -70,3 +70,33 @@ def pick_from_file(text: str | None, file_name: str) -> str:
 
 def _base(name: str) -> str:
     return re.split(r'[\\/]', name)[-1]
+
+
+def trust_problem(url: str | None, mirror: str | None, checksum: str | None,
+                  checksum_url: str | None) -> tuple[str, str] | None:
+    """(option, message) when the archive's source cannot vouch for it, else None.
+
+    A checksum proves something only when it comes from elsewhere than the
+    archive: whoever controls a mirror, or anyone on the path of a plain
+    http:// download, serves a checksum file that matches their archive. So a
+    mirror or an http:// URL needs the pinned `checksum`, and a checksum file
+    is refused over http:// or from the mirror (where `mirror` fetches it).
+    """
+    if checksum_url is not None and _is_http(checksum_url):
+        return ('checksum_url', 'is fetched over plain http://, where anyone on the path can change it along with '
+                'the archive; use an https:// URL or a pinned checksum (sha256:<hex>)')
+    if mirror:
+        if checksum_url is not None:
+            return ('checksum_url', 'would be fetched from the mirror too, and a mirror vouching for its own archive '
+                    'proves nothing; with mirror, set checksum to the SHA-256 published upstream (sha256:<hex>)')
+        if checksum is None:
+            return ('checksum', 'is required with mirror: set it to the SHA-256 published upstream (sha256:<hex>); '
+                    'allow_unverified does not apply to a mirror')
+    if url is not None and _is_http(url) and checksum is None:
+        return ('checksum', 'is required for a download over plain http:// (sha256:<hex>); allow_unverified and '
+                'checksum_url do not apply there')
+    return None
+
+
+def _is_http(url: str) -> bool:
+    return url.strip().lower().startswith('http://')

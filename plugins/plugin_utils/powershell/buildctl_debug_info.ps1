@@ -10,6 +10,11 @@
 # password needed; the user must hold "Log on as a batch job") at the highest
 # run level (an administrator's token is not filtered), its output redirected
 # to files in %SystemRoot%\Temp, which every user may create files in.
+# The task runs powershell.exe with a fixed script, never cmd.exe: cmd.exe
+# reads & | < > ^ % in any argument, however it is quoted for argv. The only
+# data in the script is a base64 literal (letters, digits, + / =) of a JSON
+# document holding the program, its argv-quoted command line and the output
+# files, which Start-Process hands to CreateProcess without a shell.
 $ErrorActionPreference = 'Stop'
 
 function Invoke-WcowAsUser {
@@ -18,9 +23,14 @@ function Invoke-WcowAsUser {
     $temp = Join-Path -Path $env:SystemRoot -ChildPath 'Temp'
     $out = Join-Path -Path $temp -ChildPath ('wcow-{0}.out' -f $id)
     $err = Join-Path -Path $temp -ChildPath ('wcow-{0}.err' -f $id)
-    $command = '{0} {1} > "{2}" 2> "{3}"' -f (ConvertTo-WcowArgument -Value $FilePath), (Join-WcowArguments -Arguments $Arguments), $out, $err
-    $cmd = Join-Path -Path $env:SystemRoot -ChildPath 'System32\cmd.exe'
-    $action = New-ScheduledTaskAction -Execute $cmd -Argument ('/d /s /c "{0}"' -f $command)
+    $job = @{ file = $FilePath; arguments = (Join-WcowArguments -Arguments $Arguments); out = $out; err = $err } | ConvertTo-Json -Compress
+    $data = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($job))
+    $script = ('$j = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String(''{0}'')) | ConvertFrom-Json; ' -f $data) +
+        '$p = Start-Process -FilePath $j.file -ArgumentList $j.arguments -RedirectStandardOutput $j.out ' +
+        '-RedirectStandardError $j.err -NoNewWindow -Wait -PassThru; exit $p.ExitCode'
+    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($script))
+    $powershell = Join-Path -Path $env:SystemRoot -ChildPath 'System32\WindowsPowerShell\v1.0\powershell.exe'
+    $action = New-ScheduledTaskAction -Execute $powershell -Argument ('-NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand {0}' -f $encoded)
     $principal = New-ScheduledTaskPrincipal -UserId $UserName -LogonType S4U -RunLevel Highest
     $settings = New-ScheduledTaskSettingsSet -AllowStartIfOnBatteries -DontStopIfGoingOnBatteries -ExecutionTimeLimit (New-TimeSpan -Seconds $TimeoutSeconds)
     $taskName = 'wcow.buildkit-buildctl-{0}' -f $id

@@ -1,5 +1,5 @@
 # wcow.buildkit operation: release_archive_apply
-# wcow.buildkit requires: release_archive, release_archive_install
+# wcow.buildkit requires: release_archive, release_archive_install, data_tree
 # Installs a release archive into $Params.dest. The archive is downloaded by
 # the host ($Params.source.kind 'url') or read from stdin ('stream') into a
 # staging directory inside dest, its SHA-256 compared with $Params.sha256,
@@ -35,7 +35,7 @@ try {
     }
     if ([IO.Directory]::Exists($staging)) {
         # Left by a run that failed: only this module writes there.
-        Remove-Item -LiteralPath $staging -Recurse -Force
+        $null = Remove-WcowPath -Path $staging
     }
     $null = [IO.Directory]::CreateDirectory($staging)
     $extracted = [IO.Path]::Combine($staging, 'files')
@@ -62,6 +62,7 @@ try {
         if ($Params.sha256 -and $actual -ne [string]$Params.sha256) {
             throw ('Checksum mismatch for {0}: expected sha256:{1}, got sha256:{2}. Nothing was installed.' -f $Params.source.shown, $Params.sha256, $actual)
         }
+        Assert-WcowArchiveEntries -Archive $archive -Shown ([string]$Params.source.shown)
         Expand-WcowArchive -Archive $archive -Destination $extracted -StripComponents ([int]$Params.strip_components)
         $all = @(Get-WcowFileList -Root $extracted)
         if ($all.Count -eq 0) {
@@ -162,7 +163,7 @@ catch {
     $failure = $_
     if ([IO.Directory]::Exists($staging)) {
         try {
-            Remove-Item -LiteralPath $staging -Recurse -Force
+            $null = Remove-WcowPath -Path $staging
         }
         catch {
             $null = $_
@@ -178,7 +179,7 @@ catch {
     throw $failure
 }
 try {
-    Remove-Item -LiteralPath $staging -Recurse -Force
+    $null = Remove-WcowPath -Path $staging
 }
 catch {
     # A file in staging still open by a scanner: the next run removes it.

@@ -182,6 +182,7 @@ class _Install:
                 "Nothing was installed.",
                 "OperationStopped",
             )
+        self._refuse_unsafe_entries(archive, shown)
         self._extract(archive, extracted, request.strip)
         every = sorted((key[len(extracted) + 1 :].replace("\\", "/") for key in files.files_below(state, extracted)),
                        key=str.lower)
@@ -191,6 +192,34 @@ class _Install:
                 "OperationStopped",
             )
         return actual, self._selected(every, request, shown)
+
+    def _refuse_unsafe_entries(self, archive: str, shown: str) -> None:
+        """Assert-WcowArchiveEntries: `tar -t` for the names, `tar -tv` for their types, before anything is
+        extracted; an entry that is not a regular file or folder, or whose path is absolute, has a drive, a colon
+        (an alternate data stream) or a `..` element, fails the run."""
+        if not tar.available(self.state):
+            return  # _extract reports the missing tar.exe
+        names = tar.list_entries(self.state, archive)
+        long = tar.list_entries(self.state, archive, verbose=True)
+        for listed in (names, long):
+            if listed.rc != 0:
+                raise PowerShellError(
+                    f"tar.exe could not list the archive (exit code {listed.rc}): {' '.join(listed.output)}",
+                    "OperationStopped",
+                )
+        if len(names.stdout) != len(long.stdout):
+            raise PowerShellError(f"tar.exe listed {shown} inconsistently; nothing was installed.", "OperationStopped")
+        bad = []
+        for name, line in zip(names.stdout, long.stdout):
+            reason = _entry_problem(name, line[:1])
+            if reason:
+                bad.append(f"{name} ({reason})")
+        if bad:
+            raise PowerShellError(
+                f"{shown} holds entries that are not regular files or folders, or that would be written outside "
+                f"the folder: {', '.join(bad)}. Nothing was installed.",
+                "OperationStopped",
+            )
 
     def _extract(self, archive: str, extracted: str, strip: int) -> None:
         tar_exe = f"{SYSTEM32}\\tar.exe"
@@ -357,3 +386,22 @@ def _stream_error(chunks: list, record, error: files.WindowsIOError) -> PowerShe
                 return dotnet_error("Dispose", 0, error)
             break
     return dotnet_error("Write", 3, error)
+
+
+_LINK_KINDS = {"l": "a symbolic link", "h": "a hard link"}
+
+
+def _entry_problem(name: str, type_char: str):
+    """Why an archive entry is refused (the rules of Assert-WcowArchiveEntries), or None."""
+    if type_char not in ("-", "d"):
+        return _LINK_KINDS.get(type_char, "a device or special file")
+    path = name.replace("\\", "/")
+    if path.startswith("/"):
+        return "an absolute path"
+    if len(path) > 1 and path[1] == ":" and path[0].isalpha():
+        return "a drive"
+    if ":" in path:
+        return "an alternate data stream"
+    if ".." in path.split("/"):
+        return "a .. element"
+    return None

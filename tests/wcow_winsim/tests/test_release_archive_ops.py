@@ -171,7 +171,7 @@ def test_a_stale_staging_directory_is_cleared(store):
 def test_unverified_archive_tar_cannot_read_fails_with_its_output(store):
     data = b"\xfd7zXZ\x00 an xz archive"
     error = invoke(store, "release_archive_apply", apply_params(data, sha256=None), stream=data)
-    assert error["message"] == ("tar.exe could not extract the archive (exit code 1): "
+    assert error["message"] == ("tar.exe could not list the archive (exit code 1): "
                                 "tar.exe: Error opening archive: Unrecognized archive format")
     assert not files.is_dir(store.read(), DEST)
 
@@ -216,3 +216,27 @@ def test_refusals_before_anything_is_installed(store, tmp_path):
     error = invoke(old, "release_archive_apply", apply_params(data), stream=data)
     assert error["message"].endswith("\\tar.exe does not exist: tar.exe ships with Windows Server 2019, "
                                      "Windows 10 1803 and later.")
+
+
+@pytest.mark.parametrize("name, kind, target, reason", [
+    ("pkg/bin/up", tarfile.SYMTYPE, "../../Windows", "a symbolic link"),
+    ("pkg/bin/h", tarfile.LNKTYPE, "pkg/bin/a.exe", "a hard link"),
+    ("/pkg/abs", tarfile.REGTYPE, "", "an absolute path"),
+    ("pkg/bin/a.exe:stream", tarfile.REGTYPE, "", "an alternate data stream"),
+    ("pkg/../../evil", tarfile.REGTYPE, "", "a .. element"),
+])
+def test_archive_with_links_or_paths_leaving_the_folder_is_refused_before_extraction(store, name, kind, target, reason):
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        good = tarfile.TarInfo("pkg/bin/a.exe")
+        good.size = 2
+        archive.addfile(good, io.BytesIO(b"a1"))
+        bad = tarfile.TarInfo(name)
+        bad.type, bad.linkname = kind, target
+        archive.addfile(bad, io.BytesIO(b"") if kind == tarfile.REGTYPE else None)
+    data = buffer.getvalue()
+    before = store.read()["files"]
+    error = invoke(store, "release_archive_apply", apply_params(data), stream=data)
+    assert error["message"] == ("src:pkg.tar.gz holds entries that are not regular files or folders, or that would be "
+                                "written outside the folder: %s (%s). Nothing was installed." % (name, reason))
+    assert store.read()["files"] == before, "nothing extracted, nothing left"

@@ -108,10 +108,40 @@ def test_missing_archive_or_directory_ends_at_once(state):
     assert tar.extract(state, ARCHIVE, "C:\\missing") == tar.TarResult(1, ["tar.exe: could not chdir to 'C:\\missing'"])
 
 
-def test_links_are_not_modelled(state):
+def test_extracting_links_is_not_modelled(state):
     put(state, tgz([("a", b"1"), ("l", "a")]))
     with pytest.raises(tar.NotModelled):
         tar.extract(state, ARCHIVE, OUT)
+
+
+def test_listing_names_and_ls_like_lines_show_links(state):
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name, kind, target in (("bin", tarfile.DIRTYPE, ""), ("bin/a.exe", tarfile.REGTYPE, ""),
+                                   ("bin/up", tarfile.SYMTYPE, "../.."), ("bin/h", tarfile.LNKTYPE, "bin/a.exe"),
+                                   ("dev", tarfile.FIFOTYPE, "")):
+            info = tarfile.TarInfo(name)
+            info.type, info.linkname = kind, target
+            archive.addfile(info, io.BytesIO(b"") if kind == tarfile.REGTYPE else None)
+    put(state, buffer.getvalue())
+    names = tar.list_entries(state, ARCHIVE)
+    assert names.rc == 0 and names.stdout == ["bin", "bin/a.exe", "bin/up", "bin/h", "dev"]
+    long = tar.list_entries(state, ARCHIVE, verbose=True)
+    assert [line[0] for line in long.stdout] == ["d", "-", "l", "h", "p"]
+    assert long.stdout[2].endswith(" bin/up -> ../..") and long.stdout[3].endswith(" bin/h link to bin/a.exe")
+    assert files.files_below(state, OUT) == [], "listing extracts nothing"
+
+
+def test_listing_a_zip_symlink_and_a_bad_archive(state):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        info = zipfile.ZipInfo("nat.exe")
+        info.external_attr = 0o120777 << 16
+        archive.writestr(info, "C:/Windows/System32")
+    put(state, buffer.getvalue(), "C:\\staging\\a.zip")
+    assert tar.list_entries(state, "C:\\staging\\a.zip", verbose=True).stdout[0].startswith("l")
+    put(state, b"not an archive")
+    assert tar.list_entries(state, ARCHIVE).output == ["tar.exe: Error opening archive: Unrecognized archive format"]
 
 
 def test_tar_exe_ships_from_build_17063():

@@ -49,6 +49,60 @@ function Expand-WcowArchive {
     }
 }
 
+function Get-WcowTarListing {
+    # The stdout lines of `tar.exe <Arguments>`; a non-zero exit fails.
+    param([string]$Tar, [string[]]$Arguments)
+    $ErrorActionPreference = 'Continue'
+    $output = @(& $Tar @Arguments 2>&1)
+    $code = $LASTEXITCODE
+    $ErrorActionPreference = 'Stop'
+    if ($code -ne 0) {
+        throw ('tar.exe could not list the archive (exit code {0}): {1}' -f $code, (($output | ForEach-Object { [string]$_ }) -join ' '))
+    }
+    @($output | Where-Object { $_ -isnot [Management.Automation.ErrorRecord] } | ForEach-Object { [string]$_ })
+}
+
+function Assert-WcowArchiveEntries {
+    # Lists the archive before anything is extracted: `tar -t` gives the
+    # names, `tar -tv` their types in the first character of each line
+    # (bsdtar's ls-like listing: - file, d folder, l symbolic link, h hard
+    # link, c b p devices and FIFOs). tar.exe on Windows Server 2022, 2025
+    # and Windows 11 creates the links it extracts, and anything that
+    # follows them (a listing, a removal) would act outside the staging
+    # folder; absolute paths, drives, colons (alternate data streams) and
+    # `..` would write outside it. Such an archive is refused whole.
+    param([string]$Archive, [string]$Shown)
+    $tar = [IO.Path]::Combine([Environment]::GetFolderPath('System'), 'tar.exe')
+    if (-not [IO.File]::Exists($tar)) {
+        return
+    }
+    $names = @(Get-WcowTarListing -Tar $tar -Arguments @('-t', '-f', $Archive))
+    $lines = @(Get-WcowTarListing -Tar $tar -Arguments @('-t', '-v', '-f', $Archive))
+    if ($names.Count -ne $lines.Count) {
+        throw ('tar.exe listed {0} inconsistently; nothing was installed.' -f $Shown)
+    }
+    $bad = @()
+    for ($index = 0; $index -lt $names.Count; $index++) {
+        $name = $names[$index]
+        $type = $lines[$index].Substring(0, 1)
+        $path = $name.Replace('\', '/')
+        $reason = $null
+        if ($type -eq 'l') { $reason = 'a symbolic link' }
+        elseif ($type -eq 'h') { $reason = 'a hard link' }
+        elseif ($type -ne '-' -and $type -ne 'd') { $reason = 'a device or special file' }
+        elseif ($path.StartsWith('/')) { $reason = 'an absolute path' }
+        elseif ($path -match '^[A-Za-z]:') { $reason = 'a drive' }
+        elseif ($path.Contains(':')) { $reason = 'an alternate data stream' }
+        elseif (@($path.Split('/')) -contains '..') { $reason = 'a .. element' }
+        if ($reason) {
+            $bad += ('{0} ({1})' -f $name, $reason)
+        }
+    }
+    if ($bad.Count -gt 0) {
+        throw ('{0} holds entries that are not regular files or folders, or that would be written outside the folder: {1}. Nothing was installed.' -f $Shown, ($bad -join ', '))
+    }
+}
+
 function Get-WcowFileList {
     # Relative paths, with /, of the files below $Root.
     param([string]$Root)
@@ -124,5 +178,6 @@ function Remove-WcowPrevious {
     if ([IO.File]::Exists($manifest)) {
         [IO.File]::Delete($manifest)
     }
-    Remove-Item -LiteralPath $Path -Recurse -Force
+    # Not Remove-Item -Recurse, which follows links (the data_tree snippet).
+    $null = Remove-WcowPath -Path $Path
 }

@@ -28,8 +28,20 @@ strip_absolute_path) and tar/bsdtar.c (the delayed error exit):
 Formats: gzip-compressed tar, plain tar and zip. xz and bzip2 are refused
 as unrecognised: Windows' tar.exe reads gzip, and xz/bzip2 not on older
 builds (docs/windows-facts.md#downloads-archives-and-hashes), so the simulator takes the
-strictest view on every build. Only files and directories are modelled;
-an archive with links fails as not modelled.
+strictest view on every build.
+
+Links: bsdtar restores symbolic links and hard links, and on Windows
+archive_write_disk_windows.c creates them with CreateSymbolicLinkW and
+CreateHardLinkW (libarchive 3.6 and later; tar.exe of Windows Server 2022,
+Windows Server 2025 and Windows 11 ships such a libarchive, so `tar -x`
+there creates symlinks). Listing models them: `-t` prints each entry's
+name, `-tv` an ls-like line per entry (tar/util.c list_item with
+archive_entry_strmode: the first character is `-` for a regular file, `d`
+a directory, `l` a symbolic link, `h` a hard link, `c`, `b` or `p` a
+device or FIFO), with ` -> target` after a symbolic link and ` link to
+target` after a hard link (bsdtar(1), "-v": "produce output similar to
+that of ls(1)", libarchive tar/bsdtar.1). Extracting a link is not modelled (NotModelled): the
+simulator stores no file symlinks.
 """
 
 from __future__ import annotations
@@ -59,6 +71,7 @@ class NotModelled(Exception):
 class TarResult:
     rc: int
     stderr: list
+    stdout: list = dataclasses.field(default_factory=list)
 
     @property
     def output(self) -> list:
@@ -130,22 +143,58 @@ def extract(state: dict, archive: str, directory: str, strip_components: int = 0
     return TarResult(0, errors)
 
 
+def list_entries(state: dict, archive: str, verbose: bool = False) -> TarResult:
+    """`tar.exe -t [-v] -f ARCHIVE`: one stdout line per entry, in archive order."""
+    try:
+        data = files.read_bytes(state, archive)
+    except files.WindowsIOError:
+        return TarResult(1, [f"{PROGRAM}: Error opening archive: Failed to open '{archive}'"])
+    entries = _entries(data, links=True)
+    if entries is None:
+        return TarResult(1, [f"{PROGRAM}: Error opening archive: Unrecognized archive format"])
+    lines = []
+    try:
+        for name, kind, content in entries:
+            lines.append(_long_line(name, kind, content) if verbose else name)
+    except _Damaged as damage:
+        return TarResult(1, [f"{PROGRAM}: {damage}", f"{PROGRAM}: Error exit delayed from previous errors."], lines)
+    return TarResult(0, [], lines)
+
+
+_MODE_CHARS = {"file": "-", "dir": "d", "symlink": "l", "hardlink": "h", "char": "c", "block": "b", "fifo": "p"}
+
+
+def _long_line(name: str, kind: str, content) -> str:
+    """A `-tv` line (tar/util.c list_item): mode, links, owner, group, size, date, name[, link]."""
+    mode = _MODE_CHARS[kind] + ("rwxr-xr-x" if kind == "dir" else "rw-r--r--")
+    size = len(content) if kind == "file" else 0
+    line = f"{mode}  0 0      0      {size:>8} Jan  1  2025 {name}"
+    if kind == "symlink":
+        line += f" -> {content}"
+    elif kind == "hardlink":
+        line += f" link to {content}"
+    return line
+
+
 class _Damaged(Exception):
     pass
 
 
-def _entries(data: bytes):
-    """A lazy list of (name, 'file'|'dir', bytes), or None for an unrecognised format."""
+def _entries(data: bytes, links: bool = False):
+    """A lazy list of (name, kind, bytes or link target), or None for an unrecognised format.
+
+    Without `links` (extraction) a link or special file raises NotModelled.
+    """
     if data[:2] == b"\x1f\x8b":
-        return _tar_entries(data, compressed=True)
+        return _tar_entries(data, compressed=True, links=links)
     if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
-        return _zip_entries(data)
+        return _zip_entries(data, links=links)
     if len(data) >= 262 and data[257:262] == b"ustar":
-        return _tar_entries(data, compressed=False)
+        return _tar_entries(data, compressed=False, links=links)
     return None
 
 
-def _tar_entries(data: bytes, compressed: bool):
+def _tar_entries(data: bytes, compressed: bool, links: bool):
     try:
         raw = gzip.decompress(data) if compressed else data
     except (OSError, EOFError, zlib.error):
@@ -157,18 +206,35 @@ def _tar_entries(data: bytes, compressed: bool):
                     yield member.name, "dir", b""
                 elif member.isfile():
                     yield member.name, "file", archive.extractfile(member).read()
+                elif not links:
+                    raise NotModelled(f"extracting archive member {member.name!r}, a link or a special file")
+                elif member.issym():
+                    yield member.name, "symlink", member.linkname
+                elif member.islnk():
+                    yield member.name, "hardlink", member.linkname
                 else:
-                    raise NotModelled(f"archive member {member.name!r} is a link or a special file")
+                    kind = "char" if member.ischr() else "block" if member.isblk() else "fifo"
+                    yield member.name, kind, ""
     except tarfile.TarError:
         raise _Damaged("Damaged tar archive") from None
 
 
-def _zip_entries(data: bytes):
+# The Unix file type in the high 16 bits of a zip entry's external attributes
+# (Info-ZIP's "Unix extra" convention, which libarchive's zip reader honours:
+# archive_read_support_format_zip.c, zip_read_local_file_header, S_IFLNK).
+_ZIP_SYMLINK = 0o120000
+
+
+def _zip_entries(data: bytes, links: bool):
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for info in archive.infolist():
                 if info.is_dir():
                     yield info.filename.rstrip("/"), "dir", b""
+                elif (info.external_attr >> 16) & 0o170000 == _ZIP_SYMLINK:
+                    if not links:
+                        raise NotModelled(f"extracting archive member {info.filename!r}, a symbolic link")
+                    yield info.filename, "symlink", archive.read(info).decode("utf-8", "replace")
                 else:
                     yield info.filename, "file", archive.read(info)
     except (zipfile.BadZipFile, zlib.error):
