@@ -17,9 +17,9 @@ description:
   - Required variables that are not set.
   - Values of the wrong type, converted as ansible-core's role argument spec validation converts them (so V("false")
     is a boolean, V("maybe") is not).
-  - Values the module they are passed to would refuse, checked by that module's own checks: checksums
+  - "Values the module they are passed to would refuse, checked by that module's own checks: checksums
     (C(sha256:<hex>)), URLs, the nat subnet (CIDR), daemon flags (C(extra_args)), Windows paths, group and member
-    names, versions.
+    names, versions."
   - C(wcow_*) variables that no role of the collection reads (a misspelt name), with the closest known name.
   - The variables of an entry point are those of its C(meta/argument_specs.yml) and those of the collection's roles
     its tasks include (C(buildkit_host) runs C(windows_containers), C(containerd), C(cni) and C(buildkit)).
