@@ -69,20 +69,13 @@ def variable_problems(entry_points: t.Iterable[tuple[str, str]], values: dict[st
         if named:
             wrong_type.add(named.group('name'))
             message = '%s: must be a %s (%s)' % (named.group('name'), named.group('type'), named.group('why'))
-        problems.append(_without_no_log(message, options, given))
+        problems.append(message)
     for name in sorted(given):
         if name in wrong_type or (options[name].get('required') and given[name] == ''):
             continue
         problem = value_problem(name, result.validated_parameters.get(name))
         if problem:
-            problems.append('%s: %s' % (name, _without_no_log(problem, options, given)))
+            problems.append('%s: %s' % (name, problem))
     problems.extend(unknown_variable_problems(values))
     return problems
 
-
-def _without_no_log(message: str, options: dict[str, dict[str, t.Any]], given: dict[str, t.Any]) -> str:
-    for name, option in options.items():
-        secret = given.get(name)
-        if option.get('no_log') and isinstance(secret, str) and secret:
-            message = message.replace(secret, '********')
-    return message
