@@ -14,6 +14,7 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows.path_list i
     join_entries,
     path_problem,
     pieces,
+    present_as_written,
     split,
 )
 
@@ -183,3 +184,9 @@ def test_good_paths(path):
 ])
 def test_bad_paths(path, words):
     assert words in path_problem(path)
+
+
+def test_a_reg_sz_value_holds_an_entry_only_as_written():
+    wanted = Entry('%ProgramFiles%\\buildkit', 'C:\\Program Files\\buildkit')
+    assert not present_as_written('C:\\Windows;%ProgramFiles%\\buildkit', wanted)
+    assert present_as_written('C:\\Windows;c:\\program files\\buildkit\\', wanted)
