@@ -23,6 +23,11 @@ class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
     ARGUMENT_SPEC = dict(roles=dict(type='list', elements='str'))
+    # The argument-spec constraints every action plugin of the collection declares: none here.
+    MUTUALLY_EXCLUSIVE: tuple[tuple[str, ...], ...] = ()
+    REQUIRED_TOGETHER: tuple[tuple[str, ...], ...] = ()
+    REQUIRED_IF: tuple[tuple[t.Any, ...], ...] = ()
+    REQUIRED_BY: dict[str, tuple[str, ...]] = {}
 
     def run(self, tmp: str | None = None, task_vars: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
         self._supports_check_mode = True
@@ -39,7 +44,7 @@ class ActionModule(ActionBase):
             try:
                 values[name] = self._templar.template(variables[name])
             except AnsibleError as error:
-                problems.append('%s: cannot be templated: %s' % (name, str(error).split('\n')[0]))
+                problems.append('%s: cannot be templated: %s' % (name, str(error).split('\n', maxsplit=1)[0]))
         problems += variable_problems(entry_points, values)
         names = ', '.join('%s (%s)' % pair for pair in entry_points)
         result.update(changed=False, entry_points=names)

@@ -258,8 +258,8 @@ def test_a_group_member_can_use_buildctl_and_others_are_denied(ansible, start_fl
 
 def test_a_group_created_again_under_its_name_restarts_buildkitd(ansible, start_fleet, tmp_path):
     """buildkitd put the group's SID into its pipe's DACL when it started: a group deleted and created again (a new
-    SID, the same flags) leaves its members denied until buildkitd restarts (docs/windows-facts.md#buildkitd-pipe-
-    access-and-groups)."""
+    SID, the same flags) leaves its members denied until buildkitd restarts
+    (docs/windows-facts.md#buildkitd-pipe-access-and-groups)."""
     fleet = prepared_host(start_fleet)
     args = dict(groups=[GROUP])
     assert run(ansible, fleet, tmp_path, args)['result']['changed'] is True

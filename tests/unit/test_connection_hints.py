@@ -25,8 +25,8 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize('message, words', CASES, ids=['http-listener', 'certificate', 'credentials', 'scheme',
-                                                        'refused'])
+@pytest.mark.parametrize('message, words', CASES,
+                         ids=['http-listener', 'certificate', 'credentials', 'scheme', 'refused'])
 def test_common_failures_get_a_hint_naming_what_to_check(message, words):
     hint = connection_hint(message, 'https', 5985)
     assert hint is not None

@@ -142,6 +142,7 @@ CHECKS: dict[str, Check] = {
     'wcow_verify_addr': _optional(_raised(check_addr)),
 }
 
+
 def value_problem(name: str, value: t.Any) -> str | None:
     """Why the (type-converted) value of variable `name` would be refused by the module it goes to, or None."""
     check = CHECKS.get(name)

@@ -78,4 +78,3 @@ def variable_problems(entry_points: t.Iterable[tuple[str, str]], values: dict[st
             problems.append('%s: %s' % (name, problem))
     problems.extend(unknown_variable_problems(values))
     return problems
-
