@@ -202,7 +202,7 @@ demo: venv
 	    cat $(DEMO_DIR)/artifacts.log; echo "demo: the archive server did not start" >&2; exit 1; \
 	fi; \
 	$(WINSIM) start --dir $(DEMO_DIR) --plugin $(WINSIM_PLUGIN) $(addprefix --host ,$(DEMO_HOSTS)); \
-	$(WINSIM) inventory --dir $(DEMO_DIR) > $(DEMO_DIR)/inventory.yml; \
+	$(WINSIM) inventory --dir $(DEMO_DIR) --group wcow_buildkit_hosts > $(DEMO_DIR)/inventory.yml; \
 	play() { \
 	    log=$(DEMO_DIR)/$$1.log; \
 	    echo "=== $$1: ansible-playbook -i $(DEMO_DIR)/inventory.yml -e @$(DEMO_DIR)/extra-vars.json $$2"; \

@@ -12,6 +12,7 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument, OperationError
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import buildkitd as bk, buildkitd_config as bkconf
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import buildkitd_pipe as bk_pipe
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons.buildkitd_plan import WantedBuildkitd, plan
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import model as svc, removal
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.action_base import ServiceActionBase
@@ -137,10 +138,17 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
         present = args['state'] != 'absent'
         manage_config = args['manage_config'] and present
         dependencies = [d for d in args['dependencies'] if not d.startswith('+')] if present else []
+        wanted = _wanted(args, checked)
+        # The pipes' DACLs hold the SIDs the groups had when buildkitd started (buildkitd_pipe.py).
+        pipes = bk_pipe.listening_pipes(wanted.arguments, args['grpc_addresses'] if manage_config else None) \
+            if present and args['groups'] and args['state'] != 'stopped' else []
         read = self.operation('service_read', {
             'names': [args['name']] + dependencies,
             'probe_versions': [args['binary']] if present else [],
-            'read_files': [checked.config_path] if manage_config else []})
+            'read_files': [checked.config_path] if manage_config else [],
+            'pipes': pipes,
+            'accounts': list(args['groups']) if pipes else []})
+        stale = bk_pipe.stale_groups(read['pipes'], read['accounts'])
         warnings: list[str] = []
         version = self._host_version(read['binaries'][0], warnings) if present else None
         if present:
@@ -151,9 +159,11 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
             found = read['files'][0]
             config['before'] = base64.b64decode(found['content_b64']) if found['exists'] else None
             config['changed'] = not bkconf.same_document(bkconf.existing_document(config['before']), wanted_document)
-        wanted = _wanted(args, checked)
-        service_plan = plan(wanted, read['services'][0], args['state'], config_changed=config['changed'])
+        service_plan = plan(wanted, read['services'][0], args['state'], config_changed=config['changed'] or bool(stale))
         changes = (['write the config'] if config['changed'] else []) + service_plan.changes
+        if stale and 'restart the service' in changes:
+            changes.insert(changes.index('restart the service'), 'restart buildkitd, whose pipe does not admit the '
+                           'group %s: created again since buildkitd started' % ', '.join(stale))
         arguments = list(wanted.arguments)
         result = dict(
             changed=bool(changes), name=args['name'], version=version, arguments=arguments if present else None,

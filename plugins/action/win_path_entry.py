@@ -46,10 +46,19 @@ class ActionModule(WcowActionBase[None]):
         else:
             new_entries = path_list.ensure_absent(entries, wanted)
         new_value = path_list.join_entries(new_entries)
-        changed = new_value != (value or '')
+        # Windows expands %VARS% only in a REG_EXPAND_SZ Path: in a REG_SZ one an entry such as
+        # %ProgramFiles%\buildkit is taken literally (docs/windows-facts.md#machine-path). An entry present only
+        # through an expansion is made effective by writing the same value as REG_EXPAND_SZ.
+        literal = kind == 'String' and args['state'] == 'present' and new_value == (value or '') and not \
+            path_list.present_as_written(value, wanted)
+        changed = new_value != (value or '') or literal
 
         result = dict(changed=changed, path_value=new_value if changed else (value or ''))
         warnings = _warnings(args, read, kind, changed)
+        if literal:
+            warnings.append('%s is on the %s PATH only as an entry with an environment variable, which Windows does '
+                            'not expand in a REG_SZ value; the value is written again as REG_EXPAND_SZ.'
+                            % (args['path'], scope))
         if changed and not self.check_mode:
             written = self.operation('path_entry_write', {
                 'scope': scope,

@@ -28,6 +28,7 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive.che
     trust_problem,
 )
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive.diff import diff
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive.downgrade import downgrade_problem
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive.listing import ArchiveError, list_files
 
 
@@ -72,6 +73,7 @@ class ActionModule(WcowActionBase[WantedArchive | None]):
         name=dict(type='str', default='archive'),
         state=dict(type='str', default='present', choices=['present', 'absent', 'previous']),
         keep_previous=dict(type='bool', default=True),
+        allow_downgrade=dict(type='bool', default=True),
     )
     MUTUALLY_EXCLUSIVE = (('url', 'src'), ('checksum', 'checksum_url'))
     REQUIRED_TOGETHER = (('url_username', 'url_password'),)
@@ -160,6 +162,10 @@ class ActionModule(WcowActionBase[WantedArchive | None]):
         ))
         wanted_sha = self._wanted_sha256(args, source, read, warnings)
         manifest, problem = manifests.parse(read['manifest_text'])
+        refused = None if args['allow_downgrade'] or manifest is None else downgrade_problem(
+            args['name'], read['dest'], manifest['version'], args['version'])
+        if refused:
+            raise AnsibleActionFail(refused)
         if problem:
             warnings.append('%s %s: the archive is installed again, and no file of the earlier install is removed'
                             % (read['manifest_path'], problem))

@@ -157,6 +157,16 @@ options:
       - V(false) keeps no copy and removes an older one when another version is installed.
     type: bool
     default: true
+  allow_downgrade:
+    description:
+      - With O(state=present), whether the archive may replace an install whose manifest records a newer O(version).
+      - V(false) fails the task, in check mode too and before anything changes, when both versions read as
+        C(major.minor.patch) (with or without a leading C(v)) and O(version) is the lower one; the message names both.
+        Versions that do not read so are not compared.
+      - The roles of this collection set it from C(wcow_allow_downgrade) (default V(false)), so a run with an older
+        version than an upgrade installed does not silently go back.
+    type: bool
+    default: true
 notes:
   - Check mode does not download the archive. When the archive is not the one the manifest records, RV(files),
     RV(changed_files) and RV(removed_files) are only known in advance for O(src), whose archive the controller

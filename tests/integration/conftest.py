@@ -15,6 +15,7 @@ from winsim.fleet import Fleet, HostSpec  # noqa: E402
 
 # What the simulated hosts know of this collection's scripts (tests/wcow_winsim).
 WINSIM_PLUGINS = ('wcow_winsim',)
+PLAYBOOK_GROUP = 'wcow_buildkit_hosts'
 
 
 def pytest_generate_tests(metafunc):
@@ -47,7 +48,8 @@ def start_fleet(tmp_path):
         hosts = [spec if isinstance(spec, HostSpec) else HostSpec(*spec) for spec in specs]
         fleet.start(hosts=hosts, latency_ms=latency_ms)
         started.append(fleet)
-        fleet.inventory_path = fleet.write_inventory()
+        # The group the collection's playbooks run on (playbooks/site.yml).
+        fleet.inventory_path = fleet.write_inventory(group=PLAYBOOK_GROUP)
         return fleet
 
     yield start

@@ -259,6 +259,36 @@ def test_a_group_member_can_use_buildctl_and_others_are_denied(ansible, start_fl
     assert buildctl_info(fleet, 'alice')['stderr'].rstrip().endswith('Access is denied."')
 
 
+def test_a_group_created_again_under_its_name_restarts_buildkitd(ansible, start_fleet, tmp_path):
+    """buildkitd put the group's SID into its pipe's DACL when it started: a group deleted and created again (a new
+    SID, the same flags) leaves its members denied until buildkitd restarts
+    (docs/windows-facts.md#buildkitd-pipe-access-and-groups)."""
+    fleet = prepared_host(start_fleet)
+    args = dict(groups=[GROUP])
+    assert run(ansible, fleet, tmp_path, args)['result']['changed'] is True
+    assert buildctl_info(fleet, 'alice')['exit_code'] == 0
+    with fleet.store(HOST).transaction() as state:
+        old_sid = accounts.find_local(state, GROUP).sid
+        accounts.delete_group(state, GROUP)
+        new_sid = accounts.create_group(state, GROUP).sid
+        accounts.add_member(state, GROUP, accounts.find_local(state, 'alice').sid)
+    assert new_sid != old_sid
+    assert buildctl_info(fleet, 'alice')['stderr'].rstrip().endswith('Access is denied."'), 'the pipe has the old SID'
+    running = service(fleet)['Runtime']
+
+    check = run(ansible, fleet, tmp_path, args, check=True)
+    assert check['result']['changed'] is True, check
+    assert check['result']['changes'] == [
+        'restart buildkitd, whose pipe does not admit the group %s (%s): created again since buildkitd started'
+        % (GROUP, new_sid), 'restart the service']
+    assert service(fleet)['Runtime'] == running, 'check mode restarts nothing'
+
+    applied = run(ansible, fleet, tmp_path, args)
+    assert applied['result']['changed'] is True and applied['result']['actions'] == ['stopped', 'started'], applied
+    assert buildctl_info(fleet, 'alice')['exit_code'] == 0, 'the restarted buildkitd admits the new group'
+    assert run(ansible, fleet, tmp_path, args)['result']['changed'] is False
+
+
 @pytest.mark.parametrize('args, option', [
     (dict(extra_args=['--no-such-flag']), 'extra_args'),
     (dict(extra_args=['--group', 'x']), 'extra_args'),

@@ -162,7 +162,7 @@ def test_drift_made_by_hand_is_reported_then_corrected(ansible, fleet, tmp_path)
 def inventory_with_a_host_gone(fleet, tmp_path):
     """The fleet's inventory and `gone`, a host whose WinRM port nothing listens on."""
     inventory = yaml.safe_load(fleet.inventory_path.read_text())
-    hosts = inventory['all']['children']['windows']['hosts']
+    hosts = inventory['all']['children']['wcow_buildkit_hosts']['hosts']
     with socket.socket() as probe:
         probe.bind(('127.0.0.1', 0))
         closed_port = probe.getsockname()[1]

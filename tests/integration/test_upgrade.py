@@ -113,3 +113,36 @@ def test_upgrade_rolls_back_a_broken_version_then_rolls_out_a_good_one(ansible, 
     assert again.changed_hosts == [], 'a second upgrade run changes nothing'
     for host in HOSTS:
         assert fleet.counters(host)['powershell_executions'] == 1, 'one read: the binaries are the wanted ones'
+
+    # The version lives in one place. A site run with the version the hosts had before the upgrade refuses to go
+    # back, on every host, before anything changes; with the upgraded version in its variables site changes
+    # nothing and verify expects that version without being told; wcow_allow_downgrade goes back.
+    fleet.reset_counters()
+    refused = ansible.playbook(tmp_path, fleet.inventory_path, [{'import_playbook': 'wcow.buildkit.site'}],
+                               extra_args=site_vars)
+    assert refused.rc != 0
+    for host in HOSTS:
+        install = refused.task(host, 'wcow.buildkit.buildkit : Install buildctl and buildkitd from the BuildKit '
+                                     'release archive')
+        assert install['status'] == 'failed', refused.output
+        assert 'buildkit %s is installed' % GOOD in install['result']['msg']
+        assert 'newer than the version %s' % artifacts.BUILDKIT in install['result']['msg']
+        assert 'wcow_allow_downgrade=true' in install['result']['msg']
+        assert buildkitd_service(fleet, host)['content'] == fake_binary('buildkitd', GOOD), 'nothing changed'
+    assert refused.changed_hosts == []
+
+    converged = ansible.playbook(tmp_path, fleet.inventory_path, [{'import_playbook': 'wcow.buildkit.site'},
+                                                                  {'import_playbook': 'wcow.buildkit.verify'}],
+                                 extra_args=site_vars + good)
+    assert converged.rc == 0, converged.output
+    assert converged.changed_hosts == []
+    for host in HOSTS:
+        assert converged.task(host, 'wcow.buildkit.buildkit_verify : Check the version buildkitd reports')[
+            'status'] == 'ok'
+
+    back = ansible.playbook(tmp_path, fleet.inventory_path, [{'import_playbook': 'wcow.buildkit.site'}],
+                            extra_args=site_vars + ['-e', 'wcow_allow_downgrade=true', '-e', 'wcow_hosts=ws2019'])
+    assert back.rc == 0, back.output
+    assert back.changed_hosts == ['ws2019']
+    assert buildkitd_service(fleet, 'ws2019')['content'] == fake_binary('buildkitd', artifacts.BUILDKIT)
+    assert buildkitd_service(fleet, 'ws2022')['content'] == fake_binary('buildkitd', GOOD)

@@ -153,6 +153,24 @@ def test_expanded_copy_left_by_a_hand_edit_counts_as_present(ansible, fleet, tmp
     assert path_record(fleet) == by_hand
 
 
+def test_a_variable_in_a_reg_sz_path_does_not_count_until_the_value_is_expandable(ansible, fleet, tmp_path):
+    """Windows does not expand %ProgramFiles% in a REG_SZ Path (docs/windows-facts.md#machine-path)."""
+    value = path_record(fleet)['value'].rstrip(';') + ';' + BUILDKIT
+    set_path(fleet, value, 'REG_SZ')
+    for args in (dict(path=BUILDKIT), dict(path='C:\\Program Files\\buildkit')):
+        check = task(ansible, fleet, tmp_path, args, check=True)
+        assert check['result']['changed'] is True, (args, check)
+        assert any('REG_SZ value' in warning and 'does not expand' in warning
+                   for warning in check['result']['warnings']), check
+        assert 'REG_EXPAND_SZ' in check['result']['diff']['after_header']
+        assert path_record(fleet) == {'type': 'REG_SZ', 'value': value}, 'check mode writes nothing'
+
+    applied = task(ansible, fleet, tmp_path, dict(path='C:\\Program Files\\buildkit'))
+    assert applied['result']['changed'] is True
+    assert path_record(fleet) == {'type': 'REG_EXPAND_SZ', 'value': value}, 'the same entries, now expanded'
+    assert task(ansible, fleet, tmp_path, dict(path=BUILDKIT))['result']['changed'] is False
+
+
 def test_user_scope(ansible, fleet, tmp_path):
     args = dict(path='C:\\Users\\Administrator\\bin', scope='user')
     wanted = '%USERPROFILE%\\AppData\\Local\\Microsoft\\WindowsApps;C:\\Users\\Administrator\\bin;'

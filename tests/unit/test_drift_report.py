@@ -209,6 +209,7 @@ def test_the_role_prefix_is_stripped():
     ('wcow.buildkit.containerd_service', True, None, False),
     ('wcow.buildkit.wcow_facts', False, None, False),
     ('wcow.buildkit.win_service_restart', False, None, False),
+    ('wcow.buildkit.preflight', False, None, False),
     ('ansible.builtin.fail', False, None, False),
     ('ansible.builtin.set_fact', False, None, False),
     ('ansible.windows.win_path', False, None, False),

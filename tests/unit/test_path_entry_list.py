@@ -14,6 +14,7 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows.path_list i
     join_entries,
     path_problem,
     pieces,
+    present_as_written,
     split,
 )
 
@@ -203,3 +204,9 @@ def test_entries_cannot_change():
     import dataclasses
     with pytest.raises(dataclasses.FrozenInstanceError):
         Entry('a', 'a').raw = 'b'
+
+
+def test_a_reg_sz_value_holds_an_entry_only_as_written():
+    wanted = Entry('%ProgramFiles%\\buildkit', 'C:\\Program Files\\buildkit')
+    assert not present_as_written('C:\\Windows;%ProgramFiles%\\buildkit', wanted)
+    assert present_as_written('C:\\Windows;c:\\program files\\buildkit\\', wanted)

@@ -74,6 +74,17 @@ def test_host_error_names_operation_and_message():
     assert 'boom (error code 5)' in str(raised.value)
 
 
+@pytest.mark.parametrize('verbosity, shown', [(0, False), (1, False), (2, True)])
+def test_the_position_of_a_host_error_is_shown_from_vv_on(monkeypatch, verbosity, shown):
+    monkeypatch.setattr(runner.display, 'verbosity', verbosity)
+    out = json.dumps({'wcow_error': {'message': 'boom', 'category': 'OperationStopped',
+                                     'position': 'At line:280 char:13\n+ throw "boom"'}}).encode()
+    with pytest.raises(OperationError) as raised:
+        _parse(out, rc=1)
+    assert 'boom' in str(raised.value)
+    assert ('At line:280 char:13' in str(raised.value)) is shown
+
+
 def test_nonzero_exit_with_clixml_stderr_carries_the_error_text():
     stderr = (b'#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
               b'<S S="Error">Cannot bind parameter_x000D__x000A_</S><S S="Error">second line_x000D__x000A_</S></Objs>')
@@ -158,7 +169,8 @@ def test_the_compacted_bootstrap_keeps_its_first_line_and_drops_comments_and_ind
     assert all(line == line.strip() and line for line in lines)
 
 
-def test_host_error_carries_its_position_on_a_line_of_its_own():
+def test_host_error_carries_its_position_on_a_line_of_its_own(monkeypatch):
+    monkeypatch.setattr(runner.display, 'verbosity', 2)
     failure = {'message': 'boom', 'category': 'OperationStopped', 'position': 'At line:3 char:5'}
     with pytest.raises(OperationError) as raised:
         _parse(json.dumps({'wcow_error': failure}).encode(), rc=1)

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible.errors import AnsibleActionFail, AnsibleError
+from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure, AnsibleError
 from ansible.plugins.action import ActionBase
 
+from .connection_hints import connection_hint
 from .errors import InvalidArgument, OperationError
 from .runner import run_operation
 
@@ -76,7 +77,20 @@ class WcowActionBase(ActionBase, t.Generic[Checked]):
             result.update(self.reconcile(args, checked))
         except OperationError as error:
             result.update(failed=True, msg=str(error))
+        except AnsibleConnectionFailure as error:
+            # The connection is opened by the first operation: the host stays unreachable, with what to check.
+            raise AnsibleConnectionFailure(self._with_hint(str(error))) from error
         return result
+
+    def _with_hint(self, message: str) -> str:
+        options = {}
+        for option in ('scheme', 'port'):
+            try:
+                options[option] = self._connection.get_option(option)
+            except (AnsibleError, KeyError):
+                options[option] = None
+        hint = connection_hint(message, options['scheme'], options['port'])
+        return '%s\nHint: %s.' % (message, hint) if hint else message
 
     @property
     def check_mode(self) -> bool:

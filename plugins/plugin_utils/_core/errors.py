@@ -21,6 +21,8 @@ class InvalidArgument(Exception):
 
     def __init__(self, option: str, message: str) -> None:
         super().__init__('%s: %s' % (option, message))
+        self.option = option
+        self.message = message
 
 
 class OperationError(AnsibleError):

@@ -151,7 +151,9 @@ def parse_output(operation: Operation, rc: int, stdout: bytes | str,
     if isinstance(document, dict) and isinstance(document.get('wcow_error'), dict):
         failure = document['wcow_error']
         message = to_text(failure.get('message', 'no message')).strip()
-        position = to_text(failure.get('position') or '').strip()
+        # Where the script threw ("At line:280 char:13 + throw ...") helps whoever debugs the
+        # operation, not the user: shown from -vv on.
+        position = to_text(failure.get('position') or '').strip() if display.verbosity >= 2 else ''
         raise OperationError(operation.name, 'failed on the host: %s%s' % (message, '\n' + position if position else ''),
                              rc, stdout, stderr)
     if rc != 0:

@@ -80,6 +80,12 @@ def same_entry(entry: Entry, wanted: Entry) -> bool:
             or comparison_key(entry.expanded) == comparison_key(wanted.expanded))
 
 
+def present_as_written(value: str | None, wanted: Entry) -> bool:
+    """Whether an entry of a REG_SZ `value` names the wanted folder as written: Windows expands no %VAR% there."""
+    key = comparison_key(wanted.expanded)
+    return any(comparison_key(entry.raw) == key for entry in split(value, pieces(value)))
+
+
 def matching_indexes(entries: list[Entry], wanted: Entry) -> list[int]:
     return [index for index, entry in enumerate(entries) if same_entry(entry, wanted)]
 

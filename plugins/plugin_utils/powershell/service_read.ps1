@@ -6,7 +6,11 @@
 # environment variables expanded), so that one read answers all three; and
 # what each path of $Params.measure_paths (optional) is and holds: files,
 # folders and bytes below it, links not followed (for state=absent with
-# remove_data).
+# remove_data). The DACL (SDDL) of each named pipe in
+# $Params.pipes (optional), as the daemon listening on it set it when it
+# started (Get-Acl reads a pipe: docker/for-win#14833), and the SID each
+# account name in $Params.accounts (optional) resolves to now, $null when it
+# resolves to none.
 $ErrorActionPreference = 'Stop'
 $services = @(foreach ($name in @($Params.names)) {
     if ($name) { Get-WcowService -Name ([string]$name) }
@@ -43,4 +47,28 @@ $files = @(foreach ($path in @($Params.read_files)) {
 $measured = @(foreach ($path in @($Params.measure_paths)) {
     if ($path) { Measure-WcowPath -Path ([string]$path) }
 })
-@{ services = $services; binaries = $binaries; files = $files; measured = $measured }
+$pipes = @(foreach ($path in @($Params.pipes)) {
+    if ($path) {
+        $path = [string]$path
+        if (Test-Path -LiteralPath $path) {
+            @{ path = $path; exists = $true; sddl = [string](Get-Acl -LiteralPath $path).Sddl }
+        }
+        else {
+            @{ path = $path; exists = $false; sddl = $null }
+        }
+    }
+})
+$accounts = @(foreach ($name in @($Params.accounts)) {
+    if ($name) {
+        $sid = $null
+        try {
+            $account = New-Object -TypeName System.Security.Principal.NTAccount -ArgumentList ([string]$name)
+            $sid = $account.Translate([System.Security.Principal.SecurityIdentifier]).Value
+        }
+        catch [System.Security.Principal.IdentityNotMappedException] {
+            $sid = $null
+        }
+        @{ name = [string]$name; sid = $sid }
+    }
+})
+@{ services = $services; binaries = $binaries; files = $files; measured = $measured; pipes = $pipes; accounts = $accounts }

@@ -1,8 +1,9 @@
-"""service_read: services by name, the `--version` output of programs, files' bytes, and what paths hold."""
+"""service_read: services by name, the `--version` output of programs, files' bytes, what paths hold, the DACLs
+of named pipes and the SIDs account names resolve to."""
 
 import base64
 
-from winsim.windows import environment, files
+from winsim.windows import accounts, environment, files, pipes
 
 from . import data_tree
 from .base import PowerShellError, param
@@ -16,14 +17,19 @@ def run(state: dict, params) -> dict:
     paths = param(params, "read_files", (list,), nullable=True) if "read_files" in params else None
     # Optional too: the paths to measure (Measure-WcowPath of the data_tree snippet).
     measure = param(params, "measure_paths", (list,), nullable=True) if "measure_paths" in params else None
+    pipe_paths = param(params, "pipes", (list,), nullable=True) if "pipes" in params else None
+    names_to_resolve = param(params, "accounts", (list,), nullable=True) if "accounts" in params else None
     for name, values in (("names", names), ("probe_versions", probes), ("read_files", paths or []),
-                         ("measure_paths", measure or [])):
+                         ("measure_paths", measure or []), ("pipes", pipe_paths or []),
+                         ("accounts", names_to_resolve or [])):
         if not all(isinstance(v, str) for v in values):
             raise PowerShellError(f"Parameter '{name}' has the wrong type.", "InvalidArgument")
     return {"services": [read_service(state, n) for n in names if n],
             "binaries": [_probe(state, path) for path in probes if path],
             "files": [_file(state, environment.expand(path)) for path in paths or [] if path],
-            "measured": [_measure(state, path) for path in measure or [] if path]}
+            "measured": [_measure(state, path) for path in measure or [] if path],
+            "pipes": [_pipe(state, path) for path in pipe_paths or [] if path],
+            "accounts": [_account(state, name) for name in names_to_resolve or [] if name]}
 
 
 def _measure(state: dict, path: str) -> dict:
@@ -54,3 +60,16 @@ def _file(state: dict, path: str) -> dict:
         return {"path": path, "exists": False, "content_b64": None}
     return {"path": path, "exists": True,
             "content_b64": base64.b64encode(files.read_bytes(state, path)).decode("ascii")}
+
+
+def _pipe(state: dict, path: str) -> dict:
+    # A pipe exists while the process listening on it runs; its DACL is the one the process set when it
+    # started listening (winsim.windows.pipes), what Get-Acl reads (docs/windows-facts.md#buildkitd-pipe-access-and-groups).
+    pipe = pipes.lookup(state, path)
+    return {"path": path, "exists": pipe is not None, "sddl": pipe["sddl"] if pipe else None}
+
+
+def _account(state: dict, name: str) -> dict:
+    # NTAccount.Translate: LookupAccountName; IdentityNotMappedException (caught: $null) for an unknown name.
+    account = accounts.lookup_account_name(state, name)
+    return {"name": name, "sid": account.sid if account else None}

@@ -98,6 +98,14 @@ def test_a_binary_that_cannot_run_is_reported(store):
     assert probe["error"] == "Cannot run C:\\empty.exe: The specified executable is not a valid application for this OS platform."
 
 
+def test_account_names_resolve_to_their_sid_now_and_an_unknown_name_to_none(store):
+    with store.transaction() as state:
+        sid = accounts.create_group(state, "buildkit-users").sid
+    read = operation(store, "service_read", {"names": [], "probe_versions": [],
+                                             "accounts": ["buildkit-users", "no-such-group"]})
+    assert read["accounts"] == [{"name": "buildkit-users", "sid": sid}, {"name": "no-such-group", "sid": None}]
+
+
 # --- service_apply ----------------------------------------------------------------------
 
 def test_register_start_and_again(store):

@@ -68,6 +68,9 @@ def test_inventory_in_yaml_and_ini(fleet):
     assert ini[0] == "[windows]"
     assert ini[1].startswith(f"alpha ansible_host=127.0.0.1 ansible_port={port} ansible_user=Administrator ")
     assert fleet.write_inventory().read_text() == fleet.inventory()
+    grouped = yaml.safe_load(fleet.inventory(group="build_hosts"))["all"]["children"]
+    assert list(grouped) == ["build_hosts"] and set(grouped["build_hosts"]["hosts"]) == {"alpha", "beta"}
+    assert fleet.inventory("ini", group="build_hosts").splitlines()[0] == "[build_hosts]"
 
 
 def test_each_host_has_its_credentials_and_counters(fleet, ws):

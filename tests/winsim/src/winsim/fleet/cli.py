@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     command("serve", "serve the fleet in the foreground (what start runs)")
     inventory = command("inventory", "print an Ansible inventory")
     inventory.add_argument("--format", choices=("yaml", "ini"), default="yaml")
+    inventory.add_argument("--group", default="windows", help="the inventory group of the hosts (default: windows)")
     state = command("state", "print a host's state as JSON, or change it")
     state.add_argument("name")
     state.add_argument("--set", action="append", default=[], metavar="dotted.path=JSON")
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "stop":
             fleet.stop()
         elif args.command == "inventory":
-            sys.stdout.write(fleet.inventory(args.format))
+            sys.stdout.write(fleet.inventory(args.format, args.group))
         elif args.command == "state":
             return _state(fleet, args)
         elif args.command == "counters":

@@ -186,24 +186,26 @@ class Fleet:
         """The host's `HostStore`, to read or change its state between runs."""
         return _host_store_class()(self.dir / self.host(name)["state_file"])
 
-    def inventory(self, fmt: str = "yaml") -> str:
+    def inventory(self, fmt: str = "yaml", group: str = "windows") -> str:
+        """The hosts, in the group `group`, with their connection variables."""
         hosts = [(h["name"], _host_vars(h)) for h in self.config()["hosts"]]
         if fmt == "yaml":
-            lines = ["all:", "  children:", "    windows:", "      hosts:"]
+            lines = ["all:", "  children:", f"    {group}:", "      hosts:"]
             for name, variables in hosts:
                 lines.append(f"        {name}:")
                 lines += [f"          {key}: {json.dumps(value)}" for key, value in variables.items()]
         elif fmt == "ini":
-            lines = ["[windows]"]
+            lines = [f"[{group}]"]
             for name, variables in hosts:
                 lines.append(" ".join([name] + [f"{k}={shlex.quote(str(v))}" for k, v in variables.items()]))
         else:
             raise FleetError(f"inventory format {fmt!r}: use yaml or ini")
         return "\n".join(lines) + "\n"
 
-    def write_inventory(self, path: str | os.PathLike | None = None, fmt: str = "yaml") -> Path:
+    def write_inventory(self, path: str | os.PathLike | None = None, fmt: str = "yaml",
+                        group: str = "windows") -> Path:
         target = Path(path) if path else self.dir / f"inventory.{'yml' if fmt == 'yaml' else 'ini'}"
-        target.write_text(self.inventory(fmt))
+        target.write_text(self.inventory(fmt, group))
         return target
 
     # -- control API -----------------------------------------------------

@@ -1,0 +1,124 @@
+"""The preflight's checks of the role variables (plugin_utils/_preflight), without ansible-playbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+import pytest
+import yaml
+
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._preflight import role_specs
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._preflight.value_checks import CHECKS, value_problem
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._preflight.variables import variable_problems
+
+REPO = Path(__file__).resolve().parent.parent.parent
+CHECKSUM = 'sha256:' + 'ab' * 32
+SITE = [('buildkit_host', 'main')]
+
+
+def defaults(role):
+    return yaml.safe_load((REPO / 'roles' / role / 'defaults' / 'main.yml').read_text()) or {}
+
+
+def all_options():
+    return {name for role in role_specs.role_names() for spec in role_specs.entry_points(role).values()
+            for name in (spec.get('options') or {})}
+
+
+def named(problems, name):
+    return [p for p in problems if p.startswith(name + ':')]
+
+
+def test_every_checked_variable_is_a_role_variable():
+    assert sorted(set(CHECKS) - all_options()) == []
+
+
+@pytest.mark.parametrize('role', ['buildkit', 'containerd', 'cni', 'buildkit_verify', 'windows_containers'])
+def test_the_roles_defaults_pass_the_checks(role):
+    values = defaults(role)
+    rendered = {name: jinja2.Template(value).render(**values) if isinstance(value, str) else value
+                for name, value in values.items()}
+    assert {name: value_problem(name, value) for name, value in rendered.items() if value_problem(name, value)} == {}
+
+
+def test_buildkit_host_main_covers_the_variables_of_the_roles_it_runs():
+    options = role_specs.entry_point_options('buildkit_host', 'main')
+    for role in ('windows_containers', 'containerd', 'cni', 'buildkit'):
+        assert set(role_specs.entry_points(role)['main']['options']) <= set(options), role
+    assert options['wcow_buildkit_checksum'].get('required') is True
+    assert 'wcow_buildkit_checksum' not in role_specs.entry_point_options('buildkit_host', 'uninstall')
+    with pytest.raises(role_specs.UnknownEntryPoint, match='main, uninstall'):
+        role_specs.entry_point_options('buildkit_host', 'upgrade')
+
+
+def test_a_missing_required_variable_is_named_with_what_it_must_be():
+    assert variable_problems(SITE, {}) == [
+        'wcow_buildkit_checksum: required, and not set (Expected SHA-256 of the archive, as sha256:<64 hexadecimal '
+        'digits>)']
+    assert variable_problems([('buildkit_host', 'uninstall')], {}) == []
+
+
+def test_every_problem_is_reported_at_once_with_its_variable():
+    problems = variable_problems(SITE, {
+        'wcow_buildkit_checksum': 'sha256:1234',
+        'wcow_allow_reboot': 'maybe',
+        'wcow_windows_containers_reboot_timeout': 'ten minutes',
+        'wcow_buildkit_extra_args': ['--bogus'],
+        'wcow_containerd_extra_args': ['--no-such-flag'],
+        'wcow_cni_nat_subnet': '172.20.0.1/16',
+        'wcow_containerd_url': 'ftp://example.com/containerd.tar.gz',
+        'wcow_buildkit_mirror': 'mirror.example.com',
+        'wcow_buildkit_install_dir': 'C:/buildkit',
+        'wcow_buildkit_group': 'bad,group',
+        'wcow_buildkit_group_members': ['ok', 'S-1-5-bad'],
+        'wcow_containerd_version': 'v2.1.4',
+        'wcow_buildkit_version': '0.23.2',
+    })
+    for name, words in [('wcow_buildkit_checksum', 'sha256:<64 hexadecimal digits>'),
+                        ('wcow_allow_reboot', 'must be a bool'),
+                        ('wcow_windows_containers_reboot_timeout', 'must be a int'),
+                        ('wcow_buildkit_extra_args', 'bogus'),
+                        ('wcow_containerd_extra_args', 'no-such-flag'),
+                        ('wcow_cni_nat_subnet', 'host bits set'),
+                        ('wcow_containerd_url', 'http:// or https://'),
+                        ('wcow_buildkit_mirror', 'http:// or https://'),
+                        ('wcow_buildkit_install_dir', 'backslashes'),
+                        ('wcow_buildkit_group', 'bad,group'),
+                        ('wcow_buildkit_group_members', 'S-1-5-bad'),
+                        ('wcow_containerd_version', 'without the leading v'),
+                        ('wcow_buildkit_version', 'leading v')]:
+        found = named(problems, name)
+        assert len(found) == 1 and words in found[0], (name, problems)
+    assert len(problems) == 13, problems
+
+
+@pytest.mark.parametrize('text', ['false', 'no', 'off', '0', 'true', 'yes'])
+def test_booleans_given_as_strings_are_valid(text):
+    assert variable_problems(SITE, {'wcow_buildkit_checksum': CHECKSUM, 'wcow_allow_reboot': text,
+                                    'wcow_hyperv': text}) == []
+
+
+def test_misspelt_variables_are_named_with_the_closest_known_name():
+    problems = variable_problems(SITE, {
+        'wcow_buildkit_checksum': CHECKSUM,
+        'wcow_buildkit_checksun': CHECKSUM,
+        'wcow_buildkit_verison': 'v0.24.0',
+        'wcow_something_else_entirely': 1,
+        # Set by the roles and the playbooks, or not ours: not reported.
+        'wcow_buildkit_service_result': {},
+        'wcow_buildkit_upgrade_before': {},
+        'wcow_hosts': 'ws01',
+        'ansible_port': 5986,
+    })
+    assert problems == [
+        'wcow_buildkit_checksun: no role of wcow.buildkit reads this variable; did you mean wcow_buildkit_checksum?',
+        'wcow_buildkit_verison: no role of wcow.buildkit reads this variable; did you mean wcow_buildkit_version?',
+        'wcow_something_else_entirely: no role of wcow.buildkit reads this variable',
+    ]
+
+
+def test_verify_expects_the_version_the_buildkit_role_installs():
+    expected = defaults('buildkit_verify')['wcow_verify_expected_version']
+    assert jinja2.Template(expected).render(wcow_buildkit_version='v0.24.0') == 'v0.24.0'
+    assert jinja2.Template(expected).render() == defaults('buildkit')['wcow_buildkit_version']
