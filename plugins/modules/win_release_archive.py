@@ -291,7 +291,7 @@ removed_files:
 up_to_date:
   description:
     - "With O(state=present), whether the install already is the wanted archive, unchanged (the opposite of
-      RV(changed), which C(changed_when) may override). A read-only plan runs the task in check mode with
+      C(changed), which C(changed_when) may override). A read-only plan runs the task in check mode with
       C(changed_when: false) and reads this value."
   returned: when O(state=present)
   type: bool
