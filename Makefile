@@ -1,20 +1,24 @@
 # wcow.buildkit: build and quality tooling. See docs/development.md.
 #
-#   make demo    two bare simulated Windows hosts converged by the site playbook, twice, then verified
+# `make help` prints the lines below that start with "#   ", the targets for users:
+#   make demo    two bare simulated Windows hosts converged by the site playbook, twice, then drift and verify
+#   make test    everything CI runs (lint, quality, then pytest)
 #   make bench   site on a simulated fleet, from bare then unchanged: report in .build/bench/report.md
 #                (BENCH_HOSTS=50 up to 200, BENCH_LATENCY_MS=50, BENCH_FORKS=25, BENCH_CONTAINERS=bare|enabled)
-#   make test    everything CI runs (lint, quality, then pytest)
-#   make mutation  mutation testing of the host-deciding modules (not in `make test`; minutes of CPU):
-#                report in .build/mutation/report.md (MUTATION_JOBS=1 modules at once, MUTATION_MODULES=path ...)
-#   make venv    only create/refresh .venv, .venv-oldest and the collection link
-#   make lint    ansible-lint (production profile) and antsibull-changelog lint
-#   make quality ansible-test sanity, galaxy-importer and docs-check on the built collection
-#   make docs    regenerate the module reference in docs/reference (antsibull-docs)
-#   make pytest  only pytest (PYTEST_ARGS to choose tests, e.g. PYTEST_ARGS=tests/unit)
-#   make contract  every operation's contract cases on the simulator (part of make test), or on a real
-#                host: WINRM_HOST=... WINRM_USER=... WINRM_PASSWORD=... (docs/testing-on-windows.md)
-#   make contract-golden  rewrite tests/contract/golden from the simulator's answers (commit them)
 #   make clean   remove the virtualenvs, .build and test caches
+#   Developers' targets (venv, lint, quality, docs, pytest, contract, mutation): docs/development.md
+#
+# Developers' targets, used by the ones above:
+#  make venv    only create/refresh .venv, .venv-oldest and the collection link
+#  make lint    ansible-lint (production profile) and antsibull-changelog lint
+#  make quality ansible-test sanity, galaxy-importer and docs-check on the built collection
+#  make docs    regenerate the module reference in docs/reference (antsibull-docs)
+#  make pytest  only pytest (PYTEST_ARGS to choose tests, e.g. PYTEST_ARGS=tests/unit)
+#  make contract  every operation's contract cases on the simulator (part of make test), or on a real
+#               host: WINRM_HOST=... WINRM_USER=... WINRM_PASSWORD=... (docs/testing-on-windows.md)
+#  make contract-golden  rewrite tests/contract/golden from the simulator's answers (commit them)
+#  make mutation  mutation testing of the host-deciding modules (not in `make test`; minutes of CPU):
+#               report in .build/mutation/report.md (MUTATION_JOBS=1 modules at once, MUTATION_MODULES=path ...)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -34,6 +38,9 @@ BUILD := .build
 COLLECTIONS := $(BUILD)/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/wcow/buildkit
 
+# pip shows what it installs, with progress bars, except in CI (CI=true).
+PIP_OUTPUT ?= $(if $(filter true,$(CI)),--quiet --quiet,--progress-bar on)
+
 # pytest options; `make pytest PYTEST_ARGS='tests/unit -k docs'` narrows it.
 PYTEST_ARGS ?=
 # Twice the cores: integration tests spend much of their time waiting (WinRM
@@ -45,6 +52,7 @@ PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
 DEMO_DIR := $(BUILD)/demo
 DEMO_PLAYBOOK ?= wcow.buildkit.site
 DEMO_VERIFY_PLAYBOOK ?= wcow.buildkit.verify
+DEMO_DRIFT_PLAYBOOK ?= wcow.buildkit.drift
 DEMO_HOSTS ?= ws2019:ws2019 ws2022:ws2022
 # Serves fake release archives on loopback and writes the extra-vars file.
 DEMO_ARTIFACTS := $(VENV)/bin/python tests/demo/artifacts.py
@@ -112,11 +120,11 @@ ANTSIBULL_DOCS := PATH="$(CURDIR)/$(VENV_QUALITY)/bin:$$PATH" $(VENV_QUALITY)/bi
 	--use-current --squash-hierarchy --output-format simplified-rst --no-add-antsibull-docs-version \
 	--no-breadcrumbs --fail-on-error wcow.buildkit --dest-dir
 
-.PHONY: help venv demo bench test lint pytest clean contract contract-golden mutation
+.PHONY: help venv demo bench test lint pytest clean contract contract-golden mutation browser
 .PHONY: quality build sanity galaxy-import docs docs-check
 
 help:
-	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '1,/^$$/s/^#   //p' $(firstword $(MAKEFILE_LIST))
 
 venv: $(VENV)/.installed $(VENV_OLDEST)/.installed $(COLLECTION_LINK)
 
@@ -136,7 +144,7 @@ $(VENV)/.installed: requirements/dev.txt requirements/dev-py311.txt requirements
 	    *) echo "$(VENV) has Python $$ver; 3.11 or newer is needed" >&2; exit 1 ;; \
 	esac; \
 	echo "Installing $$req into $(VENV) (Python $$ver)"; \
-	$(VENV)/bin/python -m pip install --quiet --quiet --disable-pip-version-check -r "$$req"
+	$(VENV)/bin/python -m pip install $(PIP_OUTPUT) --disable-pip-version-check -r "$$req"
 	@touch $@
 
 # .venv-oldest: the oldest supported ansible-core, for ansible-playbook and
@@ -148,7 +156,7 @@ $(VENV_OLDEST)/.installed: requirements/oldest.txt requirements/constraints-olde
 	    "$$py" -m venv $(VENV_OLDEST); \
 	fi
 	@echo "Installing requirements/oldest.txt into $(VENV_OLDEST)"
-	@$(VENV_OLDEST)/bin/python -m pip install --quiet --quiet --disable-pip-version-check -r requirements/oldest.txt
+	@$(VENV_OLDEST)/bin/python -m pip install $(PIP_OUTPUT) --disable-pip-version-check -r requirements/oldest.txt
 	@touch $@
 
 # ansible_collections/wcow/buildkit -> this checkout (relative link, so the
@@ -162,7 +170,7 @@ $(COLLECTION_LINK):
 test: lint
 	@$(MAKE) --no-print-directory -j2 --output-sync=target quality pytest
 
-pytest: venv
+pytest: venv browser
 	$(IN_VENV) $(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --durations=20 $(PYTEST_ARGS)
 
 # The contract suite (tests/contract; pytest runs it too, as part of make test): on the simulator,
@@ -179,6 +187,20 @@ contract-golden: venv
 	@rm -rf tests/contract/golden
 	WCOW_CONTRACT_GOLDEN=update $(IN_VENV) $(VENV)/bin/python -m pytest -q -p no:xdist -p no:cacheprovider tests/contract $(CONTRACT_ARGS)
 
+# Headless Chromium for tests/unit/test_drift_report_browser.py (the drift
+# report of 200 hosts laid out at 1000 px), Debian's package `chromium`:
+# installed when missing and this runs as root with apt-get; that test is
+# skipped when no Chromium can be had. The package name is the pin: Debian
+# replaces its Chromium in place with each security update.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Chromium (Debian package chromium) for the drift report's browser test"; \
+	    mkdir -p $(BUILD); \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	    } > $(BUILD)/browser-install.log 2>&1 \
+	    || echo "browser: Chromium could not be installed (log: $(BUILD)/browser-install.log); its test is skipped" >&2; \
+	fi
+
 lint: venv
 	$(IN_VENV) $(VENV)/bin/ansible-lint
 	$(IN_VENV) $(VENV)/bin/antsibull-changelog lint
@@ -186,16 +208,24 @@ lint: venv
 
 # Starts the simulated hosts and a loopback server with fake release archives,
 # writes the inventory, converges the bare hosts with the site playbook twice
-# (the second run must change nothing), then runs the verify playbook and
-# prints what `buildctl debug info` answered on each host; prints the whole
-# output when a run fails (logs in $(DEMO_DIR)). The simulator and the archive
-# server are stopped however this ends.
+# (the second run must change nothing), reports the drift (none), then runs the
+# verify playbook and prints what `buildctl debug info` answered on each host.
+# While each playbook runs, its plays, task names, changes, warnings (such as
+# the Server 2019 one) and failures stream to the screen (DEMO_PROGRESS); the
+# whole output goes to $(DEMO_DIR)/<run>.log, and the end says where the logs
+# and reports are. The simulator and the archive server are stopped however
+# this ends.
+DEMO_PROGRESS := awk '/^PLAY (\[|RECAP)/ { print; fflush(); next } \
+	/^(TASK|RUNNING HANDLER) \[/ { sub(/ \**$$/, ""); print "  " $$0; fflush(); next } \
+	/^\[WARNING\]|^\[ERROR\]|^(changed|fatal|failed):/ { print "    " substr($$0, 1, 300); fflush(); next } \
+	/: ok=[0-9]+ / { print; fflush() }'
 demo: venv
 	@if [ -d $(DEMO_DIR) ]; then $(WINSIM) stop --dir $(DEMO_DIR) >/dev/null 2>&1 || true; fi
 	@if [ -f $(DEMO_DIR)/artifacts.pid ]; then kill "$$(cat $(DEMO_DIR)/artifacts.pid)" 2>/dev/null || true; fi
 	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
 	@trap 'kill "$$(cat $(DEMO_DIR)/artifacts.pid 2>/dev/null)" 2>/dev/null || true; \
 	       $(WINSIM) stop --dir $(DEMO_DIR) || echo "demo: could not stop the simulator" >&2' EXIT; \
+	echo "demo: starting the archive server and the simulated hosts ($(DEMO_HOSTS))"; \
 	$(DEMO_ARTIFACTS) $(DEMO_DIR) > $(DEMO_DIR)/artifacts.log 2>&1 & echo $$! > $(DEMO_DIR)/artifacts.pid; \
 	for _ in $$(seq 100); do [ -f $(DEMO_DIR)/extra-vars.json ] && break; sleep 0.1; done; \
 	if [ ! -f $(DEMO_DIR)/extra-vars.json ]; then \
@@ -204,23 +234,27 @@ demo: venv
 	$(WINSIM) start --dir $(DEMO_DIR) --plugin $(WINSIM_PLUGIN) $(addprefix --host ,$(DEMO_HOSTS)); \
 	$(WINSIM) inventory --dir $(DEMO_DIR) --group wcow_buildkit_hosts > $(DEMO_DIR)/inventory.yml; \
 	play() { \
-	    log=$(DEMO_DIR)/$$1.log; \
-	    echo "=== $$1: ansible-playbook -i $(DEMO_DIR)/inventory.yml -e @$(DEMO_DIR)/extra-vars.json $$2"; \
-	    if ! $(IN_VENV) ansible-playbook -i $(DEMO_DIR)/inventory.yml -e @$(DEMO_DIR)/extra-vars.json "$$2" > "$$log" 2>&1; then \
-	        cat "$$log"; echo "demo: $$1 failed (log: $$log)" >&2; exit 1; \
+	    log=$(DEMO_DIR)/$$1.log; name=$$1; shift; \
+	    echo "=== $$name: ansible-playbook -i $(DEMO_DIR)/inventory.yml -e @$(DEMO_DIR)/extra-vars.json $$*"; \
+	    if ! $(IN_VENV) PYTHONUNBUFFERED=1 ansible-playbook -i $(DEMO_DIR)/inventory.yml \
+	            -e @$(DEMO_DIR)/extra-vars.json "$$@" 2>&1 | tee "$$log" | $(DEMO_PROGRESS); then \
+	        echo "demo: $$name failed; its whole output: $$log" >&2; exit 1; \
 	    fi; \
 	}; \
-	for run in first second; do \
-	    play site-$$run-run $(DEMO_PLAYBOOK); \
-	    sed -n '/^PLAY RECAP/,$$p' $(DEMO_DIR)/site-$$run-run.log; \
-	done; \
+	for run in first second; do play site-$$run-run $(DEMO_PLAYBOOK); done; \
 	if sed -n '/^PLAY RECAP/,$$p' $(DEMO_DIR)/site-second-run.log | grep -q -E 'changed=[1-9]'; then \
 	    echo "demo: the second run changed something (not idempotent); see $(DEMO_DIR)/site-second-run.log" >&2; \
 	    exit 1; \
 	fi; \
 	echo "demo: the second run changed nothing."; \
+	ANSIBLE_CALLBACKS_ENABLED=wcow.buildkit.drift_report WCOW_DRIFT_REPORT_DIR=$(DEMO_DIR)/drift \
+	    play drift $(DEMO_DRIFT_PLAYBOOK) --check --diff -e wcow_drift_fail=true; \
 	play verify $(DEMO_VERIFY_PLAYBOOK); \
-	grep -o '"buildctl debug info on .*' $(DEMO_DIR)/verify.log | tr -d '"'
+	grep -o '"buildctl debug info on .*' $(DEMO_DIR)/verify.log | tr -d '"'; \
+	echo; \
+	echo "demo: done. Logs (each playbook's whole output): $(DEMO_DIR)/{site-first-run,site-second-run,drift,verify}.log"; \
+	echo "demo: drift report: $(DEMO_DIR)/drift/drift-report.html (.md, .json, .xml beside it)"; \
+	echo "demo: inventory: $(DEMO_DIR)/inventory.yml, variables: $(DEMO_DIR)/extra-vars.json, simulator: $(DEMO_DIR)"
 
 # Starts BENCH_HOSTS simulated hosts and the archive server, runs site twice
 # and, when ansible.windows could be fetched, the same steps with its modules

@@ -147,13 +147,15 @@ class ActionModule(WcowActionBase[WantedConfig]):
         if not state['hns_available']:
             problem = ('HNS is not available on this host (%s): enable the Containers feature and reboot'
                        % (state['reason'] or 'vmcompute.dll cannot be loaded'))
+            depends_on = 'HNS (the Containers feature)'
         else:
             problem = 'no HNS network is named %r: create it first (wcow.buildkit.win_hns_network)' % args['network_name']
+            depends_on = 'the HNS network %r' % args['network_name']
         problem += ', or give the subnet option'
         if not self.check_mode:
             raise AnsibleActionFail('The subnet cannot be read from the live network: %s' % problem)
         return dict(changed=True, path=state['path'], config=None, content=None, subnet=None, gateway=None,
-                    backup_file=None,
+                    backup_file=None, depends_on=depends_on,
                     warnings=['%s. In check mode the config is reported as to be rendered once the network exists.'
                               % problem])
 

@@ -207,6 +207,9 @@ class ActionModule(WcowActionBase[WantedArchive | None]):
             if self.diff_mode:
                 result['diff'] = diff(read, manifest, current, wanted, installed)
         result['previous_version'] = previous.kept_version(keep, manifest, read)
+        # Kept apart from "changed", which a read-only plan (check_mode with
+        # changed_when: false, as roles/buildkit/tasks/upgrade.yml runs it) overrides.
+        result['up_to_date'] = not result['changed']
         if warnings:
             result['warnings'] = warnings
         return result

@@ -7,21 +7,31 @@ DOCUMENTATION = r'''
 ---
 name: drift_report
 type: aggregate
-short_description: Write a drift report of a check-mode run, in Markdown, HTML and JSON
+short_description: Write a drift report of a check-mode run, in Markdown, HTML, JSON and JUnit XML
 version_added: 0.1.0
 author:
   - wcow.buildkit contributors (@wcow)
 description:
   - Meant for a run with C(--check --diff), such as the C(wcow.buildkit.drift) playbook. For every host and
     every task of a C(wcow.buildkit) module, it records whether the resource the task manages is in sync, drifted,
-    missing, failed or unreachable, and when the run ends writes C(drift-report.md), C(drift-report.html) and
-    C(drift-report.json) to O(report_dir).
+    absent, waiting on another resource, failed or unreachable, and when the run ends writes C(drift-report.md),
+    C(drift-report.html), C(drift-report.json) and C(drift-report.xml) (JUnit, for CI systems) to O(report_dir).
+  - The Markdown and HTML reports start with a summary (hosts by status, and each resource by status), then list only
+    what is not in sync, grouped by host or by resource (O(group_by)).
   - "C(in sync): the task reported no change. C(drifted): the task reported a change; the report shows the diff in
-    short, or the C(changes), C(changed_files) and C(removed_files) lists the module returned. C(missing): the task
-    reported a change and every part of its diff has an absent C(before) and a present C(after), so the thing does
-    not exist on the host. A C(before) is absent when it is C({state: absent}), a mapping whose C(exists) is false,
-    an empty mapping or empty text (an empty file counts as missing). Without C(--diff) a change is always drifted.
-    C(failed) and C(unreachable): the task failed, or the host did not answer."
+    short, or the C(changes), C(changed_files) and C(removed_files) lists the module returned. C(absent on host)
+    (C(missing) in the JSON): the task reported a change and every part of its diff has an absent C(before) and a
+    present C(after), so the resource does not exist on the host. A C(before) is absent when it is
+    C({state: absent}), a mapping whose C(exists) is false, an empty mapping or empty text (an empty file counts as
+    absent). Without C(--diff) a change is always drifted. C(waits on another resource) (C(blocked)): the task
+    reported a change without a diff and named what it depends on (C(depends_on)), such as a CNI config whose HNS
+    network is absent. C(check failed) and C(host unreachable): the task failed, or the host did not answer."
+  - A host is C(in sync), C(drifted) (something on it drifted, is absent or waits on another resource),
+    C(check failed) or C(unreachable).
+  - "For pipelines: the callback keeps each host's status in the host variable C(wcow_drift_status) as the run goes
+    (C(in_sync), C(drifted), C(failed) or C(unreachable)); the C(wcow.buildkit.drift) playbook fails on the hosts
+    that are not in sync when C(wcow_drift_fail=true). A task with the variable C(wcow_drift_verdict) set is not
+    recorded."
   - A resource is named after its task, without the C(<role> :) prefix. A task that runs twice on a host, such as a
     role included twice, is a second column, named after the task with a 2 in parentheses.
   - Tasks of modules outside C(wcow.buildkit) (M(ansible.builtin.assert), M(ansible.builtin.set_fact), ...), skipped
@@ -60,6 +70,21 @@ options:
         key: title
     vars:
       - name: wcow_drift_report_title
+  group_by:
+    description:
+      - How the Markdown and HTML reports list what is not in sync, after the summary. V(host) lists each host
+        that is not in sync with its resources; V(resource) lists each resource with the hosts it is not in sync on.
+      - The variable is read from extra vars (C(-e)) only.
+    type: str
+    default: host
+    choices: [host, resource]
+    env:
+      - name: WCOW_DRIFT_REPORT_GROUP_BY
+    ini:
+      - section: callback_wcow_drift_report
+        key: group_by
+    vars:
+      - name: wcow_drift_report_group_by
 notes:
   - The report does not hold the full diffs, only a short summary of each (at most twelve changed lines of a text
     diff). Run with C(--diff) and a stdout callback to see them whole.
@@ -85,7 +110,11 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift.report_model 
     resource_name,
 )
 
-OPTION_VARIABLES = ('wcow_drift_report_dir', 'wcow_drift_report_title')
+OPTION_VARIABLES = ('wcow_drift_report_dir', 'wcow_drift_report_title', 'wcow_drift_report_group_by')
+# The host variable holding each host's status so far, for a play to act on.
+STATUS_VARIABLE = 'wcow_drift_status'
+# A task with this variable set is the play acting on the report: not recorded.
+VERDICT_VARIABLE = 'wcow_drift_verdict'
 
 
 class CallbackModule(CallbackBase):
@@ -97,11 +126,12 @@ class CallbackModule(CallbackBase):
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
         self._report: DriftReport | None = None
+        self._variables: t.Any = None
 
     @property
     def report(self) -> DriftReport:
         if self._report is None:
-            self._report = DriftReport(self.get_option('title'))
+            self._report = DriftReport(self.get_option('title'), group_by=self.get_option('group_by'))
         return self._report
 
     def v2_playbook_on_start(self, playbook: t.Any) -> None:
@@ -110,13 +140,14 @@ class CallbackModule(CallbackBase):
     def v2_playbook_on_play_start(self, play: t.Any) -> None:
         # ansible-core 2.19 and newer read documented variables from extra vars
         # before the run; 2.18 does not, so read them here, on every core.
-        manager = play.get_variable_manager()
+        manager = self._variables = play.get_variable_manager()
         extra_vars = manager.extra_vars if manager is not None else {}
         found = dict((name, extra_vars[name]) for name in OPTION_VARIABLES if name in extra_vars)
         if found:
             self.set_options(var_options=found)
             if self._report is not None:
                 self._report.title = self.get_option('title')
+                self._report.group_by = self.get_option('group_by')
 
     def v2_runner_on_ok(self, result: t.Any) -> None:
         self._record(result, 'ok')
@@ -145,6 +176,8 @@ class CallbackModule(CallbackBase):
         host = (getattr(result, 'host', None) or result._host).get_name()
         values = getattr(result, 'result', None)
         values = values if isinstance(values, dict) else result._result
+        if (task.vars or {}).get(VERDICT_VARIABLE):
+            return
         module = _module(task)
         modes = dict(check_mode=_flag(task.check_mode), diff_mode=_flag(task.diff))
         finding = classify(outcome, values)
@@ -158,6 +191,8 @@ class CallbackModule(CallbackBase):
             self.report.add_problem(host, name, finding, module=module, **modes)
         else:
             self.report.host(host)
+        if self._variables is not None:
+            self._variables.set_nonpersistent_facts(host, {STATUS_VARIABLE: self.report.status_of(host)})
 
 
 def _module(task: t.Any) -> str:

@@ -218,4 +218,12 @@ backup_file:
   returned: always
   type: str
   sample: C:\Program Files\containerd\cni\conf\0-containerd-nat.conf.20260101-120000.1a2b3c4d.bak
+depends_on:
+  description:
+    - In check mode, when the subnet cannot be read because what the config follows does not exist yet, what that is
+      (the HNS network, or HNS itself). The config is then reported as changed with no diff, and is compared once
+      that exists; the P(wcow.buildkit.drift_report#callback) callback shows it as waiting on another resource.
+  returned: when the subnet could not be read in check mode
+  type: str
+  sample: the HNS network 'nat'
 '''

@@ -305,4 +305,12 @@ removed_files:
   type: list
   elements: str
   sample: [bin/containerd-stress.exe]
+up_to_date:
+  description:
+    - "With O(state=present), whether the install already is the wanted archive, unchanged (the opposite of
+      C(changed), which C(changed_when) may override). A read-only plan runs the task in check mode with
+      C(changed_when: false) and reads this value."
+  returned: when O(state=present)
+  type: bool
+  sample: true
 '''

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html.parser
 import json
 import socket
+from xml.etree import ElementTree
 
 import pytest
 import yaml
@@ -22,6 +23,7 @@ NETWORK = 'Ensure the nat network exists'
 PATH = 'Put BuildKit on the machine PATH'
 GROUP_TASK = 'Create the group of BuildKit users'
 ROLE_PATH = 'Put containerd on the machine PATH'
+VERDICT = 'Fail on the hosts that drifted (wcow_drift_fail)'
 
 # Four wcow.buildkit tasks, the last one in a role (ansible prefixes its name
 # with the role's), and tasks that are no resources: another module's, a skipped one.
@@ -82,29 +84,17 @@ def hand_drift(fleet, host):
         state['hns']['networks'] = [n for n in state['hns']['networks'] if n['Name'] != 'nat']
 
 
-class Rows(html.parser.HTMLParser):
-    """Text of the row headers and the class of the cells of each row of the report table."""
+class ProblemCells(html.parser.HTMLParser):
+    """(host, resource, status) of each cell the HTML report lists as not in sync."""
 
     def __init__(self):
         super().__init__()
-        self.rows, self._in_row_header = [], False
+        self.cells = []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == 'tr':
-            self.rows.append({'host': '', 'cells': []})
-        if tag == 'th' and attrs.get('scope') == 'row':
-            self._in_row_header = True
-        if tag == 'td' and attrs.get('class') and self.rows:
-            self.rows[-1]['cells'].append(attrs['class'])
-
-    def handle_endtag(self, tag):
-        if tag == 'th':
-            self._in_row_header = False
-
-    def handle_data(self, data):
-        if self._in_row_header:
-            self.rows[-1]['host'] += data
+        if tag == 'li' and attrs.get('class') == 'cell':
+            self.cells.append((attrs['data-host'], attrs['data-resource'], attrs['data-status']))
 
 
 @pytest.mark.every_core
@@ -120,7 +110,7 @@ def test_drift_made_by_hand_is_reported_then_corrected(ansible, fleet, tmp_path)
     assert report['resources'] == [NETWORK, PATH, GROUP_TASK, ROLE_PATH], 'no set_fact, no skipped task, no prefix'
     assert statuses(report, 'ws2019') == {NETWORK: 'missing', PATH: 'drifted', GROUP_TASK: 'missing',
                                           ROLE_PATH: 'in_sync'}
-    assert report['hosts']['ws2019']['status'] == 'missing'
+    assert report['hosts']['ws2019']['status'] == 'drifted', 'a host whose group was deleted is no missing host'
     assert statuses(report, 'ws2022') == dict.fromkeys([NETWORK, PATH, GROUP_TASK, ROLE_PATH], 'in_sync')
     assert report['hosts']['ws2022']['status'] == 'in_sync'
     ws2019 = report['hosts']['ws2019']['resources']
@@ -131,16 +121,16 @@ def test_drift_made_by_hand_is_reported_then_corrected(ansible, fleet, tmp_path)
     assert ws2019[ROLE_PATH]['role'] == 'drift_probe'
 
     markdown = (report_dir / 'drift-report.md').read_text(encoding='utf-8')
-    assert '| Host | Status | %s | %s | %s | %s |' % (NETWORK, PATH, GROUP_TASK, ROLE_PATH) in markdown
-    assert '| ws2019 | **missing** | **missing** | **drifted** | **missing** | in sync |' in markdown
-    assert '| ws2022 | in sync | in sync | in sync | in sync | in sync |' in markdown
-    rows = Rows()
-    rows.feed((report_dir / 'drift-report.html').read_text(encoding='utf-8'))
-    rows.close()
-    body = [row for row in rows.rows if row['host']]
-    assert [row['host'] for row in body] == ['ws2019', 'ws2022']
-    assert body[0]['cells'] == ['s-missing', 's-drifted', 's-missing', 's-in_sync']
-    assert body[1]['cells'] == ['s-in_sync'] * 4
+    assert '| all | 1 | 1 | 0 | 0 | 2 |' in markdown, 'hosts: 1 in sync, 1 drifted'
+    assert '| %s | 1 | 0 | **1** | 0 | 0 | 0 | 0 |' % NETWORK in markdown
+    ws2019 = markdown[markdown.index('### ws2019: drifted'):]
+    assert '- **%s** (wcow.buildkit.win\\_local\\_group): absent on host' % GROUP_TASK in ws2019
+    assert '### ws2022' not in markdown and 'Hosts in sync (1): ws2022.' in markdown
+    cells = ProblemCells()
+    cells.feed((report_dir / 'drift-report.html').read_text(encoding='utf-8'))
+    cells.close()
+    assert cells.cells == [('ws2019', NETWORK, 'missing'), ('ws2019', PATH, 'drifted'),
+                           ('ws2019', GROUP_TASK, 'missing')], 'only the cells not in sync'
 
     fixed = converge(ansible, fleet, tmp_path)
     assert fixed.changed_hosts == ['ws2019']
@@ -156,7 +146,7 @@ def test_drift_made_by_hand_is_reported_then_corrected(ansible, fleet, tmp_path)
         assert after['hosts'][host]['status'] == 'in_sync'
     assert after['title'] == 'After the fix'
     assert (after_dir / 'drift-report.md').read_text(encoding='utf-8').startswith('# After the fix\n')
-    assert json.loads((report_dir / 'drift-report.json').read_text())['hosts']['ws2019']['status'] == 'missing'
+    assert json.loads((report_dir / 'drift-report.json').read_text())['hosts']['ws2019']['status'] == 'drifted'
 
 
 def inventory_with_a_host_gone(fleet, tmp_path):
@@ -198,9 +188,11 @@ def test_unreachable_hosts_failed_tasks_and_tasks_not_run_are_reported(ansible, 
     assert report['hosts']['ws2022']['status'] == 'failed'
 
     markdown = (report_dir / 'drift-report.md').read_text(encoding='utf-8')
-    assert '| gone | **unreachable** | **unreachable** | not checked | not checked |' in markdown
-    assert '| ws2022 | **failed** | **drifted** | **failed** | not checked |' in markdown
-    assert '- Task **Stop on ws2022** failed: stopped &lt;here&gt;' in markdown
+    assert '| all | 0 | 0 | 2 | 1 | 3 |' in markdown, 'hosts: 2 whose check failed, 1 unreachable'
+    assert '### gone: unreachable' in markdown and '- **%s** (wcow.buildkit.win\\_path\\_entry): host unreachable' \
+        % PATH in markdown
+    ws2022 = markdown[markdown.index('### ws2022: check failed'):]
+    assert '- **task Stop on ws2022** (ansible.builtin.fail): check failed\n  stopped &lt;here&gt;' in ws2022
 
 
 @pytest.mark.every_core
@@ -258,16 +250,21 @@ def test_the_drift_playbook_finds_hand_drift_that_site_corrects(ansible, start_f
         assert run.rc == 0, run.output
         return run
 
-    def drift(name):
+    def drift(name, rc=0):
+        # As a pipeline runs it: failing when anything drifted.
         report_dir = tmp_path / name
         run = ansible.playbook(tmp_path, fleet.inventory_path, import_playbook('drift'), check=True, diff=True,
-                               extra_args=extra_vars,
+                               extra_args=extra_vars + ['-e', 'wcow_drift_fail=true'],
                                env={'ANSIBLE_CALLBACKS_ENABLED': CALLBACKS, 'WCOW_DRIFT_REPORT_DIR': str(report_dir)})
-        assert run.rc == 0, run.output
-        return json.loads((report_dir / 'drift-report.json').read_text(encoding='utf-8'))
+        assert run.rc == rc, run.output
+        verdicts = [(r['host'], r['status']) for r in run.results if r['task'] == VERDICT and r['status'] != 'skipped']
+        assert verdicts == ([('ws2019', 'failed')] if rc else []), verdicts
+        junit = ElementTree.parse(str(report_dir / 'drift-report.xml')).getroot()
+        return json.loads((report_dir / 'drift-report.json').read_text(encoding='utf-8')), junit
 
     site()
-    converged = drift('converged')
+    converged, junit = drift('converged')
+    assert int(junit.get('tests')) >= 20 and (junit.get('failures'), junit.get('errors')) == ('0', '0')
     assert len(converged['resources']) >= 10
     for host in ('ws2019', 'ws2022'):
         assert converged['hosts'][host]['status'] == 'in_sync', converged['hosts'][host]
@@ -277,18 +274,29 @@ def test_the_drift_playbook_finds_hand_drift_that_site_corrects(ansible, start_f
             entry for entry in value.split(';') if not entry.lower().endswith('\\buildkit')))
         state['hns']['networks'] = [n for n in state['hns']['networks'] if n['Name'] != 'nat']
     drifted_state = without_process_ids(fleet.store('ws2019').read())
-    drifted = drift('drifted')
+    drifted, junit = drift('drifted', rc=2)
     assert without_process_ids(fleet.store('ws2019').read()) == drifted_state, 'drift must not touch the host'
     found = by_role_and_module(drifted, 'ws2019')
     assert found[('wcow.buildkit.cni', 'wcow.buildkit.win_hns_network')] == 'missing'
     assert found[('wcow.buildkit.buildkit', 'wcow.buildkit.win_path_entry')] == 'drifted'
     assert found[('wcow.buildkit.containerd', 'wcow.buildkit.win_path_entry')] == 'in_sync'
     assert found[('wcow.buildkit.containerd', 'wcow.buildkit.containerd_service')] == 'in_sync'
-    assert drifted['hosts']['ws2019']['status'] == 'missing'
+    # The CNI config follows the nat network: it waits on it instead of drifting "with no diff".
+    assert found[('wcow.buildkit.cni', 'wcow.buildkit.win_cni_config')] == 'blocked'
+    cni = [entry for entry in drifted['hosts']['ws2019']['resources'].values()
+           if entry['module'] == 'wcow.buildkit.win_cni_config'][0]
+    assert cni['summary'][0].startswith("depends on the HNS network 'nat'"), cni
+    assert drifted['hosts']['ws2019']['status'] == 'drifted'
     assert drifted['hosts']['ws2022']['status'] == 'in_sync'
+    assert not any(r['task'] == VERDICT for entries in drifted['hosts'].values() for r in entries['problems']), \
+        'the verdict is not a finding'
+    failures = {case.get('name'): case.find('failure') for case in junit.iter('testcase')
+                if case.get('classname') == 'ws2019' and case.find('failure') is not None}
+    path_failure = [failure for name, failure in failures.items() if 'buildkitd on the machine PATH' in name]
+    assert len(failures) == 3 and path_failure and '\\buildkit' in path_failure[0].text, failures
     assert set(by_role_and_module(drifted, 'ws2022').values()) == {'in_sync'}
 
     assert site().changed_hosts == ['ws2019']
-    corrected = drift('corrected')
+    corrected, _junit = drift('corrected')
     for host in ('ws2019', 'ws2022'):
         assert corrected['hosts'][host]['status'] == 'in_sync', corrected['hosts'][host]

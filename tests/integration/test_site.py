@@ -48,6 +48,16 @@ def assert_verified(run, host):
     assert info['result']['changed'] is False
 
 
+def assert_every_task_line_has_host_lines(output):
+    """No task line printed alone or repeated (an explicit meta flush_handlers printed one per host, and no result)."""
+    lines = output.splitlines()
+    banners = [index for index, line in enumerate(lines) if line.startswith(('TASK [', 'RUNNING HANDLER ['))]
+    for index in banners:
+        following = next((line for line in lines[index + 1:] if line.strip()), '')
+        assert not following.startswith(('TASK [', 'RUNNING HANDLER [', 'PLAY')), \
+            'a task line with no host line: %r' % lines[index]
+
+
 def converge_twice(ansible, start_fleet, tmp_path, extra_vars, profiles):
     fleet = start_fleet(*(HostSpec(name, name) for name in profiles))
     boots = {host: fleet.store(host).read()['boot']['count'] for host in profiles}
@@ -56,6 +66,7 @@ def converge_twice(ansible, start_fleet, tmp_path, extra_vars, profiles):
 
     first = run_site(ansible, fleet, tmp_path, extra_vars)
     assert first.rc == 0, first.output
+    assert_every_task_line_has_host_lines(first.output)
     assert sorted(first.changed_hosts) == sorted(profiles)
     for host in profiles:
         assert_converged(fleet, host, boots[host])

@@ -18,6 +18,7 @@ BUILDKITD = 'C:\\Program Files\\buildkit\\buildkitd.exe'
 GOOD = 'v0.24.0'
 BROKEN = 'v0.24.1'
 FAILED_TASK = 'wcow.buildkit.buildkit : Fail the host, rolled back'
+PLAN_TASK = 'wcow.buildkit.buildkit : Find out whether the installed BuildKit binaries are the wanted ones'
 UPGRADE = [{'import_playbook': 'wcow.buildkit.upgrade'}]
 
 
@@ -98,6 +99,9 @@ def test_upgrade_rolls_back_a_broken_version_then_rolls_out_a_good_one(ansible, 
     assert run.rc == 0, run.output
     assert run.changed_hosts == list(HOSTS)
     for host in HOSTS:
+        plan = run.task(host, PLAN_TASK)
+        assert plan['status'] == 'ok' and plan['result']['changed'] is False, 'a read-only step: %r' % plan
+        assert plan['result']['up_to_date'] is False
         info = run.task(host, 'wcow.buildkit.buildkit : Ask the new buildkitd for its version')['result']
         assert info['version'] == GOOD
         service = buildkitd_service(fleet, host)
@@ -113,6 +117,8 @@ def test_upgrade_rolls_back_a_broken_version_then_rolls_out_a_good_one(ansible, 
     assert again.changed_hosts == [], 'a second upgrade run changes nothing'
     for host in HOSTS:
         assert fleet.counters(host)['powershell_executions'] == 1, 'one read: the binaries are the wanted ones'
+        plan = again.task(host, PLAN_TASK)
+        assert plan['status'] == 'ok' and plan['result']['up_to_date'] is True, plan
 
     # The version lives in one place. A site run with the version the hosts had before the upgrade refuses to go
     # back, on every host, before anything changes; with the upgraded version in its variables site changes

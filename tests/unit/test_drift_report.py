@@ -7,6 +7,7 @@ import html.parser
 import json
 import os
 import subprocess
+from xml.etree import ElementTree
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift.classify import classify
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift.report_files import write_reports
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift.report_html import render_html
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift.report_junit import render_junit
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift.report_markdown import render_markdown
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._drift.report_model import (
     DriftReport,
@@ -241,13 +243,13 @@ def test_the_data_has_a_status_per_host_and_resource():
     assert ws2019['status'] == 'failed'
     assert ws2019['resources']['buildkit group']['module'] == 'wcow.buildkit.win_local_group'
     assert data['hosts']['ws2022']['status'] == 'in_sync'
-    assert data['hosts']['ws2022']['counts'] == {'in_sync': 3, 'drifted': 0, 'missing': 0, 'failed': 0,
+    assert data['hosts']['ws2022']['counts'] == {'in_sync': 3, 'drifted': 0, 'missing': 0, 'blocked': 0, 'failed': 0,
                                                  'unreachable': 0}
     ws2025 = data['hosts']['ws2025']
     assert ws2025['status'] == 'unreachable' and ws2025['resources'] == {}
     assert ws2025['problems'] == [{'task': 'Gather facts', 'module': 'ansible.builtin.setup', 'status': 'unreachable',
                                    'message': UNREACHABLE['msg']}]
-    assert data['totals'] == {'in_sync': 3, 'drifted': 1, 'missing': 1, 'failed': 1, 'unreachable': 0}
+    assert data['totals'] == {'in_sync': 3, 'drifted': 1, 'missing': 1, 'blocked': 0, 'failed': 1, 'unreachable': 0}
     assert data['generated_at'] == '2026-03-01T12:30:00Z'
     assert data['check_mode'] is True and data['diff_mode'] is True
     assert json.loads(json.dumps(data)) == data
@@ -265,30 +267,74 @@ def test_a_task_outside_check_mode_is_noted():
 # --- Markdown --------------------------------------------------------------------------------
 
 
-def test_the_markdown_table_has_hosts_by_resources():
+def test_the_markdown_starts_with_a_summary_of_hosts_and_resources_by_status():
     text = render_markdown(fleet_report().as_data())
     lines = text.splitlines()
     assert lines[0] == '# Fleet drift'
-    start = lines.index('| Host | Status | PATH entry | buildkit group | nat network |')
-    assert lines[start + 1:start + 5] == [
-        '| --- | --- | --- | --- | --- |',
-        '| ws2019 | **failed** | **drifted** | **missing** | **failed** |',
-        '| ws2022 | in sync | in sync | in sync | in sync |',
-        '| ws2025 | **unreachable** | not checked | not checked | not checked |',
+    start = lines.index('| Hosts | in sync | drifted | check failed | unreachable | total |')
+    assert lines[start + 2] == '| all | 1 | 0 | 1 | 1 | 3 |'
+    start = lines.index('| Resource | in sync | drifted | absent on host | waits on another resource | check failed '
+                        '| host unreachable | not checked |')
+    assert lines[start + 2:start + 6] == [
+        '| PATH entry | 1 | **1** | 0 | 0 | 0 | 0 | 1 |',
+        '| buildkit group | 1 | 0 | **1** | 0 | 0 | 0 | 1 |',
+        '| nat network | 1 | 0 | 0 | 0 | **1** | 0 | 1 |',
+        '| all | 3 | **1** | **1** | 0 | **1** | 0 | 3 |',
     ]
-    assert lines[start + 5] == ''
+    assert text.index('## Summary') < text.index('## Not in sync, by host') < text.index('## Statuses')
 
 
-def test_the_markdown_details_say_what_drifted():
+def test_the_markdown_lists_only_what_is_not_in_sync_by_host():
     text = render_markdown(fleet_report().as_data())
-    details = text[text.index('## Details'):]
-    ws2019 = details[details.index('### ws2019: failed'):details.index('### ws2022')]
+    details = text[text.index('## Not in sync, by host'):text.index('## Statuses')]
+    ws2019 = details[details.index('### ws2019: check failed'):details.index('### ws2025')]
     assert '- **PATH entry** (wcow.buildkit.win\\_path\\_entry): drifted' in ws2019
     assert '  + %s\n' % BUILDKIT in ws2019, 'the diff lines are in a code block, as they are'
+    assert '- **buildkit group** (wcow.buildkit.win\\_local\\_group): absent on host' in ws2019
     assert 'absent now; wanted: description=May use buildkitd' in ws2019
     assert 'Access is denied.' in ws2019
-    assert '### ws2022: in sync\n\n3 resources are in sync.' in details
-    assert '- Task **Gather facts** unreachable: %s' % UNREACHABLE['msg'] in details
+    assert '### ws2022' not in details, 'a host in sync has no section'
+    assert 'Hosts in sync (1): ws2022.' in details
+    assert '- **task Gather facts** (ansible.builtin.setup): host unreachable' in details
+    assert 'missing' not in details and 'missing' not in text[:text.index('## Statuses')], \
+        'no status word reads as if a host were missing'
+
+
+def test_the_markdown_can_group_by_resource():
+    data = fleet_report().as_data()
+    data['group_by'] = 'resource'
+    text = render_markdown(data)
+    details = text[text.index('## Not in sync, by resource'):text.index('## Statuses')]
+    headings = [line for line in details.splitlines() if line.startswith('### ')]
+    assert headings == ['### PATH entry', '### buildkit group', '### nat network', '### Gather facts']
+    group = details[details.index('### buildkit group'):details.index('### nat network')]
+    assert '- **ws2019** (wcow.buildkit.win\\_local\\_group): absent on host' in group
+
+
+def test_a_host_whose_group_was_deleted_reads_drifted_and_the_group_absent_on_host():
+    data = report_of(('ws2019', 'buildkit group', 'ok', GROUP_MISSING, 'wcow.buildkit.win_local_group')).as_data()
+    assert data['hosts']['ws2019']['status'] == 'drifted'
+    text = render_markdown(data)
+    assert '### ws2019: drifted' in text
+    assert '- **buildkit group** (wcow.buildkit.win\\_local\\_group): absent on host' in text
+    assert 'absent on host' in render_html(data) and '>missing<' not in render_html(data)
+
+
+def test_a_cni_config_without_its_network_waits_on_it_instead_of_drifting():
+    # What win_cni_config returns in check mode when the nat network is absent.
+    result = {'changed': True, 'config': None, 'content': None, 'depends_on': "the HNS network 'nat'", 'warnings': [
+        "no HNS network is named 'nat': create it first (wcow.buildkit.win_hns_network), or give the subnet option. "
+        'In check mode the config is reported as to be rendered once the network exists.']}
+    finding = classify('ok', result)
+    assert finding.status == 'blocked'
+    assert finding.summary[0] == "depends on the HNS network 'nat', which is not on the host: compared once it exists"
+    assert not any('no diff' in line for line in finding.summary)
+    data = report_of(('ws2019', 'nat network', 'ok', dict(GROUP_MISSING), 'wcow.buildkit.win_hns_network'),
+                     ('ws2019', 'CNI config', 'ok', result, 'wcow.buildkit.win_cni_config')).as_data()
+    assert data['hosts']['ws2019']['status'] == 'drifted'
+    text = render_markdown(data)
+    assert '- **CNI config** (wcow.buildkit.win\\_cni\\_config): waits on another resource' in text
+    assert "depends on the HNS network 'nat'" in text
 
 
 def test_markdown_escapes_names_and_fences_code():
@@ -297,7 +343,7 @@ def test_markdown_escapes_names_and_fences_code():
     text = render_markdown(report.as_data())
     assert '<script>' not in text
     assert '| Run &lt;script&gt;alert(1)&lt;/script&gt; \\*now\\* |' in text
-    assert '| web\\|1 | **drifted** | **drifted** |' in text
+    assert '### web\\|1: drifted' in text
     assert '  ````text\n  + ```\n  ````' in text
 
 
@@ -308,14 +354,14 @@ class Page(html.parser.HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.tags, self.stack, self.cells, self.row_headers, self.titles = [], [], [], [], []
-        self.column_headers, self.text = [], []
+        self.column_headers, self.text, self.problem_cells = [], [], []
 
     def handle_starttag(self, tag, attrs):
         self.tags.append(tag)
         attrs = dict(attrs)
         self.stack.append((tag, attrs, []))
-        if 'title' in attrs and tag == 'td':
-            self.titles.append(attrs['title'])
+        if tag == 'li' and attrs.get('class') == 'cell':
+            self.problem_cells.append(attrs)
 
     def handle_endtag(self, tag):
         while self.stack:
@@ -345,18 +391,20 @@ def parse(page):
     return parser
 
 
-def test_the_html_page_is_a_table_with_a_colour_per_status():
+def test_the_html_page_has_the_summary_then_only_the_problem_cells():
     page = render_html(fleet_report().as_data())
     assert page.startswith('<!DOCTYPE html>') and '<style>' in page
     parsed = parse(page)
-    assert parsed.column_headers == ['Host', 'Status', 'PATH entry', 'buildkit group', 'nat network']
-    assert parsed.row_headers == ['ws2019', 'ws2022', 'ws2025']
-    assert parsed.cells[:3] == [('s-drifted', 'drifted'), ('s-missing', 'missing'), ('s-failed', 'failed')]
-    assert parsed.cells[3:6] == [('s-in_sync', 'in sync')] * 3
-    assert parsed.cells[6:9] == [('s-not_checked', 'not checked')] * 3
-    for status in ('in_sync', 'drifted', 'missing', 'failed', 'unreachable'):
+    assert parsed.column_headers[:2] == ['Hosts', 'in sync']
+    assert 'Resource' in parsed.column_headers
+    assert parsed.row_headers == ['all', 'PATH entry', 'buildkit group', 'nat network']
+    assert [(cell['data-host'], cell['data-resource'], cell['data-status']) for cell in parsed.problem_cells] == [
+        ('ws2019', 'PATH entry', 'drifted'), ('ws2019', 'buildkit group', 'missing'),
+        ('ws2019', 'nat network', 'failed'), ('ws2025', 'Gather facts', 'unreachable')]
+    for status in ('in_sync', 'drifted', 'missing', 'blocked', 'failed', 'unreachable'):
         assert '.s-%s {' % status in page
     assert '+ %s' % BUILDKIT in ''.join(parsed.text)
+    assert 'Hosts in sync (1): ws2022.' in ''.join(parsed.text)
     assert not any(tag in ('script', 'link', 'img', 'iframe') for tag in parsed.tags), 'self-contained, no script'
 
 
@@ -368,26 +416,49 @@ def test_html_escapes_everything():
     parsed = parse(page)
     assert 'script' not in parsed.tags and 'img' not in parsed.tags and 'b' not in parsed.tags
     assert parsed.tags.count('title') == 1
-    assert hostile in parsed.column_headers
-    assert parsed.row_headers == ['<b>host</b>']
-    assert parsed.titles == ['<img src=x onerror=alert(1)>']
+    assert hostile in parsed.row_headers
+    assert [cell['data-host'] for cell in parsed.problem_cells] == ['<b>host</b>']
+    assert '<img src=x onerror=alert(1)>' in ''.join(parsed.text)
     assert '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;quote&#x27;' in page
+
+
+# --- JUnit XML --------------------------------------------------------------------------------
+
+
+def test_the_junit_xml_has_a_case_per_host_and_resource_with_the_difference_as_failure_text():
+    root = ElementTree.fromstring(render_junit(fleet_report().as_data()))
+    assert root.tag == 'testsuites'
+    assert (root.get('tests'), root.get('failures'), root.get('errors')) == ('10', '2', '2')
+    suites = {suite.get('name'): suite for suite in root.findall('testsuite')}
+    assert list(suites) == ['ws2019', 'ws2022', 'ws2025']
+    cases = {(case.get('classname'), case.get('name')): case for suite in root for case in suite.findall('testcase')}
+    drifted = cases['ws2019', 'PATH entry'].find('failure')
+    assert drifted.get('type') == 'drifted' and drifted.get('message').startswith('drifted: ' + PATH_HEADER)
+    assert '+ %s' % BUILDKIT in drifted.text
+    absent = cases['ws2019', 'buildkit group'].find('failure')
+    assert absent.get('message') == 'absent on host: absent now; wanted: description=May use buildkitd, members=[], ' \
+        'name=buildkit-users'
+    assert cases['ws2019', 'nat network'].find('error').text == FAILED['msg']
+    assert list(cases['ws2022', 'PATH entry']) == [], 'in sync: a passing case'
+    assert cases['ws2025', 'PATH entry'].find('skipped').text == 'not checked'
+    assert cases['ws2025', 'task Gather facts'].find('error').get('type') == 'unreachable'
 
 
 # --- the files -------------------------------------------------------------------------------
 
 
-def test_the_three_files_are_written_and_the_json_renders_the_same_reports(tmp_path):
+def test_the_four_files_are_written_and_the_json_renders_the_same_reports(tmp_path):
     data = fleet_report().as_data()
     directory = tmp_path / 'reports' / 'today'
     paths = write_reports(data, str(directory))
-    assert sorted(os.path.basename(p) for p in paths) == ['drift-report.html', 'drift-report.json', 'drift-report.md']
-    assert sorted(p.name for p in directory.iterdir()) == ['drift-report.html', 'drift-report.json',
-                                                           'drift-report.md'], 'no staging file is left'
+    names = ['drift-report.html', 'drift-report.json', 'drift-report.md', 'drift-report.xml']
+    assert sorted(os.path.basename(p) for p in paths) == names
+    assert sorted(p.name for p in directory.iterdir()) == names, 'no staging file is left'
     loaded = json.loads((directory / 'drift-report.json').read_text(encoding='utf-8'))
     assert loaded == data
     assert (directory / 'drift-report.md').read_text(encoding='utf-8') == render_markdown(loaded)
     assert (directory / 'drift-report.html').read_text(encoding='utf-8') == render_html(loaded)
+    assert (directory / 'drift-report.xml').read_text(encoding='utf-8') == render_junit(loaded)
 
     write_reports(report_of(('ws2022', 'PATH entry', 'ok', IN_SYNC)).as_data(), str(directory))
     assert list(json.loads((directory / 'drift-report.json').read_text())['hosts']) == ['ws2022'], 'replaced'

@@ -122,3 +122,13 @@ def test_verify_expects_the_version_the_buildkit_role_installs():
     expected = defaults('buildkit_verify')['wcow_verify_expected_version']
     assert jinja2.Template(expected).render(wcow_buildkit_version='v0.24.0') == 'v0.24.0'
     assert jinja2.Template(expected).render() == defaults('buildkit')['wcow_buildkit_version']
+
+
+def test_every_wcow_name_the_playbooks_and_the_drift_callback_read_is_known():
+    # A name missing here would make preflight refuse a variable the drift or upgrade playbooks document.
+    import re
+    texts = [p.read_text() for p in (REPO / 'playbooks').glob('*.yml')]
+    texts.append((REPO / 'plugins' / 'callback' / 'drift_report.py').read_text())
+    used = {name for text in texts for name in re.findall(r'\b(wcow_[a-z0-9_]+)\b', text)}
+    not_variables = {'wcow_buildkit_hosts', 'wcow_facts'}  # the inventory group; the facts wcow_facts sets
+    assert sorted(used - role_specs.known_names() - not_variables) == []

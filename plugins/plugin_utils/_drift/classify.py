@@ -14,6 +14,9 @@ The rule (docs/drift.md describes it for users):
   counts too), an empty mapping, or a mapping whose `state` is `absent` or
   whose `exists` is false (`{'state': 'absent'}` of win_hns_network and
   win_local_group).
+- blocked: the task reported a change without a diff because what it
+  follows does not exist yet (`depends_on`: win_cni_config in check mode, with
+  no HNS network to read the subnet of); it is compared once that exists.
 - drifted: any other change. Without --diff, a change is always drifted.
 
 A loop task is one resource: the worst status of its items.
@@ -58,6 +61,10 @@ def classify(outcome: str, result: t.Any) -> Finding:
     if 'censored' in result:
         return Finding('drifted', ['the details are hidden (no_log)'], None)
     parts = _diff_parts(result.get('diff'))
+    depends_on = result.get('depends_on')
+    if depends_on and not parts:
+        return Finding('blocked', ['depends on %s, which is not on the host: compared once it exists'
+                                   % _short(depends_on)] + _warnings(result), None)
     missing = bool(parts) and all(_absent(part.get('before')) and not _absent(part.get('after')) for part in parts)
     summary = []
     for part in parts:

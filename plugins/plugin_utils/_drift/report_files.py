@@ -1,6 +1,6 @@
 # Copyright: (c) 2026, wcow.buildkit contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Write drift-report.md, drift-report.html and drift-report.json."""
+"""Write drift-report.md, drift-report.html, drift-report.json and drift-report.xml (JUnit)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ import tempfile
 import typing as t
 
 from .report_html import render_html
+from .report_junit import render_junit
 from .report_markdown import render_markdown
 
 BASENAME = 'drift-report'
 
 
 def write_reports(data: dict[str, t.Any], directory: str) -> list[str]:
-    """Write the three reports of `data` (DriftReport.as_data()) to directory; return their paths.
+    """Write the four reports of `data` (DriftReport.as_data()) to directory; return their paths.
 
     Each file is written beside its final name and then renamed over it, so a
     reader never sees half a report.
@@ -26,6 +27,7 @@ def write_reports(data: dict[str, t.Any], directory: str) -> list[str]:
         ('md', render_markdown(data)),
         ('html', render_html(data)),
         ('json', json.dumps(data, indent=2, sort_keys=False) + '\n'),
+        ('xml', render_junit(data)),
     )
     paths = []
     for extension, text in contents:

@@ -23,8 +23,13 @@ ROLES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..',
 PREFIX = 'wcow_'
 _INCLUDE_ACTIONS = ('ansible.builtin.include_role', 'ansible.builtin.import_role', 'include_role', 'import_role')
 
-# Variables the playbooks read themselves (playbooks/*.yml headers).
-PLAYBOOK_VARIABLES = frozenset(('wcow_hosts', 'wcow_upgrade_serial', 'wcow_upgrade_max_fail_percentage'))
+# Variables the playbooks read themselves (playbooks/*.yml headers), the drift_report callback's options, and the
+# host variables that callback and the drift playbook set as they run.
+PLAYBOOK_VARIABLES = frozenset((
+    'wcow_hosts', 'wcow_upgrade_serial', 'wcow_upgrade_max_fail_percentage', 'wcow_drift_fail',
+    'wcow_drift_report_dir', 'wcow_drift_report_title', 'wcow_drift_report_group_by',
+    'wcow_drift_status', 'wcow_drift_verdict',
+))
 
 
 class UnknownEntryPoint(ValueError):
