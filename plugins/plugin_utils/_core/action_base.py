@@ -28,6 +28,15 @@ from .runner import run_operation
 Checked = t.TypeVar('Checked')
 
 
+class OperationSource(t.Protocol):
+    def answer(self, name: str, params: dict[str, t.Any]) -> dict[str, t.Any] | None:
+        """The result of operation `name` with `params`, or None to run it on the host.
+
+        It may raise OperationError (the answer is that failure), or any other
+        exception to stop the plugin (it only wanted to know what is read).
+        """
+
+
 class WcowActionBase(ActionBase, t.Generic[Checked]):
     TRANSFERS_FILES = False
     _requires_connection = True
@@ -36,6 +45,9 @@ class WcowActionBase(ActionBase, t.Generic[Checked]):
     REQUIRED_TOGETHER: tuple[tuple[str, ...], ...] = ()
     REQUIRED_IF: tuple[tuple[t.Any, ...], ...] = ()
     REQUIRED_BY: dict[str, tuple[str, ...]] = {}
+    # Set by the whole-host action (buildkit_host_state): what answers this
+    # plugin's operations before they reach the connection.
+    reads: OperationSource | None = None
 
     def run(self, tmp: str | None = None, task_vars: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
         self._supports_check_mode = True
@@ -66,8 +78,13 @@ class WcowActionBase(ActionBase, t.Generic[Checked]):
     def diff_mode(self) -> bool:
         return bool(self._task.diff)
 
-    def operation(self, name: str, params: dict[str, t.Any], log_params: bool = True) -> dict[str, t.Any]:
-        return run_operation(self._connection, name, params, log_params=log_params)
+    def operation(self, name: str, params: dict[str, t.Any], log_params: bool = True,
+                  stream: bytes | None = None) -> dict[str, t.Any]:
+        if self.reads is not None and stream is None:
+            answer = self.reads.answer(name, params)
+            if answer is not None:
+                return answer
+        return run_operation(self._connection, name, params, log_params=log_params, stream=stream)
 
     def read_template(self, template: str, option: str) -> str:
         """The text of a user's template, looked up as the template module does."""

@@ -31,8 +31,10 @@ NOT_CHECKED = 'not checked'
 
 COLLECTION_PREFIX = 'wcow.buildkit.'
 # wcow.buildkit modules that describe no state of the host: one only reads it,
-# the other restarts a service and always reports a change.
-NOT_RESOURCES = frozenset(('wcow.buildkit.wcow_facts', 'wcow.buildkit.win_service_restart'))
+# one restarts a service and always reports a change, and the whole-host one
+# reports the resources of other modules (the callback records each).
+NOT_RESOURCES = frozenset(('wcow.buildkit.wcow_facts', 'wcow.buildkit.win_service_restart',
+                           'wcow.buildkit.buildkit_host_state'))
 
 
 def worst(statuses: t.Iterable[str], default: str = 'in_sync') -> str:
