@@ -31,20 +31,22 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._host_state.role_tas
     role_tasks,
 )
 
-ARGUMENT_SPEC = dict(
-    role=dict(type='str', default='buildkit_host'),
-)
-
-
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = True
+    ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = dict(
+        role=dict(type='str', default='buildkit_host'),
+    )
+    MUTUALLY_EXCLUSIVE: tuple[tuple[str, ...], ...] = ()
+    REQUIRED_TOGETHER: tuple[tuple[str, ...], ...] = ()
+    REQUIRED_IF: tuple[tuple[t.Any, ...], ...] = ()
+    REQUIRED_BY: dict[str, tuple[str, ...]] = {}
 
     def run(self, tmp: str | None = None, task_vars: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
         self._supports_check_mode = True
         self._supports_async = False
         result = super().run(tmp, task_vars)
-        _validated, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        _validated, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
         try:
             tasks = role_tasks(self._loader, args['role'])
         except (OSError, ValueError, AnsibleError) as error:
@@ -53,11 +55,12 @@ class ActionModule(ActionBase):
         variables.update(task_vars or {})
         recorded = self._record_reads(tasks, variables)
         try:
-            found = run_batch(self._connection, [(read_key(name, params), name, params)
-                                                 for name, params in recorded]) if recorded else {}
+            answers = run_batch(self._connection, [('r%d' % index, name, params)
+                                                   for index, (name, params) in enumerate(recorded)]) if recorded else {}
         except OperationError as error:
             result.update(failed=True, msg=str(error))
             return result
+        found = {read_key(name, params): answers['r%d' % index] for index, (name, params) in enumerate(recorded)}
         result.update(self._plan(tasks, variables, Prefetched(found)))
         return result
 
@@ -139,7 +142,8 @@ class ActionModule(ActionBase):
             elif hasattr(templar, 'evaluate_conditional'):
                 holds = templar.evaluate_conditional(condition)
             else:  # ansible-core 2.18
-                holds = templar.template('{%% if %s %%}True{%% else %%}False{%% endif %%}' % condition) == 'True'
+                # its templar may turn the text 'True' into the bool
+                holds = templar.template('{%% if %s %%}True{%% else %%}False{%% endif %%}' % condition) in (True, 'True')
             if not holds:
                 return False
         return True

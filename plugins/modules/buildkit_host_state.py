@@ -11,9 +11,9 @@ module: buildkit_host_state
 short_description: Read and plan every resource of a BuildKit host in one PowerShell execution
 version_added: 0.2.0
 description:
-  - Reads the state of every resource the tasks of a role of this collection manage (by default C(buildkit_host):
+  - Reads the state of every resource the tasks of a role of this collection manage (by default C(buildkit_host), that is
     the container features, containerd, the CNI plugins, the nat network and its config, BuildKit and their services)
-    in one PowerShell execution, and plans each resource with the action plugin of its own module, in check mode:
+    in one PowerShell execution, and plans each resource with the action plugin of its own module, in check mode;
     each resource's result is what its task would report in check mode.
   - The tasks, their arguments and their conditions are read from the roles' task files and templated with the host's
     variables over the roles' defaults, as the roles would. Tasks of modules outside C(wcow.buildkit) (such as

@@ -1,6 +1,7 @@
 """run_batch: several read operations in one execution (batch_read)."""
 
 import base64
+import gzip
 import json
 
 import pytest
@@ -25,15 +26,26 @@ class Connection:
         return self.rc, json.dumps({'results': self.answers}).encode(), b''
 
 
+def unpack(params):
+    return dict(json.loads(gzip.decompress(base64.b64decode(params['packed']))), items=params['items'])
+
+
 def test_each_script_and_snippet_is_sent_once():
-    params = batch_params(READS + [('net2', 'hns_network_read', {'name': 'other'})])
+    params = unpack(batch_params(READS + [('net2', 'hns_network_read', {'name': 'other'})]))
     assert set(params['scripts']) == {'hns_network_read', 'cni_config_read', 'path_entry_read'}
-    assert params['scripts']['hns_network_read'] == load_operation('hns_network_read').bare_script
+    assert params['scripts']['hns_network_read'].splitlines()[0] == '# wcow.buildkit operation: hns_network_read'
+    assert 'Invoke-WcowHnsCall' in params['scripts']['hns_network_read']
     # hns is required by two of the reads, and defined once.
     assert params['snippets'].count('function Invoke-WcowHnsCall') == 1
     assert 'function Invoke-WcowHnsCall' not in params['scripts']['hns_network_read']
     assert [item['key'] for item in params['items']] == ['net', 'cni', 'path', 'net2']
     assert params['items'][3] == {'key': 'net2', 'operation': 'hns_network_read', 'params': {'name': 'other'}}
+
+
+def test_the_texts_travel_compressed():
+    params = batch_params(READS)
+    assert len(params['packed']) * 2 < sum(len(text) for text in unpack(params)['scripts'].values()) + len(
+        unpack(params)['snippets'])
 
 
 def test_the_batch_is_one_execution_answered_per_key():

@@ -1,6 +1,8 @@
 """batch_read: several read operations in one execution, each answered on its own.
 
-The script dot-sources the snippets once, then runs each item's script in a
+`packed` is base64 of the gzip of {"snippets", "scripts"}, which the script
+reads with GZipStream (docs/windows-facts.md#gzip-in-windows-powershell-51);
+what does not decode so fails the whole batch. The script dot-sources the snippets once, then runs each item's script in a
 child scope with the item's params, catching what it throws: an item that
 throws is answered with {"wcow_error": ...} and the next item still runs.
 Each item is the operation named by its script's first line, modelled by the
@@ -9,7 +11,12 @@ block (a $null result). The bootstrap writes the whole answer with
 ConvertTo-Json -Depth 20.
 """
 
+import base64
+import binascii
+import gzip
+import json
 import re
+import zlib
 
 from winsim.host.powershell import throw_position
 
@@ -21,7 +28,8 @@ _OPERATION_LINE = re.compile(r"# wcow\.buildkit operation: ([A-Za-z0-9_]+)")
 def run(state: dict, params) -> dict:
     from . import HANDLERS  # the registry imports this module while it is built
 
-    scripts = param(params, "scripts", (dict,))
+    texts = _unpack(param(params, "packed", (str,)))
+    scripts = texts.get("scripts") if isinstance(texts.get("scripts"), dict) else {}
     items = param(params, "items", (list,))
     answers = {}
     for item in items:
@@ -47,3 +55,18 @@ def run(state: dict, params) -> dict:
                 position = throw_position(script, error.message) if error.category == "OperationStopped" else ""
             answers[key] = {"wcow_error": {"message": error.message, "category": error.category, "position": position}}
     return {"results": answers}
+
+
+def _unpack(packed: str) -> dict:
+    try:
+        texts = json.loads(gzip.decompress(base64.b64decode(packed, validate=True)).decode("utf-8"))
+    except binascii.Error:
+        raise PowerShellError("The input is not a valid Base-64 string as it contains a non-base 64 character, more "
+                              "than two padding characters, or an illegal character among the padding characters.",
+                              "NotSpecified") from None
+    except (OSError, EOFError, zlib.error):
+        raise PowerShellError("The magic number in GZip header is not correct. Make sure you are passing in a GZip "
+                              "stream.", "NotSpecified") from None
+    except ValueError:
+        raise PowerShellError("Invalid JSON primitive.", "NotSpecified") from None
+    return texts if isinstance(texts, dict) else {}

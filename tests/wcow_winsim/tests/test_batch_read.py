@@ -1,6 +1,7 @@
 """batch_read: several reads in one execution, each answered on its own."""
 
 import base64
+import gzip
 import json
 
 import pytest
@@ -17,10 +18,14 @@ def script(name):
     return f"# wcow.buildkit operation: {name}\n$ErrorActionPreference = 'Stop'\n"
 
 
+def pack(texts):
+    return base64.b64encode(gzip.compress(json.dumps(texts).encode("utf-8"))).decode()
+
+
 def batch(items, scripts=None):
     names = {item["operation"] for item in items}
-    return {"snippets": "", "scripts": scripts if scripts is not None else {name: script(name) for name in names},
-            "items": items}
+    texts = {"snippets": "", "scripts": scripts if scripts is not None else {name: script(name) for name in names}}
+    return {"packed": pack(texts), "items": items}
 
 
 @pytest.fixture
@@ -72,3 +77,13 @@ def test_the_bootstrap_runs_a_batch_as_one_execution(tmp_path):
     result = run_powershell(store, BOOTSTRAP, base64.b64encode(json.dumps(document).encode()))
     assert result.rc == 0, result
     assert json.loads(result.stdout)["results"]["p"]["result"]["kind"] == "ExpandString"
+
+
+@pytest.mark.parametrize("packed, message", [
+    ("not base64!", "not a valid Base-64 string"),
+    (base64.b64encode(b"plain text").decode(), "magic number in GZip header"),
+    (base64.b64encode(gzip.compress(b"{nope")).decode(), "Invalid JSON primitive"),
+])
+def test_what_does_not_unpack_fails_the_whole_batch(state, packed, message):
+    with pytest.raises(PowerShellError, match=message):
+        HANDLERS["batch_read"](state, {"packed": packed, "items": []})
