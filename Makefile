@@ -4,7 +4,7 @@
 #   make demo    two bare simulated Windows hosts converged by the site playbook, twice, then drift and verify
 #   make test    everything CI runs (lint, quality, then pytest)
 #   make bench   site on a simulated fleet, from bare then unchanged: report in .build/bench/report.md
-#                (BENCH_HOSTS=50 up to 200, BENCH_LATENCY_MS=50, BENCH_FORKS=25, BENCH_CONTAINERS=bare|enabled)
+#                (BENCH_HOSTS=50 up to 200, or up to 1000 for the drift sweep alone, BENCH_LATENCY_MS=50, BENCH_FORKS=25, BENCH_CONTAINERS=bare|enabled)
 #   make clean   remove the virtualenvs, .build and test caches
 #   Developers' targets (venv, lint, quality, docs, pytest, contract, mutation): docs/development.md
 #

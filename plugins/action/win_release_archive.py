@@ -14,7 +14,6 @@ from ansible.errors import AnsibleActionFail, AnsibleError
 
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import WcowActionBase
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.runner import run_operation
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive import (
     manifest as manifests,
     paths,
@@ -327,7 +326,7 @@ class ActionModule(WcowActionBase[WantedArchive | None]):
 
     def _run(self, name: str, args: dict[str, t.Any], params: dict[str, t.Any],
              stream: bytes | None = None) -> dict[str, t.Any]:
-        return run_operation(self._connection, name, params, log_params=not args['url_password'], stream=stream)
+        return self.operation(name, params, log_params=not args['url_password'], stream=stream)
 
     def _checksum_request(self, args: dict[str, t.Any]) -> dict[str, str] | None:
         if args['checksum_url'] is None:

@@ -115,6 +115,8 @@ OPTION_VARIABLES = ('wcow_drift_report_dir', 'wcow_drift_report_title', 'wcow_dr
 STATUS_VARIABLE = 'wcow_drift_status'
 # A task with this variable set is the play acting on the report: not recorded.
 VERDICT_VARIABLE = 'wcow_drift_verdict'
+# Its result lists the resources it planned, each recorded as the task of the role.
+WHOLE_HOST = COLLECTION_PREFIX + 'buildkit_host_state'
 
 
 class CallbackModule(CallbackBase):
@@ -180,6 +182,10 @@ class CallbackModule(CallbackBase):
             return
         module = _module(task)
         modes = dict(check_mode=_flag(task.check_mode), diff_mode=_flag(task.diff))
+        if module == WHOLE_HOST and isinstance(values.get('resources'), list):
+            self._record_resources(host, values['resources'], modes)
+            if outcome == 'ok':
+                return
         finding = classify(outcome, values)
         state = task.args.get('state') if isinstance(task.args, dict) else None
         role = task._role.get_name() if task._role else None
@@ -193,6 +199,21 @@ class CallbackModule(CallbackBase):
             self.report.host(host)
         if self._variables is not None:
             self._variables.set_nonpersistent_facts(host, {STATUS_VARIABLE: self.report.status_of(host)})
+
+    def _record_resources(self, host: str, resources: list[dict[str, t.Any]], modes: dict[str, bool]) -> None:
+        """The tasks the whole-host action planned, each recorded as its own task would be."""
+        for entry in resources:
+            values = entry.get('result') or {}
+            if values.get('skipped'):
+                self.report.host(host)
+                continue
+            finding = classify('failed' if values.get('failed') else 'ok', values)
+            role = '%s%s' % (COLLECTION_PREFIX, entry.get('role'))
+            name = resource_name(entry.get('task'))
+            if is_resource(entry.get('module'), state=entry.get('state')):
+                self.report.add_resource(host, name, finding, module=entry.get('module'), role=role, **modes)
+            elif finding.status in ('failed', 'unreachable'):
+                self.report.add_problem(host, name, finding, module=entry.get('module'), **modes)
 
 
 def _module(task: t.Any) -> str:

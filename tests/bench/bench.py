@@ -1,13 +1,16 @@
-"""`make bench`: converge a simulated fleet with the site playbook, twice, and measure it.
+"""`make bench`: converge a simulated fleet with the site playbook, twice, sweep it for drift, and measure it.
 
     python tests/bench/bench.py --out DIR [--hosts 50] [--latency-ms 50] [--forks 25]
-        [--containers bare|enabled] [--ansible-windows COLLECTIONS_DIR]
+        [--containers bare|enabled] [--ansible-windows COLLECTIONS_DIR] [--mode auto|full|drift]
 
 Starts the hosts (winsim) and the release-archive server (tests/demo), runs
-`wcow.buildkit.site` from bare and again with nothing to change, optionally
+`wcow.buildkit.site` from bare and again with nothing to change (by the roles,
+then by the whole-host path, wcow_whole_host=true), the `wcow.buildkit.drift`
+sweep both ways, optionally
 runs the same steps written with ansible.windows modules
 (tests/bench/ansible_windows/site.yml), and writes the report (report.py) to
-DIR. Each run: wall time, the controller's CPU time (rusage of ansible-playbook
+DIR. With more than 200 hosts (--mode drift) it runs the whole-host drift
+sweep only, and reports its wall time and controller CPU. Each run: wall time, the controller's CPU time (rusage of ansible-playbook
 and its workers), and per host and task the simulator's counts, attributed by
 the bench_timeline callback's task end times (attribution.py). Run it with
 the Python of the virtualenv holding ansible-core; plot.py draws the plot.
@@ -34,8 +37,12 @@ import report  # noqa: E402
 from winsim.fleet import Fleet, HostSpec  # noqa: E402
 
 SITE = 'wcow.buildkit.site'
+DRIFT = 'wcow.buildkit.drift'
+WHOLE_HOST = ['-e', 'wcow_whole_host=true']
 ANSIBLE_WINDOWS_PLAYBOOK = HERE / 'ansible_windows' / 'site.yml'
 MAX_HOSTS = 200
+# --mode drift: the drift sweep alone, on a fleet this large.
+MAX_DRIFT_HOSTS = 1000
 
 
 def parse_args(argv):
@@ -51,9 +58,16 @@ def parse_args(argv):
                         help='a collections path holding ansible_collections/ansible/windows: also run the comparison')
     parser.add_argument('--ansible-bin', type=Path, default=Path(sys.executable).parent,
                         help='where ansible-playbook is (default: beside this Python)')
+    parser.add_argument('--mode', choices=('auto', 'full', 'drift'), default='auto',
+                        help='full: site from bare, no-change site and drift, each by the roles and by the whole-host '
+                             'path; drift: only the drift sweep of the whole-host path (for a large fleet); auto: '
+                             'drift above %d hosts, else full' % MAX_HOSTS)
     args = parser.parse_args(argv)
-    if not 1 <= args.hosts <= MAX_HOSTS:
-        parser.error('--hosts must be between 1 and %d' % MAX_HOSTS)
+    if args.mode == 'auto':
+        args.mode = 'drift' if args.hosts > MAX_HOSTS else 'full'
+    largest = MAX_DRIFT_HOSTS if args.mode == 'drift' else MAX_HOSTS
+    if not 1 <= args.hosts <= largest:
+        parser.error('--hosts must be between 1 and %d in --mode %s' % (largest, args.mode))
     if args.latency_ms < 0 or args.forks < 1:
         parser.error('--latency-ms must not be negative and --forks must be at least 1')
     return args
@@ -71,7 +85,7 @@ def main(argv=None) -> int:
     config = {'hosts': args.hosts, 'latency_ms': args.latency_ms, 'forks': args.forks,
               'profiles': ', '.join(profiles), 'containers': args.containers, 'cpus': os.cpu_count(),
               'ansible_core': _ansible_core_version(args.ansible_bin), 'python': platform.python_version(),
-              'load_before': round(os.getloadavg()[0], 1)}
+              'load_before': round(os.getloadavg()[0], 1), 'mode': args.mode}
     notes = [
         'Container features: %s. %s' % (args.containers, {
             'bare': 'The first run enables them and restarts each host once; win_container_features then only '
@@ -86,10 +100,16 @@ def main(argv=None) -> int:
     fleet = Fleet(out / 'fleet', plugins=['wcow_winsim'])
     try:
         fleet.start(hosts, latency_ms=args.latency_ms, timeout=60 + args.hosts * 0.5)
-        inventory = fleet.write_inventory(out / 'inventory.yml')
+        inventory = fleet.write_inventory(out / 'inventory.yml', group='wcow_buildkit_hosts')  # the playbooks' group
         runner = _Runner(fleet, inventory, out, args)
-        runs = [runner.run('from-bare', 'site', SITE), runner.run('no-change', 'site', SITE)]
-        if args.ansible_windows:
+        if args.mode == 'drift':
+            runs = [runner.run('drift whole-host', 'drift', DRIFT, extra_args=WHOLE_HOST)]
+        else:
+            runs = [runner.run('from-bare', 'site', SITE), runner.run('no-change', 'site', SITE),
+                    runner.run('no-change whole-host', 'site', SITE, extra_args=WHOLE_HOST),
+                    runner.run('drift', 'drift', DRIFT),
+                    runner.run('drift whole-host', 'drift', DRIFT, extra_args=WHOLE_HOST)]
+        if args.ansible_windows and args.mode == 'full':
             notes += _ANSIBLE_WINDOWS_NOTES
             runs.append(runner.run('ansible.windows', 'ansible.windows', str(ANSIBLE_WINDOWS_PLAYBOOK),
                                    collections=[args.ansible_windows.resolve()]))
@@ -106,7 +126,7 @@ def main(argv=None) -> int:
     for target in summary['targets']:
         print('bench: %-15s %s' % ({True: 'met', False: 'NOT MET', None: 'n/a'}[target['met']], target['target']))
     print('bench: report in %s' % (out / 'report.md'))
-    failed = [run['label'] for run in summary['runs'] if run['kind'] == 'site' and run['rc'] != 0]
+    failed = [run['label'] for run in summary['runs'] if run['kind'] in OURS and run['rc'] != 0]
     if failed:
         print('bench: site failed in run(s) %s; see %s' % (', '.join(failed), out / 'logs'), file=sys.stderr)
         return 1
@@ -129,18 +149,23 @@ _ANSIBLE_WINDOWS_NOTES = [
 ]
 
 
+OURS = ('site', 'drift')
+
+
 class _Runner:
     def __init__(self, fleet, inventory, out, args):
         self.fleet, self.inventory, self.out, self.args = fleet, inventory, out, args
         self.extra_vars = out / 'artifacts' / 'extra-vars.json'
 
-    def run(self, label, kind, playbook, collections=()):
-        timeline = self.out / 'logs' / ('%s.timeline.json' % label)
+    def run(self, label, kind, playbook, collections=(), extra_args=()):
+        stem = label.replace(' ', '-')
+        timeline = self.out / 'logs' / ('%s.timeline.json' % stem)
         env = dict(os.environ)
         env.update({
             'PATH': os.pathsep.join([str(self.args.ansible_bin), env.get('PATH', '')]),
             'ANSIBLE_CALLBACK_PLUGINS': str(HERE / 'callback_plugins'),
-            'ANSIBLE_CALLBACKS_ENABLED': 'bench_timeline',
+            'ANSIBLE_CALLBACKS_ENABLED': 'bench_timeline' + (',wcow.buildkit.drift_report' if kind == 'drift' else ''),
+            'WCOW_DRIFT_REPORT_DIR': str(self.out / 'logs' / ('%s.report' % stem)),
             'BENCH_TIMELINE': str(timeline),
             'ANSIBLE_COLLECTIONS_PATH': os.pathsep.join(
                 [str(path) for path in collections] + [env.get('ANSIBLE_COLLECTIONS_PATH', '')]),
@@ -148,10 +173,11 @@ class _Runner:
             'ANSIBLE_RETRY_FILES_ENABLED': '0',
         })
         command = [str(self.args.ansible_bin / 'ansible-playbook'), '-i', str(self.inventory),
-                   '-e', '@%s' % self.extra_vars, '-f', str(self.args.forks), playbook]
+                   '-e', '@%s' % self.extra_vars, '-f', str(self.args.forks), *extra_args, playbook]
+        command += ['--check', '--diff'] if kind == 'drift' else []
         self.fleet.reset_counters()
         simulator_before = _process_cpu(self.fleet)
-        log = self.out / 'logs' / ('%s.log' % label)
+        log = self.out / 'logs' / ('%s.log' % stem)
         print('bench: %s: %s' % (label, ' '.join(command)), flush=True)
         with open(log, 'wb') as handle:
             started = time.monotonic()
@@ -164,10 +190,10 @@ class _Runner:
         simulator_cpu = _process_cpu(self.fleet) - simulator_before
         records = json.loads(timeline.read_text()) if timeline.exists() else []
         rows = attribution.attribute(records, self.fleet.request_log())
-        if process.returncode != 0 and kind == 'site':
+        if process.returncode != 0 and kind in OURS:
             print('bench: %s exited with %d; the tail of %s:' % (label, process.returncode, log), file=sys.stderr)
             print('\n'.join(log.read_text(errors='replace').splitlines()[-30:]), file=sys.stderr)
-        return {'label': label, 'kind': kind, 'playbook': Path(playbook).name if kind != 'site' else playbook,
+        return {'label': label, 'kind': kind, 'playbook': Path(playbook).name if kind not in OURS else playbook,
                 'wall_s': wall, 'controller_cpu_s': usage.ru_utime + usage.ru_stime,
                 'simulator_cpu_s': simulator_cpu, 'rc': process.returncode, 'rows': rows}
 

@@ -17,6 +17,14 @@ from attribution import AFTER_LAST, METRICS
 NO_CHANGE_MAX_EXECUTIONS = 1
 CHANGE_MAX_EXECUTIONS = 3
 NO_CHANGE_SITE_SECONDS = 60.0
+# Whole-host path: the no-change site and the drift sweep each take at most a
+# third of the ansible.windows run's wall time; a host with nothing to change
+# costs at most two executions and 50 KB sent.
+SWEEP_SPEEDUP = 3.0
+HOST_MAX_EXECUTIONS = 2
+HOST_MAX_BYTES_SENT = 50 * 1024
+SWEEPS = ('no-change whole-host', 'drift whole-host')
+LARGE_FLEET_SECONDS = 600.0
 # The fleet the wall-time target is stated for.
 TARGET_FLEET = {'hosts': 50, 'latency_ms': 50.0, 'forks': 25}
 HEADERS = {
@@ -56,8 +64,7 @@ def per_task(rows: list[dict]) -> list[dict]:
 
 
 def totals(rows: list[dict]) -> dict:
-    hosts = sorted({row['host'] for row in rows})
-    per_host = {host: {name: sum(r[name] for r in rows if r['host'] == host) for name in METRICS} for host in hosts}
+    per_host = totals_per_host(rows)
     result = {name: sum(values[name] for values in per_host.values()) for name in METRICS}
     for name in METRICS:
         result['median_per_host_' + name] = statistics.median([v[name] for v in per_host.values()] or [0])
@@ -104,7 +111,48 @@ def check_targets(config: dict, runs: list[dict]) -> list[dict]:
             met = second['wall_s'] < NO_CHANGE_SITE_SECONDS and changes == 0 and failures == 0
     targets.append({'target': 'the no-change site run on 50 hosts at 50 ms, forks 25, under a minute',
                     'met': met, 'evidence': evidence})
+    return targets + whole_host_targets(config, runs, fleet == TARGET_FLEET)
+
+
+def whole_host_targets(config: dict, runs: list[dict], target_fleet: bool) -> list[dict]:
+    by_label = {run['label']: run for run in runs}
+    targets = []
+    theirs = next((run for run in runs if run['kind'] == 'ansible.windows'), None)
+    sweeps = [by_label[label] for label in ('no-change', 'drift') + SWEEPS if label in by_label]
+    if theirs is not None and sweeps:
+        ratios = {run['label']: theirs['wall_s'] / run['wall_s'] for run in sweeps if run['wall_s']}
+        evidence = '; '.join('%s %.1f s (%.1fx)' % (run['label'], run['wall_s'], ratios.get(run['label'], 0))
+                             for run in sweeps) + '; ansible.windows %.1f s' % theirs['wall_s']
+        wanted = [label for label in SWEEPS if label in ratios]
+        met = (len(wanted) == len(SWEEPS) and all(ratios[label] >= SWEEP_SPEEDUP for label in wanted)
+               and all(by_label[label]['rc'] == 0 for label in wanted)) if target_fleet else None
+        targets.append({'target': 'the no-change site and the drift sweep (whole-host path) each take at most a third '
+                                  'of the ansible.windows wall time', 'met': met, 'evidence': evidence})
+    quiet = by_label.get('no-change whole-host')
+    if quiet is not None:
+        per_host = totals_per_host(quiet['rows'])
+        executions = [values['powershell'] for values in per_host.values()]
+        sent = [values['bytes_received'] for values in per_host.values()]
+        changed = sum(1 for row in quiet['rows'] if row['changed'])
+        met = bool(per_host) and changed == 0 and max(executions) <= HOST_MAX_EXECUTIONS \
+            and max(sent) <= HOST_MAX_BYTES_SENT
+        targets.append({'target': 'a host with nothing to change (whole-host path): at most %d PowerShell executions '
+                                  'and %d KB sent' % (HOST_MAX_EXECUTIONS, HOST_MAX_BYTES_SENT // 1024),
+                        'met': met,
+                        'evidence': '%d hosts: executions %s, bytes sent %s; %d changed host task runs' % (
+                            len(per_host), _span(executions or [0]), _span(sent or [0]), changed)})
+    drift = by_label.get('drift whole-host')
+    if drift is not None and config['hosts'] >= 1000:
+        targets.append({'target': 'the drift sweep of 1,000 hosts well under 10 minutes',
+                        'met': drift['wall_s'] < LARGE_FLEET_SECONDS and drift['rc'] == 0,
+                        'evidence': '%d hosts: %.1f s wall, %.1f s controller CPU, exit %d' % (
+                            config['hosts'], drift['wall_s'], drift['controller_cpu_s'], drift['rc'])})
     return targets
+
+
+def totals_per_host(rows: list[dict]) -> dict[str, dict]:
+    hosts = sorted({row['host'] for row in rows})
+    return {host: {name: sum(r[name] for r in rows if r['host'] == host) for name in METRICS} for host in hosts}
 
 
 def _span(values):
@@ -143,7 +191,7 @@ def _comparison(runs: list[dict]) -> list[dict]:
     if theirs is None:
         return []
     result = []
-    for ours in (run for run in runs if run['kind'] == 'site'):
+    for ours in (run for run in runs if run['kind'] in ('site', 'drift')):
         entry = {'ours': ours['label'], 'theirs': theirs['label']}
         for name in METRICS:
             mine, other = ours['totals']['median_per_host_' + name], theirs['totals']['median_per_host_' + name]

@@ -142,3 +142,17 @@ def test_buildctl_missing_is_reported_not_run(contract):
                                                    'as_user': None}, masks={'user': HOST})
     assert result['ran'] is False and result['exit_code'] is None
     assert path in result['error']
+
+
+@pytest.mark.operation('batch_read')
+def test_a_batch_answers_each_read_as_alone_and_a_failing_read_in_its_place(contract):
+    from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.runner import batch_params
+    machine = {'scope': 'machine', 'path': '%SystemRoot%\\wcowct'}
+    params = batch_params([('bad', 'path_entry_read', {'scope': 'system', 'path': 'C:\\x'}),
+                           ('machine', 'path_entry_read', machine)])
+    result = contract.call('batch_read', params, masks={'results.machine.result.value': HOST,
+                                                        'results.machine.result.expanded_pieces': HOST})
+    assert set(result['results']) == {'bad', 'machine'}
+    assert result['results']['bad']['wcow_error']['message'] == 'Unknown scope system; expected machine or user.'
+    alone = contract.call('path_entry_read', machine, masks={'value': HOST, 'expanded_pieces': HOST})
+    assert result['results']['machine']['result'] == alone, 'the failing read before it changed nothing'

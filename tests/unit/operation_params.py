@@ -9,7 +9,8 @@ until no new one turns up.
 
 The keys of a params expression are resolved through dict literals,
 `dict(...)` calls, the variable's assignments, `[key] =` stores and
-`.update()` calls in the same function, module-level constants, and the
+`.update()` calls in the same function, module-level constants (also for the
+operation name), and the
 return values of the function called (found by name in plugins/). What cannot
 be resolved is reported, never guessed; PRODUCERS names the function that
 builds a value kept in an attribute (such as a service plan's params).
@@ -250,6 +251,8 @@ def call_sites(root: Path, files: list[Path]) -> list[CallSite]:
             operation = wrapper.operation
             if operation is None:
                 name = _argument(call, wrapper.name_index)
+                if isinstance(name, ast.Name):  # a module-level constant, such as runner.py's BATCH_OPERATION
+                    name = index.constants.get((path, name.id), name)
                 if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
                     sites.append(CallSite('?', index.where(path, call), None, 'the operation name is not a literal'))
                     continue

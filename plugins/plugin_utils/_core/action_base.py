@@ -48,6 +48,15 @@ def refuse_unsupported_connection(connection: t.Any) -> None:
             raise AnsibleActionFail('The connection %s is not supported: %s' % (name, reason))
 
 
+class OperationSource(t.Protocol):
+    def answer(self, name: str, params: dict[str, t.Any]) -> dict[str, t.Any] | None:
+        """The result of operation `name` with `params`, or None to run it on the host.
+
+        It may raise OperationError (the answer is that failure), or any other
+        exception to stop the plugin (it only wanted to know what is read).
+        """
+
+
 class WcowActionBase(ActionBase, t.Generic[Checked]):
     TRANSFERS_FILES = False
     _requires_connection = True
@@ -56,6 +65,9 @@ class WcowActionBase(ActionBase, t.Generic[Checked]):
     REQUIRED_TOGETHER: tuple[tuple[str, ...], ...] = ()
     REQUIRED_IF: tuple[tuple[t.Any, ...], ...] = ()
     REQUIRED_BY: dict[str, tuple[str, ...]] = {}
+    # Set by the whole-host action (buildkit_host_state): what answers this
+    # plugin's operations before they reach the connection.
+    reads: OperationSource | None = None
 
     def run(self, tmp: str | None = None, task_vars: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
         refuse_unsupported_connection(self._connection)
@@ -100,8 +112,13 @@ class WcowActionBase(ActionBase, t.Generic[Checked]):
     def diff_mode(self) -> bool:
         return bool(self._task.diff)
 
-    def operation(self, name: str, params: dict[str, t.Any], log_params: bool = True) -> dict[str, t.Any]:
-        return run_operation(self._connection, name, params, log_params=log_params)
+    def operation(self, name: str, params: dict[str, t.Any], log_params: bool = True,
+                  stream: bytes | None = None) -> dict[str, t.Any]:
+        if self.reads is not None and stream is None:
+            answer = self.reads.answer(name, params)
+            if answer is not None:
+                return answer
+        return run_operation(self._connection, name, params, log_params=log_params, stream=stream)
 
     def read_template(self, template: str, option: str) -> str:
         """The text of a user's template, looked up as the template module does."""

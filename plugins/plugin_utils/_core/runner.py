@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import gzip
 import json
 import os
 import re
@@ -42,7 +43,9 @@ class Operation:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.script = _compose(_read('%s.ps1' % name))
+        self.bare_script = _read('%s.ps1' % name)
+        self.snippets = _required_snippets(self.bare_script)
+        self.script = _compose(self.bare_script)
         with open(os.path.join(POWERSHELL_DIR, '%s.result.json' % name), encoding='utf-8') as schema:
             self.result_schema: dict[str, t.Any] = json.load(schema)
 
@@ -52,16 +55,25 @@ def _read(relative: str) -> str:
         return handle.read()
 
 
+def _required_snippets(script: str) -> tuple[str, ...]:
+    match = _REQUIRES.search(script)
+    if not match:
+        return ()
+    return tuple(name.strip() for name in match.group('names').split(',') if name.strip())
+
+
+def _snippet(name: str) -> str:
+    return _read(os.path.join('snippets', '%s.ps1' % name))
+
+
 def _compose(script: str) -> str:
     """Insert the snippets an operation requires after its first line.
 
     The first line stays first: it names the operation.
     """
-    match = _REQUIRES.search(script)
-    if not match:
+    snippets = [_snippet(name) for name in _required_snippets(script)]
+    if not snippets:
         return script
-    snippets = [_read(os.path.join('snippets', '%s.ps1' % name.strip()))
-                for name in match.group('names').split(',') if name.strip()]
     first, _newline, rest = script.partition('\n')
     return '\n'.join([first] + snippets + [rest])
 
@@ -77,14 +89,27 @@ def bootstrap_command() -> str:
 
 
 def _compact(script: str) -> str:
-    """The script without indentation, blank lines and comments but its first line.
+    """The script without indentation, blank lines and comment lines but its first line.
 
-    Only for scripts with no here-strings or multi-line strings, such as the
-    bootstrap, which must stay short on the command line.
+    Here-strings (from a line ending in @' or @" to the line starting with '@
+    or "@) are kept as they are. Comments after code stay.
     """
     lines = script.splitlines()
-    kept = [line.strip() for line in lines[1:] if line.strip() and not line.strip().startswith('#')]
-    return '\n'.join([lines[0]] + kept)
+    kept = [lines[0]]
+    here_end = None
+    for line in lines[1:]:
+        if here_end is not None:
+            kept.append(line)
+            if line.startswith(here_end):
+                here_end = None
+            continue
+        stripped = line.strip()
+        if not stripped or stripped.startswith('#'):
+            continue
+        kept.append(stripped)
+        if stripped.endswith(("@'", '@"')):
+            here_end = stripped[-1] + '@'
+    return '\n'.join(kept)
 
 
 # Every operation reads the host before it changes anything, so running the
@@ -149,13 +174,7 @@ def parse_output(operation: Operation, rc: int, stdout: bytes | str,
     errors_text = clixml_errors(stderr) if stderr.startswith('#< CLIXML') else stderr
     document, problem = _single_json_document(stdout)
     if isinstance(document, dict) and isinstance(document.get('wcow_error'), dict):
-        failure = document['wcow_error']
-        message = to_text(failure.get('message', 'no message')).strip()
-        # Where the script threw ("At line:280 char:13 + throw ...") helps whoever debugs the
-        # operation, not the user: shown from -vv on.
-        position = to_text(failure.get('position') or '').strip() if display.verbosity >= 2 else ''
-        raise OperationError(operation.name, 'failed on the host: %s%s' % (message, '\n' + position if position else ''),
-                             rc, stdout, stderr)
+        raise OperationError(operation.name, host_failure(document['wcow_error']), rc, stdout, stderr)
     if rc != 0:
         raise OperationError(operation.name, 'exited with code %s: %s' % (rc, errors_text or stdout or 'no output'),
                              rc, stdout, stderr)
@@ -169,6 +188,15 @@ def parse_output(operation: Operation, rc: int, stdout: bytes | str,
     if errors_text:
         display.warning('%s wrote to stderr: %s' % (operation.name, errors_text))
     return document
+
+
+def host_failure(failure: dict[str, t.Any]) -> str:
+    """The message of a {"wcow_error": ...} answer: the error and, from -vv on, where the script threw it."""
+    message = to_text(failure.get('message', 'no message')).strip()
+    # Where the script threw ("At line:280 char:13 + throw ...") helps whoever debugs the
+    # operation, not the user: shown from -vv on.
+    position = to_text(failure.get('position') or '').strip() if display.verbosity >= 2 else ''
+    return 'failed on the host: %s%s' % (message, '\n' + position if position else '')
 
 
 def _single_json_document(stdout: str) -> tuple[t.Any, str | None]:
@@ -193,3 +221,56 @@ def clixml_errors(stderr: str) -> str:
 
 def _unescape_clixml(text: str) -> str:
     return re.sub(r'_x([0-9A-Fa-f]{4})_', lambda match: chr(int(match.group(1), 16)), text)
+
+
+BATCH_OPERATION = 'batch_read'
+
+
+def batch_params(reads: t.Sequence[tuple[str, str, dict[str, t.Any]]]) -> dict[str, t.Any]:
+    """The batch_read parameters for `reads`, (key, operation name, params) each.
+
+    Each script and each snippet is sent once, however many reads use it,
+    without comment lines and indentation, and the texts travel gzip-compressed (`packed`: base64 of the gzip of the JSON
+    {"snippets": text, "scripts": {name: text}}): PowerShell text shrinks to
+    about a quarter.
+    """
+    scripts: dict[str, str] = {}
+    snippets: list[str] = []
+    for _key, name, _params in reads:
+        operation = load_operation(name)
+        scripts.setdefault(name, _compact(operation.bare_script))
+        snippets.extend(snippet for snippet in operation.snippets if snippet not in snippets)
+    texts = {'snippets': '\n'.join(_compact(_snippet(name)) for name in snippets), 'scripts': scripts}
+    packed = gzip.compress(json.dumps(texts, separators=(',', ':')).encode('utf-8'), mtime=0)
+    return {
+        'packed': to_text(base64.b64encode(packed)),
+        'items': [{'key': key, 'operation': name, 'params': params} for key, name, params in reads],
+    }
+
+
+def run_batch(connection: ConnectionBase, reads: t.Sequence[tuple[str, str, dict[str, t.Any]]]
+              ) -> dict[str, dict[str, t.Any] | OperationError]:
+    """Run several read operations in one PowerShell execution (batch_read).
+
+    `reads` holds (key, operation name, params); the answer maps each key to
+    the operation's result, checked against its schema, or to the
+    OperationError the same operation run alone would have raised. A failure
+    of the batch itself raises OperationError.
+    """
+    keys = [key for key, _name, _params in reads]
+    if len(set(keys)) != len(keys):
+        raise ValueError('batch keys must be unique: %r' % keys)
+    answers = run_operation(connection, BATCH_OPERATION, batch_params(reads), log_params=False)['results']
+    found: dict[str, dict[str, t.Any] | OperationError] = {}
+    for key, name, _params in reads:
+        answer = answers.get(key)
+        operation = load_operation(name)
+        if not isinstance(answer, dict):
+            found[key] = OperationError(name, 'batch_read gave no answer for %s' % key)
+        elif isinstance(answer.get('wcow_error'), dict):
+            found[key] = OperationError(name, host_failure(answer['wcow_error']))
+        else:
+            errors = shape_errors(answer.get('result'), operation.result_schema)
+            found[key] = (OperationError(name, 'result does not have the declared shape: %s' % '; '.join(errors))
+                          if errors else answer['result'])
+    return found

@@ -43,8 +43,10 @@ HOST_LABELS = {
 
 COLLECTION_PREFIX = 'wcow.buildkit.'
 # wcow.buildkit modules that describe no state of the host: one only reads it,
-# one restarts a service and always reports a change, one checks variables on the controller.
-NOT_RESOURCES = frozenset(('wcow.buildkit.wcow_facts', 'wcow.buildkit.win_service_restart', 'wcow.buildkit.preflight'))
+# one restarts a service and always reports a change, one checks variables on the controller,
+# and the whole-host one reports the resources of other modules (the callback records each).
+NOT_RESOURCES = frozenset(('wcow.buildkit.wcow_facts', 'wcow.buildkit.win_service_restart', 'wcow.buildkit.preflight',
+                           'wcow.buildkit.buildkit_host_state'))
 
 
 def worst(statuses: t.Iterable[str], default: str = 'in_sync') -> str:
