@@ -61,12 +61,14 @@ def read_service(state: dict, name: str) -> dict:
     }
 
 
-def run_native(state: dict, path: str, args: list, user=None) -> processes.Completed:
-    """Invoke-WcowNative."""
+def run_native(state: dict, path: str, args: list, user=None, timeout_s: int = 120) -> processes.Completed:
+    """Invoke-WcowNative: a program that outlives the wait is killed (it does nothing more) and the wait throws."""
     try:
-        return processes.run_program(state, path, args, user=user)
+        return processes.run_program(state, path, args, user=user, wait_s=timeout_s)
     except processes.StartError as error:
         raise fail(f"Cannot run {path}: {error.message}") from None
+    except processes.StillRunning:
+        raise fail(f"{path} did not finish within {timeout_s} s and was stopped.") from None
 
 
 def invoke_sc(state: dict, args: list) -> None:
