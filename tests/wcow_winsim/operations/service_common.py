@@ -4,7 +4,7 @@ applied to the simulated host; messages are the ones the script throws."""
 from __future__ import annotations
 
 from winsim.programs import daemon_log
-from winsim.windows import files, processes, sc_exe, scm
+from winsim.windows import files, ntfs, processes, sc_exe, scm
 
 from .base import PowerShellError
 
@@ -37,9 +37,12 @@ def read_service(state: dict, name: str) -> dict:
         return absent(name)
     key, service, has_key = listed
     if not has_key:
-        # Listed by Win32_Service, its key gone: the script's Get-Item -ErrorAction SilentlyContinue finds
-        # nothing and reports the service as gone (docs/windows-facts.md#windows-services).
+        # Listed by Win32_Service, its key gone: the script catches Get-Item's ItemNotFoundException and reports
+        # the service as gone (docs/windows-facts.md#windows-services).
         return absent(name)
+    if not scm.key_readable(service, ntfs.operator_token(state)):
+        # Any other Get-Item error is not caught: a key the WinRM user may not read (SecurityException).
+        raise PowerShellError(scm.REGISTRY_ACCESS_DENIED, "PermissionDenied")
     return {
         "name": name,
         "exists": True,

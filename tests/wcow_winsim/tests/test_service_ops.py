@@ -288,10 +288,22 @@ def test_a_deletion_converges_while_win32_service_still_lists_the_service_withou
     assert "containerd" not in services(store) and not store.read().get("services_listed_without_key")
     snippet = (POWERSHELL / "snippets" / "service.ps1").read_text(encoding="utf-8")
     get_service = snippet[snippet.index("function Get-WcowService {"):snippet.index("function Get-WcowWin32Message")]
-    # The key is read without throwing, and its absence reported as a service that is gone.
-    read_key = "-f $cim.Name) -ErrorAction SilentlyContinue"
+    # Only the key's absence (ItemNotFoundException) is caught, and reported as a service that is gone.
+    read_key = "-f $cim.Name)\n    }\n"
     assert read_key in get_service
-    assert re.match(r"\s+if \(-not \$key\) \{\s+return \$absent", get_service.split(read_key, 1)[1])
+    assert re.match(r"\s+catch \[System\.Management\.Automation\.ItemNotFoundException\] \{\s+return \$absent\s+\}",
+                    get_service.split(read_key, 1)[1])
+    assert "SilentlyContinue" not in get_service
+
+
+def test_a_service_key_the_user_may_not_read_is_an_error_not_a_service_that_is_gone(store):
+    # docs/windows-facts.md#windows-services: only "not found" means gone; access denied surfaces.
+    both_running(store)
+    with store.transaction() as state:
+        state["services"]["buildkitd"]["KeySddl"] = "O:SYD:P(D;;KA;;;BA)(A;;KA;;;SY)"
+    with pytest.raises(Failed, match="^Requested registry access is not allowed.$"):
+        operation(store, "service_read", {"names": ["buildkitd"], "probe_versions": []})
+    assert "buildkitd" in services(store)
 
 
 def test_sc_exe_refusing_a_change_and_an_unknown_start_type_fail_clearly(store):

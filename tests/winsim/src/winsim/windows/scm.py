@@ -25,6 +25,8 @@ from __future__ import annotations
 import base64
 import struct
 
+from . import ntfs
+
 OWN_PROCESS = 16
 ERROR_NORMAL = 1
 START_AUTO, START_DEMAND, START_DISABLED = 2, 3, 4
@@ -283,6 +285,19 @@ def _remove(state: dict, key: str) -> None:
     """The SCM removes a deleted service: its registry key at once, its listing one read later."""
     record_ = _services(state).pop(key)
     state.setdefault("services_listed_without_key", {})[key] = record_
+
+
+# KEY_QUERY_VALUE: what RegistryKey needs to open a key for reading (learn.microsoft.com, "Registry Key Security and
+# Access Rights").
+KEY_QUERY_VALUE = 0x1
+REGISTRY_ACCESS_DENIED = "Requested registry access is not allowed."
+
+
+def key_readable(record_: dict, token: set) -> bool:
+    """Whether the token may read the service's key; record["KeySddl"] is its DACL, absent meaning the default
+    (Administrators and SYSTEM full control). A key locked down by hand or by security software refuses."""
+    sddl = record_.get("KeySddl")
+    return sddl is None or bool(ntfs.sddl_granted(sddl, token) & KEY_QUERY_VALUE)
 
 
 def wmi_service(state: dict, name: str) -> tuple[str, dict, bool] | None:
