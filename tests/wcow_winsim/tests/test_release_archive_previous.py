@@ -132,3 +132,21 @@ def test_restore_refuses_a_changed_copy(store):
     error = invoke(store, "release_archive_apply", params)
     assert error["message"] == f"The copy of bin/b.exe in {KEPT} changed since it was kept. Nothing was restored."
     assert store.read()["files"] == before
+
+
+def test_links_inside_the_kept_version_and_a_stale_staging_go_as_links(store):
+    # docs/windows-facts.md#files-in-use: Remove-Item -Recurse of Windows PowerShell 5.1 walks into a junction
+    # and deletes what it points to; Remove-WcowPath removes the link only.
+    outside = "D:\\data\\keep.txt"
+    _first, _result = upgrade(store, tgz(V2))
+    with store.transaction() as state:
+        files.ensure_dir(state, files.parent(outside))
+        files.write_bytes(state, outside, b"mine")
+        state["files"][KEPT + "\\linked"] = {"type": "dir", "link_target": files.parent(outside)}
+        files.ensure_dir(state, DEST + "\\.wcow-pkg.staging")
+        state["files"][DEST + "\\.wcow-pkg.staging\\linked"] = {"type": "dir", "link_target": files.parent(outside)}
+    manifest = installed_manifest(store)
+    result = invoke(store, "release_archive_remove", dict(dest=DEST, name="pkg", files=manifest["files"],
+                                                          leftovers=[], manifest=manifest))
+    assert result["dest_removed"] is True
+    assert files.read_bytes(store.read(), outside) == b"mine"

@@ -243,15 +243,21 @@ def children(state: dict, path: str) -> list:
 
 
 def remove_tree(state: dict, path: str) -> None:
-    """Remove-Item -Recurse -Force; stops at the first file in use, as Windows does."""
-    for key in children(state, path):
-        if state["files"][key]["type"] == "dir":
-            remove_tree(state, key)
+    """Remove-Item -Recurse -Force of Windows PowerShell 5.1; stops at the first file in use, as Windows does.
+
+    It walks into a junction or directory symbolic link and deletes what the link points to, then the link
+    (PowerShell/PowerShell#621, fixed in PowerShell 7: "we should not traverse the symlink at remove-time to
+    delete the files that it targets"; scriptcs-contrib/svm#48; docs/windows-facts.md#files-in-use).
+    """
+    key = find_key(state, path)
+    target = state["files"][key].get("link_target") if key is not None else None
+    for child in children(state, target if target else path):
+        if state["files"][child]["type"] == "dir":
+            remove_tree(state, child)
         else:
             # -Force removes read-only files too (Remove-Item, learn.microsoft.com).
-            clear_readonly(state, key)
-            delete(state, key)
-    key = find_key(state, path)
+            clear_readonly(state, child)
+            delete(state, child)
     if key is not None:
         del state["files"][key]
 
