@@ -115,7 +115,7 @@ def test_bad_params(state, params):
 
 
 def test_unknown_encoding_and_bad_base64_change_nothing(state):
-    with pytest.raises(PowerShellError, match="content_encoding"):
+    with pytest.raises(PowerShellError, match="^Unknown content_encoding utf16: expected text or base64.$"):
         write(state, encoding="utf16")
     with pytest.raises(PowerShellError, match="FromBase64String"):
         write(state, content="not base64!", encoding="base64")

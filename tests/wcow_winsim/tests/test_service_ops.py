@@ -313,3 +313,14 @@ def test_sc_exe_refusing_a_change_and_an_unknown_start_type_fail_clearly(store):
     assert message.startswith("sc.exe config failed: [SC] ChangeServiceConfig FAILED 1059:"), message
     assert services(store)["containerd"]["DependOnService"] == []
     assert failure(store, "containerd", start_type="sometimes") == "Unknown start type sometimes."
+
+
+def test_a_service_whose_program_exits_after_reporting_running_stopped_while_starting(store):
+    # A second containerd on the first one's pipe: running, then its listener fails and the process ends (1067).
+    apply(store, "containerd", create=register(CONTAINERD), state="started")
+    second = {"binary": CONTAINERD, "arguments": ["--run-service", "--service-name", "containerd2"],
+              "register_with": "sc", "display_name": "containerd two"}
+    message = failure(store, "containerd2", create=second, state="started")
+    assert message.startswith("Service 'containerd2' stopped while starting (exit code 1067: "
+                              "The process terminated unexpectedly)."), message
+    assert services(store)["containerd"]["State"] == "Running"
