@@ -13,7 +13,7 @@ from winsim.windows import files
 from winsim.windows.guids import new_guid
 
 from . import data_tree
-from .base import PowerShellError, param
+from .base import param
 from .release_archive_common import destination, dotnet_error, join_member, manifest_path, previous_dir, sha256_of
 
 
