@@ -93,8 +93,9 @@ def log_tail(state: dict, path: str | None, count: int = 5) -> str:
     return f" Last lines of {path}: {' | '.join(lines)}"
 
 
-def start(state: dict, name: str, log_file: str | None) -> None:
-    """Start-WcowService: StartService, then wait for Running (and look once more)."""
+def start(state: dict, name: str, log_file: str | None, timeout: int) -> None:
+    """Start-WcowService: StartService, then wait for Running (and look once more). A service whose program
+    reports Start Pending for longer than the wait is left so, and the wait throws."""
     try:
         scm.start_service(state, name)
     except scm.Win32Error as error:
@@ -102,6 +103,11 @@ def start(state: dict, name: str, log_file: str | None) -> None:
                    f"{log_tail(state, log_file)}") from None
     key = scm.find(state, name)
     service = state["services"].get(key) if key else None
+    if service is not None and service["State"] == "Start Pending":
+        if service["StartsAfterS"] > timeout:
+            raise fail(f"Service '{key}' did not become Running within {timeout} s; it is Start Pending."
+                       f"{log_tail(state, log_file)}")
+        processes.finish_start(state, key)
     if service is None or service["State"] == "Stopped":
         code = service["ExitCode"] if service else 1067
         message = scm.MESSAGES.get(code, f"Win32 error {code}").rstrip(".")

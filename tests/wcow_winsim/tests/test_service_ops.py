@@ -324,3 +324,19 @@ def test_a_service_whose_program_exits_after_reporting_running_stopped_while_sta
     assert message.startswith("Service 'containerd2' stopped while starting (exit code 1067: "
                               "The process terminated unexpectedly)."), message
     assert services(store)["containerd"]["State"] == "Running"
+
+
+def test_a_service_still_start_pending_at_the_timeout_fails_the_wait_and_cannot_be_stopped_yet(store):
+    # The program reports SERVICE_START_PENDING for 61 s; the wait gives up at 60 (the simulated clock), and
+    # ControlService refuses a stop while it starts (1061, learn.microsoft.com "ControlService").
+    with store.transaction() as state:
+        state["process_behaviour"] = {CONTAINERD.lower(): {"runs_s": 61}}
+    message = failure(store, "containerd", create=register(CONTAINERD), state="started", timeout_s=60)
+    assert message.startswith("Service 'containerd' did not become Running within 60 s; it is Start Pending."), message
+    assert services(store)["containerd"]["State"] == "Start Pending"
+    stop = failure(store, "containerd", state="stopped")
+    assert stop.startswith("Stopping service 'containerd' failed: The service cannot accept control messages at this "
+                           "time."), stop
+    with store.transaction() as state:
+        scm.on_boot(state)  # a restart outlasts the 61 s start
+    assert services(store)["containerd"]["State"] == "Running"

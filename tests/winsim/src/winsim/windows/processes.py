@@ -222,6 +222,31 @@ def launch_service(state: dict, key: str) -> None:
         # Not a service program: it never connects to the SCM.
         raise scm.Win32Error(1053, "StartService")
     process = Process(state, path, split_command_line(command_line), program, pid, service=key)
+    starts_after_s = float(state.get("process_behaviour", {}).get(path.lower(), {}).get("runs_s", 0))
+    if starts_after_s:
+        # Connected to the SCM, it reports SERVICE_START_PENDING that long before its own start goes on: a wait
+        # shorter than that sees Start Pending (finish_start runs the rest once the wait is long enough).
+        service.update(State="Start Pending", ProcessId=pid, ExitCode=0, Runtime=None, StartsAfterS=starts_after_s)
+        _hold_image(state, path, pid)
+        return
+    _run_service(state, key, process)
+
+
+def finish_start(state: dict, key: str) -> None:
+    """A service in Start Pending once its start time has passed: its program's start goes on."""
+    service = state["services"][key]
+    command_line = environment.expand(service["ImagePath"])
+    path = resolve_image(state, command_line)
+    program = programs.identify(files.read_bytes(state, path))
+    _release_images(state, service["ProcessId"])
+    service.pop("StartsAfterS", None)
+    _run_service(state, key, Process(state, path, split_command_line(command_line), program, service["ProcessId"],
+                                     service=key))
+
+
+def _run_service(state: dict, key: str, process: Process) -> None:
+    service, path, pid = state["services"][key], process.path, process.pid
+    model = _models()[process.program.name]
     try:
         runtime = model.run_service(process)
     except DaemonExit:

@@ -33,7 +33,7 @@ START_AUTO, START_DEMAND, START_DISABLED = 2, 3, 4
 LOCAL_SYSTEM = "LocalSystem"
 
 # System messages of the Win32 errors the service API returns (docs/windows-facts.md#service-control-errors;
-# winerror.h for 2, 3, 87, 123, 193, 1053, 1059, 1062, 1067, 1078).
+# winerror.h for 2, 3, 87, 123, 193, 1053, 1059, 1061, 1062, 1067, 1078).
 MESSAGES = {
     2: "The system cannot find the file specified.",
     3: "The system cannot find the path specified.",
@@ -48,6 +48,7 @@ MESSAGES = {
           "associated with it.",
     1059: "Circular service dependency was specified.",
     1060: "The specified service does not exist as an installed service.",
+    1061: "The service cannot accept control messages at this time.",
     1062: "The service has not been started.",
     1067: "The process terminated unexpectedly.",
     1068: "The dependency service or group failed to start.",
@@ -262,12 +263,17 @@ def start_service(state: dict, name: str, _starting: tuple = ()) -> None:
 
 
 def stop_service(state: dict, name: str) -> None:
-    """ControlService(SERVICE_CONTROL_STOP): 1051 while a dependent runs, 1062 when not running."""
+    """ControlService(SERVICE_CONTROL_STOP): 1051 while a dependent runs, 1062 when not running, 1061 while
+    starting or stopping."""
     from . import processes
 
     key, service = record(state, name)
     if service["State"] == "Stopped":
         raise Win32Error(1062, "ControlService")
+    if service["State"] in ("Start Pending", "Stop Pending"):
+        # ControlService: ERROR_SERVICE_CANNOT_ACCEPT_CTRL "because the state of the service is SERVICE_STOPPED,
+        # SERVICE_START_PENDING, or SERVICE_STOP_PENDING" (learn.microsoft.com, "ControlService").
+        raise Win32Error(1061, "ControlService")
     if any(_services(state)[d]["State"] != "Stopped" for d in dependents(state, key)):
         raise Win32Error(1051, "ControlService")
     processes.end_service(state, key, exit_code=0)
@@ -338,3 +344,5 @@ def on_boot(state: dict) -> None:
                 start_service(state, key)
             except Win32Error:
                 pass
+            if key in _services(state) and _services(state)[key]["State"] == "Start Pending":
+                processes.finish_start(state, key)  # a boot outlasts any start
