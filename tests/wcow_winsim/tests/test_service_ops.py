@@ -340,3 +340,19 @@ def test_a_service_still_start_pending_at_the_timeout_fails_the_wait_and_cannot_
     with store.transaction() as state:
         scm.on_boot(state)  # a restart outlasts the 61 s start
     assert services(store)["containerd"]["State"] == "Running"
+
+
+def test_a_deleted_service_another_program_holds_open_stays_until_a_restart(store):
+    # learn.microsoft.com "DeleteService": the entry goes once every handle is closed and the service stopped.
+    both_running(store)
+    apply(store, "buildkitd", state="stopped")
+    with store.transaction() as state:
+        state["services"]["buildkitd"]["OpenHandles"] = 1  # services.msc is open on it
+    message = failure(store, "buildkitd", delete=True, timeout_s=30)
+    assert message.startswith("Service 'buildkitd' is marked for deletion but still exists after 30 s (a program "
+                              "holds a handle to it, for example services.msc)."), message
+    assert services(store)["buildkitd"]["DeleteFlag"] == 1
+    with store.transaction() as state:
+        scm.on_boot(state)
+    assert "buildkitd" not in services(store)
+    assert apply(store, "buildkitd", delete=True)["actions"] == []

@@ -147,11 +147,14 @@ def create_service(state: dict, name: str, image_path: str, start: int = START_D
 
 def delete_service(state: dict, name: str) -> None:
     """DeleteService: a stopped service goes at once; a running one is marked
-    and goes when it stops (docs/windows-facts.md#service-control-errors: 1072 "marked for deletion")."""
+    and goes when it stops (docs/windows-facts.md#service-control-errors: 1072 "marked for deletion").
+    service["OpenHandles"], set by a test: another program (services.msc, a monitoring agent) holds handles to
+    it, and "the database entry is not removed until all open handles to the service have been closed ... and
+    the service is not running" (learn.microsoft.com, "DeleteService"); a restart closes them."""
     key, service = record(state, name)
     if service["DeleteFlag"]:
         raise Win32Error(1072, "DeleteService")
-    if service["State"] == "Stopped":
+    if service["State"] == "Stopped" and not service.get("OpenHandles"):
         _remove(state, key)
     else:
         service["DeleteFlag"] = 1
@@ -283,7 +286,7 @@ def service_stopped(state: dict, key: str, exit_code: int) -> None:
     """Bookkeeping once a service's process is gone; a service marked for deletion goes now."""
     service = _services(state)[key]
     service.update(State="Stopped", ProcessId=0, ExitCode=exit_code, Runtime=None)
-    if service["DeleteFlag"]:
+    if service["DeleteFlag"] and not service.get("OpenHandles"):
         _remove(state, key)
 
 
@@ -334,8 +337,12 @@ def on_boot(state: dict) -> None:
 
     state.pop("services_listed_without_key", None)
     for key in list(_services(state)):
+        # Every process is gone, and the handles they held with it.
+        _services(state)[key].pop("OpenHandles", None)
         if _services(state)[key]["State"] != "Stopped":
             processes.end_service(state, key, exit_code=0)
+        elif _services(state)[key]["DeleteFlag"]:
+            _services(state).pop(key)
     automatic = [key for key, service in _services(state).items() if service["Start"] == START_AUTO]
     ordered = sorted(automatic, key=lambda key: _services(state)[key]["DelayedAutostart"])
     for key in ordered:
