@@ -4,25 +4,31 @@
 # as the only JSON document on stdout. Lines after the first are left for
 # operations that stream data (base64 lines).
 $ErrorActionPreference = 'Stop'
-# A variable read before it is assigned throws instead of reading as $null
-# (tests/unit/test_powershell_semantics.py looks for such reads statically).
-Set-StrictMode -Version 1
 [Console]::OutputEncoding = New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false
-try {
-    $encoded = [Console]::In.ReadLine().Trim()
-    $payload = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($encoded)) | ConvertFrom-Json
-    $operation = [ScriptBlock]::Create([string]$payload.script)
-    # Dot-sourced so that the operation and its snippets see $Params.
-    $Params = $payload.params
-    $result = . $operation
-    [Console]::Out.Write((ConvertTo-Json -InputObject $result -Depth 20 -Compress))
-}
-catch {
-    $failure = @{
-        message = $_.Exception.Message
-        category = [string]$_.CategoryInfo.Category
-        position = [string]$_.InvocationInfo.PositionMessage
+& {
+    # A variable read before it is assigned throws instead of reading as $null
+    # (tests/unit/test_powershell_semantics.py looks for such reads statically).
+    # Set here, in a scope of its own: -EncodedCommand runs in the global scope,
+    # and module functions (ScheduledTasks' CDXML, script modules) look up strict
+    # mode through the global scope, not through their caller's
+    # (docs/windows-facts.md#windows-powershell-51).
+    Set-StrictMode -Version 1
+    try {
+        $encoded = [Console]::In.ReadLine().Trim()
+        $payload = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($encoded)) | ConvertFrom-Json
+        $operation = [ScriptBlock]::Create([string]$payload.script)
+        # Dot-sourced so that the operation and its snippets see $Params.
+        $Params = $payload.params
+        $result = . $operation
+        [Console]::Out.Write((ConvertTo-Json -InputObject $result -Depth 20 -Compress))
     }
-    [Console]::Out.Write((ConvertTo-Json -InputObject @{ wcow_error = $failure } -Depth 5 -Compress))
-    exit 1
+    catch {
+        $failure = @{
+            message = $_.Exception.Message
+            category = [string]$_.CategoryInfo.Category
+            position = [string]$_.InvocationInfo.PositionMessage
+        }
+        [Console]::Out.Write((ConvertTo-Json -InputObject @{ wcow_error = $failure } -Depth 5 -Compress))
+        exit 1
+    }
 }

@@ -1,5 +1,5 @@
 # wcow.buildkit operation: buildctl_build_run
-# wcow.buildkit requires: service
+# wcow.buildkit requires: service, data_tree
 # Runs a `buildctl build` of a context the controller sends ($Params.files):
 # writes it to a new folder under the user's temporary folder, runs buildctl
 # with the dockerfile.v0 frontend and an image output, reads the digest from
@@ -58,7 +58,9 @@ try {
 }
 finally {
     $watch.Stop()
-    Remove-Item -LiteralPath $root -Recurse -Force -ErrorAction SilentlyContinue
+    # Not Remove-Item -Recurse, which follows links (the data_tree snippet); what cannot go stays, and
+    # temp_dir_removed says so.
+    $null = Remove-WcowPath -Path $root
 }
 @{
     exit_code = [int]$process.ExitCode

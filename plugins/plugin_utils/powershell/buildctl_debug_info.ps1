@@ -25,7 +25,9 @@ function Invoke-WcowAsUser {
     $err = Join-Path -Path $temp -ChildPath ('wcow-{0}.err' -f $id)
     $job = @{ file = $FilePath; arguments = (Join-WcowArguments -Arguments $Arguments); out = $out; err = $err } | ConvertTo-Json -Compress
     $data = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($job))
-    $script = ('$j = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String(''{0}'')) | ConvertFrom-Json; ' -f $data) +
+    # The script writes the output file before it starts buildctl: the file exists only when the task's program ran.
+    $script = ('$ErrorActionPreference = ''Stop''; $j = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String(''{0}'')) | ConvertFrom-Json; ' -f $data) +
+        '[IO.File]::WriteAllText($j.out, ''''); ' +
         '$p = Start-Process -FilePath $j.file -ArgumentList $j.arguments -RedirectStandardOutput $j.out ' +
         '-RedirectStandardError $j.err -NoNewWindow -Wait -PassThru; exit $p.ExitCode'
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($script))
@@ -45,27 +47,37 @@ function Invoke-WcowAsUser {
             Start-Sleep -Milliseconds 250
             $result = [uint32](Get-ScheduledTaskInfo -TaskName $taskName).LastTaskResult
         } while (($result -eq 0x41301 -or $result -eq 0x41303) -and [DateTime]::UtcNow -lt $deadline)
+        if ($result -eq 0x41301 -or $result -eq 0x41303) {
+            # Unregistering a task does not end its running program; Stop-ScheduledTask does, while the task is
+            # still registered (docs/windows-facts.md#scheduled-tasks).
+            Stop-ScheduledTask -TaskName $taskName
+        }
         if ($result -eq 0x41303) {
             throw ('The scheduled task running buildctl as {0} did not start within {1} s (0x00041303: the task has not yet run).' -f $UserName, $TimeoutSeconds)
         }
         if ($result -eq 0x41301) {
             throw ('buildctl as {0} did not finish within {1} s.' -f $UserName, $TimeoutSeconds)
         }
-        if ($result -ge 2147483648) {
-            # The same 32 bits as the Int32 HRESULT that GetExceptionForHR takes.
-            $hresult = [BitConverter]::ToInt32([BitConverter]::GetBytes($result), 0)
-            $message = [Runtime.InteropServices.Marshal]::GetExceptionForHR($hresult).Message
+        # The same 32 bits as an Int32: the exit code as Process.ExitCode gives it, and the HRESULT GetExceptionForHR takes.
+        $code = [BitConverter]::ToInt32([BitConverter]::GetBytes($result), 0)
+        if (-not (Test-Path -LiteralPath $out)) {
+            # The task's program never ran, so the result is the Task Scheduler's. A program's own exit code may be
+            # as large (0xC0000005 when it crashes, 0xFFFFFFFF for `exit -1`) and is returned below.
+            $message = 'LastTaskResult 0x{0:X8}' -f $result
+            if ($result -ge 2147483648) {
+                # IntPtr -1: the message of the code alone, not of an IErrorInfo left on the thread.
+                $message = [Runtime.InteropServices.Marshal]::GetExceptionForHR($code, [IntPtr](-1)).Message
+            }
             $hint = ''
-            if ($hresult -eq 0x80070569) {
+            if ($result -eq 0x80070569) {
                 $hint = ' The user needs the right "Log on as a batch job" (SeBatchLogonRight).'
             }
             throw ('The scheduled task could not run buildctl as {0}: {1}{2}' -f $UserName, $message, $hint)
         }
-        $stdout = ''
+        $stdout = [IO.File]::ReadAllText($out)
         $stderr = ''
-        if (Test-Path -LiteralPath $out) { $stdout = [IO.File]::ReadAllText($out) }
         if (Test-Path -LiteralPath $err) { $stderr = [IO.File]::ReadAllText($err) }
-        @{ exit_code = [int64]$result; stdout = $stdout; stderr = $stderr }
+        @{ exit_code = $code; stdout = $stdout; stderr = $stderr }
     }
     finally {
         Unregister-ScheduledTask -TaskName $taskName -Confirm:$false

@@ -47,7 +47,7 @@ try {
     if ([IO.File]::Exists($path)) {
         # File.Replace refuses a read-only destination (UnauthorizedAccessException), and hardened hosts
         # mark config files read-only (docs/windows-facts.md#files-in-use): the attribute is cleared just
-        # before the swap and set again after it, on the new file, or on the old one if the swap failed.
+        # before the swap and set again on whatever holds the content afterwards.
         $target = New-Object -TypeName IO.FileInfo -ArgumentList $path
         $readOnly = $target.IsReadOnly
         if ($readOnly) {
@@ -62,9 +62,24 @@ try {
                 [IO.File]::Replace($staged, $path, [NullString]::Value)
             }
         }
+        catch {
+            # ReplaceFile may fail after it moved the old file away, leaving the new one under its staged
+            # name (ERROR_UNABLE_TO_MOVE_REPLACEMENT without a backup, ..._2): the new file goes into place
+            # so that the path never stays empty, and the error goes on.
+            if (-not [IO.File]::Exists($path) -and [IO.File]::Exists($staged)) {
+                [IO.File]::Move($staged, $path)
+            }
+            throw
+        }
         finally {
+            # The path holds the new file (swapped), or the old one (the swap failed first); a backup holds
+            # the old one. A file the failure left nowhere is not looked for.
             if ($readOnly) {
-                (New-Object -TypeName IO.FileInfo -ArgumentList $path).IsReadOnly = $true
+                foreach ($kept in @($path, $backupFile)) {
+                    if ($kept -and [IO.File]::Exists($kept)) {
+                        (New-Object -TypeName IO.FileInfo -ArgumentList $kept).IsReadOnly = $true
+                    }
+                }
             }
         }
     }

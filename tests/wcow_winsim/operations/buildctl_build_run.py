@@ -4,6 +4,7 @@
 from winsim.windows import environment, files, processes
 from winsim.windows.guids import new_guid
 
+from . import data_tree
 from .base import PowerShellError, param
 from .service_common import fail
 
@@ -14,7 +15,7 @@ def run(state: dict, params) -> dict:
     output = param(params, "output", (str,))
     context_files = param(params, "files", (list,))
     docker_config = param(params, "docker_config", (str,), nullable=True)
-    param(params, "timeout", (int,))
+    timeout = param(params, "timeout", (int,))
     # [IO.Path]::GetTempPath() is the user's TMP, with a trailing backslash.
     root = environment.expand("%TMP%") + "\\wcow-buildctl-" + new_guid(state).replace("-", "").lower()
     context = root + "\\context"
@@ -34,17 +35,17 @@ def run(state: dict, params) -> dict:
             _write_all_text(state, config_dir + "\\config.json", docker_config)
             env["DOCKER_CONFIG"] = config_dir
         try:
-            completed = processes.run_program(state, buildctl, arguments, env=env)
+            completed = processes.run_program(state, buildctl, arguments, env=env, wait_s=timeout)
         except processes.StartError as error:
             raise fail(f"Cannot run {buildctl}: {error.message}") from None
+        except processes.StillRunning:
+            # WaitForExit(timeout) gave up: Kill(), and the script's throw.
+            raise fail(f"buildctl build did not finish within {timeout} s and was stopped.") from None
         if files.is_file(state, metadata):
             metadata_text = files.read_bytes(state, metadata).decode("utf-8")
     finally:
-        # Remove-Item -Recurse -Force -ErrorAction SilentlyContinue.
-        try:
-            files.remove_tree(state, root)
-        except files.WindowsIOError:
-            pass
+        # Remove-WcowPath: links inside the folder go as links, never followed; what cannot go stays.
+        data_tree.remove_discarding_outcome(state, root)
     return {
         "exit_code": completed.exit_code,
         "stdout": completed.stdout,

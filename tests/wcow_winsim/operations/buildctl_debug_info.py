@@ -8,10 +8,13 @@ whose LastTaskResult is a uint32), and the pipe's access check against that
 user's token (winsim.programs.buildctl).
 """
 
-from winsim.windows import accounts, files, hresults, scheduled_tasks
+from winsim.windows import accounts, files, hresults, processes, scheduled_tasks
 
 from .base import PowerShellError, param
 from .service_common import fail, run_native
+
+# The wait of Invoke-WcowAsUser and Invoke-WcowNative in the script.
+TIMEOUT_S = 120
 
 
 def run(state: dict, params) -> dict:
@@ -33,32 +36,52 @@ def run(state: dict, params) -> dict:
             # A group cannot log on; the task could not run (message approximated).
             raise fail(f"{as_user} is not a user account: a scheduled task cannot run as it.")
     if user is None:
-        completed = run_native(state, path, arguments)
+        completed = run_native(state, path, arguments, timeout_s=TIMEOUT_S)
         return {"ran": True, "user": user_name, "exit_code": completed.exit_code, "stdout": completed.stdout,
                 "stderr": completed.stderr, "error": ""}
     return _as_user(state, path, arguments, as_user, user)
 
 
 def _as_user(state: dict, path: str, arguments: list, name: str, user) -> dict:
-    """Invoke-WcowAsUser: the one-off S4U task, and its LastTaskResult (a uint32) decoded."""
+    """Invoke-WcowAsUser: the one-off S4U task, its LastTaskResult (a uint32) and whether its program ran.
+
+    The task's program writes its output file before it starts buildctl, so the file exists exactly when the
+    program ran (`ran` here): without it the result is the Task Scheduler's launch failure, with it buildctl's exit
+    code, however large (a crash's 0xC0000005). A task still running at the wait's end is stopped before it is
+    unregistered.
+    """
     ran = []
+    task = f"wcow.buildkit-buildctl-{len(scheduled_tasks.running_tasks(state))}"
 
     def program() -> int:
-        ran.append(run_native(state, path, arguments, user=user))
-        return ran[0].exit_code
+        try:
+            completed = processes.run_program(state, path, arguments, user=user, wait_s=TIMEOUT_S)
+        except processes.StartError as error:
+            # Start-Process under $ErrorActionPreference = 'Stop': powershell.exe ends with 1.
+            completed = processes.Completed(1, "", error.message)
+        except processes.StillRunning:
+            ran.append(None)
+            raise
+        ran.append(completed)
+        return completed.exit_code
 
-    result = scheduled_tasks.run_s4u_task(state, user, program)
+    result = scheduled_tasks.run_s4u_task(state, task, user, program)
+    if result in (scheduled_tasks.SCHED_S_TASK_RUNNING, scheduled_tasks.SCHED_S_TASK_HAS_NOT_RUN):
+        scheduled_tasks.stop_task(state, task)
     if result == scheduled_tasks.SCHED_S_TASK_HAS_NOT_RUN:
-        raise thrown(f"The scheduled task running buildctl as {name} did not start within 120 s "
+        raise thrown(f"The scheduled task running buildctl as {name} did not start within {TIMEOUT_S} s "
                      "(0x00041303: the task has not yet run).")
-    if result >= 0x80000000:
-        message = f"The scheduled task could not run buildctl as {name}: {hresults.exception_message(result)}"
+    if result == scheduled_tasks.SCHED_S_TASK_RUNNING:
+        raise thrown(f"buildctl as {name} did not finish within {TIMEOUT_S} s.")
+    if not ran:
+        text = hresults.exception_message(result) if result >= 0x80000000 else f"LastTaskResult 0x{result:08X}"
+        message = f"The scheduled task could not run buildctl as {name}: {text}"
         if result == scheduled_tasks.LOGON_TYPE_NOT_GRANTED:
             message += ' The user needs the right "Log on as a batch job" (SeBatchLogonRight).'
         raise thrown(message)
     completed = ran[0]
-    return {"ran": True, "user": name, "exit_code": result, "stdout": completed.stdout, "stderr": completed.stderr,
-            "error": ""}
+    return {"ran": True, "user": name, "exit_code": hresults.as_int32(result), "stdout": completed.stdout,
+            "stderr": completed.stderr, "error": ""}
 
 
 def thrown(message: str) -> PowerShellError:

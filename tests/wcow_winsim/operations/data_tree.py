@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from winsim.windows import files, hcs_layers, win32_files
 
+from .base import PowerShellError
+
 LAYER_PARENTS = ("io.containerd.snapshotter.v1.windows", "snapshots")
 DIRECTORY = win32_files.FILE_ATTRIBUTE_DIRECTORY
 LINK = win32_files.FILE_ATTRIBUTE_REPARSE_POINT
@@ -157,3 +159,12 @@ def remove(state: dict, path: str) -> dict:
     else:
         _remove_entry(state, _long(path), attributes, outcome["failed"])
     return outcome
+
+
+def remove_discarding_outcome(state: dict, path: str) -> None:
+    """`$null = Remove-WcowPath -Path <path>`: what cannot be removed stays for a later run; a link given as the
+    path is the snippet's throw."""
+    try:
+        remove(state, path)
+    except LinkRefused as error:
+        raise PowerShellError(str(error), "OperationStopped") from None

@@ -36,15 +36,23 @@ def run(state: dict, params) -> dict:
             if backup:
                 # Get-Date -Format 'yyyyMMdd-HHmmss': the host's local time.
                 backup_file = f"{path}.{datetime.datetime.now():%Y%m%d-%H%M%S}.{token}.bak"
-            # A read-only destination: IsReadOnly cleared before the swap, set again after it (finally).
+            # A read-only destination: IsReadOnly cleared before the swap, set again after it (finally) on the
+            # files that hold the content: the path and the backup, when they exist.
             read_only = bool(files.lookup(state, path).get("readonly"))
             if read_only:
                 files.clear_readonly(state, path)
             try:
                 files.replace(state, staged, path, backup_file)
+            except files.WindowsIOError:
+                # The catch: a replace that failed after moving the old file away leaves the new one staged.
+                if not files.is_file(state, path) and files.is_file(state, staged):
+                    files.move(state, staged, path)
+                raise
             finally:
                 if read_only:
-                    files.set_readonly(state, path)
+                    for kept in (path, backup_file):
+                        if kept and files.is_file(state, kept):
+                            files.set_readonly(state, kept)
         else:
             call = "Move", 2
             files.move(state, staged, path)

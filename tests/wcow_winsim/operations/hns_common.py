@@ -13,12 +13,12 @@ HNS_UNAVAILABLE = "HNS is not available: "
 def hns_output(state: dict, method: str, path: str, request: str = ""):
     """Invoke-WcowHnsCall: HNSCall's Output, or the script's throw.
 
-    A failing HRESULT or an empty response throws "HNS is not available: <message>";
+    A failing (negative) HRESULT or an empty response throws "HNS is not available: <message>";
     Success=false throws "HNS <method> <path> failed: ...".
     hns.VmcomputeNotLoadable propagates: each script decides what it means.
     """
     hresult, text = hns.hns_call_hresult(state, method, path, request)
-    if hresult != 0:
+    if hresults.as_int32(hresult) < 0:
         raise PowerShellError(HNS_UNAVAILABLE + hresults.exception_message(hresult), "OperationStopped")
     if not text:
         raise PowerShellError(f"{HNS_UNAVAILABLE}HNSCall {method} {path} returned no response.", "OperationStopped")

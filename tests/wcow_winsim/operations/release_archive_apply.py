@@ -17,6 +17,7 @@ from winsim.programs import tar
 from winsim.windows import files
 from winsim.windows.guids import new_guid
 
+from . import data_tree
 from .base import PowerShellError, param
 from .release_archive_common import (destination, dotnet_error, download, join_member, manifest_path, previous_dir,
                                      sha256_of)
@@ -48,8 +49,8 @@ def run(state: dict, params, stdin: bytes = b"") -> dict:
         # The catch block: staging goes; directories this run created go too
         # when nothing was moved into dest yet.
         try:
-            files.remove_tree(state, staging)
-        except files.WindowsIOError:
+            data_tree.remove_discarding_outcome(state, staging)
+        except PowerShellError:
             pass
         if not install.moved:
             for directory in reversed(created):
@@ -57,8 +58,9 @@ def run(state: dict, params, stdin: bytes = b"") -> dict:
                     files.remove_empty_dir(state, directory)
         raise
     try:
-        files.remove_tree(state, staging)
-    except files.WindowsIOError:
+        data_tree.remove_discarding_outcome(state, staging)
+    except PowerShellError:
+        # A file in staging still open by a scanner: the next run removes it.
         pass
     return result
 
@@ -90,10 +92,7 @@ class _Install:
     def run(self, request: _Request, stdin: bytes) -> dict:
         state, dest, staging = self.state, self.dest, self.staging
         if files.is_dir(state, staging):
-            try:
-                files.remove_tree(state, staging)
-            except files.WindowsIOError as error:
-                raise PowerShellError(f"Cannot remove item {staging}: {error.message}", "WriteError") from None
+            data_tree.remove_discarding_outcome(state, staging)
         _create_directory(state, staging)
         extracted = f"{staging}\\files"
         _create_directory(state, extracted)
@@ -264,14 +263,11 @@ class _Install:
         return target
 
     def _remove_previous_version(self, path: str, name: str) -> None:
-        """Remove-WcowPrevious: the manifest first, then Remove-Item -Recurse -Force."""
+        """Remove-WcowPrevious: the manifest first, then Remove-WcowPath (links not followed)."""
         if not files.is_dir(self.state, path):
             return
         self._call("Delete", 1, files.delete, self.state, manifest_path(path, name))
-        try:
-            files.remove_tree(self.state, path)
-        except files.WindowsIOError as error:
-            raise PowerShellError(f"Cannot remove item {path}: {error.message}", "WriteError") from None
+        data_tree.remove_discarding_outcome(self.state, path)
 
     def _remove_previous(self, request: _Request, installed: set):
         removed, kept = [], []

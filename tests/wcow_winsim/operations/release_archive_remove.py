@@ -12,7 +12,8 @@ import json
 from winsim.windows import files
 from winsim.windows.guids import new_guid
 
-from .base import PowerShellError, param
+from . import data_tree
+from .base import param
 from .release_archive_common import destination, dotnet_error, join_member, manifest_path, previous_dir, sha256_of
 
 
@@ -45,10 +46,7 @@ def run(state: dict, params) -> dict:
                 _remove_aside(state, dest, path, leftovers)
     for own in (previous_dir(dest, name), f"{dest}\\.wcow-{name}.staging"):
         if files.is_dir(state, own):
-            try:
-                files.remove_tree(state, own)
-            except files.WindowsIOError as error:
-                raise PowerShellError(f"Cannot remove item {own}: {error.message}", "WriteError") from None
+            data_tree.remove_discarding_outcome(state, own)
     path = manifest_path(dest, name)
     if leftovers:
         document = dict(manifest, files=[], leftovers=leftovers)

@@ -55,7 +55,8 @@ def _register(state: dict, name: str, create: dict) -> None:
                           f"(exit code {run.exit_code}): {common.one_line(run.stderr + ' ' + run.stdout)}")
 
 
-def _restore(state: dict, before: dict, name: str, registration_changed: bool, stopped_dependents: list) -> str:
+def _restore(state: dict, before: dict, name: str, registration_changed: bool, stopped_dependents: list,
+             timeout: int) -> str:
     """Restore-WcowService."""
     done = []
     try:
@@ -81,12 +82,12 @@ def _restore(state: dict, before: dict, name: str, registration_changed: bool, s
             common.invoke_sc(state, ["failure", name] + common.sc_failure_of(before["failure_actions"]))
             done.append(f"The previous registration of service '{name}' was restored.")
         if before["exists"] and before["state"] == "Running" and common.read_service(state, name)["state"] != "Running":
-            common.start(state, name, "")
+            common.start(state, name, "", timeout)
             done.append(f"Service '{name}' is running again.")
         restarted = []
         for dependent in stopped_dependents:
             if dependent and common.read_service(state, dependent)["state"] == "Stopped":
-                common.start(state, dependent, "")
+                common.start(state, dependent, "", timeout)
                 restarted.append(dependent)
         if restarted:
             done.append(f"Dependent services started again: {', '.join(restarted)}.")
@@ -105,7 +106,7 @@ def run(state: dict, params) -> dict:
     try:
         _apply(state, p, name, timeout, before, actions, changed, stopped_dependents)
     except PowerShellError as error:
-        restored = _restore(state, before, name, changed["registration"], stopped_dependents)
+        restored = _restore(state, before, name, changed["registration"], stopped_dependents, timeout)
         raise common.fail(f"{error.message} {restored}".strip()) from None
     return {"service": common.read_service(state, name), "actions": actions}
 
@@ -164,11 +165,11 @@ def _apply(state, p, name, timeout, before, actions, changed, stopped_dependents
         actions.append("stopped")
     if wanted in ("started", "restarted"):
         if common.read_service(state, name)["state"] != "Running":
-            common.start(state, name, p["log_file"])
+            common.start(state, name, p["log_file"], timeout)
             actions.append("started")
         for dependent in stopped_dependents:
             if common.read_service(state, dependent)["state"] == "Stopped":
-                common.start(state, dependent, "")
+                common.start(state, dependent, "", timeout)
                 actions.append(f"started dependent {dependent}")
     elif wanted == "stopped" and current["state"] != "Stopped":
         common.stop(state, name, force)

@@ -4,7 +4,7 @@ applied to the simulated host; messages are the ones the script throws."""
 from __future__ import annotations
 
 from winsim.programs import daemon_log
-from winsim.windows import files, processes, sc_exe, scm
+from winsim.windows import files, ntfs, processes, sc_exe, scm
 
 from .base import PowerShellError
 
@@ -37,9 +37,12 @@ def read_service(state: dict, name: str) -> dict:
         return absent(name)
     key, service, has_key = listed
     if not has_key:
-        # Listed by Win32_Service, its key gone: the script's Get-Item -ErrorAction SilentlyContinue finds
-        # nothing and reports the service as gone (docs/windows-facts.md#windows-services).
+        # Listed by Win32_Service, its key gone: the script catches Get-Item's ItemNotFoundException and reports
+        # the service as gone (docs/windows-facts.md#windows-services).
         return absent(name)
+    if not scm.key_readable(service, ntfs.operator_token(state)):
+        # Any other Get-Item error is not caught: a key the WinRM user may not read (SecurityException).
+        raise PowerShellError(scm.REGISTRY_ACCESS_DENIED, "PermissionDenied")
     return {
         "name": name,
         "exists": True,
@@ -61,12 +64,14 @@ def read_service(state: dict, name: str) -> dict:
     }
 
 
-def run_native(state: dict, path: str, args: list, user=None) -> processes.Completed:
-    """Invoke-WcowNative."""
+def run_native(state: dict, path: str, args: list, user=None, timeout_s: int = 120) -> processes.Completed:
+    """Invoke-WcowNative: a program that outlives the wait is killed (it does nothing more) and the wait throws."""
     try:
-        return processes.run_program(state, path, args, user=user)
+        return processes.run_program(state, path, args, user=user, wait_s=timeout_s)
     except processes.StartError as error:
         raise fail(f"Cannot run {path}: {error.message}") from None
+    except processes.StillRunning:
+        raise fail(f"{path} did not finish within {timeout_s} s and was stopped.") from None
 
 
 def invoke_sc(state: dict, args: list) -> None:
@@ -88,8 +93,9 @@ def log_tail(state: dict, path: str | None, count: int = 5) -> str:
     return f" Last lines of {path}: {' | '.join(lines)}"
 
 
-def start(state: dict, name: str, log_file: str | None) -> None:
-    """Start-WcowService: StartService, then wait for Running (and look once more)."""
+def start(state: dict, name: str, log_file: str | None, timeout: int) -> None:
+    """Start-WcowService: StartService, then wait for Running (and look once more). A service whose program
+    reports Start Pending for longer than the wait is left so, and the wait throws."""
     try:
         scm.start_service(state, name)
     except scm.Win32Error as error:
@@ -97,6 +103,11 @@ def start(state: dict, name: str, log_file: str | None) -> None:
                    f"{log_tail(state, log_file)}") from None
     key = scm.find(state, name)
     service = state["services"].get(key) if key else None
+    if service is not None and service["State"] == "Start Pending":
+        if service["StartsAfterS"] > timeout:
+            raise fail(f"Service '{key}' did not become Running within {timeout} s; it is Start Pending."
+                       f"{log_tail(state, log_file)}")
+        processes.finish_start(state, key)
     if service is None or service["State"] == "Stopped":
         code = service["ExitCode"] if service else 1067
         message = scm.MESSAGES.get(code, f"Win32 error {code}").rstrip(".")

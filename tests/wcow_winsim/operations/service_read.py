@@ -46,7 +46,7 @@ def _probe(state: dict, path: str) -> dict:
     if not result["exists"]:
         return result
     try:
-        completed = run_native(state, path, ["--version"])
+        completed = run_native(state, path, ["--version"], timeout_s=60)
     except PowerShellError as error:
         # The script catches what Invoke-WcowNative throws and reports it.
         return {**result, "error": error.message}

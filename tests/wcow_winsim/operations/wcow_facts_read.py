@@ -141,7 +141,7 @@ def _run_probe(state: dict, path: str) -> dict:
     if not probe["exists"]:
         return probe
     try:
-        completed = run_native(state, path, ["--version"])
+        completed = run_native(state, path, ["--version"], timeout_s=60)
     except PowerShellError as error:
         return {**probe, "error": error.message}
     return {**probe, "exit_code": completed.exit_code, "stdout": completed.stdout, "stderr": completed.stderr}

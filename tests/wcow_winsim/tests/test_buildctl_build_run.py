@@ -3,6 +3,7 @@ image must fit the host build at RUN, the registry must know the tag, buildkitd 
 caller on its pipe, the temporary folder goes, and push needs credentials."""
 
 import base64
+import copy
 import json
 
 import pytest
@@ -11,6 +12,7 @@ from wcow_winsim.operations import HANDLERS, PowerShellError
 from winsim.host.store import HostStore
 from winsim.programs import fake_binary
 from winsim.windows import accounts, files, processes, scm
+from winsim.windows.guids import new_guid
 
 CONTAINERD = "C:\\Program Files\\containerd\\containerd.exe"
 BUILDKITD = "C:\\Program Files\\buildkit\\buildkitd.exe"
@@ -156,3 +158,27 @@ def test_buildctl_missing_throws_as_process_start_does(tmp_path):
     with pytest.raises(PowerShellError, match="Cannot run .*buildctl.exe: The system cannot find the file specified"):
         build(state, "ltsc2022")
     assert temp_left(state) == []
+
+
+def test_a_build_outliving_its_timeout_is_stopped_and_the_folder_goes(tmp_path):
+    state = host(tmp_path, "ws2022")
+    state["process_behaviour"] = {BUILDCTL.lower(): {"runs_s": 61}}
+    with pytest.raises(PowerShellError, match=r"^buildctl build did not finish within 60 s and was stopped\.$"):
+        build(state, "ltsc2022")
+    assert temp_left(state) == [] and "localhost/hello:latest" not in state.get("containerd_images", {}).get(
+        "buildkit", {})
+
+
+def test_a_link_inside_the_temporary_folder_goes_as_a_link_and_what_it_points_to_stays(tmp_path):
+    # docs/windows-facts.md#files-in-use: Remove-Item -Recurse of Windows PowerShell 5.1 would empty the target.
+    state = host(tmp_path, "ws2022")
+    kept = "C:\\Users\\Administrator\\Documents\\keep.txt"
+    files.ensure_dir(state, files.parent(kept))
+    files.write_bytes(state, kept, b"mine")
+    ahead = copy.deepcopy(state)
+    root = TEMP + "\\wcow-buildctl-" + new_guid(ahead).replace("-", "").lower()
+    files.ensure_dir(state, root)
+    state["files"][root + "\\linked"] = {"type": "dir", "link_target": files.parent(kept)}
+    result = build(state, "ltsc2022")
+    assert result["temp_dir"] == root and result["temp_dir_removed"] is True
+    assert temp_left(state) == [] and files.read_bytes(state, kept) == b"mine"

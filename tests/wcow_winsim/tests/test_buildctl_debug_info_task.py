@@ -1,9 +1,13 @@
 """buildctl_debug_info as another user: the S4U task's LastTaskResult, a uint32, decoded by the script's own throws
 (docs/windows-facts.md#scheduled-tasks)."""
 
+import base64
+import json
+
 import pytest
 
-from test_bootstrap_throw_position import composed, error_of, position_line
+from test_bootstrap_throw_position import BOOTSTRAP, composed, error_of, position_line
+from wcow_winsim import run_powershell
 from winsim.host.store import HostStore
 from winsim.programs import fake_binary
 from winsim.windows import accounts, files, scheduled_tasks
@@ -52,3 +56,41 @@ def test_a_task_that_never_started_is_not_a_timeout(store):
     assert message == ("The scheduled task running buildctl as carol did not start within 120 s "
                        "(0x00041303: the task has not yet run).")
     assert "did not start within" in line
+
+
+def answer(store, user):
+    document = {"operation": "x", "script": SCRIPT, "params": {"buildctl_path": BUILDCTL, "as_user": user, "addr": None}}
+    result = run_powershell(store, BOOTSTRAP, base64.b64encode(json.dumps(document).encode()))
+    assert result.rc == 0, result.stdout
+    return json.loads(result.stdout)
+
+
+def allow_carol(store, **behaviour):
+    with store.transaction() as state:
+        scheduled_tasks.grant_right(state, "SeBatchLogonRight", accounts.find_local(state, "carol").sid)
+        state["process_behaviour"] = {BUILDCTL.lower(): behaviour}
+
+
+@pytest.mark.parametrize("code, reported", [(0xC0000005, -1073741819), (0xFFFFFFFF, -1)])
+def test_a_crash_code_that_looks_like_an_hresult_is_buildctl_s_exit_code(store, code, reported):
+    # docs/windows-facts.md#process-exit-codes: the task's program ran (its output file exists), so the result is
+    # buildctl's exit code, reported as Process.ExitCode would, not decoded as a launch failure.
+    allow_carol(store, exit_code=code)
+    result = answer(store, "carol")
+    assert result["ran"] is True and result["exit_code"] == reported and result["error"] == ""
+
+
+def test_a_task_still_running_at_the_deadline_is_stopped_before_it_is_unregistered(store):
+    allow_carol(store, runs_s=121)
+    message, line = failure(store, "carol")
+    assert message == "buildctl as carol did not finish within 120 s."
+    assert "did not finish within" in line
+    with store.transaction() as state:
+        assert scheduled_tasks.running_tasks(state) == []
+
+
+def test_buildctl_outliving_the_wait_as_the_connecting_user_is_stopped(store):
+    allow_carol(store, runs_s=121)
+    error = error_of(store, SCRIPT, {"buildctl_path": BUILDCTL, "as_user": None, "addr": None})
+    assert error["message"] == f"{BUILDCTL} did not finish within 120 s and was stopped."
+    assert "did not finish within {1} s and was stopped." in position_line(SCRIPT, error["position"])

@@ -51,7 +51,7 @@ def test_a_file_in_use_can_still_be_read():
 def test_a_directory_at_the_path_is_an_error():
     state = build_state("ws2019", containers=True)
     files.ensure_dir(state, CONF)
-    with pytest.raises(PowerShellError, match="is a directory"):
+    with pytest.raises(PowerShellError, match="is a directory, not a file"):
         read(state)
 
 

@@ -115,7 +115,7 @@ def test_bad_params(state, params):
 
 
 def test_unknown_encoding_and_bad_base64_change_nothing(state):
-    with pytest.raises(PowerShellError, match="content_encoding"):
+    with pytest.raises(PowerShellError, match="^Unknown content_encoding utf16: expected text or base64.$"):
         write(state, encoding="utf16")
     with pytest.raises(PowerShellError, match="FromBase64String"):
         write(state, content="not base64!", encoding="base64")
@@ -138,7 +138,8 @@ def test_a_read_only_file_is_replaced_and_stays_read_only(state):
     files.lookup(state, CONF)["readonly"] = True
     result = write(state, content="new\n", backup=True)
     assert text(state) == "new\n" and files.lookup(state, CONF)["readonly"] is True
-    assert text(state, result["backup_file"]) == "old\n"
+    # The backup is the old file: read-only as it was.
+    assert text(state, result["backup_file"]) == "old\n" and files.lookup(state, result["backup_file"])["readonly"] is True
     assert [key for key in leftovers(state, files.parent(CONF)) if key.endswith(".tmp")] == []
 
 
@@ -148,5 +149,33 @@ def test_a_failed_swap_of_a_read_only_file_keeps_it_read_only(state):
     record["readonly"], record["in_use"] = True, True
     with pytest.raises(PowerShellError, match="being used by another process"):
         write(state, content="new\n")
+    assert text(state) == "old\n" and files.lookup(state, CONF)["readonly"] is True
+    assert leftovers(state, files.parent(CONF)) == []
+
+
+@pytest.mark.parametrize("code, backup", [(files.ERROR_UNABLE_TO_MOVE_REPLACEMENT, False),
+                                          (files.ERROR_UNABLE_TO_MOVE_REPLACEMENT_2, False),
+                                          (files.ERROR_UNABLE_TO_MOVE_REPLACEMENT_2, True)])
+def test_a_swap_failing_after_the_old_file_moved_away_puts_the_new_file_in_place(state, code, backup):
+    # docs/windows-facts.md#files-in-use: ReplaceFile can fail after it renamed the file it replaces; the path
+    # must not stay empty, nor the error be lost to the attribute's restoring.
+    write(state, content="old\n")
+    files.lookup(state, CONF)["readonly"] = True
+    state["replace_failures"] = {CONF.lower(): code}
+    with pytest.raises(PowerShellError, match="Unable to move the replacement file"):
+        write(state, content="new\n", backup=backup)
+    assert text(state) == "new\n" and files.lookup(state, CONF)["readonly"] is True
+    assert [key for key in leftovers(state, files.parent(CONF)) if key.endswith(".tmp")] == []
+    backups = [key for key in leftovers(state, files.parent(CONF)) if key.endswith(".bak")]
+    assert [text(state, key) for key in backups] == (["old\n"] if backup else [])
+    assert all(files.lookup(state, key)["readonly"] for key in backups)
+
+
+def test_a_swap_failing_with_the_names_kept_leaves_the_old_file_read_only(state):
+    write(state, content="old\n")
+    files.lookup(state, CONF)["readonly"] = True
+    state["replace_failures"] = {CONF.lower(): files.ERROR_UNABLE_TO_MOVE_REPLACEMENT}
+    with pytest.raises(PowerShellError, match="has retained its original name"):
+        write(state, content="new\n", backup=True)
     assert text(state) == "old\n" and files.lookup(state, CONF)["readonly"] is True
     assert leftovers(state, files.parent(CONF)) == []

@@ -69,3 +69,12 @@ def test_an_hns_error_on_a_read_is_rethrown_not_taken_for_unavailable(tmp_path):
         error = error_of(store, script, params)
         assert error["message"].startswith("HNS GET /networks/ failed: "), error
         assert "throw ('HNS {0} {1} failed: {2} (error code {3})'" in position_line(script, error["position"])
+
+
+def test_a_success_code_other_than_s_ok_is_not_a_failure(tmp_path):
+    # docs/windows-facts.md#hresults: only a negative HRESULT fails (S_FALSE is 1).
+    store = HostStore.create(tmp_path / "ws2022.json", "ws2022", containers=True)
+    with store.transaction() as state:
+        state["hns"]["success_code"] = 1
+    read = run(store, "hns_network_read", {"name": "nat"})
+    assert read["hns_available"] is True and [network["name"] for network in read["networks"]] == ["nat"]

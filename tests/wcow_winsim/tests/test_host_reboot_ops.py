@@ -39,7 +39,7 @@ def test_host_reboot_reports_a_shutdown_in_progress(ws2022):
 
 @pytest.mark.parametrize("message", ["", 'x" y'])
 def test_host_reboot_fails_when_powershell_mangles_the_message(ws2022, message):
-    with pytest.raises(PowerShellError, match=r"exit code 87: The parameter is incorrect\.\(87\)"):
+    with pytest.raises(PowerShellError, match=r"^shutdown.exe /r failed with exit code 87: The parameter is incorrect\.\(87\)"):
         HANDLERS["host_reboot"](ws2022, {"delay": 2, "message": message})
     assert ws2022["boot"]["shutdown"] is None
 

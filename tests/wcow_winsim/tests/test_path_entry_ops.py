@@ -55,7 +55,7 @@ def test_a_missing_value_reads_as_none(state):
 
 def test_a_path_that_is_not_a_string_value_is_refused(state):
     state["machine_path"] = {"type": "REG_MULTI_SZ", "value": "C:\\x"}
-    with pytest.raises(PowerShellError, match="kind MultiString"):
+    with pytest.raises(PowerShellError, match="Path value is of kind MultiString; only String"):
         read(state)
 
 
@@ -87,7 +87,7 @@ def test_write_refuses_a_value_changed_since_the_read(state):
     seen = read(state)
     environment.edit_path_by_hand(state, "machine", lambda value: value + ";C:\\installer")
     changed = dict(state["machine_path"])
-    with pytest.raises(PowerShellError, match="changed after it was read") as raised:
+    with pytest.raises(PowerShellError, match="PATH changed after it was read") as raised:
         write(state, seen["value"] + ";C:\\x", seen)
     assert raised.value.category == "OperationStopped"
     assert state["machine_path"] == changed, "the other process's change is kept"

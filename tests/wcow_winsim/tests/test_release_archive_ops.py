@@ -11,7 +11,7 @@ import pytest
 from integration.artifact_server import ArtifactServer
 from wcow_winsim import run_powershell
 from winsim.host.store import HostStore
-from winsim.windows import files
+from winsim.windows import files, proxy_settings
 
 BOOTSTRAP = "# wcow.buildkit bootstrap\r\n"
 DEST = "C:\\Program Files\\pkg"
@@ -240,3 +240,25 @@ def test_archive_with_links_or_paths_leaving_the_folder_is_refused_before_extrac
     assert error["message"] == ("src:pkg.tar.gz holds entries that are not regular files or folders, or that would be "
                                 "written outside the folder: %s (%s). Nothing was installed." % (name, reason))
     assert store.read()["files"] == before, "nothing extracted, nothing left"
+
+
+def test_a_machine_proxy_bypass_entry_with_a_scheme_and_port_limits_it_to_them(store, tmp_path):
+    # docs/windows-facts.md#downloads-archives-and-hashes: [<scheme>://]<host>[:<port>] in the bypass list. The
+    # machine's proxy does not resolve: a download that is not bypassed fails on it.
+    server = ArtifactServer(tmp_path / "artifacts").start()
+    try:
+        data = tgz(V1)
+        url = server.publish("v1/pkg.tar.gz", data)
+        port = int(url.split(":")[2].split("/")[0])
+        params = apply_params(data, source={"kind": "url", "url": url, "shown": url})
+        for bypass, direct in ((f"http://127.0.0.1:{port}", True), (f"127.0.0.*:{port}", True),
+                               (f"https://127.0.0.1:{port}", False), (f"127.0.0.1:{port + 1}", False)):
+            with store.transaction() as state:
+                proxy_settings.set_winhttp(state, "proxy.example.invalid:3128", bypass)
+            outcome = invoke(store, "release_archive_apply", params)
+            if direct:
+                assert outcome["files"][0]["path"] == "bin/a.exe", (bypass, outcome)
+            else:
+                assert "The proxy name could not be resolved: 'proxy.example.invalid'" in outcome["message"], bypass
+    finally:
+        server.stop()

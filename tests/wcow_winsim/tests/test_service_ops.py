@@ -296,10 +296,22 @@ def test_a_deletion_converges_while_win32_service_still_lists_the_service_withou
     assert "containerd" not in services(store) and not store.read().get("services_listed_without_key")
     snippet = (POWERSHELL / "snippets" / "service.ps1").read_text(encoding="utf-8")
     get_service = snippet[snippet.index("function Get-WcowService {"):snippet.index("function Get-WcowWin32Message")]
-    # The key is read without throwing, and its absence reported as a service that is gone.
-    read_key = "-f $cim.Name) -ErrorAction SilentlyContinue"
+    # Only the key's absence (ItemNotFoundException) is caught, and reported as a service that is gone.
+    read_key = "-f $cim.Name)\n    }\n"
     assert read_key in get_service
-    assert re.match(r"\s+if \(-not \$key\) \{\s+return \$absent", get_service.split(read_key, 1)[1])
+    assert re.match(r"\s+catch \[System\.Management\.Automation\.ItemNotFoundException\] \{\s+return \$absent\s+\}",
+                    get_service.split(read_key, 1)[1])
+    assert "SilentlyContinue" not in get_service
+
+
+def test_a_service_key_the_user_may_not_read_is_an_error_not_a_service_that_is_gone(store):
+    # docs/windows-facts.md#windows-services: only "not found" means gone; access denied surfaces.
+    both_running(store)
+    with store.transaction() as state:
+        state["services"]["buildkitd"]["KeySddl"] = "O:SYD:P(D;;KA;;;BA)(A;;KA;;;SY)"
+    with pytest.raises(Failed, match="^Requested registry access is not allowed.$"):
+        operation(store, "service_read", {"names": ["buildkitd"], "probe_versions": []})
+    assert "buildkitd" in services(store)
 
 
 def test_sc_exe_refusing_a_change_and_an_unknown_start_type_fail_clearly(store):
@@ -309,3 +321,46 @@ def test_sc_exe_refusing_a_change_and_an_unknown_start_type_fail_clearly(store):
     assert message.startswith("sc.exe config failed: [SC] ChangeServiceConfig FAILED 1059:"), message
     assert services(store)["containerd"]["DependOnService"] == []
     assert failure(store, "containerd", start_type="sometimes") == "Unknown start type sometimes."
+
+
+def test_a_service_whose_program_exits_after_reporting_running_stopped_while_starting(store):
+    # A second containerd on the first one's pipe: running, then its listener fails and the process ends (1067).
+    apply(store, "containerd", create=register(CONTAINERD), state="started")
+    second = {"binary": CONTAINERD, "arguments": ["--run-service", "--service-name", "containerd2"],
+              "register_with": "sc", "display_name": "containerd two"}
+    message = failure(store, "containerd2", create=second, state="started")
+    assert message.startswith("Service 'containerd2' stopped while starting (exit code 1067: "
+                              "The process terminated unexpectedly)."), message
+    assert services(store)["containerd"]["State"] == "Running"
+
+
+def test_a_service_still_start_pending_at_the_timeout_fails_the_wait_and_cannot_be_stopped_yet(store):
+    # The program reports SERVICE_START_PENDING for 61 s; the wait gives up at 60 (the simulated clock), and
+    # ControlService refuses a stop while it starts (1061, learn.microsoft.com "ControlService").
+    with store.transaction() as state:
+        state["process_behaviour"] = {CONTAINERD.lower(): {"runs_s": 61}}
+    message = failure(store, "containerd", create=register(CONTAINERD), state="started", timeout_s=60)
+    assert message.startswith("Service 'containerd' did not become Running within 60 s; it is Start Pending."), message
+    assert services(store)["containerd"]["State"] == "Start Pending"
+    stop = failure(store, "containerd", state="stopped")
+    assert stop.startswith("Stopping service 'containerd' failed: The service cannot accept control messages at this "
+                           "time."), stop
+    with store.transaction() as state:
+        scm.on_boot(state)  # a restart outlasts the 61 s start
+    assert services(store)["containerd"]["State"] == "Running"
+
+
+def test_a_deleted_service_another_program_holds_open_stays_until_a_restart(store):
+    # learn.microsoft.com "DeleteService": the entry goes once every handle is closed and the service stopped.
+    both_running(store)
+    apply(store, "buildkitd", state="stopped")
+    with store.transaction() as state:
+        state["services"]["buildkitd"]["OpenHandles"] = 1  # services.msc is open on it
+    message = failure(store, "buildkitd", delete=True, timeout_s=30)
+    assert message.startswith("Service 'buildkitd' is marked for deletion but still exists after 30 s (a program "
+                              "holds a handle to it, for example services.msc)."), message
+    assert services(store)["buildkitd"]["DeleteFlag"] == 1
+    with store.transaction() as state:
+        scm.on_boot(state)
+    assert "buildkitd" not in services(store)
+    assert apply(store, "buildkitd", delete=True)["actions"] == []

@@ -194,3 +194,16 @@ def test_wrong_parameters_fail_as_the_script_would(tmp_path):
     result = send(store, params(services="containerd"))
     assert result.rc == 1
     assert "Parameter 'services' has the wrong type." in json.loads(result.stdout)["wcow_error"]["message"]
+
+
+def test_a_probe_that_cannot_run_or_outlives_its_wait_reports_why(tmp_path):
+    store = make(tmp_path, "ws2022", containers=True)
+    install(store, {})
+    with store.transaction() as state:
+        files.write_bytes(state, CONTAINERD, b"")  # not a program: CreateProcess fails with 193
+        state["process_behaviour"] = {BUILDCTL.lower(): {"runs_s": 61}}
+    containerd, buildctl = facts_read(store, gather=["binaries"])["binaries"]
+    assert containerd["exists"] is True and containerd["exit_code"] is None
+    assert containerd["error"] == (f"Cannot run {CONTAINERD}: The specified executable is not a valid application "
+                                   "for this OS platform.")
+    assert buildctl["error"] == f"{BUILDCTL} did not finish within 60 s and was stopped."

@@ -168,3 +168,14 @@ def test_a_base_layer_keeps_the_image_acls_and_long_names(state):
     assert closed and not ntfs.granted(state, closed[0], token) & ntfs.FILE_LIST_DIRECTORY
     commit = containerd_snapshots.commit_layer(state, ROOT, [layer], {"run-1.txt": b"x"})
     assert commit.endswith("\\snapshots\\2") and files.is_file(state, commit + "\\layerchain.json")
+
+
+def test_remove_item_recurse_of_windows_powershell_5_1_empties_what_a_junction_points_to(state):
+    # PowerShell/PowerShell#621 (fixed in 7): the walk goes through the link.
+    for path in ("C:\\work\\a.txt", "D:\\elsewhere\\b.txt"):
+        files.ensure_dir(state, files.parent(path))
+        files.write_bytes(state, path, b"x")
+    state["files"]["C:\\work\\link"] = {"type": "dir", "link_target": "D:\\elsewhere"}
+    files.remove_tree(state, "C:\\work")
+    assert files.lookup(state, "C:\\work") is None and files.lookup(state, "C:\\work\\link") is None
+    assert files.lookup(state, "D:\\elsewhere\\b.txt") is None and files.is_dir(state, "D:\\elsewhere")

@@ -25,3 +25,14 @@ def test_winhttp_is_the_machines_and_wininet_each_users():
     assert proxy_settings.wininet_for(state, "Administrator", "http://x.example/") is None
     proxy_settings.set_winhttp(state, None)
     assert proxy_settings.winhttp_default(state)[0] == proxy_settings.NO_PROXY
+
+
+def test_bypass_entries_may_name_a_scheme_and_a_port():
+    proxy_for = proxy_settings.proxy_for
+    assert proxy_for("a:1", "http://mirror.example", "http://mirror.example/x") is None
+    assert proxy_for("a:1", "http://mirror.example", "https://mirror.example/x") == "http://a:1"
+    assert proxy_for("a:1", "*.example:8443", "https://mirror.example:8443/x") is None
+    assert proxy_for("a:1", "*.example:8443", "https://mirror.example/x") == "http://a:1"
+    assert proxy_for("a:1", "mirror.example:443", "https://mirror.example/x") is None, "the scheme's default port"
+    assert proxy_for("a:1", "[::1]", "http://[::1]:8080/x") is None
+    assert proxy_for("a:1", "mirror?example", "http://mirror.example/x") == "http://a:1", "only * is a wildcard"

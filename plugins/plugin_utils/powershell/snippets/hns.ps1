@@ -20,9 +20,11 @@ public static extern int HNSCall(
     }
     $response = $null
     $hr = [WcowBuildkit.Hns]::HNSCall($Method, $Path, $Request, [ref] $response)
-    if ($hr -ne 0 -or -not $response) {
+    # Only a negative HRESULT fails; IntPtr -1: the message of the code alone, not of an IErrorInfo left on the
+    # thread (docs/windows-facts.md#hresults).
+    if ($hr -lt 0 -or -not $response) {
         $why = 'HNSCall {0} {1} returned no response.' -f $Method, $Path
-        if ($hr -ne 0) { $why = [Runtime.InteropServices.Marshal]::GetExceptionForHR($hr).Message }
+        if ($hr -lt 0) { $why = [Runtime.InteropServices.Marshal]::GetExceptionForHR($hr, [IntPtr](-1)).Message }
         throw ('HNS is not available: {0}' -f $why)
     }
     $reply = ConvertFrom-Json -InputObject $response

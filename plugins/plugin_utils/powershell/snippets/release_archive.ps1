@@ -96,10 +96,18 @@ public static extern IntPtr GlobalFree(IntPtr memory);
     foreach ($entry in @([regex]::Split([string]$bypass, '[;\s]+') | Where-Object { $_ })) {
         if ($entry -eq '<local>') {
             if (-not $target.Host.Contains('.')) { return '' }
+            continue
         }
-        elseif ($target.Host -like $entry) {
-            return ''
+        # [<scheme>://]<host, * any characters>[:<port>]: a scheme or a port limits the entry to URLs of
+        # that scheme or port (docs/windows-facts.md#downloads-archives-and-hashes). Not -like, which reads
+        # [ ] and ? as wildcards too.
+        if ($entry -notmatch '^(?:(?<scheme>[A-Za-z][A-Za-z0-9+.-]*)://)?(?<host>\[[^\]]*\]|[^:/]+)(?::(?<port>\d+))?$') {
+            continue
         }
+        if ($Matches['scheme'] -and $Matches['scheme'] -ne $target.Scheme) { continue }
+        if ($Matches['port'] -and [int]$Matches['port'] -ne $target.Port) { continue }
+        $hostPattern = '^' + [regex]::Escape($Matches['host']).Replace('\*', '.*') + '$'
+        if ($target.Host -match $hostPattern) { return '' }
     }
     $chosen = $null
     foreach ($entry in @([regex]::Split($proxy, '[;\s]+') | Where-Object { $_ })) {

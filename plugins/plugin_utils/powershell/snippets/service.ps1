@@ -117,9 +117,12 @@ function Get-WcowService {
     }
     # Win32_Service can still list a service whose key the SCM has already
     # removed (docs/windows-facts.md#windows-services): without its key the
-    # service is gone, and a deletion waiting for that must not fail.
-    $key = Get-Item -LiteralPath ('HKLM:\SYSTEM\CurrentControlSet\Services\{0}' -f $cim.Name) -ErrorAction SilentlyContinue
-    if (-not $key) {
+    # service is gone, and a deletion waiting for that must not fail. Only
+    # "not found" means that; any other error (access denied) surfaces.
+    try {
+        $key = Get-Item -LiteralPath ('HKLM:\SYSTEM\CurrentControlSet\Services\{0}' -f $cim.Name)
+    }
+    catch [System.Management.Automation.ItemNotFoundException] {
         return $absent
     }
     $failure = $key.GetValue('FailureActions', $null)

@@ -151,8 +151,21 @@ def move(state: dict, source: str, destination: str) -> None:
     state["files"][destination] = state["files"].pop(source_key)
 
 
+# ReplaceFile failing part-way (learn.microsoft.com, "ReplaceFileW", Return value;
+# docs/windows-facts.md#files-in-use), set by a test in state["replace_failures"][<destination lower-cased>];
+# texts from "System Error Codes (1000-1299)" (unchecked against a host).
+ERROR_UNABLE_TO_MOVE_REPLACEMENT = 1176
+ERROR_UNABLE_TO_MOVE_REPLACEMENT_2 = 1177
+REPLACE_FAILURES = {
+    ERROR_UNABLE_TO_MOVE_REPLACEMENT: "Unable to move the replacement file to the file to be replaced. The file to "
+                                      "be replaced has retained its original name.",
+    ERROR_UNABLE_TO_MOVE_REPLACEMENT_2: "Unable to move the replacement file to the file to be replaced. The file "
+                                        "to be replaced has been renamed using the backup name.",
+}
+
+
 def replace(state: dict, source: str, destination: str, backup: str | None = None) -> None:
-    """[IO.File]::Replace (ReplaceFile): destination must exist and not be in use."""
+    """[IO.File]::Replace (ReplaceFile): destination must exist and not be in use; it may fail part-way (above)."""
     faults.before_move()
     source_key = find_key(state, source)
     if source_key is None:
@@ -165,12 +178,25 @@ def replace(state: dict, source: str, destination: str, backup: str | None = Non
         # File.Replace: UnauthorizedAccessException when destinationFileName is read-only
         # (learn.microsoft.com, System.IO.File.Replace, Exceptions; docs/windows-facts.md#files-in-use).
         raise WindowsIOError("UnauthorizedAccessException", f"Access to the path '{destination}' is denied.")
+    failure = state.get("replace_failures", {}).get(destination_key.lower())
+    if failure == ERROR_UNABLE_TO_MOVE_REPLACEMENT and backup is not None:
+        # "If lpBackupFileName was specified, the replaced and replacement files retain their original file names."
+        raise WindowsIOError("IOException", REPLACE_FAILURES[failure])
     previous = state["files"].pop(destination_key)
     if backup is not None:
         backup_key = find_key(state, backup)
         if backup_key is not None:
             del state["files"][backup_key]
         state["files"][backup] = previous
+    elif failure == ERROR_UNABLE_TO_MOVE_REPLACEMENT_2:
+        # "The file to be replaced still exists with a different name" (which one is not documented).
+        state["files"][destination_key + ".replaced~"] = previous
+    if failure is not None:
+        # 1176 without a backup: "the replaced file no longer exists and the replacement file exists under its
+        # original name"; 1177: the replacement keeps its name, with the replaced file's attributes.
+        if failure == ERROR_UNABLE_TO_MOVE_REPLACEMENT_2:
+            state["files"][source_key]["readonly"] = bool(previous.get("readonly"))
+        raise WindowsIOError("IOException", REPLACE_FAILURES[failure])
     state["files"][destination_key] = state["files"].pop(source_key)
 
 
@@ -217,15 +243,21 @@ def children(state: dict, path: str) -> list:
 
 
 def remove_tree(state: dict, path: str) -> None:
-    """Remove-Item -Recurse -Force; stops at the first file in use, as Windows does."""
-    for key in children(state, path):
-        if state["files"][key]["type"] == "dir":
-            remove_tree(state, key)
+    """Remove-Item -Recurse -Force of Windows PowerShell 5.1; stops at the first file in use, as Windows does.
+
+    It walks into a junction or directory symbolic link and deletes what the link points to, then the link
+    (PowerShell/PowerShell#621, fixed in PowerShell 7: "we should not traverse the symlink at remove-time to
+    delete the files that it targets"; scriptcs-contrib/svm#48; docs/windows-facts.md#files-in-use).
+    """
+    key = find_key(state, path)
+    target = state["files"][key].get("link_target") if key is not None else None
+    for child in children(state, target if target else path):
+        if state["files"][child]["type"] == "dir":
+            remove_tree(state, child)
         else:
             # -Force removes read-only files too (Remove-Item, learn.microsoft.com).
-            clear_readonly(state, key)
-            delete(state, key)
-    key = find_key(state, path)
+            clear_readonly(state, child)
+            delete(state, child)
     if key is not None:
         del state["files"][key]
 

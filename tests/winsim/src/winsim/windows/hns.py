@@ -98,7 +98,9 @@ def hns_call_hresult(state: dict, method: str, path: str, request: str) -> tuple
         raise VmcomputeNotLoadable()
     if not service_running(state):
         return SERVICE_NOT_ACTIVE, None
-    return 0, hns_call(state, method, path, request)
+    # state["hns"]["success_code"]: a success HRESULT other than S_OK (S_FALSE is 1). Which success codes HNS
+    # returns is not documented; hcsshim takes every HRESULT >= 0 as success (docs/windows-facts.md#hresults).
+    return state["hns"].get("success_code", 0), hns_call(state, method, path, request)
 
 
 def hns_call(state: dict, method: str, path: str, request: str) -> str:

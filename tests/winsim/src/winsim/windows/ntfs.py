@@ -45,7 +45,9 @@ DELETE = 0x10000
 READ_CONTROL = 0x20000
 WRITE_DAC = 0x40000
 RIGHTS = {"FA": 0x1F01FF, "FR": 0x120089, "FW": 0x120116, "FX": 0x1200A0, "GA": 0x1F01FF, "GR": 0x120089,
-          "GW": 0x120116, "GX": 0x1200A0, "SD": DELETE, "RC": READ_CONTROL, "WD": WRITE_DAC}
+          "GW": 0x120116, "GX": 0x1200A0, "SD": DELETE, "RC": READ_CONTROL, "WD": WRITE_DAC,
+          # Registry keys (learn.microsoft.com, "ACE Strings": KEY_ALL_ACCESS, KEY_READ).
+          "KA": 0xF003F, "KR": 0x20019}
 # What Windows puts on a system drive's root: Administrators and SYSTEM full control, Users read and
 # execute, all inherited by what is created below (icacls C:\ on Windows Server; approximated: the
 # Authenticated Users create rights are left out).
@@ -127,6 +129,23 @@ def descriptor(state: dict, key: str) -> dict:
         else:
             aces += _inherited(parse(DEFAULT_ROOT_SDDL)["aces"], record["type"] == "dir")
     return {"owner": own["owner"] or DEFAULT_OWNER, "protected": own["protected"], "aces": aces}
+
+
+def sddl_granted(sddl: str, token: set) -> int:
+    """The rights a token gets from an object's own SDDL (nothing inherited): deny ACEs first, as AccessCheck."""
+    token = {sid.upper() for sid in token}
+    found = parse(sddl)
+    allowed = denied = 0
+    for kind, _flags, mask, sid in found["aces"]:
+        if sid not in token:
+            continue
+        if kind == "D":
+            denied |= mask & ~allowed
+        else:
+            allowed |= mask & ~denied
+    if found["owner"] in token:
+        allowed |= READ_CONTROL | WRITE_DAC
+    return allowed
 
 
 def granted(state: dict, key: str, token: set) -> int:

@@ -6,6 +6,13 @@
   command line without an application name, as the SCM starts services.
 - `run_program(state, path, args)`: a program run to completion (registration,
   `--version`, buildctl), returning exit code and output.
+- How a program misbehaves, set by a test in state["process_behaviour"][<path
+  lower-cased>]: `runs_s`, the seconds it runs before it ends (the simulated
+  clock: a caller whose wait is shorter meets StillRunning, and the program's
+  own model never runs), and `exit_code`, the uint32 it ends with instead of
+  its model (an unhandled exception ends a process with the exception's
+  code, 0xC0000005 for an access violation; `exit -1` gives 0xFFFFFFFF:
+  docs/windows-facts.md#process-exit-codes).
 - `launch_service(state, key)` / `end_service(state, key, code)`: the SCM
   starting and stopping a service's process.
 
@@ -53,6 +60,15 @@ class DaemonExit(Exception):
         super().__init__(reason)
         self.reason = reason
         self.exit_code = exit_code
+
+
+class StillRunning(Exception):
+    """The program had not ended when its caller's wait gave up (Process.WaitForExit(ms) returned false)."""
+
+    def __init__(self, path: str, runs_s: float):
+        super().__init__(path)
+        self.path = path
+        self.runs_s = runs_s
 
 
 class StartError(Exception):
@@ -156,9 +172,11 @@ def _models():
     return {"containerd": containerd, "buildkitd": buildkitd, "buildctl": buildctl}
 
 
-def run_program(state: dict, path: str, args: list, user=None, env: dict | None = None) -> Completed:
+def run_program(state: dict, path: str, args: list, user=None, env: dict | None = None,
+                wait_s: float | None = None) -> Completed:
     """Process.Start(path, args) and WaitForExit, as `user` (an accounts.Account; None
-    for the WinRM user), with `env` added to its environment; raises StartError when it cannot start."""
+    for the WinRM user), with `env` added to its environment; raises StartError when it cannot start,
+    StillRunning when it runs longer than `wait_s` (None: waited for without a limit)."""
     key = files.find_key(state, path)
     if key is None or state["files"][key]["type"] != "file":
         parent = files.parent(path)
@@ -167,6 +185,14 @@ def run_program(state: dict, path: str, args: list, user=None, env: dict | None 
     data = files.read_bytes(state, key)
     if not data:
         raise StartError(193, _START_MESSAGES[193])
+    behaviour = state.get("process_behaviour", {}).get(key.lower(), {})
+    runs_s = float(behaviour.get("runs_s", 0))
+    if wait_s is not None and runs_s > wait_s:
+        raise StillRunning(key, runs_s)
+    if "exit_code" in behaviour:
+        # Process.ExitCode is an Int32: the same 32 bits, signed.
+        code = behaviour["exit_code"] & 0xFFFFFFFF
+        return Completed(code - 0x100000000 if code & 0x80000000 else code)
     program = programs.identify(data)
     model = _models().get(program.name) if program else None
     if model is None:
@@ -196,6 +222,31 @@ def launch_service(state: dict, key: str) -> None:
         # Not a service program: it never connects to the SCM.
         raise scm.Win32Error(1053, "StartService")
     process = Process(state, path, split_command_line(command_line), program, pid, service=key)
+    starts_after_s = float(state.get("process_behaviour", {}).get(path.lower(), {}).get("runs_s", 0))
+    if starts_after_s:
+        # Connected to the SCM, it reports SERVICE_START_PENDING that long before its own start goes on: a wait
+        # shorter than that sees Start Pending (finish_start runs the rest once the wait is long enough).
+        service.update(State="Start Pending", ProcessId=pid, ExitCode=0, Runtime=None, StartsAfterS=starts_after_s)
+        _hold_image(state, path, pid)
+        return
+    _run_service(state, key, process)
+
+
+def finish_start(state: dict, key: str) -> None:
+    """A service in Start Pending once its start time has passed: its program's start goes on."""
+    service = state["services"][key]
+    command_line = environment.expand(service["ImagePath"])
+    path = resolve_image(state, command_line)
+    program = programs.identify(files.read_bytes(state, path))
+    _release_images(state, service["ProcessId"])
+    service.pop("StartsAfterS", None)
+    _run_service(state, key, Process(state, path, split_command_line(command_line), program, service["ProcessId"],
+                                     service=key))
+
+
+def _run_service(state: dict, key: str, process: Process) -> None:
+    service, path, pid = state["services"][key], process.path, process.pid
+    model = _models()[process.program.name]
     try:
         runtime = model.run_service(process)
     except DaemonExit:

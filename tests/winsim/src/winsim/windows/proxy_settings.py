@@ -15,12 +15,13 @@ state["proxy"] = {"winhttp": setting or None, "wininet": {user name: setting}}; 
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from urllib.parse import urlsplit
 
 # WINHTTP_ACCESS_TYPE_NO_PROXY, WINHTTP_ACCESS_TYPE_NAMED_PROXY
 NO_PROXY, NAMED_PROXY = 1, 3
+_BYPASS = re.compile(r"(?:(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://)?(?P<host>\[[^\]]*\]|[^:/]+)(?::(?P<port>\d+))?")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def set_winhttp(state: dict, proxy: str | None, bypass: str = "") -> None:
@@ -53,15 +54,28 @@ def proxy_for(proxy: str | None, bypass: str | None, url: str) -> str | None:
     """The proxy URI of a setting for `url`, None when it is bypassed or has no entry for its scheme.
 
     Entries are separated by `;` or white space; `<scheme>=` limits one to that scheme; the bypass list holds
-    host names with `*` wildcards and `<local>`, any name without a period.
+    `<local>`, any name without a period, and host names with `*` wildcards, each as
+    `[<scheme>://]<host>[:<port>]`: a scheme or port limits the entry to URLs of that scheme or port
+    (Chromium net/docs/proxy.md, "Bypass rule: Hostname", the reading Chromium gives the Windows list;
+    unchecked against WinHTTP itself). `*` is the only wildcard.
     """
     parts = urlsplit(url)
     host, scheme = (parts.hostname or "").lower(), parts.scheme.lower()
+    port = parts.port or _DEFAULT_PORTS.get(scheme)
     for entry in _entries(bypass):
         if entry.lower() == "<local>":
             if "." not in host:
                 return None
-        elif fnmatch.fnmatchcase(host, entry.lower()):
+            continue
+        match = _BYPASS.fullmatch(entry)
+        if match is None:
+            continue
+        if match["scheme"] and match["scheme"].lower() != scheme:
+            continue
+        if match["port"] and int(match["port"]) != port:
+            continue
+        pattern = ".*".join(re.escape(piece) for piece in match["host"].lower().strip("[]").split("*"))
+        if re.fullmatch(pattern, host):
             return None
     chosen = None
     for entry in _entries(proxy):

@@ -18,13 +18,19 @@ Success Constants"; docs/windows-facts.md#scheduled-tasks).
 - state["scheduled_tasks"]["starts_tasks"] false: the Task Scheduler does not
   start the task within the wait (a busy or stopped queue), so its result
   stays 0x41303.
+- A program still running when the wait ends leaves the result at 0x41301
+  SCHED_S_TASK_RUNNING and stays in state["scheduled_tasks"]["running"]
+  until Stop-ScheduledTask ends it (`stop_task`): Stop-ScheduledTask "stops
+  all running instances of a registered background task" (learn.microsoft.com,
+  "Stop-ScheduledTask"), and unregistering the task does not
+  (docs/windows-facts.md#scheduled-tasks).
 
 state["user_rights"]: right name -> SIDs, absent means the defaults above.
 """
 
 from __future__ import annotations
 
-from . import accounts, pipes
+from . import accounts, pipes, processes
 
 SCHED_S_TASK_RUNNING = 0x41301
 SCHED_S_TASK_HAS_NOT_RUN = 0x41303
@@ -56,9 +62,10 @@ def holds_right(state: dict, account: accounts.Account, right: str) -> bool:
     return bool(token & {sid.upper() for sid in right_holders(state, right)})
 
 
-def run_s4u_task(state: dict, account: accounts.Account, run) -> int:
-    """LastTaskResult (uint32) once the task ended or the wait gave up; `run()` is the task's program and returns
-    its exit code. It is not called when the task cannot start."""
+def run_s4u_task(state: dict, task: str, account: accounts.Account, run) -> int:
+    """LastTaskResult (uint32) of the task named `task` once it ended or the wait gave up; `run()` is the task's
+    program and returns its exit code, or raises processes.StillRunning. It is not called when the task cannot
+    start."""
     if not state.get("scheduled_tasks", {}).get("starts_tasks", True):
         return SCHED_S_TASK_HAS_NOT_RUN
     user = state.get("local_users", {}).get(account.name)
@@ -66,4 +73,20 @@ def run_s4u_task(state: dict, account: accounts.Account, run) -> int:
         return ACCOUNT_DISABLED
     if holds_right(state, account, "SeDenyBatchLogonRight") or not holds_right(state, account, "SeBatchLogonRight"):
         return LOGON_TYPE_NOT_GRANTED
-    return run() & 0xFFFFFFFF
+    try:
+        return run() & 0xFFFFFFFF
+    except processes.StillRunning:
+        state.setdefault("scheduled_tasks", {}).setdefault("running", []).append(task)
+        return SCHED_S_TASK_RUNNING
+
+
+def running_tasks(state: dict) -> list:
+    """The tasks whose program still runs."""
+    return list(state.get("scheduled_tasks", {}).get("running", []))
+
+
+def stop_task(state: dict, task: str) -> None:
+    """Stop-ScheduledTask: ends the running instances of a registered task."""
+    running = state.get("scheduled_tasks", {}).get("running", [])
+    if task in running:
+        running.remove(task)

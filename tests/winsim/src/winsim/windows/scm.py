@@ -25,13 +25,15 @@ from __future__ import annotations
 import base64
 import struct
 
+from . import ntfs
+
 OWN_PROCESS = 16
 ERROR_NORMAL = 1
 START_AUTO, START_DEMAND, START_DISABLED = 2, 3, 4
 LOCAL_SYSTEM = "LocalSystem"
 
 # System messages of the Win32 errors the service API returns (docs/windows-facts.md#service-control-errors;
-# winerror.h for 2, 3, 87, 123, 193, 1053, 1059, 1062, 1067, 1078).
+# winerror.h for 2, 3, 87, 123, 193, 1053, 1059, 1061, 1062, 1067, 1078).
 MESSAGES = {
     2: "The system cannot find the file specified.",
     3: "The system cannot find the path specified.",
@@ -46,6 +48,7 @@ MESSAGES = {
           "associated with it.",
     1059: "Circular service dependency was specified.",
     1060: "The specified service does not exist as an installed service.",
+    1061: "The service cannot accept control messages at this time.",
     1062: "The service has not been started.",
     1067: "The process terminated unexpectedly.",
     1068: "The dependency service or group failed to start.",
@@ -144,11 +147,14 @@ def create_service(state: dict, name: str, image_path: str, start: int = START_D
 
 def delete_service(state: dict, name: str) -> None:
     """DeleteService: a stopped service goes at once; a running one is marked
-    and goes when it stops (docs/windows-facts.md#service-control-errors: 1072 "marked for deletion")."""
+    and goes when it stops (docs/windows-facts.md#service-control-errors: 1072 "marked for deletion").
+    service["OpenHandles"], set by a test: another program (services.msc, a monitoring agent) holds handles to
+    it, and "the database entry is not removed until all open handles to the service have been closed ... and
+    the service is not running" (learn.microsoft.com, "DeleteService"); a restart closes them."""
     key, service = record(state, name)
     if service["DeleteFlag"]:
         raise Win32Error(1072, "DeleteService")
-    if service["State"] == "Stopped":
+    if service["State"] == "Stopped" and not service.get("OpenHandles"):
         _remove(state, key)
     else:
         service["DeleteFlag"] = 1
@@ -260,12 +266,17 @@ def start_service(state: dict, name: str, _starting: tuple = ()) -> None:
 
 
 def stop_service(state: dict, name: str) -> None:
-    """ControlService(SERVICE_CONTROL_STOP): 1051 while a dependent runs, 1062 when not running."""
+    """ControlService(SERVICE_CONTROL_STOP): 1051 while a dependent runs, 1062 when not running, 1061 while
+    starting or stopping."""
     from . import processes
 
     key, service = record(state, name)
     if service["State"] == "Stopped":
         raise Win32Error(1062, "ControlService")
+    if service["State"] in ("Start Pending", "Stop Pending"):
+        # ControlService: ERROR_SERVICE_CANNOT_ACCEPT_CTRL "because the state of the service is SERVICE_STOPPED,
+        # SERVICE_START_PENDING, or SERVICE_STOP_PENDING" (learn.microsoft.com, "ControlService").
+        raise Win32Error(1061, "ControlService")
     if any(_services(state)[d]["State"] != "Stopped" for d in dependents(state, key)):
         raise Win32Error(1051, "ControlService")
     processes.end_service(state, key, exit_code=0)
@@ -275,7 +286,7 @@ def service_stopped(state: dict, key: str, exit_code: int) -> None:
     """Bookkeeping once a service's process is gone; a service marked for deletion goes now."""
     service = _services(state)[key]
     service.update(State="Stopped", ProcessId=0, ExitCode=exit_code, Runtime=None)
-    if service["DeleteFlag"]:
+    if service["DeleteFlag"] and not service.get("OpenHandles"):
         _remove(state, key)
 
 
@@ -283,6 +294,19 @@ def _remove(state: dict, key: str) -> None:
     """The SCM removes a deleted service: its registry key at once, its listing one read later."""
     record_ = _services(state).pop(key)
     state.setdefault("services_listed_without_key", {})[key] = record_
+
+
+# KEY_QUERY_VALUE: what RegistryKey needs to open a key for reading (learn.microsoft.com, "Registry Key Security and
+# Access Rights").
+KEY_QUERY_VALUE = 0x1
+REGISTRY_ACCESS_DENIED = "Requested registry access is not allowed."
+
+
+def key_readable(record_: dict, token: set) -> bool:
+    """Whether the token may read the service's key; record["KeySddl"] is its DACL, absent meaning the default
+    (Administrators and SYSTEM full control). A key locked down by hand or by security software refuses."""
+    sddl = record_.get("KeySddl")
+    return sddl is None or bool(ntfs.sddl_granted(sddl, token) & KEY_QUERY_VALUE)
 
 
 def wmi_service(state: dict, name: str) -> tuple[str, dict, bool] | None:
@@ -313,8 +337,12 @@ def on_boot(state: dict) -> None:
 
     state.pop("services_listed_without_key", None)
     for key in list(_services(state)):
+        # Every process is gone, and the handles they held with it.
+        _services(state)[key].pop("OpenHandles", None)
         if _services(state)[key]["State"] != "Stopped":
             processes.end_service(state, key, exit_code=0)
+        elif _services(state)[key]["DeleteFlag"]:
+            _services(state).pop(key)
     automatic = [key for key, service in _services(state).items() if service["Start"] == START_AUTO]
     ordered = sorted(automatic, key=lambda key: _services(state)[key]["DelayedAutostart"])
     for key in ordered:
@@ -323,3 +351,5 @@ def on_boot(state: dict) -> None:
                 start_service(state, key)
             except Win32Error:
                 pass
+            if key in _services(state) and _services(state)[key]["State"] == "Start Pending":
+                processes.finish_start(state, key)  # a boot outlasts any start
