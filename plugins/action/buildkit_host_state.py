@@ -31,6 +31,7 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._host_state.role_tas
     role_tasks,
 )
 
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = True

@@ -14,7 +14,7 @@ import json
 import pytest
 import yaml
 
-from test_site import extra_vars  # noqa: F401 - the fixture
+from test_site import extra_vars  # noqa: F401  # pylint: disable=unused-import
 from winsim.fleet import HostSpec
 from winsim.windows import environment, scm
 

@@ -83,7 +83,7 @@ REFUSED = [
 
 
 # Named by the refusal: gzip bytes carry a timestamp, and xdist's workers must collect the same ids.
-@pytest.mark.parametrize('kind, data, words', REFUSED, ids=[words for _, _, words in REFUSED])
+@pytest.mark.parametrize('kind, data, words', REFUSED, ids=[case[2] for case in REFUSED])
 def test_links_special_files_and_paths_leaving_the_folder_are_refused(kind, data, words):
     # Refused whatever strip_components would make of them, before anything is extracted.
     for strip in (0, 1):

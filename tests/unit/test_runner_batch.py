@@ -7,7 +7,7 @@ import json
 import pytest
 
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import OperationError
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.runner import batch_params, load_operation, run_batch
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.runner import batch_params, run_batch
 
 READS = [
     ('net', 'hns_network_read', {'name': 'nat'}),
