@@ -4,7 +4,8 @@ Rules: `command` and `native` (every command exists in Windows PowerShell 5.1,
 is defined by the script or its snippets, or is a listed native program, and
 gets only parameters it has), `variable` (no read before assignment),
 `uint32-cast` (no [int] of a CIM/WMI or scheduled-task UInt32), `pinvoke`
-(declarations match their upstream ones) and `params` (every `$Params.<key>`
+(declarations, private ones included, and the structures they pass match
+their upstream ones) and `params` (every `$Params.<key>`
 an operation reads is sent by every Python call site of it, and every key
 sent is read). Each rule is shown to fire on small samples and on mutated
 copies of the real scripts; then the real files are checked.
@@ -247,6 +248,65 @@ HNS_DECLARATION = SNIPPETS['hns'][SNIPPETS['hns'].index('[DllImport'):SNIPPETS['
 def test_pinvoke_declarations(declaration, ok):
     text = "# wcow.buildkit snippet: sample\nfunction Add-It {\n    Add-Type -Namespace A -Name B -MemberDefinition @'\n%s'@\n}\n" % declaration
     assert ('pinvoke' not in rules(check_snippet(text))) == ok, check_snippet(text)
+
+
+def sample_snippet(declaration: str) -> str:
+    return "# wcow.buildkit snippet: sample\nfunction Add-It {\n    Add-Type -Namespace A -Name B -MemberDefinition @'\n%s'@\n}\n" % declaration
+
+
+@pytest.mark.parametrize('declaration, ok', [
+    ('[DllImport("kernel32.dll", SetLastError = true)]\n[return: MarshalAs(UnmanagedType.Bool)]\n'
+     'internal static extern bool FindClose(IntPtr find);', True),
+    ('[DllImport("kernel32", SetLastError = true)] [return: MarshalAs(UnmanagedType.I1)] '
+     'private static extern bool FindClose(IntPtr find);', False),  # one byte of the 4 of a BOOL
+    ('[DllImport("kernel32.dll", CharSet = CharSet.Unicode)] private static extern bool DeleteFile(string name);', True),
+    ('[DllImport("kernel32.dll")] private static extern bool DeleteFile(string name);', False),  # DeleteFileA
+    ('[DllImport("kernel32.dll", CharSet = CharSet.Unicode, ExactSpelling = true)] private static extern bool '
+     'DeleteFile(string name);', False),  # no export of that name
+    ('[DllImport("kernel32.dll", EntryPoint = "DeleteFileW")] private static extern bool Remove('
+     '[MarshalAs(UnmanagedType.LPWStr)] string name);', True),
+    ('[DllImport("kernel32.dll")] private static extern bool CloseHandle(IntPtr handle);', False),  # not listed
+    ('[DllImport("kernel32.dll"), SuppressUnmanagedCodeSecurity] public static extern IntPtr GlobalFree(IntPtr m);', False),
+    ('[DllImport("kernel32.dll")] public extern IntPtr GlobalFree(IntPtr memory);', False),  # not static
+    ('public static extern IntPtr GlobalFree(IntPtr memory);', False),  # no DllImport
+], ids=['internal-return-bool', 'return-i1', 'unicode-resolves-w', 'ansi-resolves-a', 'exact-spelling', 'entry-point',
+        'not-listed', 'unreadable-attributes', 'not-static', 'no-dllimport'])
+def test_pinvoke_declarations_whatever_their_modifiers(declaration, ok):
+    assert ('pinvoke' not in rules(check_snippet(sample_snippet(declaration)))) == ok, check_snippet(sample_snippet(declaration))
+
+
+DATA_TREE = SNIPPETS['data_tree']
+
+
+@pytest.mark.parametrize('old, new', [
+    # The declarations are private: the rule once read only `public static extern` ones.
+    ('private static extern uint GetFileAttributesW', 'private static extern int GetFileAttributesW'),
+    ('private static extern bool DeleteFileW(string name)', 'private static extern bool DeleteFileW(string name, uint flags)'),
+    ('[DllImport("kernel32.dll", CharSet = CharSet.Unicode, SetLastError = true)]\n        private static extern bool '
+     'RemoveDirectoryW', '[DllImport("kernel32.dll", SetLastError = true)]\n        private static extern bool RemoveDirectoryW'),
+    ('[DllImport("kernel32.dll", CharSet = CharSet.Unicode, SetLastError = true)]\n        private static extern bool '
+     'DeleteFileW', '[DllImport("kernel32.dll", CharSet = CharSet.Unicode)]\n        private static extern bool DeleteFileW'),
+    ('FindFirstFileW(string name, out FindData data)', 'FindFirstFileW(string name, ref FindData data)'),
+    ('private static extern bool FindNextFileW(IntPtr find', 'private static extern bool FindNextFileW(int find'),
+    ('private static extern int DestroyLayerNative(ref DriverInfo info', 'private static extern int DestroyLayerNative(DriverInfo info'),
+    ('EntryPoint = "DestroyLayer"', 'EntryPoint = "DestroyLayers"'),
+    # The structures, field by field.
+    ('SizeConst = 260', 'SizeConst = 256'),
+    ('public uint SizeHigh, SizeLow, Reserved0, Reserved1;', 'public uint SizeHigh, SizeLow, Reserved0;'),
+    ('public uint SizeHigh, SizeLow', 'public ulong SizeHigh, SizeLow'),
+    ('[StructLayout(LayoutKind.Sequential, CharSet = CharSet.Unicode)]\n        private struct FindData',
+     '[StructLayout(LayoutKind.Sequential)]\n        private struct FindData'),  # ANSI names in a W structure
+    ('[StructLayout(LayoutKind.Sequential, CharSet = CharSet.Unicode)]\n        private struct DriverInfo',
+     '[StructLayout(LayoutKind.Sequential, Pack = 1, CharSet = CharSet.Unicode)]\n        private struct DriverInfo'),
+    ('public int Flavour;\n            public string HomeDir;', 'public string HomeDir;\n            public int Flavour;'),
+], ids=['dword-as-int', 'extra-parameter', 'ansi-strings', 'no-setlasterror', 'out-as-ref', 'handle-as-int',
+        'struct-by-value', 'entry-point', 'name-length', 'field-missing', 'field-size', 'struct-ansi', 'struct-packed',
+        'field-order'])
+def test_mutated_data_tree_declaration_is_rejected(old, new):
+    assert old in DATA_TREE, old
+    assert check_snippet(DATA_TREE) == []
+    findings = check_snippet(DATA_TREE.replace(old, new, 1))
+    assert 'pinvoke' in rules(findings), findings
 
 
 # --- mutated copies of the real scripts --------------------------------------------------------------
