@@ -269,13 +269,29 @@ def sample_snippet(declaration: str) -> str:
     ('[DllImport("kernel32.dll"), SuppressUnmanagedCodeSecurity] public static extern IntPtr GlobalFree(IntPtr m);', False),
     ('[DllImport("kernel32.dll")] public extern IntPtr GlobalFree(IntPtr memory);', False),  # not static
     ('public static extern IntPtr GlobalFree(IntPtr memory);', False),  # no DllImport
+    ('[DllImport("kernel32", CharSet = CharSet.Auto)] static extern bool DeleteFile(string name);', True),
+    ('[DllImport("kernel32.dll", CharSet = CharSet.Unicode)] static extern bool DeleteFileW([MarshalAs(UnmanagedType.LPStr)] '
+     'string name);', False),
+    ('[System.Runtime.InteropServices.DllImport("kernel32.dll")] public static extern System.IntPtr GlobalFree('
+     'System.IntPtr memory);', True),
 ], ids=['internal-return-bool', 'return-i1', 'unicode-resolves-w', 'ansi-resolves-a', 'exact-spelling', 'entry-point',
-        'not-listed', 'unreadable-attributes', 'not-static', 'no-dllimport'])
+        'not-listed', 'unreadable-attributes', 'not-static', 'no-dllimport', 'auto-is-unicode', 'lpstr',
+        'qualified-names'])
 def test_pinvoke_declarations_whatever_their_modifiers(declaration, ok):
     assert ('pinvoke' not in rules(check_snippet(sample_snippet(declaration)))) == ok, check_snippet(sample_snippet(declaration))
 
 
 DATA_TREE = SNIPPETS['data_tree']
+
+
+def test_data_tree_declarations_written_otherwise_pass():
+    # Fields that take no place in the layout, and the types' full names.
+    text = DATA_TREE.replace('public uint Attributes;\n            public uint CreationLow',
+                             'public const int Max = 260;\n            public static int Seen;\n'
+                             '            public readonly System.UInt32 Attributes;\n            public uint CreationLow', 1)
+    text = text.replace('private static extern uint GetFileAttributesW', 'private static extern UInt32 GetFileAttributesW', 1)
+    assert text.count('Seen') == 1 and 'UInt32 GetFileAttributesW' in text
+    assert check_snippet(text) == []
 
 
 @pytest.mark.parametrize('old, new', [
@@ -298,10 +314,12 @@ DATA_TREE = SNIPPETS['data_tree']
      '[StructLayout(LayoutKind.Sequential)]\n        private struct FindData'),  # ANSI names in a W structure
     ('[StructLayout(LayoutKind.Sequential, CharSet = CharSet.Unicode)]\n        private struct DriverInfo',
      '[StructLayout(LayoutKind.Sequential, Pack = 1, CharSet = CharSet.Unicode)]\n        private struct DriverInfo'),
+    ('[StructLayout(LayoutKind.Sequential, CharSet = CharSet.Unicode)]\n        private struct DriverInfo',
+     '[StructLayout(LayoutKind.Explicit, CharSet = CharSet.Unicode)]\n        private struct DriverInfo'),
     ('public int Flavour;\n            public string HomeDir;', 'public string HomeDir;\n            public int Flavour;'),
 ], ids=['dword-as-int', 'extra-parameter', 'ansi-strings', 'no-setlasterror', 'out-as-ref', 'handle-as-int',
         'struct-by-value', 'entry-point', 'name-length', 'field-missing', 'field-size', 'struct-ansi', 'struct-packed',
-        'field-order'])
+        'struct-explicit', 'field-order'])
 def test_mutated_data_tree_declaration_is_rejected(old, new):
     assert old in DATA_TREE, old
     assert check_snippet(DATA_TREE) == []
