@@ -460,7 +460,7 @@ def uint32_cast_findings(root) -> list[Finding]:
 # A declaration: [DllImport(...)], any other attributes ([return: MarshalAs(...)], ...), any
 # modifiers, the return type, the name and the parameters. A DllImport or an `extern` this does
 # not read is a finding of its own, so that no declaration goes unchecked.
-_DLLIMPORT = re.compile(
+DLLIMPORT = re.compile(
     r'\[\s*(?:System\.Runtime\.InteropServices\.)?DllImport(?:Attribute)?\s*\((?P<attributes>[^\]]*)\)\s*\]'
     r'(?P<more>(?:\s*\[[^\]]*\])*)'
     r'\s*(?P<modifiers>(?:(?:public|private|internal|protected|static|extern|unsafe|new)\s+)+)'
@@ -549,14 +549,18 @@ def _parameter_findings(key, declared, upstream: Upstream, structs) -> list[str]
     return problems
 
 
+def _line(text: str, offset: int) -> int:
+    return text[:offset].count('\n') + 1
+
+
 def pinvoke_findings(text: str) -> list[Finding]:
     findings = []
     structs = struct_layouts(text)
     reads_last_error = 'GetLastWin32Error' in text
     read = []
-    for match in _DLLIMPORT.finditer(text):
+    for match in DLLIMPORT.finditer(text):
         read.append(match.span())
-        line = text.count('\n', 0, match.start()) + 1
+        line = _line(text, match.start())
         attributes = match.group('attributes')
         dll = re.match(r'\s*"([^"]+)"', attributes)
         dll = dll.group(1).lower() if dll else ''
@@ -583,8 +587,8 @@ def pinvoke_findings(text: str) -> list[Finding]:
             findings.append(Finding('pinvoke', line, '%s reports failures through GetLastError and the code reads '
                                     'Marshal.GetLastWin32Error: declare it with SetLastError = true' % key[1]))
     for word in re.finditer(r'\bDllImport\b|\bextern\b', text):
-        if not any(start <= word.start() < end for start, end in read):
-            findings.append(Finding('pinvoke', text.count('\n', 0, word.start()) + 1,
+        if not any(word.start() in range(start, end) for start, end in read):
+            findings.append(Finding('pinvoke', _line(text, word.start()),
                                     '%s in a declaration the pinvoke rule cannot read: write it as [DllImport(...)], '
                                     'other attributes, modifiers with static extern, the return type, the name and '
                                     'the parameters, ending with ;' % word.group()))

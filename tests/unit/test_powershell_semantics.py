@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from operation_params import call_sites
-from powershell_semantics import SET_BY_BOOTSTRAP, check_semantics, command_findings, defined_functions
+from powershell_semantics import DLLIMPORT, SET_BY_BOOTSTRAP, check_semantics, command_findings, defined_functions
 from test_powershell_static import POWERSHELL, REPO, REQUIRES, SCRIPTS, kind_of, node_text, parse, walk
 
 SNIPPETS = {path.stem: path.read_text(encoding='utf-8') for path in sorted((POWERSHELL / 'snippets').glob('*.ps1'))}
@@ -274,9 +274,10 @@ def sample_snippet(declaration: str) -> str:
      'string name);', False),
     ('[System.Runtime.InteropServices.DllImport("kernel32.dll")] public static extern System.IntPtr GlobalFree('
      'System.IntPtr memory);', True),
+    ('[DllImport("kernel32.dll")] public static extern IntPtr GlobalFree(IntPtr m);extern int Other();', False),
 ], ids=['internal-return-bool', 'return-i1', 'unicode-resolves-w', 'ansi-resolves-a', 'exact-spelling', 'entry-point',
         'not-listed', 'unreadable-attributes', 'not-static', 'no-dllimport', 'auto-is-unicode', 'lpstr',
-        'qualified-names'])
+        'qualified-names', 'extern-after-declaration'])
 def test_pinvoke_declarations_whatever_their_modifiers(declaration, ok):
     assert ('pinvoke' not in rules(check_snippet(sample_snippet(declaration)))) == ok, check_snippet(sample_snippet(declaration))
 
@@ -325,6 +326,47 @@ def test_mutated_data_tree_declaration_is_rejected(old, new):
     assert check_snippet(DATA_TREE) == []
     findings = check_snippet(DATA_TREE.replace(old, new, 1))
     assert 'pinvoke' in rules(findings), findings
+
+
+def test_pinvoke_findings_name_the_line_and_what_differs():
+    text = DATA_TREE.replace('SizeConst = 260', 'SizeConst = 256', 1).replace(
+        'FindNextFileW(IntPtr find, out FindData data)', 'FindNextFileW(IntPtr find, ref FindData data)', 1)
+    lines = text.splitlines()
+    first = next(i for i, line in enumerate(lines, 1) if 'FindFirstFileW(string' in line) - 1  # its [DllImport] line
+    found = [(f.line, f.message.split('; upstream: ')[0]) for f in check_snippet(text)]
+    layout = ['dword'] * 11 + ['wchar[256]', 'wchar[14]']
+    assert found == [
+        (first, 'FindFirstFileW takes (wstring, out finddata); expected (wstring, out WIN32_FIND_DATAW)'),
+        (first, 'struct finddata is laid out as %s; WIN32_FIND_DATAW is %s' % (layout, layout[:11] + ['wchar[260]', 'wchar[14]'])),
+        (first + 2, 'FindNextFileW takes (intptr, ref finddata); expected (intptr, out WIN32_FIND_DATAW)'),
+        (first + 2, 'struct finddata is laid out as %s; WIN32_FIND_DATAW is %s' % (layout, layout[:11] + ['wchar[260]', 'wchar[14]'])),
+    ], found
+    unreadable = check_snippet(sample_snippet('\n\n[DllImport("kernel32.dll"), Foo] static extern bool FindClose(IntPtr f);'))
+    assert [(f.line, f.message.split(':')[0]) for f in unreadable] == [
+        (6, 'DllImport in a declaration the pinvoke rule cannot read'), (6, 'extern in a declaration the pinvoke rule cannot read')]
+
+
+# The functions that report a failure through GetLastError (their Win32 documentation), and those that do not.
+SETS_LAST_ERROR = {'FindFirstFileW', 'FindNextFileW', 'FindClose', 'GetFileAttributesW', 'SetFileAttributesW', 'DeleteFileW',
+                   'RemoveDirectoryW', 'WinHttpGetDefaultProxyConfiguration', 'GlobalFree', 'SendMessageTimeout'}
+RETURNS_HRESULT = {'HNSCall', 'DestroyLayerNative'}
+
+
+def _declarations():
+    texts = {**{'%s.ps1' % name: text for name, text in SNIPPETS.items()}, **{'%s.ps1' % name: text for name, text in OPERATIONS.items()}}
+    return [(name, match) for name, text in sorted(texts.items()) for match in DLLIMPORT.finditer(text)]
+
+
+@pytest.mark.parametrize('script, match', _declarations(), ids=lambda v: v if isinstance(v, str) else v.group('name'))
+def test_setlasterror_is_required_where_the_last_error_is_read(script, match):
+    name = match.group('name')
+    assert name in SETS_LAST_ERROR | RETURNS_HRESULT, name
+    text = (SNIPPETS.get(script[:-4]) or OPERATIONS[script[:-4]])
+    without = match.group(0).replace(', SetLastError = true', '').replace('SetLastError = true, ', '')
+    assert 'SetLastError' not in without
+    mutated = text.replace(match.group(0), without, 1) + '\n# [Runtime.InteropServices.Marshal]::GetLastWin32Error()\n'
+    flagged = any('SetLastError = true' in f.message and f.rule == 'pinvoke' for f in check_semantics(mutated, ALL_SNIPPET_FUNCTIONS))
+    assert flagged == (name in SETS_LAST_ERROR)
 
 
 # --- mutated copies of the real scripts --------------------------------------------------------------
