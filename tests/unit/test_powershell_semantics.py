@@ -346,6 +346,13 @@ def test_pinvoke_findings_name_the_line_and_what_differs():
         (6, 'DllImport in a declaration the pinvoke rule cannot read'), (6, 'extern in a declaration the pinvoke rule cannot read')]
 
 
+def test_a_declaration_not_listed_does_not_stop_the_check_of_the_next():
+    text = sample_snippet('[DllImport("kernel32.dll")] static extern bool CloseHandle(IntPtr h);\n'
+                          '[DllImport("kernel32.dll")] static extern int FindClose(IntPtr f);')
+    assert [(f.line, f.message.split('; upstream: ')[0].split(' (add')[0]) for f in check_snippet(text)] == [
+        (4, 'kernel32.dll!CloseHandle is not in PINVOKE_DECLARATIONS'), (5, 'FindClose returns int (int)')]
+
+
 # The functions that report a failure through GetLastError (their Win32 documentation), and those that do not.
 SETS_LAST_ERROR = {'FindFirstFileW', 'FindNextFileW', 'FindClose', 'GetFileAttributesW', 'SetFileAttributesW', 'DeleteFileW',
                    'RemoveDirectoryW', 'WinHttpGetDefaultProxyConfiguration', 'GlobalFree', 'SendMessageTimeout'}
@@ -365,7 +372,8 @@ def test_setlasterror_is_required_where_the_last_error_is_read(script, match):
     without = match.group(0).replace(', SetLastError = true', '').replace('SetLastError = true, ', '')
     assert 'SetLastError' not in without
     mutated = text.replace(match.group(0), without, 1) + '\n# [Runtime.InteropServices.Marshal]::GetLastWin32Error()\n'
-    flagged = any('SetLastError = true' in f.message and f.rule == 'pinvoke' for f in check_semantics(mutated, ALL_SNIPPET_FUNCTIONS))
+    flagged = any('SetLastError = true' in f.message and name.removesuffix('Native') in f.message and f.rule == 'pinvoke'
+                  for f in check_semantics(mutated, ALL_SNIPPET_FUNCTIONS))
     assert flagged == (name in SETS_LAST_ERROR)
 
 
