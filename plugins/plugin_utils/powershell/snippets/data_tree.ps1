@@ -58,7 +58,7 @@ namespace WcowBuildkit {
         private static extern IntPtr FindFirstFileW(string name, out FindData data);
         [DllImport("kernel32.dll", CharSet = CharSet.Unicode, SetLastError = true)]
         private static extern bool FindNextFileW(IntPtr find, out FindData data);
-        [DllImport("kernel32.dll")]
+        [DllImport("kernel32.dll", SetLastError = true)]
         private static extern bool FindClose(IntPtr find);
         [DllImport("kernel32.dll", CharSet = CharSet.Unicode, SetLastError = true)]
         private static extern uint GetFileAttributesW(string name);
