@@ -90,6 +90,7 @@ AUTOMATIC = frozenset({
 # dot-sources an operation.
 SET_BY_BOOTSTRAP = frozenset({'params'})
 
+
 # The P/Invoke declarations allowed: (dll, exported function) -> Upstream. A
 # declaration is looked up by its EntryPoint, else its method name, as the
 # runtime resolves it (DllImportAttribute.ExactSpelling, false by default in C#:
