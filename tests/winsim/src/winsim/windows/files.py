@@ -85,6 +85,15 @@ def is_file(state: dict, path: str) -> bool:
     return record is not None and record["type"] == "file"
 
 
+def test_path_leaf(state: dict, path: str) -> bool:
+    """`Test-Path -LiteralPath <path> -PathType Leaf` in Windows PowerShell 5.1: a path holding a character
+    .NET Framework refuses throws ArgumentException "Illegal characters in path." instead of answering $false
+    (PowerShell/PowerShell#16465 with '|', p0w3rsh3ll/AutoRuns#80 with '"'; PowerShell 7 answers $false)."""
+    if ntfs.has_illegal_characters(path):
+        raise WindowsIOError("ArgumentException", ntfs.ILLEGAL_CHARACTERS)
+    return is_file(state, path)
+
+
 def ensure_dir(state: dict, path: str) -> list:
     """New-Item -ItemType Directory -Force: creates missing parents; returns the created paths."""
     record = lookup(state, path)
