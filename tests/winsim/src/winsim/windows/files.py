@@ -1,7 +1,10 @@
 """The host's file system: state["files"] maps a Windows path to a record.
 
 A record is {"type": "dir"} or {"type": "file", "content_b64", "size",
-"sha256", "in_use"}; a file may carry "readonly": true (FILE_ATTRIBUTE_READONLY) and a
+"sha256", "in_use"} (a running program's file: it cannot be written or deleted, but can be renamed); a file
+may carry "held_open": true (another program, a virus scanner reading a file just written, holds it open without
+FILE_SHARE_DELETE: it can be read, not renamed, deleted or written; state["scanner_holds"] lists the lower-cased
+file names a scanner holds once written, docs/windows-facts.md#files-in-use), "readonly": true (FILE_ATTRIBUTE_READONLY) and a
 directory "link_target" (a junction or directory symbolic link: nothing is
 stored below it, what it points to is elsewhere). Any record may carry "sddl",
 its owner and DACL (winsim.windows.ntfs): the .NET calls below that delete,
@@ -143,6 +146,8 @@ def write_bytes(state: dict, path: str, data: bytes) -> None:
         _refuse_in_use(record, path)
     fits = faults.before_write(len(data), record.get("size", 0) if record else 0)
     state["files"][key or path] = file_record(data if fits is None else data[:fits])
+    if path.replace("/", "\\").rsplit("\\", 1)[-1].lower() in state.get("scanner_holds", ()):
+        state["files"][key or path]["held_open"] = True
     if fits is not None:
         raise WindowsIOError("IOException", faults.DISK_FULL_MESSAGE)
 
@@ -154,6 +159,10 @@ def move(state: dict, source: str, destination: str) -> None:
     source_key = find_key(state, source)
     if source_key is None or state["files"][source_key]["type"] != "file":
         raise WindowsIOError("FileNotFoundException", f"Could not find file '{source}'.")
+    if state["files"][source_key].get("held_open"):
+        # MoveFile opens the source for DELETE, which a handle without FILE_SHARE_DELETE refuses; .NET's
+        # message names no file (farhadeidi/bookmarks-but-better#66, golang/go#16882).
+        raise WindowsIOError("IOException", SHARING_VIOLATION)
     if find_key(state, destination) is not None:
         raise WindowsIOError("IOException", "Cannot create a file when that file already exists.")
     _require_parent(state, destination)
@@ -284,8 +293,11 @@ def _require_parent(state: dict, path: str) -> None:
         raise WindowsIOError("DirectoryNotFoundException", f"Could not find a part of the path '{path}'.")
 
 
+SHARING_VIOLATION = "The process cannot access the file because it is being used by another process."
+
+
 def _refuse_in_use(record: dict, path: str) -> None:
-    if record.get("in_use"):
+    if record.get("in_use") or record.get("held_open"):
         # docs/windows-facts.md#files-in-use: a running .exe cannot be overwritten or deleted.
         raise WindowsIOError(
             "IOException",

@@ -54,7 +54,7 @@ def destroy_layer(state: dict, home_dir: str, layer_id: str) -> int:
     if key is None or state["files"][key]["type"] != "dir":
         return E_PATH_NOT_FOUND
     below = [k for k in state["files"] if files.normalise(k).startswith(files.normalise(key) + "\\")]
-    if any(state["files"][k].get("in_use") for k in below):
+    if any(state["files"][k].get("in_use") or state["files"][k].get("held_open") for k in below):
         return E_SHARING_VIOLATION
     for k in below + [key]:
         del state["files"][k]
