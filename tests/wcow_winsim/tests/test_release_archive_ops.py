@@ -170,6 +170,22 @@ def test_a_staged_file_a_scanner_holds_puts_the_old_file_back_and_the_next_run_i
     assert ".wcow-pkg.staging" not in {name.split("\\")[0] for name in tree(store)}
 
 
+def test_a_staged_archive_a_scanner_holds_stays_after_the_install_and_the_next_run_removes_it(store):
+    with store.transaction() as state:
+        state["scanner_holds"] = ["archive.tar.gz"]
+    data = tgz(V1)
+    assert invoke(store, "release_archive_apply", apply_params(data), stream=data)["changed_files"] == [
+        "bin/a.exe", "bin/b.exe", "README"]
+    assert set(tree(store)) == {".wcow-pkg.manifest.json", "bin\\a.exe", "bin\\b.exe", "README",
+                                ".wcow-pkg.staging\\archive.tar.gz"}
+    with store.transaction() as state:
+        state["scanner_holds"] = []
+        for record in state["files"].values():
+            record.pop("held_open", None)  # the scan finished
+    assert invoke(store, "release_archive_apply", apply_params(data), stream=data)["changed_files"] == []
+    assert ".wcow-pkg.staging\\archive.tar.gz" not in tree(store)
+
+
 def test_previous_files_go_only_when_unchanged(store):
     data = tgz(V1)
     invoke(store, "release_archive_apply", apply_params(data), stream=data)
