@@ -152,9 +152,13 @@ def write_bytes(state: dict, path: str, data: bytes) -> None:
         raise WindowsIOError("IOException", faults.DISK_FULL_MESSAGE)
 
 
-def move(state: dict, source: str, destination: str) -> None:
+def move(state: dict, source: str, destination: str, long_paths: bool = False) -> None:
     """[IO.File]::Move: fails when the destination exists; a file in use can be renamed
-    (docs/windows-facts.md#files-in-use)."""
+    (docs/windows-facts.md#files-in-use). System.IO's path checks apply to both paths, unless the caller
+    passes `\\\\?\\` paths itself (`long_paths`: Go's os.Rename, whose fixLongPath adds the prefix)."""
+    if not long_paths:
+        _dotnet_path(source)
+        _dotnet_path(destination)
     faults.before_move()
     source_key = find_key(state, source)
     if source_key is None or state["files"][source_key]["type"] != "file":
@@ -184,6 +188,8 @@ REPLACE_FAILURES = {
 
 def replace(state: dict, source: str, destination: str, backup: str | None = None) -> None:
     """[IO.File]::Replace (ReplaceFile): destination must exist and not be in use; it may fail part-way (above)."""
+    for path in (source, destination) + ((backup,) if backup else ()):
+        _dotnet_path(path)
     faults.before_move()
     source_key = find_key(state, source)
     if source_key is None:
@@ -332,18 +338,22 @@ def copy(state: dict, source: str, destination: str) -> None:
     """[IO.File]::Copy(source, destination): the destination must not exist. A file in use may be read, so
     copied: a mapped executable image refuses only write access and deletion (Microsoft Learn, "Executable
     Images", windows-hardware/drivers/ifs/executable-images)."""
+    _dotnet_path(source)
+    _dotnet_path(destination)
     record = lookup(state, source)
     if record is None or record["type"] != "file":
         _missing(state, source)
     if find_key(state, destination) is not None:
         raise WindowsIOError("IOException", f"The file '{destination}' already exists.")
     _require_parent(state, destination)
-    state["files"][destination] = dict(record, in_use=False)
+    state["files"][destination] = {k: v for k, v in record.items() if k != "held_open"} | {"in_use": False}
 
 
 def move_dir(state: dict, source: str, destination: str) -> None:
     """[IO.Directory]::Move on one volume: a rename of the folder and everything below it; the destination
     must not exist."""
+    _dotnet_path(source)
+    _dotnet_path(destination)
     source_key = find_key(state, source)
     if source_key is None or state["files"][source_key]["type"] != "dir":
         raise WindowsIOError("DirectoryNotFoundException", f"Could not find a part of the path '{source}'.")
