@@ -156,6 +156,16 @@ def test_a_file_a_scanner_holds_is_read_and_copied_but_not_renamed_or_deleted(st
         win32_files.delete_file(state, held)
 
 
+def test_writing_over_a_file_refuses_a_read_only_one_and_keeps_its_dacl(state):
+    path = put(state, "C:\\Data\\conf.toml", sddl="O:BAD:P(A;;FA;;;SY)(A;;FA;;;BA)")
+    state["files"][path]["readonly"] = True
+    with pytest.raises(files.WindowsIOError, match="is denied"):
+        files.write_bytes(state, path, b"new")
+    state["files"][path]["readonly"] = False
+    files.write_bytes(state, path, b"new")
+    assert files.read_bytes(state, path) == b"new" and state["files"][path]["sddl"] == "O:BAD:P(A;;FA;;;SY)(A;;FA;;;BA)"
+
+
 def test_read_only_files_refuse_delete_and_replace_until_cleared(state):
     path = put(state, "C:\\Data\\config.toml")
     state["files"][path]["readonly"] = True

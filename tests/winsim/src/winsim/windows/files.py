@@ -144,8 +144,15 @@ def write_bytes(state: dict, path: str, data: bytes) -> None:
         raise WindowsIOError("UnauthorizedAccessException", f"Access to the path '{path}' is denied.")
     else:
         _refuse_in_use(record, path)
+        if record.get("readonly"):
+            # CreateFile with CREATE_ALWAYS fails with ERROR_ACCESS_DENIED on a read-only file
+            # (learn.microsoft.com, "CreateFileW", CREATE_ALWAYS; "File.WriteAllBytes", Exceptions).
+            raise WindowsIOError("UnauthorizedAccessException", f"Access to the path '{path}' is denied.")
     fits = faults.before_write(len(data), record.get("size", 0) if record else 0)
     state["files"][key or path] = file_record(data if fits is None else data[:fits])
+    if record is not None and "sddl" in record:
+        # An existing file is truncated, not made anew: it keeps its owner and DACL (same page, CREATE_ALWAYS).
+        state["files"][key]["sddl"] = record["sddl"]
     if path.replace("/", "\\").rsplit("\\", 1)[-1].lower() in state.get("scanner_holds", ()):
         state["files"][key or path]["held_open"] = True
     if fits is not None:
