@@ -146,7 +146,8 @@ def write_bytes(state: dict, path: str, data: bytes) -> None:
         _refuse_in_use(record, path)
         if record.get("readonly"):
             # CreateFile with CREATE_ALWAYS fails with ERROR_ACCESS_DENIED on a read-only file
-            # (learn.microsoft.com, "CreateFileW", CREATE_ALWAYS; "File.WriteAllBytes", Exceptions).
+            # (learn.microsoft.com, "CreateFileW", CREATE_ALWAYS; "File.WriteAllBytes", Exceptions;
+            # docs/windows-facts.md#files-in-use).
             raise WindowsIOError("UnauthorizedAccessException", f"Access to the path '{path}' is denied.")
     fits = faults.before_write(len(data), record.get("size", 0) if record else 0)
     state["files"][key or path] = file_record(data if fits is None else data[:fits])
