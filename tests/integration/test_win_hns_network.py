@@ -118,13 +118,24 @@ def test_differing_network_is_not_replaced_unless_asked(ansible, start_fleet, tm
 
 @pytest.mark.every_core
 def test_without_hns_check_mode_warns_and_a_real_run_fails(ansible, start_fleet, tmp_path):
-    fleet = start_fleet(HostSpec('bare', 'ws2019'))
+    # 'stopped' has the Containers feature but its Host Network Service is stopped: HNSCall returns
+    # 0x80070426 and no response (docs/windows-facts.md#hns-api), which is "HNS is not available", not a
+    # ConvertFrom-Json binding error.
+    fleet = start_fleet(HostSpec('bare', 'ws2019'), HostSpec('stopped', 'ws2022', containers=True))
+    with fleet.store('stopped').transaction() as state:
+        state['hns']['service_running'] = False
     args = dict(name='nat', subnet='172.20.0.0/16')
-    check = run(ansible, fleet, tmp_path, args, check=True).task('bare', 'module')['result']
+    checked = run(ansible, fleet, tmp_path, args, check=True)
+    check = checked.task('bare', 'module')['result']
     assert check['changed'] is True
     assert any('Containers' in warning for warning in check.get('warnings', []))
-    failed = run(ansible, fleet, tmp_path, args).task('bare', 'module')
+    assert any('0x80070426' in warning for warning in checked.task('stopped', 'module')['result'].get('warnings', []))
+    ran = run(ansible, fleet, tmp_path, args)
+    failed = ran.task('bare', 'module')
     assert failed['status'] == 'failed' and 'enable the Containers feature' in failed['result']['msg']
+    stopped = ran.task('stopped', 'module')
+    assert stopped['status'] == 'failed', stopped
+    assert 'The service has not been started. (Exception from HRESULT: 0x80070426)' in stopped['result']['msg']
 
 
 def test_unknown_adapter_fails_with_the_hns_message(ansible, start_fleet, tmp_path):

@@ -1,9 +1,10 @@
 """Every `throw` and `catch` of the operations has a simulator test reaching its modelled counterpart.
 
 tests/unit/powershell_error_sites.yml maps each site (file, start of its line) to the test that reaches it, or
-to `gap: <why>` when none does yet: one entry per occurrence, so that two `catch {` of a file need two entries. A new
-or changed throw or catch fails here until it has its entry, and the test named for a `throw` of a message must
-show a piece of that message, so that an entry cannot name a test that meets another throw.
+to `unreachable: <why, with its source>` for a site no host can reach: one entry per occurrence, so that two
+`catch {` of a file need two entries. A new or changed throw or catch fails here until it has its entry, a `gap:`
+(a reachable site without a test) is refused, and the test named for a `throw` of a message must show a piece of
+that message, so that an entry cannot name a test that meets another throw.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ REPO = Path(__file__).resolve().parents[2]
 POWERSHELL = REPO / 'plugins' / 'plugin_utils' / 'powershell'
 REGISTRY = yaml.safe_load((Path(__file__).with_name('powershell_error_sites.yml')).read_text(encoding='utf-8'))
 SITE = re.compile(r'\b(throw|catch)\b', re.IGNORECASE)
+# The entry of a site no host reaches, and the least length of its reason (which names its source).
+UNREACHABLE = 'unreachable: '
+REASON = 60
 # Where a test named by its file alone lives.
 SIMULATOR_TESTS = 'tests/wcow_winsim/tests'
 
@@ -95,9 +99,12 @@ def test_each_named_test_exists():
     for script, entries in REGISTRY.items():
         for entry in entries:
             site, target = entry['site'], entry['test']
-            if target.startswith('gap: '):
-                assert len(target) > len('gap: ') + 10, '%s %r: say why there is no test' % (script, site)
+            if target.startswith(UNREACHABLE):
+                assert len(target) > len(UNREACHABLE) + REASON, '%s %r: say why no host reaches it, with the ' \
+                    'source' % (script, site)
                 continue
+            assert '::' in target, '%s %r: %r is no test (file::function); a site a host reaches needs its ' \
+                'behaviour modelled and a test, no gap' % (script, site, target)
             path, _sep, name = target.partition('::')
             source = REPO / (path if '/' in path else '%s/%s' % (SIMULATOR_TESTS, path))
             assert source.is_file(), '%s %r: %s does not exist' % (script, site, path)
@@ -110,7 +117,7 @@ def test_the_test_named_for_a_thrown_message_shows_a_piece_of_it():
     for script, entries in REGISTRY.items():
         for entry in entries:
             pieces = message_pieces(entry['site'])
-            if entry['test'].startswith('gap: ') or not pieces:
+            if entry['test'].startswith(UNREACHABLE) or not pieces:
                 continue
             source = named_test_source(entry['test'])
             if not any(shows_a_piece(piece, source) for piece in pieces):
@@ -133,3 +140,9 @@ def test_a_test_showing_another_message_of_the_same_start_does_not_count():
     source = "    assert error == 'tar.exe could not list the archive (exit code 1)'"
     assert shows_a_piece('tar.exe could not list the archive (exit code ', source)
     assert not shows_a_piece('tar.exe could not extract the archive (exit code ', source)
+
+
+def test_no_entry_is_a_gap():
+    gaps = ['%s %r' % (script, entry['site']) for script, entries in REGISTRY.items() for entry in entries
+            if entry['test'].startswith('gap')]
+    assert not gaps, 'model the behaviour and write the test that reaches it: ' + ', '.join(gaps)

@@ -178,13 +178,9 @@ catch {
     }
     throw $failure
 }
-try {
-    $null = Remove-WcowPath -Path $staging
-}
-catch {
-    # A file in staging still open by a scanner: the next run removes it.
-    $null = $_
-}
+# A file in staging still open by a scanner is left (Remove-WcowPath reports it
+# and goes on); the next run removes it.
+$null = Remove-WcowPath -Path $staging
 @{
     dest = $dest
     manifest_path = $manifestPath

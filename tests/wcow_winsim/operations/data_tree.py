@@ -119,8 +119,8 @@ def _remove_tree(state: dict, long_path: str, attributes: int, failed: list) -> 
         home, _sep, layer_id = long_path[4:].rpartition("\\")
         try:
             result = hcs_layers.destroy_layer(state, home, layer_id)
-        except hcs_layers.VmcomputeNotLoadable:
-            result = None  # DataTree.DestroyLayer's catch: the folder is walked like any other
+        except (hcs_layers.VmcomputeNotLoadable, hcs_layers.EntryPointMissing):
+            result = None  # DataTree.DestroyLayer's two catches: the folder is walked like any other
         if result is not None:
             return True if result == hcs_layers.S_OK else _fail(failed, long_path, f"DestroyLayer: {_describe(result)}")
     code, entries = _list(state, long_path)

@@ -57,11 +57,9 @@ def run(state: dict, params, stdin: bytes = b"") -> dict:
                 if files.is_dir(state, directory) and not files.children(state, directory):
                     files.remove_empty_dir(state, directory)
         raise
-    try:
-        data_tree.remove_discarding_outcome(state, staging)
-    except PowerShellError:
-        # A file in staging still open by a scanner: the next run removes it.
-        pass
+    # A file in staging still open by a scanner is left (Remove-WcowPath reports it and goes on);
+    # the next run removes it.
+    data_tree.remove_discarding_outcome(state, staging)
     return result
 
 

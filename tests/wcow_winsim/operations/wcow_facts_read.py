@@ -122,9 +122,17 @@ def _program_path(state: dict, image_path: str) -> str:
             break
         tries = [candidate] if re.search(r"\.[^\\/.]+$", candidate) else [candidate + ".exe", candidate]
         for path in tries:
-            if files.is_file(state, path):
+            if _test_file(state, path):
                 return path
     return words[0]
+
+
+def _test_file(state: dict, path: str) -> bool:
+    """Test-WcowFile: Test-Path's refusal of a path it cannot hold reads as no file."""
+    try:
+        return files.test_path_leaf(state, path)
+    except files.WindowsIOError:
+        return False
 
 
 def _probe(state: dict, path: str, probes: dict) -> dict:
@@ -136,7 +144,7 @@ def _probe(state: dict, path: str, probes: dict) -> dict:
 
 
 def _run_probe(state: dict, path: str) -> dict:
-    probe = {"path": path, "exists": files.is_file(state, path), "exit_code": None, "stdout": "", "stderr": "",
+    probe = {"path": path, "exists": _test_file(state, path), "exit_code": None, "stdout": "", "stderr": "",
              "error": ""}
     if not probe["exists"]:
         return probe

@@ -174,3 +174,12 @@ def test_a_daemon_log_that_cannot_be_created_fails_to_open(tmp_path):
     with in_session(store, state, "service_apply"), pytest.raises(daemon_log.LogOpenError) as raised:
         daemon_log.Log(state, LOG).open()
     assert str(raised.value) == f"open {LOG}: {DISK_FULL}"
+
+
+def test_an_archive_that_fits_but_whose_files_do_not_fails_in_the_extraction(store):
+    # The listing reads the archive only; the extraction writes its files and meets the full disk.
+    fill_disk(store, len(ARCHIVE) + 5000)
+    error = apply(store, apply_params(ARCHIVE), [ARCHIVE[:8192], ARCHIVE[8192:]])
+    assert error["message"].startswith("tar.exe could not extract the archive (exit code 1): ")
+    assert error["message"].endswith("tar.exe: Error exit delayed from previous errors.")
+    assert nothing_left(store)

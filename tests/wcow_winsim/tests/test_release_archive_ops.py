@@ -147,6 +147,45 @@ def test_in_use_file_is_renamed_aside_and_left_for_later(store):
     assert again["leftovers"] == [] and aside.replace("/", "\\") not in tree(store)
 
 
+def test_a_staged_file_a_scanner_holds_puts_the_old_file_back_and_the_next_run_installs_it(store):
+    # A scanner holds the extracted a.exe open without FILE_SHARE_DELETE: the installed a.exe is renamed aside,
+    # the move of the new one fails, the catch renames the old one back and rethrows (Move-WcowFileIntoPlace).
+    data = tgz(V1)
+    invoke(store, "release_archive_apply", apply_params(data), stream=data)
+    with store.transaction() as state:
+        state["scanner_holds"] = ["a.exe"]
+    data2 = tgz({"pkg/bin/a.exe": b"a2", "pkg/bin/b.exe": b"b1", "pkg/README": b"r1"})
+    failed = invoke(store, "release_archive_apply", apply_params(data2), stream=data2)
+    assert failed["message"] == ('Exception calling "Move" with "2" argument(s): "The process cannot access the file '
+                                 'because it is being used by another process."')
+    installed = tree(store)
+    assert installed["bin\\a.exe"] == b"a1", "the old file is back under its name"
+    assert not any(".wcow-old-" in name for name in installed)
+    with store.transaction() as state:
+        state["scanner_holds"] = []
+        for record in state["files"].values():
+            record.pop("held_open", None)  # the scan finished
+    again = invoke(store, "release_archive_apply", apply_params(data2), stream=data2)
+    assert again["changed_files"] == ["bin/a.exe"] and tree(store)["bin\\a.exe"] == b"a2"
+    assert ".wcow-pkg.staging" not in {name.split("\\")[0] for name in tree(store)}
+
+
+def test_a_staged_archive_a_scanner_holds_stays_after_the_install_and_the_next_run_removes_it(store):
+    with store.transaction() as state:
+        state["scanner_holds"] = ["archive.tar.gz"]
+    data = tgz(V1)
+    assert invoke(store, "release_archive_apply", apply_params(data), stream=data)["changed_files"] == [
+        "bin/a.exe", "bin/b.exe", "README"]
+    assert set(tree(store)) == {".wcow-pkg.manifest.json", "bin\\a.exe", "bin\\b.exe", "README",
+                                ".wcow-pkg.staging\\archive.tar.gz"}
+    with store.transaction() as state:
+        state["scanner_holds"] = []
+        for record in state["files"].values():
+            record.pop("held_open", None)  # the scan finished
+    assert invoke(store, "release_archive_apply", apply_params(data), stream=data)["changed_files"] == []
+    assert ".wcow-pkg.staging\\archive.tar.gz" not in tree(store)
+
+
 def test_previous_files_go_only_when_unchanged(store):
     data = tgz(V1)
     invoke(store, "release_archive_apply", apply_params(data), stream=data)

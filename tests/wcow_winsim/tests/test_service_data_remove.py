@@ -8,7 +8,7 @@ import pytest
 from wcow_winsim.operations import HANDLERS, PowerShellError
 from winsim.host.profiles import build_state
 from winsim.programs import containerd_snapshots
-from winsim.windows import files, ntfs
+from winsim.windows import files, hcs_layers, ntfs
 
 ROOT = "C:\\ProgramData\\containerd\\root"
 LAYER = ROOT + "\\snapshots\\1\\Files\\layer.dat"
@@ -148,6 +148,17 @@ def test_layers_are_walked_when_vmcompute_does_not_load_and_the_rest_goes_on(sta
     assert first["not_removed_count"] >= 1
     assert all(line.startswith(base) and line.endswith(": Access is denied") for line in first["not_removed"])
     assert files.lookup(state, NOTE) is None and files.is_dir(state, base)
+
+
+def test_layers_are_walked_when_vmcompute_lacks_the_destroy_layer_export(state):
+    base = layered(state)
+    state["vmcompute_missing_exports"] = ["DestroyLayer"]  # the DLL loads; GetProcAddress finds no DestroyLayer
+    with pytest.raises(hcs_layers.EntryPointMissing, match="entry point named 'DestroyLayer'"):
+        hcs_layers.destroy_layer(state, files.parent(base), base.rsplit("\\", 1)[1])
+    first = remove(state, paths=[ROOT, OUTSIDE])
+    assert first["removed"] == [OUTSIDE], "the layer is walked with ordinary calls, which its ACLs refuse"
+    assert all(line.startswith(base) and line.endswith(": Access is denied") for line in first["not_removed"])
+    assert first["not_removed_count"] >= 1 and files.is_dir(state, base)
 
 
 def test_a_path_written_with_forward_slashes_is_removed(state):

@@ -207,3 +207,18 @@ def test_a_probe_that_cannot_run_or_outlives_its_wait_reports_why(tmp_path):
     assert containerd["error"] == (f"Cannot run {CONTAINERD}: The specified executable is not a valid application "
                                    "for this OS platform.")
     assert buildctl["error"] == f"{BUILDCTL} did not finish within 60 s and was stopped."
+
+
+def test_a_path_test_path_refuses_reads_as_no_file(tmp_path):
+    # Windows PowerShell 5.1 Test-Path throws "Illegal characters in path." for '|', '<' or '>'
+    # (docs/windows-facts.md#illegal-path-characters); Test-WcowFile's catch makes it "no file".
+    store = make(tmp_path, "ws2022", containers=True)
+    install(store, {"containerd": "D:\\gone\\containerd --log <level>|more"})
+    with store.transaction() as state:
+        with pytest.raises(files.WindowsIOError, match="Illegal characters in path."):
+            files.test_path_leaf(state, "D:\\gone\\containerd --log <level>|more")
+    result = facts_read(store, probe_versions=["C:\\tools\\a|b.exe"])
+    assert result["services"][0]["program"]["path"] == "D:\\gone\\containerd"
+    assert result["services"][0]["program"]["exists"] is False
+    assert result["binaries"][0] == {"path": "C:\\tools\\a|b.exe", "exists": False, "exit_code": None, "stdout": "",
+                                     "stderr": "", "error": ""}

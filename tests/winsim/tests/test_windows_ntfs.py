@@ -128,6 +128,44 @@ def test_a_directory_name_of_248_characters_is_too_long_for_system_io(state):
     assert ntfs.dotnet_path_problem(LONG_DIR[:240] + "\\a") is None
 
 
+def test_system_io_moves_and_copies_refuse_long_paths_and_illegal_characters(state):
+    source = put(state, "C:\\Data\\short.txt")
+    files.ensure_dir(state, LONG_FILE.rsplit("\\", 1)[0])
+    for call in (files.move, files.copy):
+        with pytest.raises(files.WindowsIOError, match="too long") as raised:
+            call(state, source, LONG_FILE)
+        assert raised.value.kind == "PathTooLongException"
+        with pytest.raises(files.WindowsIOError, match="^Illegal characters in path.$"):
+            call(state, source, "C:\\Data\\a|b.txt")
+    with pytest.raises(files.WindowsIOError, match="too long"):
+        files.replace(state, source, LONG_FILE)
+    files.move(state, source, LONG_FILE, long_paths=True)  # Go's os.Rename adds \\?\ itself
+    assert files.is_file(state, LONG_FILE) and not files.is_file(state, source)
+
+
+def test_a_file_a_scanner_holds_is_read_and_copied_but_not_renamed_or_deleted(state):
+    held = put(state, "C:\\Data\\held.exe")
+    state["files"][held]["held_open"] = True
+    assert files.read_bytes(state, held) == b"x"
+    files.copy(state, held, "C:\\Data\\copy.exe")
+    assert "held_open" not in state["files"]["C:\\Data\\copy.exe"], "the copy is a new file nobody holds"
+    for call in (lambda: files.move(state, held, "C:\\Data\\moved.exe"), lambda: files.delete(state, held)):
+        with pytest.raises(files.WindowsIOError, match="being used by another process"):
+            call()
+    with pytest.raises(win32_files.Win32Error):
+        win32_files.delete_file(state, held)
+
+
+def test_writing_over_a_file_refuses_a_read_only_one_and_keeps_its_dacl(state):
+    path = put(state, "C:\\Data\\conf.toml", sddl="O:BAD:P(A;;FA;;;SY)(A;;FA;;;BA)")
+    state["files"][path]["readonly"] = True
+    with pytest.raises(files.WindowsIOError, match="is denied"):
+        files.write_bytes(state, path, b"new")
+    state["files"][path]["readonly"] = False
+    files.write_bytes(state, path, b"new")
+    assert files.read_bytes(state, path) == b"new" and state["files"][path]["sddl"] == "O:BAD:P(A;;FA;;;SY)(A;;FA;;;BA)"
+
+
 def test_read_only_files_refuse_delete_and_replace_until_cleared(state):
     path = put(state, "C:\\Data\\config.toml")
     state["files"][path]["readonly"] = True

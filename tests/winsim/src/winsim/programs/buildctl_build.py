@@ -270,7 +270,7 @@ def _write_metadata(state: dict, target: str, data: bytes) -> str | None:
         # os.Rename on Windows: MoveFileEx with MOVEFILE_REPLACE_EXISTING.
         if files.is_file(state, target):
             files.delete(state, target)
-        files.move(state, staged, target)
+        files.move(state, staged, target, long_paths=True)
     except files.WindowsIOError as error:
         return f"rename {staged} {target}: {error.message}"
     return None

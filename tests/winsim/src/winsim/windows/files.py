@@ -1,7 +1,10 @@
 """The host's file system: state["files"] maps a Windows path to a record.
 
 A record is {"type": "dir"} or {"type": "file", "content_b64", "size",
-"sha256", "in_use"}; a file may carry "readonly": true (FILE_ATTRIBUTE_READONLY) and a
+"sha256", "in_use"} (a running program's file: it cannot be written or deleted, but can be renamed); a file
+may carry "held_open": true (another program, a virus scanner reading a file just written, holds it open without
+FILE_SHARE_DELETE: it can be read, not renamed, deleted or written; state["scanner_holds"] lists the lower-cased
+file names a scanner holds once written, docs/windows-facts.md#files-in-use), "readonly": true (FILE_ATTRIBUTE_READONLY) and a
 directory "link_target" (a junction or directory symbolic link: nothing is
 stored below it, what it points to is elsewhere). Any record may carry "sddl",
 its owner and DACL (winsim.windows.ntfs): the .NET calls below that delete,
@@ -85,6 +88,15 @@ def is_file(state: dict, path: str) -> bool:
     return record is not None and record["type"] == "file"
 
 
+def test_path_leaf(state: dict, path: str) -> bool:
+    """`Test-Path -LiteralPath <path> -PathType Leaf` in Windows PowerShell 5.1: a path holding a character
+    .NET Framework refuses throws ArgumentException "Illegal characters in path." instead of answering $false
+    (PowerShell/PowerShell#16465 with '|', p0w3rsh3ll/AutoRuns#80 with '"'; PowerShell 7 answers $false)."""
+    if ntfs.has_illegal_characters(path):
+        raise WindowsIOError("ArgumentException", ntfs.ILLEGAL_CHARACTERS)
+    return is_file(state, path)
+
+
 def ensure_dir(state: dict, path: str) -> list:
     """New-Item -ItemType Directory -Force: creates missing parents; returns the created paths."""
     record = lookup(state, path)
@@ -132,19 +144,37 @@ def write_bytes(state: dict, path: str, data: bytes) -> None:
         raise WindowsIOError("UnauthorizedAccessException", f"Access to the path '{path}' is denied.")
     else:
         _refuse_in_use(record, path)
+        if record.get("readonly"):
+            # CreateFile with CREATE_ALWAYS fails with ERROR_ACCESS_DENIED on a read-only file
+            # (learn.microsoft.com, "CreateFileW", CREATE_ALWAYS; "File.WriteAllBytes", Exceptions;
+            # docs/windows-facts.md#files-in-use).
+            raise WindowsIOError("UnauthorizedAccessException", f"Access to the path '{path}' is denied.")
     fits = faults.before_write(len(data), record.get("size", 0) if record else 0)
     state["files"][key or path] = file_record(data if fits is None else data[:fits])
+    if record is not None and "sddl" in record:
+        # An existing file is truncated, not made anew: it keeps its owner and DACL (same page, CREATE_ALWAYS).
+        state["files"][key]["sddl"] = record["sddl"]
+    if path.replace("/", "\\").rsplit("\\", 1)[-1].lower() in state.get("scanner_holds", ()):
+        state["files"][key or path]["held_open"] = True
     if fits is not None:
         raise WindowsIOError("IOException", faults.DISK_FULL_MESSAGE)
 
 
-def move(state: dict, source: str, destination: str) -> None:
+def move(state: dict, source: str, destination: str, long_paths: bool = False) -> None:
     """[IO.File]::Move: fails when the destination exists; a file in use can be renamed
-    (docs/windows-facts.md#files-in-use)."""
+    (docs/windows-facts.md#files-in-use). System.IO's path checks apply to both paths, unless the caller
+    passes `\\\\?\\` paths itself (`long_paths`: Go's os.Rename, whose fixLongPath adds the prefix)."""
+    if not long_paths:
+        _dotnet_path(source)
+        _dotnet_path(destination)
     faults.before_move()
     source_key = find_key(state, source)
     if source_key is None or state["files"][source_key]["type"] != "file":
         raise WindowsIOError("FileNotFoundException", f"Could not find file '{source}'.")
+    if state["files"][source_key].get("held_open"):
+        # MoveFile opens the source for DELETE, which a handle without FILE_SHARE_DELETE refuses; .NET's
+        # message names no file (farhadeidi/bookmarks-but-better#66, golang/go#16882).
+        raise WindowsIOError("IOException", SHARING_VIOLATION)
     if find_key(state, destination) is not None:
         raise WindowsIOError("IOException", "Cannot create a file when that file already exists.")
     _require_parent(state, destination)
@@ -166,6 +196,8 @@ REPLACE_FAILURES = {
 
 def replace(state: dict, source: str, destination: str, backup: str | None = None) -> None:
     """[IO.File]::Replace (ReplaceFile): destination must exist and not be in use; it may fail part-way (above)."""
+    for path in (source, destination) + ((backup,) if backup else ()):
+        _dotnet_path(path)
     faults.before_move()
     source_key = find_key(state, source)
     if source_key is None:
@@ -275,8 +307,11 @@ def _require_parent(state: dict, path: str) -> None:
         raise WindowsIOError("DirectoryNotFoundException", f"Could not find a part of the path '{path}'.")
 
 
+SHARING_VIOLATION = "The process cannot access the file because it is being used by another process."
+
+
 def _refuse_in_use(record: dict, path: str) -> None:
-    if record.get("in_use"):
+    if record.get("in_use") or record.get("held_open"):
         # docs/windows-facts.md#files-in-use: a running .exe cannot be overwritten or deleted.
         raise WindowsIOError(
             "IOException",
@@ -311,18 +346,22 @@ def copy(state: dict, source: str, destination: str) -> None:
     """[IO.File]::Copy(source, destination): the destination must not exist. A file in use may be read, so
     copied: a mapped executable image refuses only write access and deletion (Microsoft Learn, "Executable
     Images", windows-hardware/drivers/ifs/executable-images)."""
+    _dotnet_path(source)
+    _dotnet_path(destination)
     record = lookup(state, source)
     if record is None or record["type"] != "file":
         _missing(state, source)
     if find_key(state, destination) is not None:
         raise WindowsIOError("IOException", f"The file '{destination}' already exists.")
     _require_parent(state, destination)
-    state["files"][destination] = dict(record, in_use=False)
+    state["files"][destination] = {k: v for k, v in record.items() if k != "held_open"} | {"in_use": False}
 
 
 def move_dir(state: dict, source: str, destination: str) -> None:
     """[IO.Directory]::Move on one volume: a rename of the folder and everything below it; the destination
     must not exist."""
+    _dotnet_path(source)
+    _dotnet_path(destination)
     source_key = find_key(state, source)
     if source_key is None or state["files"][source_key]["type"] != "dir":
         raise WindowsIOError("DirectoryNotFoundException", f"Could not find a part of the path '{source}'.")

@@ -32,16 +32,29 @@ class VmcomputeNotLoadable(Exception):
         super().__init__(hns.DLL_NOT_FOUND)
 
 
+class EntryPointMissing(Exception):
+    """System.EntryPointNotFoundException from the P/Invoke: vmcompute.dll loaded, but GetProcAddress found no
+    such export. hcsshim declares every vmcompute import with mkwinsyscall's `?` ("the function not existing is
+    non-fatal, and an error will be returned", golang.org/x/sys/windows/mkwinsyscall), since a build of the DLL
+    may lack one; a host's state lists such exports in state["vmcompute_missing_exports"]
+    (docs/windows-facts.md#container-layers)."""
+
+    def __init__(self, export: str) -> None:
+        super().__init__(f"Unable to find an entry point named '{export}' in DLL 'vmcompute.dll'.")
+
+
 def destroy_layer(state: dict, home_dir: str, layer_id: str) -> int:
     """The HRESULT of DestroyLayer; on S_OK the layer folder is gone."""
     if not hns.available(state):
         raise VmcomputeNotLoadable()
+    if "DestroyLayer" in state.get("vmcompute_missing_exports", ()):
+        raise EntryPointMissing("DestroyLayer")
     path = f"{home_dir.rstrip(chr(92))}\\{layer_id}" if home_dir else layer_id
     key = files.find_key(state, path)
     if key is None or state["files"][key]["type"] != "dir":
         return E_PATH_NOT_FOUND
     below = [k for k in state["files"] if files.normalise(k).startswith(files.normalise(key) + "\\")]
-    if any(state["files"][k].get("in_use") for k in below):
+    if any(state["files"][k].get("in_use") or state["files"][k].get("held_open") for k in below):
         return E_SHARING_VIOLATION
     for k in below + [key]:
         del state["files"][k]

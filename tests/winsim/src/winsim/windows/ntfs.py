@@ -205,10 +205,21 @@ DOTNET_TOO_LONG = ("The specified path, file name, or both are too long. The ful
                    "than 260 characters, and the directory name must be less than 248 characters.")
 
 
+# The characters .NET Framework's Path.CheckInvalidPathChars refuses (referencesource mscorlib
+# system/io/path.cs RealInvalidPathChars, PathInternal.HasIllegalCharacters): '"', '<', '>', '|' and the
+# control characters 0-31 (docs/windows-facts.md#illegal-path-characters).
+ILLEGAL_PATH_CHARACTERS = frozenset('"<>|') | frozenset(chr(code) for code in range(32))
+ILLEGAL_CHARACTERS = "Illegal characters in path."
+
+
+def has_illegal_characters(path: str) -> bool:
+    return any(character in ILLEGAL_PATH_CHARACTERS for character in path)
+
+
 def dotnet_path_problem(path: str) -> tuple[str, str] | None:
     """(exception type, message) when System.IO of Windows PowerShell 5.1 refuses the path, else None."""
-    if path.startswith(EXTENDED_PREFIX):
-        return "ArgumentException", "Illegal characters in path."
+    if path.startswith(EXTENDED_PREFIX) or has_illegal_characters(path):
+        return "ArgumentException", ILLEGAL_CHARACTERS
     directory = path.replace("/", "\\").rstrip("\\").rsplit("\\", 1)[0]
     if len(path) >= MAX_PATH or len(directory) >= MAX_DIRECTORY:
         return "PathTooLongException", DOTNET_TOO_LONG

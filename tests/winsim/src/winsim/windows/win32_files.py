@@ -126,7 +126,7 @@ def delete_file(state: dict, path: str) -> None:
         raise Win32Error(5) from None
     if record.get("readonly"):
         raise Win32Error(5)
-    if record.get("in_use"):
+    if record.get("in_use") or record.get("held_open"):
         raise Win32Error(32)
     del state["files"][key]
 
