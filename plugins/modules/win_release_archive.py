@@ -75,6 +75,8 @@ options:
       - Password for O(url_username).
       - Requires O(url_username), and an C(https://) O(url) (or O(mirror)), since the host answers the server's 401
         challenge with Basic authentication, readable by anyone on the path of a plain C(http://) download.
+      - With credentials the host follows no redirect (C(Invoke-WebRequest) would answer the challenge of any host a
+        redirect names with them), so O(url) must name the archive's final location.
       - The value is hidden in task output and logs (C(no_log)).
     type: str
   checksum:
