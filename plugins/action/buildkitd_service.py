@@ -11,6 +11,7 @@ import typing as t
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument, OperationError
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.shown_contents import shown
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import buildkitd as bk, buildkitd_config as bkconf
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import buildkitd_pipe as bk_pipe
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons.buildkitd_plan import WantedBuildkitd, plan
@@ -168,7 +169,8 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
         result = dict(
             changed=bool(changes), name=args['name'], version=version, arguments=arguments if present else None,
             command_line=registered_image_path(args['binary'], args['name'], arguments) if present else None,
-            config_path=checked.config_path, config=config['content'], config_changed=config['changed'],
+            config_path=checked.config_path, config=shown(config['content'], self.diff_mode),
+            config_changed=config['changed'],
             backup_file=None, changes=changes, actions=[], service=service_plan.after)
         if not self.check_mode:
             self._apply(args, config, service_plan, result)

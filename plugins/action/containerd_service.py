@@ -10,6 +10,7 @@ import typing as t
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument, OperationError
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.shown_contents import shown
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import containerd as ctd
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import data_paths, model as svc, removal
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.action_base import ServiceActionBase, ServiceRead
@@ -153,7 +154,8 @@ class ActionModule(ServiceActionBase[ContainerdTask]):
         result = dict(changed=config['changed'] or plan.changed, name=args['name'], version=version,
                       command_line=join_command_line([service.binary] + registered_arguments(
                           service.name, service.arguments)) if args['state'] != 'absent' else None,
-                      config_path=checked.config_path, config=config['content'], config_changed=config['changed'],
+                      config_path=checked.config_path, config=shown(config['content'], self.diff_mode),
+                      config_changed=config['changed'],
                       backup_file=None, changes=(['write the config'] if config['changed'] else []) + plan.changes,
                       actions=[], service=plan.after)
         if not self.check_mode:

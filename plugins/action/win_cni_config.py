@@ -13,6 +13,7 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import WcowActionBase
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.shown_contents import shown
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import cni_config as _cni
 
 DEFAULT_PATH = 'C:\\Program Files\\containerd\\cni\\conf\\0-containerd-nat.conf'
@@ -105,7 +106,8 @@ class ActionModule(WcowActionBase[WantedConfig]):
                 'path': args['path'], 'content': wanted.content, 'content_encoding': 'text',
                 'backup': args['backup']})
             backup_file = written['backup_file']
-        result = dict(changed=changed, path=state['path'], config=wanted.config, content=wanted.content,
+        result = dict(changed=changed, path=state['path'], config=shown(wanted.config, self.diff_mode),
+                      content=shown(wanted.content, self.diff_mode),
                       subnet=wanted.variables['subnet'], gateway=wanted.variables['gateway'],
                       backup_file=backup_file)
         if warnings:

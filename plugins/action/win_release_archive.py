@@ -113,6 +113,10 @@ class ActionModule(WcowActionBase[WantedArchive | None]):
             raise InvalidArgument('name', problem)
         include = _include(args['include'])
         source = _url_source(args) if args['url'] else self._src_source(args)
+        if args['url_password'] and source.url is not None:
+            problem = paths.credentials_problem(source.url)
+            if problem:
+                raise InvalidArgument('url_password', problem)
         listing = None
         if source.data is not None:
             if args['checksum'] is not None:
@@ -326,14 +330,17 @@ class ActionModule(WcowActionBase[WantedArchive | None]):
 
     def _run(self, name: str, args: dict[str, t.Any], params: dict[str, t.Any],
              stream: bytes | None = None) -> dict[str, t.Any]:
-        return self.operation(name, params, log_params=not args['url_password'], stream=stream)
+        # The parameters are logged (-vvv) only when they hold no secret: no password, no token in a URL.
+        urls = [args[option] for option in ('url', 'mirror', 'checksum_url') if args[option]]
+        quiet = bool(args['url_password']) or any(paths.redacted_url(url) != url for url in urls)
+        return self.operation(name, params, log_params=not quiet, stream=stream)
 
     def _checksum_request(self, args: dict[str, t.Any]) -> dict[str, str] | None:
         if args['checksum_url'] is None:
             return None
         # validate() refused a checksum_url with a mirror: it is fetched from where it says.
         url = args['checksum_url']
-        return dict(url=url, shown=paths.without_credentials(url))
+        return dict(url=url, shown=paths.redacted_url(url))
 
     def _wanted_sha256(self, args: dict[str, t.Any], source: Source, read: dict[str, t.Any],
                        warnings: list[str]) -> str | None:
@@ -396,7 +403,7 @@ def _url_source(args: dict[str, t.Any]) -> Source:
     kind = paths.archive_type(file_name)
     if kind is None:
         raise InvalidArgument('url', 'the file name %r ends neither in .tar.gz, .tgz nor .zip' % file_name)
-    shown = paths.without_credentials(url)
+    shown = paths.redacted_url(url)
     return Source(kind='url', url=url, shown=shown, record=shown, file_name=file_name, archive_type=kind)
 
 

@@ -46,7 +46,8 @@ requirements:
 options:
   report_dir:
     description:
-      - Directory the reports are written to, created when missing. Files of an earlier report there are replaced.
+      - Directory the reports are written to, created when missing (mode 0750). Files of an earlier report there are replaced.
+      - Each report file is written with mode 0640, whatever the umask, since it names hosts, paths and differences.
       - The variable is read from extra vars (C(-e)) only.
     type: path
     default: .

@@ -272,7 +272,8 @@ config_path:
   returned: always
   type: str
 config:
-  description: The rendered config file; null without O(manage_config).
+  description: The rendered config file; null without O(manage_config), and unless the run shows differences (C(--diff)) or is
+    verbose (C(-vv) or more), so that whole config files stay out of registered results and logs.
   returned: always
   type: str
 config_changed:

@@ -249,7 +249,8 @@ config_path:
   type: str
   sample: C:\Program Files\containerd\config.toml
 config:
-  description: The config text written (or that would be written); null when O(manage_config=false) or O(state=absent).
+  description: The config text written (or that would be written); null when O(manage_config=false) or O(state=absent),
+    and unless the run shows differences (C(--diff)) or is verbose (C(-vv) or more).
   returned: always
   type: str
 config_changed:

@@ -182,8 +182,8 @@ path:
   type: str
   sample: C:\Program Files\containerd\cni\conf\0-containerd-nat.conf
 config:
-  description: The rendered config as an object; null when the subnet could not be read in check mode, and with
-    O(state=absent).
+  description: The rendered config as an object; null when the subnet could not be read in check mode, with
+    O(state=absent), and unless the run shows differences (C(--diff)) or is verbose (C(-vv) or more).
   returned: always
   type: dict
   sample:
@@ -196,8 +196,8 @@ config:
       routes: [{dst: 0.0.0.0/0, gw: 172.20.0.1}]
 content:
   description:
-    - The rendered text, as written to the file; null when the subnet could not be read in check mode, and with
-      O(state=absent).
+    - The rendered text, as written to the file; null when the subnet could not be read in check mode, with
+      O(state=absent), and unless the run shows differences (C(--diff)) or is verbose (C(-vv) or more).
   returned: always
   type: str
 subnet:

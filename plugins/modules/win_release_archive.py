@@ -40,6 +40,9 @@ options:
         path) must end in C(.tar.gz), C(.tgz) or C(.zip).
       - Exactly one of O(url) and O(src) is required with O(state=present); ignored otherwise.
       - Mutually exclusive with O(src).
+      - The URL is downloaded as given. In the manifest written to the host, in results and in messages, the values
+        of query parameters that may hold a secret (names with C(token), C(sig), C(key), C(secret), C(passw),
+        C(credential) or C(auth), such as an Azure SAS C(sig) or S3's C(X-Amz-Signature)) show as C(REDACTED).
     type: str
   src:
     description:
@@ -70,7 +73,10 @@ options:
   url_password:
     description:
       - Password for O(url_username).
-      - Requires O(url_username).
+      - Requires O(url_username), and an C(https://) O(url) (or O(mirror)), since the host answers the server's 401
+        challenge with Basic authentication, readable by anyone on the path of a plain C(http://) download.
+      - With credentials the host follows no redirect (C(Invoke-WebRequest) would answer the challenge of any host a
+        redirect names with them), so O(url) must name the archive's final location.
       - The value is hidden in task output and logs (C(no_log)).
     type: str
   checksum:

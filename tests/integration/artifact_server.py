@@ -1,7 +1,8 @@
 """A small HTTP server on loopback that stands in for GitHub releases and internal mirrors.
 
 Serves the files of one directory. Per path, a test can inject a fault (a
-404, a 500, or the file with one byte changed) or require basic auth; the
+404, a 500, or the file with one byte changed), require basic auth, or
+answer with a redirect to another URL (another server's, for another host); the
 whole server can go down (nothing listens on its port: the hosts' downloads
 meet a refused connection) and come back on the same port. It also
 answers proxy requests (absolute URLs in the request line), so it can play a
@@ -36,6 +37,7 @@ class ArtifactServer:
         self.requests: list[Request] = []
         self._faults: dict[str, str] = {}
         self._credentials: dict[str, tuple[str, str]] = {}
+        self._redirects: dict[str, tuple[int, str]] = {}
         self._lock = threading.Lock()
         self._httpd = None
         self._thread = None
@@ -93,6 +95,11 @@ class ArtifactServer:
         with self._lock:
             self._credentials['/' + path.lstrip('/')] = (username, password)
 
+    def redirect(self, path: str, location: str, status: int = 302) -> None:
+        """Answer `path` with `status` (301, 302, 307, 308) and a Location header, before any auth check."""
+        with self._lock:
+            self._redirects['/' + path.lstrip('/')] = (status, location)
+
     def served(self, path: str) -> int:
         """How many requests for `path` were answered with 200."""
         wanted = '/' + path.lstrip('/')
@@ -111,7 +118,11 @@ class ArtifactServer:
         with self._lock:
             fault = self._faults.get(path)
             credentials = self._credentials.get(path)
-        status, reason, headers, body = self._content(path, fault, credentials, authorization)
+            redirect = self._redirects.get(path)
+        if redirect is not None:
+            status, reason, headers, body = redirect[0], 'Redirect', {'Location': redirect[1]}, b'moved\n'
+        else:
+            status, reason, headers, body = self._content(path, fault, credentials, authorization)
         with self._lock:
             self.requests.append(Request(path, status, proxied, authorization))
         return status, reason, headers, body

@@ -85,9 +85,12 @@ def test_server_2022_follows_the_live_default_nat(ansible, start_fleet, tmp_path
     assert conf_dir_entries(fleet, 'ws2022') == [CONF], 'no staged file is left behind'
 
     fleet.reset_counters()
-    again = result_of(ansible, fleet, tmp_path, 'ws2022', {})
+    again = ansible.module(tmp_path, fleet.inventory_path, MODULE, {}).task('ws2022', 'module')['result']
     assert again['changed'] is False and 'diff' not in again
     assert fleet.counters('ws2022')['powershell_executions'] == 1
+    assert (again['config'], again['content'], again['subnet']) == (None, None, subnet), 'contents only on request'
+    verbose = ansible.module(tmp_path, fleet.inventory_path, MODULE, {}, extra_args=['-vv']).task('ws2022', 'module')
+    assert verbose['result']['content'] == applied['content'], 'shown at -vv'
 
 
 @pytest.mark.every_core

@@ -450,20 +450,47 @@ def test_a_removed_file_changed_by_hand_is_kept(ansible, ws2019, artifact_server
     assert installed(ws2019, 'ws2019')['bin/containerd-stress.exe'] == b'my own build'
 
 
-def test_credentials_and_proxy(ansible, ws2019, artifact_server, tmp_path):
+def test_credentials_go_over_https_only(ansible, ws2019, artifact_server, tmp_path):
+    """Invoke-WebRequest answers a 401 with Basic authentication, readable on plain http://
+    (docs/windows-facts.md#downloads-archives-and-hashes): refused on the controller."""
     url, data = published(artifact_server)
     artifact_server.require_auth('v1.7.7/containerd-1.7.7-windows-amd64.tar.gz', 'deploy', 's3cret-Pa55')
     args = containerd_args(url, data)
     refused = run(ansible, ws2019, tmp_path, args)
     assert refused['status'] == 'failed' and '(401) Unauthorized.' in refused['result']['msg']
 
+    ws2019.reset_counters()
+    artifact_server.reset()
     upstream = url.replace(artifact_server.base_url, 'http://releases.example.invalid')
     args = containerd_args(upstream, data, proxy=artifact_server.base_url, url_username='deploy',
                            url_password='s3cret-Pa55')
     outcome = ansible.module(tmp_path, ws2019.inventory_path, MODULE, args, extra_args=['-vvvvv'])
-    assert outcome.task('ws2019', 'module')['result']['changed'] is True
+    failed = outcome.task('ws2019', 'module')
+    assert failed['status'] == 'failed'
+    assert failed['result']['msg'].startswith('Invalid option url_password: would be sent over plain http://')
     assert 's3cret-Pa55' not in outcome.output
-    assert any(r.proxied and r.status == 200 for r in artifact_server.requests)
+    assert ws2019.counters('ws2019')['powershell_executions'] == 0 and artifact_server.requests == []
+
+
+def test_query_string_secrets_are_redacted_on_the_host_and_in_results(ansible, ws2019, artifact_server, tmp_path):
+    url, data = published(artifact_server)
+    signed = url + '?sv=2022-11-02&sp=r&sig=SAS%2Bs3cret%3D'
+    shown = url + '?sv=2022-11-02&sp=r&sig=REDACTED'
+
+    mismatch = ansible.module(tmp_path, ws2019.inventory_path, MODULE,
+                              containerd_args(signed, data, checksum='sha256:' + '0' * 64), extra_args=['-vvv'])
+    assert mismatch.task('ws2019', 'module')['status'] == 'failed'
+    assert 'Checksum mismatch for %s' % shown in mismatch.task('ws2019', 'module')['result']['msg']
+    assert 's3cret' not in mismatch.output
+
+    outcome = ansible.module(tmp_path, ws2019.inventory_path, MODULE, containerd_args(signed, data), diff=True,
+                             extra_args=['-vvv'])
+    assert outcome.task('ws2019', 'module')['result']['changed'] is True
+    assert 's3cret' not in outcome.output
+    assert manifest(ws2019, 'ws2019')['source'] == shown
+    assert not [key for key, record in ws2019.store('ws2019').read()['files'].items()
+                if 's3cret' in base64.b64decode(record.get('content_b64') or '').decode('utf-8', 'replace')]
+    assert run(ansible, ws2019, tmp_path, containerd_args(signed, data))['result']['changed'] is False
 
 
 def test_without_proxy_the_machines_winhttp_proxy_applies(ansible, ws2019, artifact_server, tmp_path):

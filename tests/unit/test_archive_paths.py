@@ -27,7 +27,27 @@ def test_url_problems(url, problem):
 
 
 def test_credentials_are_dropped_from_shown_urls():
-    assert paths.without_credentials('https://u:p@h:8443/a.zip?x=1') == 'https://h:8443/a.zip?x=1'
+    assert paths.redacted_url('https://u:p@h:8443/a.zip?x=1') == 'https://h:8443/a.zip?x=1'
+
+
+@pytest.mark.parametrize('url, shown', [
+    ('https://acct.blob.core.windows.net/c/a.zip?sv=2022-11-02&se=2026-12-31&sp=r&sig=abc%2Bdef%3D',
+     'https://acct.blob.core.windows.net/c/a.zip?sv=2022-11-02&se=2026-12-31&sp=r&sig=REDACTED'),
+    ('https://b.s3.amazonaws.com/a.tar.gz?X-Amz-Credential=AKIA%2F1&X-Amz-Signature=f00&X-Amz-Expires=60',
+     'https://b.s3.amazonaws.com/a.tar.gz?X-Amz-Credential=REDACTED&X-Amz-Signature=REDACTED&X-Amz-Expires=60'),
+    ('https://h/a.zip?private_token=t0k&ref=main&api%5Fkey=k', 'https://h/a.zip?private_token=REDACTED&ref=main'
+     '&api%5Fkey=REDACTED'),
+    ('https://h/a.zip?token=&flag', 'https://h/a.zip?token=&flag'),
+    ('https://h/a.zip', 'https://h/a.zip'),
+])
+def test_secrets_in_the_query_string_are_redacted_and_the_rest_kept_as_sent(url, shown):
+    assert paths.redacted_url(url) == shown
+
+
+def test_credentials_go_with_https_only():
+    assert paths.credentials_problem('https://h/a.zip') is None
+    problem = paths.credentials_problem('http://h/a.zip?sig=s3cret')
+    assert 'plain http://' in problem and 's3cret' not in problem and 'sig=REDACTED' in problem
 
 
 @pytest.mark.parametrize('name, kind', [

@@ -6,6 +6,7 @@ import datetime
 import html.parser
 import json
 import os
+import stat
 import subprocess
 from xml.etree import ElementTree
 from pathlib import Path
@@ -462,6 +463,17 @@ def test_the_four_files_are_written_and_the_json_renders_the_same_reports(tmp_pa
 
     write_reports(report_of(('ws2022', 'PATH entry', 'ok', IN_SYNC)).as_data(), str(directory))
     assert list(json.loads((directory / 'drift-report.json').read_text())['hosts']) == ['ws2022'], 'replaced'
+
+
+def test_the_reports_are_not_world_readable_whatever_the_umask(tmp_path):
+    directory = tmp_path / 'new'
+    earlier = os.umask(0)
+    try:
+        paths = write_reports(fleet_report().as_data(), str(directory))
+    finally:
+        os.umask(earlier)
+    assert stat.S_IMODE(directory.stat().st_mode) == 0o750
+    assert {stat.S_IMODE(os.stat(path).st_mode) for path in paths} == {0o640}
 
 
 def test_an_empty_run_still_writes_a_report(tmp_path):

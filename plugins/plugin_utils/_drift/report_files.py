@@ -14,15 +14,21 @@ from .report_junit import render_junit
 from .report_markdown import render_markdown
 
 BASENAME = 'drift-report'
+# The reports name hosts, paths and config differences: readable by their owner and group only,
+# whatever the umask of the run (a directory the run creates is its owner's and group's too).
+FILE_MODE = 0o640
+DIRECTORY_MODE = 0o750
 
 
 def write_reports(data: dict[str, t.Any], directory: str) -> list[str]:
     """Write the four reports of `data` (DriftReport.as_data()) to directory; return their paths.
 
     Each file is written beside its final name and then renamed over it, so a
-    reader never sees half a report.
+    reader never sees half a report; each gets FILE_MODE, set explicitly.
     """
-    os.makedirs(directory, exist_ok=True)
+    if not os.path.isdir(directory):
+        os.makedirs(directory, exist_ok=True)
+        os.chmod(directory, DIRECTORY_MODE)
     contents = (
         ('md', render_markdown(data)),
         ('html', render_html(data)),
@@ -42,7 +48,7 @@ def _replace(path: str, text: str) -> None:
     try:
         with os.fdopen(fd, 'w', encoding='utf-8', newline='\n') as handle:
             handle.write(text)
-        os.chmod(staged, 0o644)
+        os.chmod(staged, FILE_MODE)
         os.replace(staged, path)
     except BaseException:
         if os.path.exists(staged):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 ARCHIVE_TYPES = (('.tar.gz', 'tar.gz'), ('.tgz', 'tar.gz'), ('.zip', 'zip'))
 _NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$')
@@ -15,6 +15,10 @@ _NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$')
 # that the host expands (%ProgramFiles%\...).
 _ABSOLUTE = re.compile(r'^(?:[A-Za-z]:\\|%[A-Za-z_][A-Za-z0-9_()]*%\\)')
 _WINDOWS_BAD_CHARS = re.compile(r'[<>"|?*\x00-\x1f]')
+# Query parameter names whose values are credentials: tokens, signatures (Azure SAS `sig`,
+# S3/GCS `X-Amz-Signature`, `X-Goog-Signature`), keys, secrets, passwords.
+_SECRET_PARAMETER = re.compile(r'token|sig|secret|passw|key|credential|auth', re.IGNORECASE)
+REDACTED = 'REDACTED'
 
 
 class PathProblem(ValueError):
@@ -40,11 +44,34 @@ def mirrored(mirror: str, url: str) -> str:
     return mirror.rstrip('/') + '/' + file_name_of_url(url)
 
 
-def without_credentials(url: str) -> str:
-    """The URL without user:password@, fit for a manifest or a message."""
+def redacted_url(url: str) -> str:
+    """The URL fit for a manifest, a result or a message: no user:password@, and the value of each
+    query parameter that may hold a secret (a token, an Azure SAS `sig`, an S3 `X-Amz-Signature`...)
+    replaced by REDACTED. The other parameters are kept as they were sent."""
     parts = urlsplit(url)
     host = parts.netloc.rsplit('@', 1)[-1]
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    query = '&'.join(_redacted_parameter(parameter) for parameter in parts.query.split('&')) if parts.query else ''
+    return urlunsplit((parts.scheme, host, parts.path, query, parts.fragment))
+
+
+def _redacted_parameter(parameter: str) -> str:
+    name, equals, value = parameter.partition('=')
+    if equals and value and _SECRET_PARAMETER.search(unquote(name)):
+        return '%s=%s' % (name, REDACTED)
+    return parameter
+
+
+def credentials_problem(download_url: str) -> str | None:
+    """Why url_username/url_password must not go with this URL, or None.
+
+    Invoke-WebRequest answers a 401 challenge with them in Basic authentication, which is
+    readable by anyone on the path of a plain http:// request
+    (docs/windows-facts.md#downloads-archives-and-hashes).
+    """
+    if urlsplit(download_url).scheme.lower() != 'https':
+        return ('would be sent over plain http:// to %s, readable by anyone on the path; use an https:// url '
+                '(or mirror)' % redacted_url(download_url))
+    return None
 
 
 def archive_type(file_name: str) -> str | None:

@@ -62,6 +62,11 @@ def sha256_of(state: dict, path: str) -> str:
         raise PowerShellError(error.message, "ReadError") from None
 
 
+REDIRECT_REFUSED = ("the server answered with a redirect, and with url_username set no redirect is followed, since "
+                    "Invoke-WebRequest would send the credentials to wherever it points: set the URL of the final "
+                    "location")
+
+
 def download(state: dict, params, url: str, shown: str) -> bytes:
     """Invoke-WcowDownload: the body, or the error the snippet throws naming the URL.
 
@@ -72,11 +77,20 @@ def download(state: dict, params, url: str, shown: str) -> bytes:
     proxy = web.get("proxy") or winhttp_proxy(state, url)
     # "": WinHTTP sends the URL directly, and the snippet makes the download do so too.
     wininet = proxy_settings.wininet_for(state, WINRM_USER, url) if proxy is None else None
+    username = web.get("username")
     try:
-        return downloads.fetch(url, proxy=proxy or None, username=web.get("username"), password=web.get("password"),
-                               wininet_proxy=wininet)
+        # With credentials the snippet passes -MaximumRedirection 0 (and -PassThru).
+        status, body = downloads.fetch_response(url, proxy=proxy or None, username=username,
+                                                password=web.get("password"), wininet_proxy=wininet,
+                                                maximum_redirection=0 if username else
+                                                downloads.DEFAULT_MAXIMUM_REDIRECTION)
     except downloads.WebException as error:
         raise PowerShellError(f"Downloading {shown} failed: {error.message}", "OperationStopped") from None
+    except downloads.MaximumRedirectExceeded:
+        raise PowerShellError(f"Downloading {shown} failed: {REDIRECT_REFUSED}", "OperationStopped") from None
+    if 300 <= status < 400:
+        raise PowerShellError(f"Downloading {shown} failed: {REDIRECT_REFUSED}", "OperationStopped")
+    return body
 
 
 def winhttp_proxy(state: dict, url: str) -> str | None:

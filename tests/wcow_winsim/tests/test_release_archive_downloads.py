@@ -65,3 +65,43 @@ def test_credentials_answer_the_challenge(server):
     assert downloads.fetch(url, username="deploy", password="pw") == b"secret"
     first, second = server.requests[-2:]
     assert first.authorization is None and second.authorization.startswith("Basic "), "sent after the 401 only"
+
+
+@pytest.fixture
+def other_host(tmp_path):
+    server = ArtifactServer(tmp_path / "other").start()
+    yield server
+    server.stop()
+
+
+def test_credentials_follow_a_redirect_to_another_host(server, other_host):
+    """HttpWebRequest re-authenticates to the redirected location (learn.microsoft.com,
+    "HttpWebRequest.AllowAutoRedirect"): another host's challenge gets the password."""
+    target = other_host.publish("x.zip", b"moved")
+    other_host.require_auth("x.zip", "deploy", "pw")
+    server.redirect("x.zip", target)
+    assert downloads.fetch(server.url("x.zip"), username="deploy", password="pw") == b"moved"
+    assert other_host.requests[-1].authorization.startswith("Basic ")
+
+
+@pytest.mark.parametrize("status", [301, 302])
+def test_no_redirection_fails_a_301_or_302_and_asks_nothing_of_the_target(server, other_host, status):
+    other_host.publish("x.zip", b"moved")
+    server.redirect("x.zip", other_host.url("x.zip"), status)
+    with pytest.raises(downloads.MaximumRedirectExceeded) as raised:
+        downloads.fetch_response(server.url("x.zip"), username="deploy", password="pw", maximum_redirection=0)
+    assert raised.value.location == other_host.url("x.zip")
+    assert other_host.requests == []
+
+
+@pytest.mark.parametrize("status", [307, 308])
+def test_no_redirection_answers_a_307_or_308_as_its_body(server, other_host, status):
+    server.redirect("x.zip", other_host.url("x.zip"), status)
+    assert downloads.fetch_response(server.url("x.zip"), maximum_redirection=0) == (status, b"moved\n")
+    assert other_host.requests == []
+
+
+def test_a_redirect_to_an_unresolved_name_fails_as_that_name(server):
+    server.redirect("x.zip", "http://elsewhere.example.invalid/x.zip")
+    with pytest.raises(downloads.WebException, match="could not be resolved: 'elsewhere.example.invalid'"):
+        downloads.fetch(server.url("x.zip"))

@@ -301,3 +301,33 @@ def test_a_machine_proxy_bypass_entry_with_a_scheme_and_port_limits_it_to_them(s
                 assert "The proxy name could not be resolved: 'proxy.example.invalid'" in outcome["message"], bypass
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("status", [302, 307])
+def test_with_credentials_no_redirect_is_followed(store, tmp_path, status):
+    """Invoke-WebRequest would answer the redirected host's challenge with them
+    (docs/windows-facts.md#downloads-archives-and-hashes): the snippet follows none."""
+    server, other = (ArtifactServer(tmp_path / name).start() for name in ("artifacts", "other"))
+    try:
+        data = tgz(V1)
+        other.publish("pkg.tar.gz", data)
+        other.publish("pkg.tar.gz.sha256sum", f"{sha(data)}  pkg.tar.gz\n".encode())
+        other.require_auth("pkg.tar.gz", "deploy", "pw")
+        other.require_auth("pkg.tar.gz.sha256sum", "deploy", "pw")
+        server.redirect("pkg.tar.gz", other.url("pkg.tar.gz"), status)
+        server.redirect("pkg.tar.gz.sha256sum", other.url("pkg.tar.gz.sha256sum"), status)
+        web = {"proxy": None, "username": "deploy", "password": "pw"}
+        url, sums = server.url("pkg.tar.gz"), server.url("pkg.tar.gz.sha256sum")
+        read = invoke(store, "release_archive_read", read_params(web=web, checksum={"url": sums, "shown": sums}))
+        applied = invoke(store, "release_archive_apply", apply_params(
+            data, web=web, source={"kind": "url", "url": url, "shown": url}))
+        for error, shown in ((read, sums), (applied, url)):
+            assert error["message"].startswith(f"Downloading {shown} failed: the server answered with a redirect, "
+                                               "and with url_username set no redirect is followed"), error
+        assert other.requests == [] and tree(store) == {}
+        # Without credentials the redirect is followed.
+        plain = invoke(store, "release_archive_read", read_params(checksum={"url": sums, "shown": sums}))
+        assert "(401) Unauthorized." in plain["message"]
+    finally:
+        server.stop()
+        other.stop()

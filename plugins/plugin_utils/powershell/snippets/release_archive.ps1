@@ -151,14 +151,33 @@ function Invoke-WcowDownload {
             [Net.WebRequest]::DefaultWebProxy = New-Object -TypeName System.Net.WebProxy
         }
     }
+    $redirected = 'the server answered with a redirect, and with url_username set no redirect is followed, since Invoke-WebRequest would send the credentials to wherever it points: set the URL of the final location'
     if ($Web.username) {
         $secret = ConvertTo-SecureString -String ([string]$Web.password) -AsPlainText -Force
         $request.Credential = New-Object -TypeName System.Management.Automation.PSCredential -ArgumentList ([string]$Web.username), $secret
+        # HttpWebRequest re-authenticates to any redirected location, another
+        # host's included: with credentials, no redirect is followed. 0 makes
+        # a 301 or 302 an error and leaves a 307 or 308 as the response
+        # (docs/windows-facts.md#downloads-archives-and-hashes).
+        $request.MaximumRedirection = 0
+        if ($OutFile) {
+            $request.PassThru = $true
+        }
     }
     try {
-        Invoke-WebRequest @request
+        $response = Invoke-WebRequest @request
     }
     catch {
-        throw ('Downloading {0} failed: {1}' -f $Shown, $_.Exception.Message)
+        $reason = $_.Exception.Message
+        if ($_.FullyQualifiedErrorId -like 'MaximumRedirectExceeded*') {
+            $reason = $redirected
+        }
+        throw ('Downloading {0} failed: {1}' -f $Shown, $reason)
+    }
+    if ($Web.username -and [int]$response.StatusCode -ge 300 -and [int]$response.StatusCode -lt 400) {
+        throw ('Downloading {0} failed: {1}' -f $Shown, $redirected)
+    }
+    if (-not $OutFile) {
+        $response
     }
 }
