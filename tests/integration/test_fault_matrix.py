@@ -1,7 +1,8 @@
 """The site playbook under faults, one fault per host of one fleet (winsim.host.faults).
 
 Run 1: each host meets its fault and fails with a message that says what
-happened. Run 2, with every fault gone: each host converges and nothing was
+happened (one host's lock is held by another run all along: its changes wait,
+then fail, changing nothing). Run 2, with every fault gone: each host converges and nothing was
 lost (no staged or set-aside file left, binaries with the archives' checksums,
 services registered and running, PATH entries there, the data roots kept).
 Run 3 changes nothing.
@@ -22,7 +23,7 @@ from artifact_server import ArtifactServer
 from demo import artifacts
 from winsim.fleet import HostSpec
 from winsim.host import faults
-from winsim.windows import files, scm
+from winsim.windows import files, mutexes, scm
 
 SITE = [{'import_playbook': 'wcow.buildkit.site'}]
 CONTAINERD_DIR = 'C:\\Program Files\\containerd'
@@ -38,6 +39,8 @@ CORRUPT_PREFIX = 'corrupt/'
 SLOW_TIMEOUTS = {'ansible_winrm_operation_timeout_sec': 3, 'ansible_winrm_read_timeout_sec': 5}
 SLOW_DELAY_S = 8
 LOST = 'the connection to the host failed while the operation ran'
+LOCK_NAME = 'Global\\wcow.buildkit.host-changes'
+LOCK_WAIT_S = 1
 
 
 def fault_hosts(containerd_archive_size, containerd_exe_size):
@@ -67,6 +70,9 @@ def fault_hosts(containerd_archive_size, containerd_exe_size):
                     hns_text('HCN_E_MANAGER_STOPPED')),
         'artifacts-down': ('ws2022', [], 'Unable to connect to the remote server'),
         'artifacts-corrupt': ('ws2022', [], 'Checksum mismatch'),
+        # Another run holds the host's lock through run 1 (LOCK_WAIT_S is too short), then dies
+        # holding it: run 2 takes the abandoned lock.
+        'locked': ('ws2022', [], 'Another run is changing this host'),
     }
 
 
@@ -118,6 +124,7 @@ def write_vars(fleet, main, down, published):
         'artifacts-down': artifacts.extra_vars(down.base_url, published),
         'artifacts-corrupt': {'wcow_buildkit_url': main.url(CORRUPT_PREFIX + artifacts.BUILDKIT_ARCHIVE)},
         'slow': SLOW_TIMEOUTS,
+        'locked': {'wcow_host_lock_timeout': LOCK_WAIT_S},
     }
     for host, variables in overrides.items():
         (directory / 'host_vars' / ('%s.yml' % host)).write_text(yaml.safe_dump(variables))
@@ -148,6 +155,7 @@ def assert_nothing_lost(fleet, host, expected):
     for root in DATA_ROOTS:
         assert files.read_bytes(state, root + '\\marker.txt') == MARKER, (host, root)
     assert any(n['Name'].lower() == 'nat' for n in state['hns']['networks']), host
+    assert state.get('mutexes', {}).get(LOCK_NAME, {}).get('owner') is None, (host, 'the lock is released')
 
 
 def assert_fault_effects(fleet, published, boots):
@@ -168,6 +176,10 @@ def assert_fault_effects(fleet, published, boots):
     assert not any(n['Name'].lower() == 'nat' for n in state['hnsfail']['hns']['networks'])
     assert not files.is_dir(state['artifacts-down'], CONTAINERD_DIR + '\\bin')
     assert not files.is_file(state['artifacts-corrupt'], BUILDKIT_DIR + '\\buildkitd.exe')
+    # The run that waited in vain for the lock changed nothing; the killed run left its lock abandoned.
+    assert not files.is_dir(state['locked'], CONTAINERD_DIR) and not files.is_dir(state['locked'], BUILDKIT_DIR)
+    assert state['locked']['mutexes'][LOCK_NAME]['owner']['alive'] is True
+    assert state['drop']['mutexes'][LOCK_NAME]['owner']['alive'] is False
 
 
 @pytest.fixture
@@ -196,6 +208,8 @@ def test_site_under_faults_then_converges_and_loses_nothing(ansible, start_fleet
     for name, (_profile, host_faults, _message) in hosts.items():
         put_markers(fleet.store(name))
         faults.set_faults(fleet.store(name).path, host_faults)
+    with fleet.store('locked').transaction() as state:
+        mutexes.hold(state, LOCK_NAME)
     forks = ['-f', str(len(hosts))]
     boots = {name: fleet.store(name).read()['boot']['count'] for name in hosts}
 
@@ -209,6 +223,8 @@ def test_site_under_faults_then_converges_and_loses_nothing(ansible, start_fleet
 
     for name in hosts:
         faults.clear_faults(fleet.store(name).path)
+    with fleet.store('locked').transaction() as state:
+        mutexes.owner_died(state, state['mutexes'][LOCK_NAME]['owner'])
     main.fault(CORRUPT_PREFIX + artifacts.BUILDKIT_ARCHIVE, None)
     down.up()
 

@@ -236,3 +236,13 @@ def test_bad_input_fails_naming_the_option_before_touching_the_host(ansible, fle
     ansible.rejected(tmp_path, fleet.inventory_path, MODULE, BAD_INPUT, 'ws2022')
     assert fleet.counters('ws2022')['powershell_executions'] == 0
     assert path_record(fleet)['value'] == profiles.DEFAULT_MACHINE_PATH
+
+
+def test_a_bad_wcow_host_lock_timeout_fails_naming_it_before_the_host_is_reached(ansible, fleet, tmp_path):
+    fleet.reset_counters()
+    run = ansible.module(tmp_path, fleet.inventory_path, MODULE, {'path': 'C:\\tools'},
+                         extra_args=['-e', 'wcow_host_lock_timeout=-5'])
+    result = run.task('ws2022', 'module')
+    assert result['status'] == 'failed'
+    assert result['result']['msg'].startswith('Invalid variable wcow_host_lock_timeout: must be a whole number')
+    assert fleet.counters('ws2022')['powershell_executions'] == 0

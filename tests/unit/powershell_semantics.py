@@ -88,7 +88,7 @@ AUTOMATIC = frozenset({
 })
 # What the bootstrap (plugins/plugin_utils/powershell/bootstrap.ps1) sets before it
 # dot-sources an operation.
-SET_BY_BOOTSTRAP = frozenset({'params'})
+SET_BY_BOOTSTRAP = frozenset({'params', 'wcowhostlock'})
 
 
 # The P/Invoke declarations allowed: (dll, exported function) -> Upstream. A

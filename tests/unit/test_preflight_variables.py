@@ -31,7 +31,13 @@ def named(problems, name):
 
 
 def test_every_checked_variable_is_a_role_variable():
-    assert sorted(set(CHECKS) - all_options()) == []
+    assert sorted(set(CHECKS) - all_options() - role_specs.HOST_VARIABLES) == []
+
+
+def test_the_host_lock_timeout_is_known_and_checked():
+    assert 'wcow_host_lock_timeout' in role_specs.known_names()
+    assert 'whole number of seconds' in CHECKS['wcow_host_lock_timeout'](-5)
+    assert CHECKS['wcow_host_lock_timeout'](60) is None
 
 
 @pytest.mark.parametrize('role', ['buildkit', 'containerd', 'cni', 'buildkit_verify', 'windows_containers'])

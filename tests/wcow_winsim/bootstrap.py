@@ -17,8 +17,9 @@ import re
 
 from winsim.host.powershell import UncaughtError, convert_from_json, convert_to_json, from_base64_string, read_line, throw_position
 from winsim.plugin import Operation, ProcessResult
+from winsim.windows import mutexes
 
-from .operations import HANDLERS, PowerShellError
+from .operations import HANDLERS, PowerShellError, host_lock
 
 BOOTSTRAP_LINE = "# wcow.buildkit bootstrap"
 _OPERATION_LINE = re.compile(r"# wcow\.buildkit operation: ([A-Za-z0-9_]+)")
@@ -28,7 +29,7 @@ def invoke(script: str, stdin: bytes) -> ProcessResult | Operation | None:
     if _first_line(script) != BOOTSTRAP_LINE:
         return None
     try:
-        handler, operation_script, params, rest = _unwrap(stdin)
+        handler, operation_script, params, lock, rest = _unwrap(stdin)
     except UncaughtError as error:
         return error.result()
     if params is None:
@@ -38,16 +39,34 @@ def invoke(script: str, stdin: bytes) -> ProcessResult | Operation | None:
     name = _OPERATION_LINE.fullmatch(_first_line(operation_script)).group(1)
     # Only a handler marked `reads_stdin` gets the lines after the payload.
     extra = {"stdin": rest} if getattr(handler, "reads_stdin", False) else {}
-    return Operation(name, params, functools.partial(_run, handler, operation_script, params, extra))
+    return Operation(name, params, functools.partial(_run, handler, operation_script, params, extra, lock))
 
 
-def _run(handler, operation_script: str, params, extra: dict, state: dict) -> ProcessResult:
+def _run(handler, operation_script: str, params, extra: dict, lock, state: dict) -> ProcessResult:
+    locked = host_lock.takes_lock(operation_script)
+    owner = mutexes.new_owner()
+    entered = False
     try:
-        result = handler(state, params, **extra)
+        if locked:
+            host_lock.enter(state, owner, host_lock.timeout_of(lock))
+            entered = True
+        token = host_lock.holding(locked)
+        try:
+            result = handler(state, params, **extra)
+        finally:
+            host_lock.release_holding(token)
     except PowerShellError as error:
-        # What the script changed before it threw stays changed.
-        return _failed(error, operation_script)
-    return ProcessResult(convert_to_json(result), b"", 0)
+        # What the script changed before it threw stays changed; the bootstrap's finally releases the lock.
+        answer = _failed(error, operation_script)
+    except BaseException:
+        # Killed (winsim.host.faults.ProcessKilled): no finally runs, the mutex is abandoned.
+        mutexes.owner_died(state, owner)
+        raise
+    else:
+        answer = ProcessResult(convert_to_json(result), b"", 0)
+    if entered:
+        mutexes.release(state, host_lock.NAME, owner)
+    return answer
 
 
 def _first_line(text: str) -> str:
@@ -75,7 +94,7 @@ def _unwrap(stdin: bytes):
             "NotImplemented: (:) [], RuntimeException",
             "WinSimUnknownOperation",
         )
-    return handler, operation_script, payload.get("params"), rest
+    return handler, operation_script, payload.get("params"), payload.get("lock"), rest
 
 
 def _failed(error: PowerShellError, operation_script: str) -> ProcessResult:

@@ -24,7 +24,8 @@ from ansible.plugins.action import ActionBase
 
 from .connection_hints import connection_hint
 from .errors import InvalidArgument, OperationError
-from .runner import run_operation
+from .host_lock import VARIABLE as LOCK_TIMEOUT_VARIABLE, lock_timeout
+from .runner import DEFAULT_LOCK_TIMEOUT_S, run_operation
 
 Checked = t.TypeVar('Checked')
 
@@ -68,12 +69,18 @@ class WcowActionBase(ActionBase, t.Generic[Checked]):
     # Set by the whole-host action (buildkit_host_state): what answers this
     # plugin's operations before they reach the connection.
     reads: OperationSource | None = None
+    # wcow_host_lock_timeout, read in run(): how long a change waits for another run's.
+    lock_timeout_s: int = DEFAULT_LOCK_TIMEOUT_S
 
     def run(self, tmp: str | None = None, task_vars: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
         refuse_unsupported_connection(self._connection)
         self._supports_check_mode = True
         self._supports_async = False
         result = super().run(tmp, task_vars)
+        try:
+            self.lock_timeout_s = lock_timeout(self._templar.template((task_vars or {}).get(LOCK_TIMEOUT_VARIABLE)))
+        except InvalidArgument as error:
+            raise AnsibleActionFail('Invalid variable %s' % error)
         _validated, args = self.validate_argument_spec(
             argument_spec=self.ARGUMENT_SPEC,
             mutually_exclusive=list(self.MUTUALLY_EXCLUSIVE),
@@ -118,7 +125,8 @@ class WcowActionBase(ActionBase, t.Generic[Checked]):
             answer = self.reads.answer(name, params)
             if answer is not None:
                 return answer
-        return run_operation(self._connection, name, params, log_params=log_params, stream=stream)
+        return run_operation(self._connection, name, params, log_params=log_params, stream=stream,
+                             lock_timeout_s=self.lock_timeout_s)
 
     def read_template(self, template: str, option: str) -> str:
         """The text of a user's template, looked up as the template module does."""

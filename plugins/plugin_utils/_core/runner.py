@@ -38,6 +38,22 @@ _REQUIRES = re.compile(r'^# wcow\.buildkit requires: (?P<names>[\w, ]+)$', re.MU
 _CLIXML_NS = '{http://schemas.microsoft.com/powershell/2004/04}'
 
 
+# The operations that change the host hold the host's lock (a named mutex,
+# powershell/snippets/host_lock.ps1) while they run; the reads do not wait for it.
+_CHANGING_SUFFIXES = ('_apply', '_write', '_remove', '_enable')
+_CHANGING_OPERATIONS = frozenset({'host_reboot'})
+# How long a changing operation waits for another run's changes to end, unless
+# the host's wcow_host_lock_timeout says otherwise (_core/host_lock.py).
+DEFAULT_LOCK_TIMEOUT_S = 300
+HOST_LOCK_SNIPPET = 'host_lock'
+# The bootstrap reads $payload.lock and releases $WcowHostLock in its finally.
+HOST_LOCK_CALL = '$WcowHostLock = Enter-WcowHostLock -TimeoutSeconds $payload.lock.timeout_s'
+
+
+def changes_host(name: str) -> bool:
+    return name.endswith(_CHANGING_SUFFIXES) or name in _CHANGING_OPERATIONS
+
+
 class Operation:
     """One .ps1 operation with its snippets and declared result schema."""
 
@@ -45,7 +61,7 @@ class Operation:
         self.name = name
         self.bare_script = _read('%s.ps1' % name)
         self.snippets = _required_snippets(self.bare_script)
-        self.script = _compose(self.bare_script)
+        self.script = _compose(self.bare_script, locked=changes_host(name))
         with open(os.path.join(POWERSHELL_DIR, '%s.result.json' % name), encoding='utf-8') as schema:
             self.result_schema: dict[str, t.Any] = json.load(schema)
 
@@ -66,12 +82,16 @@ def _snippet(name: str) -> str:
     return _read(os.path.join('snippets', '%s.ps1' % name))
 
 
-def _compose(script: str) -> str:
+def _compose(script: str, locked: bool = False) -> str:
     """Insert the snippets an operation requires after its first line.
 
-    The first line stays first: it names the operation.
+    The first line stays first: it names the operation. An operation that
+    changes the host (`locked`) takes the host's lock before anything else.
     """
-    snippets = [_snippet(name) for name in _required_snippets(script)]
+    names = _required_snippets(script)
+    if locked and HOST_LOCK_SNIPPET not in names:
+        names = (HOST_LOCK_SNIPPET,) + names
+    snippets = [_snippet(name) for name in names] + ([HOST_LOCK_CALL] if locked else [])
     if not snippets:
         return script
     first, _newline, rest = script.partition('\n')
@@ -122,14 +142,17 @@ LOST_ANSWER = ('the connection to the host failed while the operation ran (%s: %
 STREAM_LINE_BYTES = 57 * 1024
 
 
-def encode_input(operation: Operation, params: dict[str, t.Any], stream: bytes | None = None) -> bytes:
+def encode_input(operation: Operation, params: dict[str, t.Any], stream: bytes | None = None,
+                 lock_timeout_s: int = DEFAULT_LOCK_TIMEOUT_S) -> bytes:
     """stdin for the bootstrap: the payload line, then `stream` as base64 lines.
 
     Without a stream, stdin is the payload alone (no line break), as before.
     The operation reads the streamed lines with [Console]::In.ReadLine() until
-    it returns $null.
+    it returns $null. `lock` is null for a read; for an operation that
+    changes the host, how many seconds the bootstrap waits for the host's lock.
     """
-    document = {'operation': operation.name, 'script': operation.script, 'params': params}
+    lock = {'timeout_s': lock_timeout_s} if changes_host(operation.name) else None
+    document = {'operation': operation.name, 'script': operation.script, 'params': params, 'lock': lock}
     payload = base64.b64encode(json.dumps(document, separators=(',', ':')).encode('utf-8'))
     if stream is None:
         return payload
@@ -140,11 +163,12 @@ def encode_input(operation: Operation, params: dict[str, t.Any], stream: bytes |
 
 
 def run_operation(connection: ConnectionBase, name: str, params: dict[str, t.Any], log_params: bool = True,
-                  stream: bytes | None = None) -> dict[str, t.Any]:
+                  stream: bytes | None = None, lock_timeout_s: int = DEFAULT_LOCK_TIMEOUT_S) -> dict[str, t.Any]:
     """Run operation `name` with `params` on the host and return its result.
 
     `stream` (bytes) is sent on stdin after the payload, for an operation that
-    reads it (an upload). Connection failures the connection plugin raises as
+    reads it (an upload). An operation that changes the host waits up to
+    `lock_timeout_s` seconds for the host's lock (encode_input). Connection failures the connection plugin raises as
     Ansible errors propagate (a timeout reports the host unreachable). A
     connection lost while the command ran, or a WS-Management fault in its
     place, comes from pywinrm or requests as a bare exception: it raises
@@ -157,7 +181,7 @@ def run_operation(connection: ConnectionBase, name: str, params: dict[str, t.Any
         display.vvvvv('wcow.buildkit: %s parameters: %s' % (name, json.dumps(params)))
     if stream is not None:
         display.vvv('wcow.buildkit: streaming %d bytes to %s' % (len(stream), name))
-    in_data = encode_input(operation, params, stream)
+    in_data = encode_input(operation, params, stream, lock_timeout_s)
     try:
         rc, stdout, stderr = connection.exec_command(bootstrap_command(), in_data=in_data, sudoable=False)
     except AnsibleError:

@@ -30,6 +30,8 @@ PLAYBOOK_VARIABLES = frozenset((
     'wcow_drift_report_dir', 'wcow_drift_report_title', 'wcow_drift_report_group_by',
     'wcow_drift_status', 'wcow_drift_verdict',
 ))
+# Read by every module's action plugin, for the host it runs on (_core/host_lock.py).
+HOST_VARIABLES = frozenset(('wcow_host_lock_timeout',))
 
 
 class UnknownEntryPoint(ValueError):
@@ -111,7 +113,7 @@ def _set_by_roles(role: str) -> set[str]:
 
 @functools.lru_cache(maxsize=None)
 def known_names() -> frozenset[str]:
-    names = set(PLAYBOOK_VARIABLES)
+    names = set(PLAYBOOK_VARIABLES | HOST_VARIABLES)
     for role in role_names():
         for spec in entry_points(role).values():
             names.update((spec or {}).get('options') or {})

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from .._buildctl.options import check_addr, check_buildctl_path
 from .._core.errors import InvalidArgument
+from .._core.host_lock import lock_timeout
 from .._daemons import buildkitd, containerd
 from .._release_archive import checksum, paths
 from .._service.versions import version_tuple
@@ -140,6 +141,8 @@ CHECKS: dict[str, Check] = {
     # buildctl (buildctl_debug_info, buildctl_build).
     'wcow_verify_buildctl_path': _raised(check_buildctl_path),
     'wcow_verify_addr': _optional(_raised(check_addr)),
+    # How long a change waits for another run's (every module).
+    'wcow_host_lock_timeout': _raised(lock_timeout),
 }
 
 

@@ -1,5 +1,5 @@
 # wcow.buildkit operation: release_archive_apply
-# wcow.buildkit requires: release_archive, release_archive_install, data_tree
+# wcow.buildkit requires: release_archive, release_archive_install, data_tree, host_lock
 # Installs a release archive into $Params.dest. The archive is downloaded by
 # the host ($Params.source.kind 'url') or read from stdin ('stream') into a
 # staging directory inside dest, its SHA-256 compared with $Params.sha256,
@@ -29,12 +29,13 @@ $changed = New-Object -TypeName System.Collections.Generic.List[string]
 $removed = New-Object -TypeName System.Collections.Generic.List[string]
 $kept = New-Object -TypeName System.Collections.Generic.List[string]
 $leftovers = New-Object -TypeName System.Collections.Generic.List[string]
+Assert-WcowHostLock -Lock $WcowHostLock -Folder $staging
 try {
     foreach ($directory in $created) {
         $null = [IO.Directory]::CreateDirectory($directory)
     }
     if ([IO.Directory]::Exists($staging)) {
-        # Left by a run that failed: only this module writes there.
+        # Left by a run that failed: only this module writes there, under the host's lock.
         $null = Remove-WcowPath -Path $staging
     }
     $null = [IO.Directory]::CreateDirectory($staging)

@@ -1,5 +1,5 @@
 # wcow.buildkit operation: release_archive_remove
-# wcow.buildkit requires: release_archive, release_archive_install, data_tree
+# wcow.buildkit requires: release_archive, release_archive_install, data_tree, host_lock
 # Removes what win_release_archive installed in $Params.dest under
 # $Params.name: each file of $Params.files that still has the SHA-256 the
 # manifest recorded (a file replaced since is someone else's now and stays),
@@ -46,6 +46,7 @@ foreach ($old in @($Params.leftovers)) {
 foreach ($own in @(('.wcow-{0}.previous' -f $Params.name), ('.wcow-{0}.staging' -f $Params.name))) {
     $path = [IO.Path]::Combine($dest, $own)
     if ([IO.Directory]::Exists($path)) {
+        Assert-WcowHostLock -Lock $WcowHostLock -Folder $path
         $null = Remove-WcowPath -Path $path
     }
 }

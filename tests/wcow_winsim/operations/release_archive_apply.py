@@ -17,7 +17,7 @@ from winsim.programs import tar
 from winsim.windows import files
 from winsim.windows.guids import new_guid
 
-from . import data_tree
+from . import data_tree, host_lock
 from .base import PowerShellError, param
 from .release_archive_common import (destination, dotnet_error, download, join_member, manifest_path, previous_dir,
                                      sha256_of)
@@ -41,6 +41,7 @@ def run(state: dict, params, stdin: bytes = b"") -> dict:
         created.insert(0, probe)
         probe = files.parent(probe)
     install = _Install(state, dest, staging)
+    host_lock.assert_held(staging)
     try:
         for directory in created:
             _create_directory(state, directory)

@@ -12,7 +12,7 @@ import json
 from winsim.windows import files
 from winsim.windows.guids import new_guid
 
-from . import data_tree
+from . import data_tree, host_lock
 from .base import param
 from .release_archive_common import destination, dotnet_error, join_member, manifest_path, previous_dir, sha256_of
 
@@ -46,6 +46,7 @@ def run(state: dict, params) -> dict:
                 _remove_aside(state, dest, path, leftovers)
     for own in (previous_dir(dest, name), f"{dest}\\.wcow-{name}.staging"):
         if files.is_dir(state, own):
+            host_lock.assert_held(own)
             data_tree.remove_discarding_outcome(state, own)
     path = manifest_path(dest, name)
     if leftovers:

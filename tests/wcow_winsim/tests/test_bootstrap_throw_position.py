@@ -10,6 +10,7 @@ import pytest
 
 from test_release_archive_ops import apply_params, sha, tgz
 from wcow_winsim import run_powershell
+from wcow_winsim.operations import host_lock
 from winsim.host.store import HostStore
 
 POWERSHELL = Path(__file__).resolve().parents[3] / "plugins" / "plugin_utils" / "powershell"
@@ -25,12 +26,13 @@ def composed(name):
         return script
     snippets = [(POWERSHELL / "snippets" / f"{n.strip()}.ps1").read_text(encoding="utf-8")
                 for n in wanted.group(1).split(",") if n.strip()]
+    # The runner takes the host's lock first in an operation that changes the host (these do).
     first, _newline, rest = script.partition("\n")
-    return "\n".join([first] + snippets + [rest])
+    return "\n".join([first] + snippets + [host_lock.CALL, rest])
 
 
 def error_of(store, script, params, stream=None):
-    document = {"operation": "x", "script": script, "params": params}
+    document = {"operation": "x", "script": script, "params": params, "lock": {"timeout_s": 0}}
     stdin = base64.b64encode(json.dumps(document).encode())
     if stream is not None:
         stdin += b"\n" + base64.b64encode(stream) + b"\n"

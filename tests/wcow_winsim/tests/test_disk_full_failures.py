@@ -13,7 +13,7 @@ from integration.artifact_server import ArtifactServer
 from test_buildctl_build_run import DOCKERFILE, build, host, temp_left
 from test_release_archive_ops import DEST, apply_params, sha, tgz
 from wcow_winsim import run_powershell
-from wcow_winsim.operations import PowerShellError
+from wcow_winsim.operations import PowerShellError, host_lock
 from winsim.host import faults
 from winsim.host.store import HostStore
 from winsim.programs import daemon_log
@@ -35,9 +35,14 @@ def fill_disk(store, room):
     faults.set_faults(store.path, [{"kind": "disk_full", "capacity_bytes": used(store.read()) + room}])
 
 
+def payload(params):
+    """As the runner sends release_archive_apply: it takes the host's lock first."""
+    return {"operation": "release_archive_apply", "script": f"# wcow.buildkit operation: release_archive_apply\n{host_lock.CALL}\n",
+            "params": params, "lock": {"timeout_s": 0}}
+
+
 def apply(store, params, lines=None):
-    document = {"operation": "release_archive_apply", "script": "# wcow.buildkit operation: release_archive_apply\n",
-                "params": params}
+    document = payload(params)
     stdin = base64.b64encode(json.dumps(document).encode())
     if lines is not None:
         stdin += b"\n" + b"\n".join(base64.b64encode(chunk) for chunk in lines) + b"\n"
@@ -97,8 +102,7 @@ def test_an_upload_whose_last_buffered_chunk_does_not_fit_fails_in_dispose(store
 def test_the_same_upload_with_room_installs(store):
     lines = [ARCHIVE[:8192], ARCHIVE[8192:]]
     fill_disk(store, 10 * len(ARCHIVE) + 20000)
-    document = {"operation": "release_archive_apply", "script": "# wcow.buildkit operation: release_archive_apply\n",
-                "params": apply_params(ARCHIVE)}
+    document = payload(apply_params(ARCHIVE))
     stdin = base64.b64encode(json.dumps(document).encode()) + b"\n" + b"\n".join(map(base64.b64encode, lines)) + b"\n"
     result = run_powershell(store, BOOTSTRAP, stdin)
     assert result.rc == 0, result.stdout

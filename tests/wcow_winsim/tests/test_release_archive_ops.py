@@ -10,6 +10,7 @@ import pytest
 
 from integration.artifact_server import ArtifactServer
 from wcow_winsim import run_powershell
+from wcow_winsim.operations import host_lock
 from winsim.host.store import HostStore
 from winsim.windows import files, proxy_settings
 
@@ -33,8 +34,10 @@ def sha(data):
     return hashlib.sha256(data).hexdigest()
 
 
-def invoke(store, operation, params, stream=None):
-    document = {"operation": operation, "script": f"# wcow.buildkit operation: {operation}\n", "params": params}
+def invoke(store, operation, params, stream=None, lock_timeout_s=0, takes_lock=True):
+    # As the runner composes a changing operation: it takes the host's lock first.
+    script = f"# wcow.buildkit operation: {operation}\n" + (f"{host_lock.CALL}\n" if takes_lock else "")
+    document = {"operation": operation, "script": script, "params": params, "lock": {"timeout_s": lock_timeout_s}}
     stdin = base64.b64encode(json.dumps(document).encode())
     if stream is not None:
         stdin += b"\r\n" + b"\r\n".join(base64.b64encode(stream[i : i + 7]) for i in range(0, len(stream), 7)) + b"\r\n"
@@ -216,8 +219,8 @@ def test_unverified_archive_tar_cannot_read_fails_with_its_output(store):
 
 
 def test_bad_stream_line_fails_like_frombase64string(store):
-    document = {"operation": "x", "script": "# wcow.buildkit operation: release_archive_apply\n",
-                "params": apply_params(b"")}
+    document = {"operation": "x", "script": f"# wcow.buildkit operation: release_archive_apply\n{host_lock.CALL}\n",
+                "params": apply_params(b""), "lock": {"timeout_s": 0}}
     stdin = base64.b64encode(json.dumps(document).encode()) + b"\nnot*base64\n"
     error = json.loads(run_powershell(store, BOOTSTRAP, stdin).stdout)["wcow_error"]
     assert error["message"].startswith('Exception calling "FromBase64String" with "1" argument(s)')
