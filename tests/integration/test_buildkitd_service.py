@@ -38,7 +38,9 @@ CNI_CONF = 'C:\\Program Files\\containerd\\cni\\conf\\0-containerd-nat.conf'
 LOG = 'C:\\ProgramData\\buildkitd\\buildkitd.log'
 TOML = 'C:\\ProgramData\\buildkitd\\buildkitd.toml'
 GROUP = 'buildkit-users'
-ARGUMENTS = ['--log-file', LOG, '--containerd-worker-addr', '\\\\.\\pipe\\containerd-containerd',
+# A first run writes an empty config (buildkitd always gets --config) in a folder it creates protected.
+FIRST_RUN = ['write the config', 'create C:\\ProgramData\\buildkitd, protected', 'register the service']
+ARGUMENTS = ['--log-file', LOG, '--config', TOML, '--containerd-worker-addr', '\\\\.\\pipe\\containerd-containerd',
              '--containerd-cni-config-path', CNI_CONF, '--containerd-cni-binary-dir', CNI_BIN, '--group', GROUP]
 
 
@@ -105,18 +107,19 @@ def test_register_check_apply_again(ansible, start_fleet, tmp_path):
     fleet.reset_counters()
     check = run(ansible, fleet, tmp_path, args, check=True)
     assert check['status'] == 'ok' and check['result']['changed'] is True, check
-    assert check['result']['changes'] == ['register the service']
+    assert check['result']['changes'] == FIRST_RUN
     assert check['result']['version'] == 'v0.23.2'
     assert check['result']['service']['state'] == 'Running'
     assert check['result']['diff'][0]['before'] == ''
     assert service(fleet) is None, 'check mode must not touch the host'
+    assert files.lookup(fleet.store(HOST).read(), 'C:\\ProgramData\\buildkitd') is None
     assert executions(fleet) == 1
 
     fleet.reset_counters()
     applied = run(ansible, fleet, tmp_path, args)
     assert applied['status'] == 'ok' and applied['result']['changed'] is True, applied
     assert applied['result']['actions'] == ['registered', 'configured', 'started']
-    assert executions(fleet) == 2
+    assert executions(fleet) == 3, 'read, config, service'
     live = service(fleet)
     assert live['State'] == 'Running'
     assert live['ImagePath'] == registered_image_path(BUILDKITD, 'buildkitd', ARGUMENTS)
@@ -324,7 +327,7 @@ def test_config_file_check_apply_again_and_drift(ansible, start_fleet, tmp_path)
                 registry_mirrors={'docker.io': ['mirror.example.com:5000']})
 
     check = run(ansible, fleet, tmp_path, args, check=True)['result']
-    assert check['changed'] is True and check['changes'] == ['write the config', 'register the service']
+    assert check['changed'] is True and check['changes'] == FIRST_RUN
     assert check['config_path'] == TOML and '--config' in check['arguments']
     assert not files.is_file(fleet.store(HOST).read(), TOML)
 

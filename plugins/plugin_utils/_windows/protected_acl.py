@@ -108,7 +108,8 @@ def unprotected(entries: t.Iterable[dict[str, t.Any]], required: t.Iterable[str]
 
 
 def change_words(entries: t.Iterable[dict[str, t.Any]]) -> list[str]:
-    return ['protect %s (%s)' % (entry['path'], '; '.join(entry['problems'])) for entry in entries]
+    return ['create %s, protected' % entry['path'] if not entry['exists'] else
+            'protect %s (%s)' % (entry['path'], '; '.join(entry['problems'])) for entry in entries]
 
 
 def acl_diff(entries: t.Iterable[dict[str, t.Any]], users_read: bool = False) -> dict[str, str]:

@@ -133,7 +133,12 @@ def write_bytes(state: dict, path: str, data: bytes) -> None:
     else:
         _refuse_in_use(record, path)
     fits = faults.before_write(len(data), record.get("size", 0) if record else 0)
-    state["files"][key or path] = file_record(data if fits is None else data[:fits])
+    written = file_record(data if fits is None else data[:fits])
+    if record is not None and record.get("sddl"):
+        # Overwriting (CREATE_ALWAYS on an existing file) keeps its owner and DACL (learn.microsoft.com,
+        # "CreateFileW": "the security descriptor ... is ignored" when the file exists).
+        written["sddl"] = record["sddl"]
+    state["files"][key or path] = written
     if fits is not None:
         raise WindowsIOError("IOException", faults.DISK_FULL_MESSAGE)
 
