@@ -15,7 +15,7 @@ from winsim.fleet import HostSpec
 from winsim.programs import fake_binary
 from winsim.programs import daemon_log
 from winsim.transport import cmdline
-from winsim.windows import accounts, files, processes, scheduled_tasks, scm
+from winsim.windows import accounts, files, pipes, processes, scheduled_tasks, scm
 
 sys.path[:0] = os.environ['ANSIBLE_COLLECTIONS_PATH'].split(os.pathsep)
 
@@ -411,3 +411,49 @@ def test_stopped_restarted_and_absent(ansible, start_fleet, tmp_path):
     assert files.is_file(fleet.store(HOST).read(), LOG), 'the log is kept'
     assert service(fleet, 'containerd')['State'] == 'Running'
     assert run(ansible, fleet, tmp_path, dict(state='absent'))['result']['changed'] is False
+
+
+def test_a_user_cannot_plant_a_config_after_the_module_ran_and_a_loosened_dacl_is_drift(
+        ansible, start_fleet, tmp_path):
+    """docs/windows-facts.md#protected-dacls: Users may create folders and files under C:\\ProgramData, and
+    buildkitd reads its default config at startup whatever --config says."""
+    fleet = prepared_host(start_fleet)
+    with fleet.store(HOST).transaction() as state:
+        bob = accounts.lookup_account_name(state, 'bob')
+        token = pipes.token_sids(state, bob)
+        # Before: bob creates the folder and drops a config, as any signed-in user can.
+        files.ensure_dir(state, 'C:\\ProgramData\\buildkitd')
+        state['files']['C:\\ProgramData\\buildkitd']['sddl'] = 'O:%sD:' % bob.sid
+        files.write_as(state, TOML, b'[grpc]\naddress = ["tcp://0.0.0.0:1234"]\n', bob.sid, token)
+
+    check = run(ansible, fleet, tmp_path, {}, check=True)['result']
+    assert check['changed'] is True
+    assert any(change.startswith('protect C:\\ProgramData\\buildkitd (owned by %s' % bob.sid)
+               for change in check['changes']), check['changes']
+    assert any(change.startswith('protect %s (owned by' % TOML) for change in check['changes']), check['changes']
+    permissions = next(entry for entry in check['diff'] if entry['before_header'] == 'permissions')
+    assert 'O:BAD:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)' in permissions['after']
+    assert bob.sid in permissions['before']
+    state = fleet.store(HOST).read()
+    assert bob.sid in state['files']['C:\\ProgramData\\buildkitd']['sddl'], 'check mode changes nothing'
+
+    applied = run(ansible, fleet, tmp_path, {})['result']
+    assert applied['changed'] is True and applied['arguments'][2:4] == ['--config', TOML]
+    with fleet.store(HOST).transaction() as state:
+        for path in (TOML, 'C:\\ProgramData\\buildkitd\\other.toml'):
+            with pytest.raises(files.WindowsIOError):
+                files.write_as(state, path, b'[grpc]\n', bob.sid, token)
+    assert run(ansible, fleet, tmp_path, {})['result']['changed'] is False
+
+    # Loosened by hand: Users may modify the folder again.
+    with fleet.store(HOST).transaction() as state:
+        state['files']['C:\\ProgramData\\buildkitd']['sddl'] += '(A;OICI;0x1301bf;;;BU)'
+        files.write_as(state, 'C:\\ProgramData\\buildkitd\\planted.toml', b'x', bob.sid, token)
+    check = run(ansible, fleet, tmp_path, {}, check=True)['result']
+    assert check['changes'] == ['protect C:\\ProgramData\\buildkitd (BUILTIN\\Users may write)'], check['changes']
+    fixed = run(ansible, fleet, tmp_path, {})['result']
+    assert fixed['changed'] is True and fixed['actions'] == [], 'no restart for a DACL'
+    with fleet.store(HOST).transaction() as state:
+        with pytest.raises(files.WindowsIOError):
+            files.write_as(state, TOML, b'[grpc]\n', bob.sid, token)
+    assert run(ansible, fleet, tmp_path, {})['result']['changed'] is False
