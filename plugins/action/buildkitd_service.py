@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import re
 import typing as t
 
 from ansible.errors import AnsibleActionFail
@@ -32,18 +33,20 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.views impor
     service_diff,
     service_view,
 )
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows import protected_acl
 
 CONFIG_OPTIONS = ('grpc_addresses', 'registry_mirrors', 'config_template')
 
 
 @dataclasses.dataclass(frozen=True)
 class BuildkitdTask:
-    """What validate derives: config_path (defaulted when the module manages the config), the config the module
-    writes as (text, TOML document), None when it does not manage one, and at state=absent what goes besides the
-    service."""
-    config_path: str | None
+    """What validate derives: config_path (always set: buildkitd always gets --config), the config the module
+    writes as (text, TOML document), None when it does not manage one, whether config_path is the default one
+    (an empty file is written there when it is missing), and at state=absent what goes besides the service."""
+    config_path: str
     config: tuple[str, dict[str, t.Any]] | None
     to_remove: removal.Targets | None = None
+    default_config: bool = False
 
 
 class ActionModule(ServiceActionBase[BuildkitdTask]):
@@ -103,7 +106,9 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
         config_path = args['config_path']
         if config_path is not None:
             _check_path('config_path', config_path, False)
-        elif args['manage_config']:
+        else:
+            # buildkitd always gets --config, so that what it reads is a file the module protected
+            # (docs/windows-facts.md#protected-dacls).
             config_path = bk.DEFAULT_CONFIG
         config = None
         if args['manage_config']:
@@ -121,7 +126,7 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
             bk.check_tls(args, config[1] if config else None)
         if args['remove_data'] and args['state'] != 'absent':
             raise InvalidArgument('remove_data', 'applies only with state=absent')
-        task = BuildkitdTask(config_path, config)
+        task = BuildkitdTask(config_path, config, default_config=args['config_path'] is None)
         if args['state'] == 'absent':
             task = dataclasses.replace(task, to_remove=_removal_targets(args, task))
         return task
@@ -146,22 +151,35 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
         read = self.operation('service_read', {
             'names': [args['name']] + dependencies,
             'probe_versions': [args['binary']] if present else [],
-            'read_files': [checked.config_path] if manage_config else [],
+            'read_files': [checked.config_path],
             'pipes': pipes,
-            'accounts': list(args['groups']) if pipes else []})
+            'accounts': list(args['groups']) if pipes else [],
+            'acl_paths': _protected_paths(checked.config_path)})
         stale = bk_pipe.stale_groups(read['pipes'], read['accounts'])
         warnings: list[str] = []
         version = self._host_version(read['binaries'][0], warnings) if present else None
         if present:
             self._check_dependencies(args, read['services'][1:], warnings)
         config: dict[str, t.Any] = dict(path=checked.config_path, content=None, changed=False, before=None)
+        found = read['files'][0]
+        config['before'] = base64.b64decode(found['content_b64']) if found['exists'] else None
         if manage_config:
             config['content'], wanted_document = checked.config
-            found = read['files'][0]
-            config['before'] = base64.b64decode(found['content_b64']) if found['exists'] else None
             config['changed'] = not bkconf.same_document(bkconf.existing_document(config['before']), wanted_document)
+        elif found['exists']:
+            # Not the module's to change: the same bytes are written again when only the DACL is wrong.
+            config['kept'] = found['content_b64']
+        elif checked.default_config:
+            # --config names a missing file: buildkitd refuses to start (config.LoadFile), so an empty one
+            # (buildkitd's defaults) is written, protected (docs/windows-facts.md#protected-dacls).
+            config['content'], config['changed'] = '', True
+        else:
+            self._missing_config(checked.config_path, warnings)
+        config['folders'] = [entry['path'] for entry in read['security'] if entry['path'] != checked.config_path]
+        config['unprotected'] = protected_acl.unprotected(read['security'], required=config['folders'][:1])
         service_plan = plan(wanted, read['services'][0], args['state'], config_changed=config['changed'] or bool(stale))
-        changes = (['write the config'] if config['changed'] else []) + service_plan.changes
+        changes = (['write the config'] if config['changed'] else []) + \
+            protected_acl.change_words(config['unprotected']) + service_plan.changes
         if stale and 'restart the service' in changes:
             changes.insert(changes.index('restart the service'), 'restart buildkitd, whose pipe does not admit the '
                            'group %s: created again since buildkitd started' % ', '.join(stale))
@@ -202,6 +220,14 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
             return None
         raise AnsibleActionFail('binary: %s. Nothing was changed.' % problem)
 
+    def _missing_config(self, path: str, warnings: list[str]) -> None:
+        problem = ('config_path: %s does not exist, and buildkitd does not start when --config names a missing '
+                   'file; write it first or set manage_config=true' % path)
+        if self.check_mode:
+            warnings.append(problem)
+            return
+        raise AnsibleActionFail(problem + '. Nothing was changed.')
+
     def _check_dependencies(self, args: dict[str, t.Any], entries: list[dict[str, t.Any]],
                             warnings: list[str]) -> None:
         missing = [entry['name'] for entry in entries if not entry['exists']]
@@ -222,9 +248,12 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
 
     def _apply(self, args: dict[str, t.Any], config: dict[str, t.Any], service_plan: ServicePlan,
                result: dict[str, t.Any]) -> None:
-        if config['changed']:
-            written = self.operation('file_write', {'path': config['path'], 'content': config['content'],
-                                                    'content_encoding': 'text', 'backup': args['backup']})
+        if config['changed'] or config['unprotected']:
+            text = config['content'] is not None
+            written = self.operation('file_write', {
+                'path': config['path'], 'content': config['content'] if text else config['kept'],
+                'content_encoding': 'text' if text else 'base64', 'backup': args['backup'] and config['changed'],
+                'protect': {'users_read': False, 'folders': config['folders']}})
             result['backup_file'] = written['backup_file']
         if service_plan.params is None:
             return
@@ -281,4 +310,18 @@ def _diff(name: str, config: dict[str, t.Any], service_plan: ServicePlan) -> lis
         diffs.append(service_diff(name, service_plan))
     if config['changed']:
         diffs.append(config_diff(config))
+    if config['unprotected']:
+        diffs.append(protected_acl.acl_diff(config['unprotected']))
     return diffs
+
+
+def _protected_paths(config_path: str) -> list[str]:
+    """What buildkitd reads its config from: the config file and its folder, and buildkitd's default config
+    folder, whose buildkitd.toml it reads at startup whatever --config says (docs/windows-facts.md#protected-dacls).
+    A drive root is never made the module's (its DACL is Windows')."""
+    default_folder = bk.DEFAULT_CONFIG.rsplit('\\', 1)[0]
+    folder = config_path.replace('/', '\\').rsplit('\\', 1)[0]
+    paths = [default_folder]
+    if folder.lower() != default_folder.lower() and not re.fullmatch(r'[A-Za-z]:', folder):
+        paths.append(folder)
+    return paths + [config_path]

@@ -31,8 +31,12 @@ description:
     mode, the listening addresses and registry mirrors. The file is compared as TOML and replaced atomically. A
     running service is restarted when it changed.
   - Options are checked before the host is touched. This covers unknown flags in O(extra_args), group names and paths.
-  - A run costs one round trip to read the host, and when something changes, at most two more (the config file,
-    then the service).
+  - buildkitd always gets C(--config). The config file and its folder, and buildkitd's default config folder
+    C(C:\ProgramData\buildkitd) (whose C(buildkitd.toml) buildkitd reads at startup whatever C(--config) says),
+    get a protected DACL, owner Administrators, SYSTEM and Administrators full control, nothing for other users.
+    An owner or DACL that lets non-administrators write them is drift, reported in check mode and corrected.
+  - A run costs one round trip to read the host, and when something changes, at most two more (the config file
+    and its permissions, then the service).
 options:
   name:
     description:
@@ -100,9 +104,11 @@ options:
     default: []
   config_path:
     description:
-      - The config file buildkitd reads, C(--config).
-      - When omitted, no C(--config) is written and buildkitd reads C(C:\ProgramData\buildkitd\buildkitd.toml) if it
-        exists. With O(manage_config=true) that path is written and passed with C(--config).
+      - The config file buildkitd reads, C(--config), always passed.
+      - When omitted, C(C:\ProgramData\buildkitd\buildkitd.toml). With O(manage_config=false) its content is left
+        as it is; when it does not exist an empty file (buildkitd's defaults) is written, since buildkitd does not
+        start when C(--config) names a missing file. A path given here must exist unless O(manage_config=true).
+      - The file and its folder (unless a drive root) get the protected DACL described above.
     type: str
     aliases: [config]
   extra_args:

@@ -110,3 +110,15 @@ def test_a_config_changed_since_it_was_read_is_kept(contract):
                                                    'empty_folders': [contract.path('etc')]})
     assert result == {'config_removed': False, 'removed': [], 'folders_removed': [], 'not_removed': [], 'not_removed_count': 0}
     assert content(contract, config) == b'changed by hand'
+
+
+@pytest.mark.operation('file_write')
+def test_write_with_protect_gives_the_folder_and_the_file_the_protected_dacl(contract):
+    folder = contract.path('protected')
+    path = contract.path('protected', 'buildkitd.toml')
+    contract.call('file_write', {'path': path, 'content': TEXT, 'content_encoding': 'text', 'backup': False,
+                                 'protect': {'users_read': False, 'folders': [folder]}})
+    read = contract.call('service_read', {'names': [], 'probe_versions': [], 'acl_paths': [folder, path]})
+    assert [(entry['directory'], entry['sddl']) for entry in read['security']] == [
+        (True, 'O:BAD:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)'), (False, 'O:BAD:P(A;;FA;;;BA)(A;;FA;;;SY)')]
+    assert content(contract, path) == TEXT.encode('utf-8')

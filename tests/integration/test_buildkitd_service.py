@@ -15,7 +15,7 @@ from winsim.fleet import HostSpec
 from winsim.programs import fake_binary
 from winsim.programs import daemon_log
 from winsim.transport import cmdline
-from winsim.windows import accounts, files, processes, scheduled_tasks, scm
+from winsim.windows import accounts, files, pipes, processes, scheduled_tasks, scm
 
 sys.path[:0] = os.environ['ANSIBLE_COLLECTIONS_PATH'].split(os.pathsep)
 
@@ -38,7 +38,9 @@ CNI_CONF = 'C:\\Program Files\\containerd\\cni\\conf\\0-containerd-nat.conf'
 LOG = 'C:\\ProgramData\\buildkitd\\buildkitd.log'
 TOML = 'C:\\ProgramData\\buildkitd\\buildkitd.toml'
 GROUP = 'buildkit-users'
-ARGUMENTS = ['--log-file', LOG, '--containerd-worker-addr', '\\\\.\\pipe\\containerd-containerd',
+# A first run writes an empty config (buildkitd always gets --config) in a folder it creates protected.
+FIRST_RUN = ['write the config', 'create C:\\ProgramData\\buildkitd, protected', 'register the service']
+ARGUMENTS = ['--log-file', LOG, '--config', TOML, '--containerd-worker-addr', '\\\\.\\pipe\\containerd-containerd',
              '--containerd-cni-config-path', CNI_CONF, '--containerd-cni-binary-dir', CNI_BIN, '--group', GROUP]
 
 
@@ -105,18 +107,19 @@ def test_register_check_apply_again(ansible, start_fleet, tmp_path):
     fleet.reset_counters()
     check = run(ansible, fleet, tmp_path, args, check=True)
     assert check['status'] == 'ok' and check['result']['changed'] is True, check
-    assert check['result']['changes'] == ['register the service']
+    assert check['result']['changes'] == FIRST_RUN
     assert check['result']['version'] == 'v0.23.2'
     assert check['result']['service']['state'] == 'Running'
     assert check['result']['diff'][0]['before'] == ''
     assert service(fleet) is None, 'check mode must not touch the host'
+    assert files.lookup(fleet.store(HOST).read(), 'C:\\ProgramData\\buildkitd') is None
     assert executions(fleet) == 1
 
     fleet.reset_counters()
     applied = run(ansible, fleet, tmp_path, args)
     assert applied['status'] == 'ok' and applied['result']['changed'] is True, applied
     assert applied['result']['actions'] == ['registered', 'configured', 'started']
-    assert executions(fleet) == 2
+    assert executions(fleet) == 3, 'read, config, service'
     live = service(fleet)
     assert live['State'] == 'Running'
     assert live['ImagePath'] == registered_image_path(BUILDKITD, 'buildkitd', ARGUMENTS)
@@ -324,7 +327,7 @@ def test_config_file_check_apply_again_and_drift(ansible, start_fleet, tmp_path)
                 registry_mirrors={'docker.io': ['mirror.example.com:5000']})
 
     check = run(ansible, fleet, tmp_path, args, check=True)['result']
-    assert check['changed'] is True and check['changes'] == ['write the config', 'register the service']
+    assert check['changed'] is True and check['changes'] == FIRST_RUN
     assert check['config_path'] == TOML and '--config' in check['arguments']
     assert not files.is_file(fleet.store(HOST).read(), TOML)
 
@@ -408,3 +411,49 @@ def test_stopped_restarted_and_absent(ansible, start_fleet, tmp_path):
     assert files.is_file(fleet.store(HOST).read(), LOG), 'the log is kept'
     assert service(fleet, 'containerd')['State'] == 'Running'
     assert run(ansible, fleet, tmp_path, dict(state='absent'))['result']['changed'] is False
+
+
+def test_a_user_cannot_plant_a_config_after_the_module_ran_and_a_loosened_dacl_is_drift(
+        ansible, start_fleet, tmp_path):
+    """docs/windows-facts.md#protected-dacls: Users may create folders and files under C:\\ProgramData, and
+    buildkitd reads its default config at startup whatever --config says."""
+    fleet = prepared_host(start_fleet)
+    with fleet.store(HOST).transaction() as state:
+        bob = accounts.lookup_account_name(state, 'bob')
+        token = pipes.token_sids(state, bob)
+        # Before: bob creates the folder and drops a config, as any signed-in user can.
+        files.ensure_dir(state, 'C:\\ProgramData\\buildkitd')
+        state['files']['C:\\ProgramData\\buildkitd']['sddl'] = 'O:%sD:' % bob.sid
+        files.write_as(state, TOML, b'[grpc]\naddress = ["tcp://0.0.0.0:1234"]\n', bob.sid, token)
+
+    check = run(ansible, fleet, tmp_path, {}, check=True)['result']
+    assert check['changed'] is True
+    assert any(change.startswith('protect C:\\ProgramData\\buildkitd (owned by %s' % bob.sid)
+               for change in check['changes']), check['changes']
+    assert any(change.startswith('protect %s (owned by' % TOML) for change in check['changes']), check['changes']
+    permissions = next(entry for entry in check['diff'] if entry['before_header'] == 'permissions')
+    assert 'O:BAD:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)' in permissions['after']
+    assert bob.sid in permissions['before']
+    state = fleet.store(HOST).read()
+    assert bob.sid in state['files']['C:\\ProgramData\\buildkitd']['sddl'], 'check mode changes nothing'
+
+    applied = run(ansible, fleet, tmp_path, {})['result']
+    assert applied['changed'] is True and applied['arguments'][2:4] == ['--config', TOML]
+    with fleet.store(HOST).transaction() as state:
+        for path in (TOML, 'C:\\ProgramData\\buildkitd\\other.toml'):
+            with pytest.raises(files.WindowsIOError):
+                files.write_as(state, path, b'[grpc]\n', bob.sid, token)
+    assert run(ansible, fleet, tmp_path, {})['result']['changed'] is False
+
+    # Loosened by hand: Users may modify the folder again.
+    with fleet.store(HOST).transaction() as state:
+        state['files']['C:\\ProgramData\\buildkitd']['sddl'] += '(A;OICI;0x1301bf;;;BU)'
+        files.write_as(state, 'C:\\ProgramData\\buildkitd\\planted.toml', b'x', bob.sid, token)
+    check = run(ansible, fleet, tmp_path, {}, check=True)['result']
+    assert check['changes'] == ['protect C:\\ProgramData\\buildkitd (BUILTIN\\Users may write)'], check['changes']
+    fixed = run(ansible, fleet, tmp_path, {})['result']
+    assert fixed['changed'] is True and fixed['actions'] == [], 'no restart for a DACL'
+    with fleet.store(HOST).transaction() as state:
+        with pytest.raises(files.WindowsIOError):
+            files.write_as(state, TOML, b'[grpc]\n', bob.sid, token)
+    assert run(ansible, fleet, tmp_path, {})['result']['changed'] is False

@@ -1,4 +1,5 @@
 # wcow.buildkit operation: file_write
+# wcow.buildkit requires: acl
 # Writes a file atomically. $Params: path (environment variables expanded),
 # content, content_encoding ('text': written as UTF-8 without a byte order
 # mark; 'base64': the bytes), backup (bool). Creates the parent directory,
@@ -8,8 +9,16 @@
 # [IO.File]::Move. The staged file never outlives a
 # failure; the old file is untouched until the swap. Staged files of an
 # earlier run that was killed before its swap (<path>.<8 lower-case hex>.tmp,
-# nothing else) are deleted first.
+# nothing else) are deleted first. With $Params.protect (optional) each
+# folder of protect.folders (the file's own among them) gets the protected
+# DACL of the acl snippet first (created with it when missing), and the
+# staged file gets it before the swap, so nothing is ever writable by
+# non-administrators; protect.users_read adds Users: read and execute. The
+# file gets it again after a Replace, which keeps the replaced file's DACL
+# (docs/windows-facts.md#protected-dacls).
 $ErrorActionPreference = 'Stop'
+# Absent, $Params.protect reads as $null (Set-StrictMode -Version 1 allows it).
+$protect = $Params.protect
 $path = [Environment]::ExpandEnvironmentVariables([string]$Params.path)
 if ($Params.content_encoding -eq 'base64') {
     $bytes = [Convert]::FromBase64String([string]$Params.content)
@@ -21,6 +30,13 @@ else {
     throw ('Unknown content_encoding {0}: expected text or base64.' -f $Params.content_encoding)
 }
 $directory = [IO.Path]::GetDirectoryName($path)
+if ($protect) {
+    foreach ($folder in @($protect.folders)) {
+        if ($folder) {
+            New-WcowProtectedDirectory -Path ([Environment]::ExpandEnvironmentVariables([string]$folder)) -UsersRead ([bool]$protect.users_read)
+        }
+    }
+}
 if (-not [IO.Directory]::Exists($directory)) {
     $null = New-Item -ItemType Directory -Path $directory -Force
 }
@@ -44,6 +60,9 @@ $staged = '{0}.{1}.tmp' -f $path, $token
 $backupFile = $null
 try {
     [IO.File]::WriteAllBytes($staged, $bytes)
+    if ($protect) {
+        Set-WcowProtectedAcl -Path $staged -UsersRead ([bool]$protect.users_read)
+    }
     if ([IO.File]::Exists($path)) {
         # File.Replace refuses a read-only destination (UnauthorizedAccessException), and hardened hosts
         # mark config files read-only (docs/windows-facts.md#files-in-use): the attribute is cleared just
@@ -85,6 +104,9 @@ try {
     }
     else {
         [IO.File]::Move($staged, $path)
+    }
+    if ($protect) {
+        Set-WcowProtectedAcl -Path $path -UsersRead ([bool]$protect.users_read)
     }
 }
 finally {

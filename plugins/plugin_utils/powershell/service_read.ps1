@@ -1,5 +1,5 @@
 # wcow.buildkit operation: service_read
-# wcow.buildkit requires: service, data_tree
+# wcow.buildkit requires: service, data_tree, acl
 # The services named in $Params.names (see Get-WcowService in the service
 # snippet), the `--version` output of each program in $Params.probe_versions
 # and the bytes (base64) of each file in $Params.read_files (optional;
@@ -10,7 +10,9 @@
 # $Params.pipes (optional), as the daemon listening on it set it when it
 # started (Get-Acl reads a pipe: docker/for-win#14833), and the SID each
 # account name in $Params.accounts (optional) resolves to now, $null when it
-# resolves to none.
+# resolves to none. The owner and DACL (SDDL) of each path in
+# $Params.acl_paths (optional; environment variables expanded), with
+# Get-WcowSecurity of the acl snippet.
 $ErrorActionPreference = 'Stop'
 $services = @(foreach ($name in @($Params.names)) {
     if ($name) { Get-WcowService -Name ([string]$name) }
@@ -71,4 +73,7 @@ $accounts = @(foreach ($name in @($Params.accounts)) {
         @{ name = [string]$name; sid = $sid }
     }
 })
-@{ services = $services; binaries = $binaries; files = $files; measured = $measured; pipes = $pipes; accounts = $accounts }
+$security = @(foreach ($path in @($Params.acl_paths)) {
+    if ($path) { Get-WcowSecurity -Path ([Environment]::ExpandEnvironmentVariables([string]$path)) }
+})
+@{ services = $services; binaries = $binaries; files = $files; measured = $measured; pipes = $pipes; accounts = $accounts; security = $security }

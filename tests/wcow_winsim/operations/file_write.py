@@ -1,4 +1,6 @@
-"""file_write: stage `<path>.<random>.tmp` beside the file, then Replace or Move it into place."""
+"""file_write: stage `<path>.<random>.tmp` beside the file, then Replace or Move it into place; with `protect`
+the folder and the file get the acl snippet's protected DACL (the folder first, the staged file before the
+swap, the file again after a Replace, which keeps the replaced file's DACL)."""
 
 import base64
 import binascii
@@ -8,6 +10,8 @@ import re
 from winsim.windows import environment, files
 from winsim.windows.guids import new_guid
 
+from . import acl
+
 from .base import PowerShellError, param
 
 
@@ -15,7 +19,13 @@ def run(state: dict, params) -> dict:
     path = environment.expand(param(params, "path", (str,)))
     data = _content(param(params, "content", (str,)), param(params, "content_encoding", (str,)))
     backup = param(params, "backup", (bool,))
+    # Optional: $Params.PSObject.Properties['protect'].
+    protect = param(params, "protect", (dict,), nullable=True) if "protect" in params else None
+    users_read = bool(protect.get("users_read")) if protect else False
     directory = files.parent(path)
+    for folder in (protect or {}).get("folders") or []:
+        if folder:
+            acl.protect_directory(state, environment.expand(folder), users_read)
     if directory is not None and not files.is_dir(state, directory):
         try:
             files.ensure_dir(state, directory)
@@ -31,6 +41,10 @@ def run(state: dict, params) -> dict:
     call = "WriteAllBytes", 2
     try:
         files.write_bytes(state, staged, data)
+        if protect:
+            call = "SetAccessControl", 2
+            acl.protect(state, staged, users_read)
+            call = "WriteAllBytes", 2
         if files.is_file(state, path):
             call = "Replace", 3
             if backup:
@@ -56,6 +70,9 @@ def run(state: dict, params) -> dict:
         else:
             call = "Move", 2
             files.move(state, staged, path)
+        if protect:
+            call = "SetAccessControl", 2
+            acl.protect(state, path, users_read)
     except files.WindowsIOError as error:
         # The finally block: the staged file never outlives a failure.
         if files.is_file(state, staged):

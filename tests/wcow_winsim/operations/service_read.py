@@ -1,11 +1,11 @@
 """service_read: services by name, the `--version` output of programs, files' bytes, what paths hold, the DACLs
-of named pipes and the SIDs account names resolve to."""
+of named pipes, the SIDs account names resolve to and the owners and DACLs of paths."""
 
 import base64
 
 from winsim.windows import accounts, environment, files, pipes
 
-from . import data_tree
+from . import acl, data_tree
 from .base import PowerShellError, param
 from .service_common import read_service, run_native
 
@@ -19,9 +19,10 @@ def run(state: dict, params) -> dict:
     measure = param(params, "measure_paths", (list,), nullable=True) if "measure_paths" in params else None
     pipe_paths = param(params, "pipes", (list,), nullable=True) if "pipes" in params else None
     names_to_resolve = param(params, "accounts", (list,), nullable=True) if "accounts" in params else None
+    acl_paths = param(params, "acl_paths", (list,), nullable=True) if "acl_paths" in params else None
     for name, values in (("names", names), ("probe_versions", probes), ("read_files", paths or []),
                          ("measure_paths", measure or []), ("pipes", pipe_paths or []),
-                         ("accounts", names_to_resolve or [])):
+                         ("accounts", names_to_resolve or []), ("acl_paths", acl_paths or [])):
         if not all(isinstance(v, str) for v in values):
             raise PowerShellError(f"Parameter '{name}' has the wrong type.", "InvalidArgument")
     return {"services": [read_service(state, n) for n in names if n],
@@ -29,7 +30,8 @@ def run(state: dict, params) -> dict:
             "files": [_file(state, environment.expand(path)) for path in paths or [] if path],
             "measured": [_measure(state, path) for path in measure or [] if path],
             "pipes": [_pipe(state, path) for path in pipe_paths or [] if path],
-            "accounts": [_account(state, name) for name in names_to_resolve or [] if name]}
+            "accounts": [_account(state, name) for name in names_to_resolve or [] if name],
+            "security": [acl.security(state, environment.expand(path)) for path in acl_paths or [] if path]}
 
 
 def _measure(state: dict, path: str) -> dict:

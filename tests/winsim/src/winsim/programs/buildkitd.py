@@ -68,6 +68,15 @@ def _version_tuple(version: str) -> tuple:
 
 
 def _load_config(state: dict, flags: goflags.Parsed) -> dict:
+    # main(): defaultConf() loads the default path before the flags are parsed, whatever --config says, and
+    # fails on anything but a missing file; its [grpc] values (tlscert, tlskey, tlscacert, group) become the
+    # flags' defaults (moby/buildkit cmd/buildkitd/main.go; docs/windows-facts.md#protected-dacls). A file at
+    # the default path is read even with --config elsewhere: only its folder's DACL keeps it out.
+    if files.is_file(state, DEFAULT_CONFIG) and flags.get("config", DEFAULT_CONFIG).lower() != DEFAULT_CONFIG.lower():
+        try:
+            tomllib.loads(files.read_bytes(state, DEFAULT_CONFIG).decode("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise StartupError(f"failed to parse config: {error}") from None
     path = flags.get("config", DEFAULT_CONFIG)
     if not files.is_file(state, path):
         if flags.is_set("config"):

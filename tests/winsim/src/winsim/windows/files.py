@@ -150,12 +150,14 @@ def write_bytes(state: dict, path: str, data: bytes) -> None:
             # docs/windows-facts.md#files-in-use).
             raise WindowsIOError("UnauthorizedAccessException", f"Access to the path '{path}' is denied.")
     fits = faults.before_write(len(data), record.get("size", 0) if record else 0)
-    state["files"][key or path] = file_record(data if fits is None else data[:fits])
-    if record is not None and "sddl" in record:
-        # An existing file is truncated, not made anew: it keeps its owner and DACL (same page, CREATE_ALWAYS).
-        state["files"][key]["sddl"] = record["sddl"]
+    written = file_record(data if fits is None else data[:fits])
+    if record is not None and record.get("sddl"):
+        # Overwriting (CREATE_ALWAYS on an existing file) keeps its owner and DACL (learn.microsoft.com,
+        # "CreateFileW": "the security descriptor ... is ignored" when the file exists).
+        written["sddl"] = record["sddl"]
     if path.replace("/", "\\").rsplit("\\", 1)[-1].lower() in state.get("scanner_holds", ()):
-        state["files"][key or path]["held_open"] = True
+        written["held_open"] = True
+    state["files"][key or path] = written
     if fits is not None:
         raise WindowsIOError("IOException", faults.DISK_FULL_MESSAGE)
 
@@ -215,6 +217,12 @@ def replace(state: dict, source: str, destination: str, backup: str | None = Non
         # "If lpBackupFileName was specified, the replaced and replacement files retain their original file names."
         raise WindowsIOError("IOException", REPLACE_FAILURES[failure])
     previous = state["files"].pop(destination_key)
+    # ReplaceFile keeps the replaced file's DACL and owner on the replacement (learn.microsoft.com,
+    # "ReplaceFileW", Remarks: the attributes it preserves; docs/windows-facts.md#protected-dacls).
+    replacement = state["files"][source_key]
+    replacement.pop("sddl", None)
+    if previous.get("sddl"):
+        replacement["sddl"] = previous["sddl"]
     if backup is not None:
         backup_key = find_key(state, backup)
         if backup_key is not None:
@@ -266,6 +274,38 @@ def set_readonly(state: dict, path: str) -> None:
         _missing(state, path)
     _dotnet_access(state, key, path, ntfs.FILE_WRITE_ATTRIBUTES)
     state["files"][key]["readonly"] = True
+
+
+def set_access_control(state: dict, path: str, sddl: str) -> None:
+    """[IO.File]::SetAccessControl / [IO.Directory]::SetAccessControl (winsim.windows.ntfs.set_security)."""
+    _dotnet_path(path)
+    key = find_key(state, path)
+    if key is None:
+        _missing(state, path)
+    try:
+        ntfs.set_security(state, key, sddl)
+    except ntfs.AccessDenied:
+        raise WindowsIOError("UnauthorizedAccessException", "Attempted to perform an unauthorized operation.") \
+            from None
+
+
+def write_as(state: dict, path: str, data: bytes, user_sid: str, token: set) -> None:
+    """A program of another (non-administrator) user writing a file: FILE_WRITE_DATA on an existing file, or
+    FILE_ADD_FILE on its folder for a new one, which that user then owns (learn.microsoft.com, "File Security
+    and Access Rights")."""
+    key = find_key(state, path)
+    if key is not None:
+        needed, checked = 0x2, key
+    else:
+        needed, checked = ntfs.FILE_ADD_FILE, find_key(state, parent(path))
+        if checked is None:
+            _missing(state, path)
+    if ntfs.granted(state, checked, token) & needed != needed:
+        raise WindowsIOError("UnauthorizedAccessException", f"Access to the path '{path}' is denied.")
+    previous = state["files"].get(key, {}) if key else {}
+    record = file_record(data)
+    record["sddl"] = previous.get("sddl") or f"O:{user_sid}D:"
+    state["files"][key or path] = record
 
 
 def children(state: dict, path: str) -> list:

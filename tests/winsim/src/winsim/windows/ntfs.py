@@ -35,7 +35,7 @@ SYSTEM = "S-1-5-18"
 ADMINISTRATORS = "S-1-5-32-544"
 # SDDL SID strings (learn.microsoft.com, "SID Strings").
 ALIASES = {"BA": ADMINISTRATORS, "BU": "S-1-5-32-545", "SY": SYSTEM, "AU": "S-1-5-11", "WD": "S-1-1-0",
-           "CO": "S-1-3-0"}
+           "CO": "S-1-3-0", "TI": TRUSTED_INSTALLER}
 
 # File access rights (learn.microsoft.com, "File Security and Access Rights", "File Access Rights Constants").
 FILE_LIST_DIRECTORY = 0x1
@@ -48,10 +48,24 @@ RIGHTS = {"FA": 0x1F01FF, "FR": 0x120089, "FW": 0x120116, "FX": 0x1200A0, "GA": 
           "GW": 0x120116, "GX": 0x1200A0, "SD": DELETE, "RC": READ_CONTROL, "WD": WRITE_DAC,
           # Registry keys (learn.microsoft.com, "ACE Strings": KEY_ALL_ACCESS, KEY_READ).
           "KA": 0xF003F, "KR": 0x20019}
-# What Windows puts on a system drive's root: Administrators and SYSTEM full control, Users read and
-# execute, all inherited by what is created below (icacls C:\ on Windows Server; approximated: the
-# Authenticated Users create rights are left out).
-DEFAULT_ROOT_SDDL = "O:SYD:(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)(A;OICI;0x1200a9;;;BU)"
+CREATOR_OWNER = "S-1-3-0"
+FILE_ADD_FILE = 0x2
+FILE_ADD_SUBDIRECTORY = 0x4
+WRITE_OWNER = 0x80000
+# What Windows puts on a system drive's root (docs/windows-facts.md#protected-dacls): Administrators and
+# SYSTEM full control, Users read and execute, Authenticated Users Modify on what is created below
+# (inherit-only) and the right to create folders in the root itself: a folder made in C:\ (C:\buildkit)
+# is writable by every signed-in user (PowerShellMafia/PowerSploit#259, itm4n/PrivescCheck#53).
+DEFAULT_ROOT_SDDL = ("O:SYD:(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)(A;OICI;0x1200a9;;;BU)(A;OICIIO;0x1301bf;;;AU)"
+                     "(A;;0x4;;;AU)")
+# C:\ProgramData, protected: CREATOR OWNER full control below, Users read and execute, and Users may
+# create files and folders in it and in every subfolder (CI only: (CI)(WD,AD,WEA,WA)); a subfolder an
+# application creates inherits that (learn.microsoft.com, microsoft-windows-shell-setup-folderlocations-
+# programdata: "can be used by applications to store data for standard users", quoted in
+# PSAppDeployToolkit/PSAppDeployToolkit#540; aelassas/servy#357).
+DEFAULT_PROGRAMDATA_SDDL = ("O:SYD:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICIIO;FA;;;CO)(A;OICI;0x1200a9;;;BU)"
+                            "(A;CI;0x116;;;BU)")
+DEFAULT_SDDLS = {"c:\\programdata": DEFAULT_PROGRAMDATA_SDDL}
 # The owner of what an elevated administrator creates: BUILTIN\Administrators (the token's default owner).
 DEFAULT_OWNER = ADMINISTRATORS
 
@@ -115,20 +129,55 @@ def _inherited(parent_aces: list, is_dir: bool) -> list:
 
 
 def descriptor(state: dict, key: str) -> dict:
-    """The effective owner and DACL of a stored entry: its own ACEs, then those it inherits."""
+    """The effective owner and DACL of a stored entry: its own ACEs, then those it inherits. An inherited
+    CREATOR OWNER ACE names the entry's owner (learn.microsoft.com, "ACE Inheritance Rules")."""
     record = state["files"][key]
-    own = parse(record["sddl"]) if record.get("sddl") else {"owner": None, "protected": False, "aces": []}
+    sddl = record.get("sddl") or DEFAULT_SDDLS.get(_files().normalise(key))
+    own = parse(sddl) if sddl else {"owner": None, "protected": False, "aces": []}
+    owner = own["owner"] or DEFAULT_OWNER
     aces = [ace for ace in own["aces"] if "ID" not in ace[1]]
     if not own["protected"]:
         up = _parent_key(state, key)
         if up is not None:
-            aces += _inherited(descriptor(state, up)["aces"], record["type"] == "dir")
+            inherited = _inherited(descriptor(state, up)["aces"], record["type"] == "dir")
         elif _files().parent(key) is None:
             # A drive root holds the default DACL itself.
-            aces += parse(DEFAULT_ROOT_SDDL)["aces"]
+            inherited = parse(DEFAULT_ROOT_SDDL)["aces"]
         else:
-            aces += _inherited(parse(DEFAULT_ROOT_SDDL)["aces"], record["type"] == "dir")
-    return {"owner": own["owner"] or DEFAULT_OWNER, "protected": own["protected"], "aces": aces}
+            inherited = _inherited(parse(DEFAULT_ROOT_SDDL)["aces"], record["type"] == "dir")
+        aces += [(kind, flags, mask, owner if sid == CREATOR_OWNER and "IO" not in flags else sid)
+                 for kind, flags, mask, sid in inherited]
+    return {"owner": owner, "protected": own["protected"], "aces": aces}
+
+
+_NAMES = {sid: alias for alias, sid in ALIASES.items()}
+_RIGHT_NAMES = {0x1F01FF: "FA", 0x120089: "FR", 0x120116: "FW", 0x1200A0: "FX"}
+
+
+def render(found: dict) -> str:
+    """The SDDL GetSecurityDescriptorSddlForm(Owner, Access) writes for a descriptor: aliases for the
+    well-known SIDs, "P" for a protected DACL, "ID" on inherited ACEs ("SID Strings", "ACE Strings")."""
+    def sid(value: str) -> str:
+        return _NAMES.get(value.upper(), value.upper())
+    aces = "".join(f"({kind};{flags};{_RIGHT_NAMES.get(mask, hex(mask))};;;{sid(who)})"
+                   for kind, flags, mask, who in found["aces"])
+    return f"O:{sid(found['owner'])}D:{'P' if found['protected'] else 'AI'}{aces}"
+
+
+def set_security(state: dict, key: str, sddl: str, token: set | None = None) -> None:
+    """FileSystemInfo SetAccessControl with an owner and a protected DACL (SetNamedSecurityInfo): WRITE_DAC,
+    and WRITE_OWNER for a new owner, which must be the caller or a group of its token (ERROR_INVALID_OWNER
+    without SeRestorePrivilege, which .NET does not enable). Entries below inherit the new ACEs at once
+    (the descriptor here is computed from the parent, as SetNamedSecurityInfo propagates them)."""
+    token = operator_token(state) if token is None else token
+    wanted = parse(sddl)
+    needed = WRITE_DAC
+    if wanted["owner"] is not None and wanted["owner"] != descriptor(state, key)["owner"]:
+        needed |= WRITE_OWNER
+        if wanted["owner"] not in {sid.upper() for sid in token}:
+            raise AccessDenied(key)
+    require(state, key, needed, token)
+    state["files"][key]["sddl"] = sddl
 
 
 def sddl_granted(sddl: str, token: set) -> int:
