@@ -102,3 +102,13 @@ def test_buildkitd_plan_sets_the_environment_with_one_restart():
     # A stopped service is written, not started.
     stopped = buildkitd_plan(wanted_bk, buildkitd_entry(state='Stopped'), 'stopped')
     assert stopped.params['environment'] and stopped.params['state'] is None
+
+
+def test_the_preflight_checks_the_role_variables_with_the_same_check():
+    from ansible_collections.wcow.buildkit.plugins.plugin_utils._preflight.value_checks import value_problem
+
+    for name in ('wcow_containerd_environment', 'wcow_buildkit_environment'):
+        assert value_problem(name, {'HTTPS_PROXY': PROXY, 'NO_PROXY': 'localhost'}) is None
+        assert value_problem(name, {}) is None
+        assert '"="' in value_problem(name, {'A=B': 'x'})
+        assert 'must be a string' in value_problem(name, {'PORT': 3128})
