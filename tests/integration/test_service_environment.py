@@ -74,8 +74,8 @@ def test_environment_check_apply_again_drift_and_secrets(ansible, fleet, tmp_pat
     with fleet.store('ws2019').transaction() as state:
         state['services'][scm.find(state, 'containerd')]['Environment'] = WRITTEN + ['GODEBUG=http2client=0']
     with fleet.store('ws2022').transaction() as state:
-        state['services'][scm.find(state, 'containerd')]['Environment'] = ['HTTPS_PROXY=http://other:3128',
-                                                                            WRITTEN[1]]
+        by_hand = ['HTTPS_PROXY=http://other:3128', WRITTEN[1]]
+        state['services'][scm.find(state, 'containerd')]['Environment'] = by_hand
     drift = run(ansible, fleet, tmp_path, wanted, check=True)
     assert "'GODEBUG': 'http2client=0'" in drift['ws2019']['result']['diff'][0]['before']
     assert 'http://other:3128' in drift['ws2022']['result']['diff'][0]['before']

@@ -67,8 +67,8 @@ def plan(wanted: WantedBuildkitd, entry: dict[str, t.Any], state: str, config_ch
         description=config.description, recovery=config.recovery)
     values = _setting_values(wanted.start_type, wanted.dependencies, base)
     # A new registration starts from a new key: no Environment value.
-    if wanted.environment is not None and not same_environment(wanted.environment,
-                                                                () if register else config.environment or ()):
+    host_environment = () if register else config.environment or ()
+    if wanted.environment is not None and not same_environment(wanted.environment, host_environment):
         values['environment'] = list(wanted.environment)
     if register:
         # service_apply stops the old service; without a state it would start the new one.
