@@ -18,6 +18,7 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import buil
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons.buildkitd_plan import WantedBuildkitd, plan
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import model as svc, removal
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.action_base import ServiceActionBase
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.environment import checked_environment
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.daemon_flags import BUILDKITD_FLAGS
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.flags import parse_flags
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.plan import (
@@ -47,6 +48,7 @@ class BuildkitdTask:
     config: tuple[str, dict[str, t.Any]] | None
     to_remove: removal.Targets | None = None
     default_config: bool = False
+    environment: tuple[str, ...] | None = None
 
 
 class ActionModule(ServiceActionBase[BuildkitdTask]):
@@ -76,6 +78,7 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
         timeout=dict(type='int', default=60),
         remove_config=dict(type='bool', default=True),
         remove_data=dict(type='bool', default=False),
+        service_environment=dict(type='dict'),
     )
     REQUIRED_TOGETHER = (('tlscert', 'tlskey', 'tlscacert'),)
 
@@ -126,7 +129,8 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
             bk.check_tls(args, config[1] if config else None)
         if args['remove_data'] and args['state'] != 'absent':
             raise InvalidArgument('remove_data', 'applies only with state=absent')
-        task = BuildkitdTask(config_path, config, default_config=args['config_path'] is None)
+        task = BuildkitdTask(config_path, config, default_config=args['config_path'] is None,
+                             environment=checked_environment(args))
         if args['state'] == 'absent':
             task = dataclasses.replace(task, to_remove=_removal_targets(args, task))
         return task
@@ -301,7 +305,7 @@ def _wanted(args: dict[str, t.Any], task: BuildkitdTask) -> WantedBuildkitd:
     return WantedBuildkitd(name=args['name'], binary=args['binary'],
                            arguments=tuple(bk.daemon_arguments(args, task.config_path)),
                            start_type=args['start_type'], dependencies=tuple(args['dependencies']),
-                           log_file=args['log_file'], timeout_s=args['timeout'])
+                           log_file=args['log_file'], timeout_s=args['timeout'], environment=task.environment)
 
 
 def _diff(name: str, config: dict[str, t.Any], service_plan: ServicePlan) -> list[dict[str, str]]:

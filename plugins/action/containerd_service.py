@@ -14,6 +14,7 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.shown_contents
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import containerd as ctd
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import data_paths, model as svc, removal
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.action_base import ServiceActionBase, ServiceRead
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.environment import checked_environment
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.command_line import join_command_line
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.daemon_flags import CONTAINERD_FLAGS
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.plan import (
@@ -50,6 +51,7 @@ class ContainerdTask:
     extra: dict[str, t.Any]
     template: str | None
     to_remove: removal.Targets | None = None
+    environment: tuple[str, ...] | None = None
 
     def render(self, version: str | None) -> str:
         """config.toml for containerd `version` (None: the newest layout)."""
@@ -84,6 +86,7 @@ class ActionModule(ServiceActionBase[ContainerdTask]):
         timeout=dict(type='int', default=60),
         remove_config=dict(type='bool', default=True),
         remove_data=dict(type='bool', default=False),
+        service_environment=dict(type='dict'),
     )
     MUTUALLY_EXCLUSIVE = (('config_template', 'config_extra'),)
 
@@ -116,7 +119,8 @@ class ActionModule(ServiceActionBase[ContainerdTask]):
             binary=binary, config_path=config_path, log_file=log_file,
             extra_args=tuple(ctd.check_extra_args(args['extra_args'])),
             settings=ctd.check_settings(args['config']), extra=ctd.check_extra(args['config_extra']),
-            template=self._load_template(args['config_template']) if args['config_template'] else None)
+            template=self._load_template(args['config_template']) if args['config_template'] else None,
+            environment=checked_environment(args))
         if args['manage_config']:
             # Render with the stated version (or the newest layout) to find mistakes before the host.
             task.render(args['version'])
@@ -244,7 +248,8 @@ def _wanted(args: dict[str, t.Any], task: ContainerdTask) -> WantedService:
     arguments = ctd.daemon_arguments(task.config_path, task.log_file, args['log_level'], task.extra_args)
     config = svc.ServiceConfig(
         name=name, binary=task.binary, arguments=tuple(arguments), start_type=args['start_type'],
-        display_name=_display_name(name), description=ctd.DESCRIPTION, recovery=REGISTER_SERVICE_RECOVERY)
+        display_name=_display_name(name), description=ctd.DESCRIPTION, recovery=REGISTER_SERVICE_RECOVERY,
+        environment=task.environment)
     return WantedService(config, CONTAINERD_FLAGS, _register_with(name), _apply_options(args, task))
 
 

@@ -67,4 +67,20 @@ options:
       - Only with O(state=absent); V(false) keeps the data, so that a new installation finds it again.
     type: bool
     default: false
+  service_environment:
+    description:
+      - Environment variables of the daemon's process, a mapping of names to values, for example C(HTTP_PROXY),
+        C(HTTPS_PROXY) and C(NO_PROXY), which the daemon's registry and HTTP clients read (Go's
+        C(net/http.ProxyFromEnvironment)).
+      - Kept in the service's own C(Environment) value (REG_MULTI_SZ) under
+        C(HKLM\SYSTEM\CurrentControlSet\Services\<name>), which the service control manager gives the process
+        when it starts the service; they do not reach the rest of the machine, unlike machine-wide variables.
+      - The value is made to hold exactly these variables; an entry added by hand is reported as a change and
+        removed. V({}) removes the value. Not given (the default), the value is left as it is.
+      - A change restarts a running service once, since the process reads its environment only when it starts.
+      - Names must not be empty or hold C(=); names differing only in case are refused (Windows names ignore
+        case); values must be strings. Checked before anything reaches the host.
+      - Results and diffs show the values with any credentials of a URL (C(http://user:password@proxy:3128))
+        replaced by C(********).
+    type: dict
 '''

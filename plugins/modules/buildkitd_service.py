@@ -320,6 +320,9 @@ service:
       description: The services it depends on.
       type: list
       elements: str
+    environment:
+      description: The variables of the service's C(Environment) value, credentials in URLs hidden.
+      type: dict
     state:
       description: Running or Stopped.
       type: str

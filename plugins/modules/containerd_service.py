@@ -182,6 +182,12 @@ EXAMPLES = r'''
   wcow.buildkit.containerd_service:
     version: 2.1.4
 
+- name: Reach registries through a proxy
+  wcow.buildkit.containerd_service:
+    service_environment:
+      HTTPS_PROXY: http://proxy.example.com:3128
+      NO_PROXY: localhost,127.0.0.1,.corp.example.com
+
 - name: Log to a file at debug level
   wcow.buildkit.containerd_service:
     log_file: C:\ProgramData\containerd\containerd.log
@@ -295,6 +301,9 @@ service:
       type: str
     recovery:
       description: Recovery actions, C(reset_period_s) and C(actions) (C(type), C(delay_ms)).
+      type: dict
+    environment:
+      description: The variables of the service's C(Environment) value, credentials in URLs hidden.
       type: dict
     state:
       description: C(Running), C(Stopped), ...

@@ -114,7 +114,7 @@ def test_a_test_nat_network_is_created_recorded_and_deleted(contract):
 def service_params(name, **changes):
     params = dict(name=name, create=None, image_path=None, start_type=None, dependencies=None, display_name=None,
                   description=None, recovery=None, delete=False, state=None, stop_dependents=False, timeout_s=60,
-                  log_file=None)
+                  log_file=None, environment=None)
     params.update(changes)
     return params
 
@@ -135,6 +135,13 @@ def test_a_service_is_registered_configured_and_deleted_without_starting(contrac
     assert service['object_name'] == 'LocalSystem' and service['exists'] is True
     read, = contract.call('service_read', {'names': [name], 'probe_versions': []})['services']
     assert read == service
+    assert service['environment'] == []
+    proxied = contract.call('service_apply', service_params(
+        name, environment=['HTTPS_PROXY=http://proxy.invalid:3128', 'NO_PROXY=localhost,127.0.0.1']))
+    assert proxied['service']['environment'] == ['HTTPS_PROXY=http://proxy.invalid:3128', 'NO_PROXY=localhost,127.0.0.1']
+    assert proxied['actions'] == ['environment set']
+    cleared = contract.call('service_apply', service_params(name, environment=[]))
+    assert cleared['service']['environment'] == []
     deleted = contract.call('service_apply', service_params(name, delete=True))
     assert deleted['service']['exists'] is False and 'deleted' in deleted['actions']
     assert contract.call('service_read', {'names': [name], 'probe_versions': []})['services'][0]['exists'] is False

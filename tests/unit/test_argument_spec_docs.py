@@ -304,6 +304,7 @@ def test_a_planted_stub_is_compared_with_its_doc_fragment_merged(tmp_path):
         'planted: option backup is documented but not in ARGUMENT_SPEC',
         'planted: option remove_config is documented but not in ARGUMENT_SPEC',
         'planted: option remove_data is documented but not in ARGUMENT_SPEC',
+        'planted: option service_environment is documented but not in ARGUMENT_SPEC',
         'planted: option start_type is documented but not in ARGUMENT_SPEC',
         "planted: option state: default is 'started' in the docs, 'stopped' in ARGUMENT_SPEC",
         'planted: option timeout is documented but not in ARGUMENT_SPEC',

@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import typing as t
 
+from .._service.environment import same_environment, shown_environment
 from .._service.model import ServiceConfig, ServiceState, same_account, same_dependencies, same_path, service_from_read
 from .._service.plan import ApplyOptions, ServicePlan, apply_params, apply_state, deletion_plan
 from .._service.registration import REGISTER_SERVICE_RECOVERY, REGISTERED_DISPLAY, registered_image_path
@@ -46,6 +47,7 @@ class WantedBuildkitd:
     dependencies: tuple[str, ...]
     log_file: str | None = None
     timeout_s: int = 120
+    environment: tuple[str, ...] | None = None  # NAME=value entries; None: leave the Environment value alone
 
 
 def plan(wanted: WantedBuildkitd, entry: dict[str, t.Any], state: str, config_changed: bool = False) -> ServicePlan:
@@ -64,13 +66,20 @@ def plan(wanted: WantedBuildkitd, entry: dict[str, t.Any], state: str, config_ch
         start_type=config.start_type, dependencies=config.dependencies, display_name=config.display_name,
         description=config.description, recovery=config.recovery)
     values = _setting_values(wanted.start_type, wanted.dependencies, base)
+    # A new registration starts from a new key: no Environment value.
+    host_environment = () if register else config.environment or ()
+    if wanted.environment is not None and not same_environment(wanted.environment, host_environment):
+        values['environment'] = list(wanted.environment)
     if register:
         # service_apply stops the old service; without a state it would start the new one.
         wanted_state = 'stopped' if state == 'stopped' else 'started'
+        if 'environment' in values:
+            changes.append('set the environment')
     else:
         changes.extend('set the %s' % field.replace('_', ' ') for field in values)
         running = current.state != 'Stopped'
-        wanted_state = apply_state(state, running, config_changed)
+        # The SCM hands the Environment value to the process it starts: a change needs a restart.
+        wanted_state = apply_state(state, running, config_changed or 'environment' in values)
         if wanted_state:
             changes.append({'started': 'start the service', 'stopped': 'stop the service',
                             'restarted': 'restart the service'}[wanted_state])
@@ -78,6 +87,8 @@ def plan(wanted: WantedBuildkitd, entry: dict[str, t.Any], state: str, config_ch
         return ServicePlan(None, [], before, before)
     command_line = registered_image_path(wanted.binary, name, wanted.arguments) if register else entry['image_path']
     after = _after(before, name, command_line, wanted.start_type, wanted.dependencies, state, register)
+    if wanted.environment is not None:
+        after['environment'] = shown_environment(wanted.environment)
     if register:
         values['create'] = dict(binary=wanted.binary, arguments=list(wanted.arguments), register_with='binary',
                                 display_name=None)

@@ -22,6 +22,7 @@ from .._core.errors import InvalidArgument
 from .._core.host_lock import lock_timeout
 from .._daemons import buildkitd, containerd
 from .._release_archive import checksum, paths
+from .._service.environment import check_environment
 from .._service.versions import version_tuple
 from .._windows import ip_addresses
 from .._windows.local_groups import member_name_problem
@@ -123,6 +124,8 @@ CHECKS: dict[str, Check] = {
     # Daemon flags (containerd_service, buildkitd_service).
     'wcow_buildkit_extra_args': _raised(buildkitd.check_extra_args),
     'wcow_containerd_extra_args': _raised(containerd.check_extra_args),
+    'wcow_containerd_environment': _raised(lambda value: check_environment('service_environment', value)),
+    'wcow_buildkit_environment': _raised(lambda value: check_environment('service_environment', value)),
     'wcow_containerd_config': _raised(containerd.check_settings),
     'wcow_containerd_config_extra': _raised(containerd.check_extra),
     # Paths the daemons are given (buildkitd_service, containerd_service).

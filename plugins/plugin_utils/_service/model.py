@@ -14,6 +14,7 @@ import typing as t
 
 from .._core.differences import DifferenceTracker
 from .command_line import parse_image_path
+from .environment import same_environment, shown_environment
 from .flags import FlagError, FlagSpec, flags_equal
 from .recovery import Recovery, decode_failure_actions
 from .registration import RUN_SERVICE, split_registered_arguments
@@ -36,6 +37,7 @@ class ServiceConfig:
     description: str | None = None
     account: str | None = None
     recovery: Recovery | None = None
+    environment: tuple[str, ...] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,6 +71,7 @@ def service_from_read(entry: dict[str, t.Any]) -> tuple[ServiceConfig, ServiceSt
         description=entry['description'],
         account=entry['object_name'],
         recovery=decode_failure_actions(entry['failure_actions']),
+        environment=tuple(entry.get('environment') or ()),
     )
     state = ServiceState(
         state=entry['state'],
@@ -119,12 +122,15 @@ def differences(wanted: ServiceConfig, actual: ServiceConfig | None,
         ('description', lambda w, a: w == a),
         ('account', same_account),
         ('recovery', lambda w, a: w == a),
+        ('environment', same_environment),
     )
     for field, same in checks:
         want, have = getattr(wanted, field), getattr(actual, field)
         if want is None:
             continue
         if have is None or not same(want, have):
+            if field == 'environment':
+                want, have = shown_environment(want), shown_environment(have)
             tracker.add(field, _shown(want), _shown(have))
     return tracker
 

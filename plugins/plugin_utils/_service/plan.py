@@ -35,6 +35,7 @@ import typing as t
 
 from .._core.errors import InvalidArgument
 from .command_line import join_command_line, parse_image_path
+from .environment import shown_environment
 from .flags import FlagSpec
 from .model import ServiceConfig, differences, service_from_read
 from .recovery import Recovery
@@ -45,7 +46,8 @@ SERVICE_STATES = ('started', 'stopped', 'restarted', 'absent')
 REGISTER_WITH = ('binary', 'sc')
 _APPLY_DEFAULTS: dict[str, t.Any] = dict(delete=False, create=None, image_path=None, start_type=None,
                                          dependencies=None, display_name=None, description=None, recovery=None,
-                                         state=None, stop_dependents=False, timeout_s=60, log_file=None)
+                                         state=None, stop_dependents=False, timeout_s=60, log_file=None,
+                                         environment=None)
 
 
 def apply_params(name: str, **values: t.Any) -> dict[str, t.Any]:
@@ -134,13 +136,14 @@ def plan_service(wanted: WantedService, entry: dict[str, t.Any], state: str, res
     if 'binary' in names or 'arguments' in names:
         values['image_path'] = command_line
         changes.append('set the command line')
-    for field in ('start_type', 'dependencies', 'display_name', 'description', 'recovery'):
+    for field in ('start_type', 'dependencies', 'display_name', 'description', 'recovery', 'environment'):
         if field in names:
             wanted_value = getattr(service, field)
             values[field] = wanted_value.to_params() if field == 'recovery' else (
-                list(wanted_value) if field == 'dependencies' else wanted_value)
+                list(wanted_value) if field in ('dependencies', 'environment') else wanted_value)
             changes.append('set the %s' % field.replace('_', ' '))
-    wanted_state = apply_state(state, running, restart or 'image_path' in values)
+    # The SCM reads the command line and the Environment value only when it starts the process.
+    wanted_state = apply_state(state, running, restart or 'image_path' in values or 'environment' in values)
     if wanted_state:
         changes.append({'started': 'start the service', 'stopped': 'stop the service',
                         'restarted': 'restart the service'}[wanted_state])
@@ -173,7 +176,7 @@ def _as_registered(wanted: ServiceConfig, command_line: str, register_with: str)
         display, description, recovery = wanted.display_name or wanted.name, '', Recovery(0, ())
     return ServiceConfig(name=wanted.name, binary=binary, arguments=tuple(arguments), start_type='auto',
                          dependencies=(), display_name=display, description=description,
-                         account='LocalSystem', recovery=recovery)
+                         account='LocalSystem', recovery=recovery, environment=())
 
 
 def apply_state(state: str, running: bool, restart: bool) -> str | None:
@@ -197,6 +200,8 @@ def _after_view(before: dict[str, t.Any], wanted: ServiceConfig, command_line: s
     for field in ('start_type', 'dependencies', 'display_name', 'description', 'recovery'):
         if field in values:
             after[field] = values[field]
+    if 'environment' in values:
+        after['environment'] = shown_environment(values['environment'])
     if 'create' in values and 'start_type' not in values:
         after['start_type'] = 'auto'
     after['state'] = 'Stopped' if state == 'stopped' else 'Running'

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import typing as t
 
+from .environment import shown_environment
 from .model import service_from_read
 
 if t.TYPE_CHECKING:
@@ -27,6 +28,7 @@ def service_view(entry: dict[str, t.Any]) -> dict[str, t.Any]:
         'description': config.description,
         'account': config.account,
         'recovery': config.recovery.to_params() if config.recovery else None,
+        'environment': shown_environment(config.environment),
         'state': state.state,
         'process_id': state.pid,
         'delete_pending': state.delete_pending,
@@ -36,7 +38,7 @@ def service_view(entry: dict[str, t.Any]) -> dict[str, t.Any]:
 
 # Fields of a service shown in a diff, one a line.
 SERVICE_DIFF_FIELDS = ('command_line', 'start_type', 'dependencies', 'display_name', 'description', 'account',
-                       'recovery', 'state')
+                       'recovery', 'environment', 'state')
 
 
 def service_text(view: dict[str, t.Any]) -> str:

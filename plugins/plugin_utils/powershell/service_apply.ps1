@@ -7,14 +7,15 @@
 #      'sc': sc.exe create with binPath= <binary> <arguments>); an existing
 #     service is stopped and deleted first;
 #   image_path (sc.exe config binPath=), start_type, dependencies,
-#   display_name, description, recovery {reset_period_s, actions: [{type, delay_ms}]}:
+#   display_name, description, recovery {reset_period_s, actions: [{type, delay_ms}]},
+#   environment (NAME=value entries of the key's Environment value; empty: remove the value):
 #     each null to leave it;
 #   state: 'started' | 'stopped' | 'restarted' | null (null: running again if
 #     this run stopped it); stop_dependents: stop running dependents when a
 #     stop needs it (and start them again after); timeout_s; log_file (its last
 #     lines go into a start failure's message).
 # When a step fails after a change, the previous registration (command line,
-# start type, dependencies, display name, description, recovery) is put back,
+# start type, dependencies, display name, description, recovery, environment) is put back,
 # the service and its dependents are brought back to their previous state,
 # and the error names what failed and what was restored.
 $ErrorActionPreference = 'Stop'
@@ -33,6 +34,20 @@ function Register-WcowService {
     $run = Invoke-WcowNative -FilePath ([string]$Create.binary) -Arguments (@('--register-service', '--service-name', $Name) + $arguments)
     if ($run.exit_code -ne 0) {
         throw ("Registering service '{0}' with {1} --register-service failed (exit code {2}): {3}" -f $Name, $Create.binary, $run.exit_code, (ConvertTo-WcowOneLine -Text ($run.stderr + ' ' + $run.stdout)))
+    }
+}
+
+function Set-WcowServiceEnvironment {
+    # The service key's Environment value (REG_MULTI_SZ), read by the SCM when it starts the service
+    # (docs/windows-facts.md#service-environment); no entries: the value goes.
+    param([string] $Name, [string[]] $Entries)
+    $path = 'HKLM:\SYSTEM\CurrentControlSet\Services\{0}' -f $Name
+    if (@($Entries).Count -gt 0) {
+        # -Force replaces a value that exists, whatever its type.
+        $null = New-ItemProperty -LiteralPath $path -Name 'Environment' -PropertyType MultiString -Value ([string[]]@($Entries)) -Force
+    }
+    elseif ($null -ne (Get-Item -LiteralPath $path).GetValue('Environment', $null)) {
+        Remove-ItemProperty -LiteralPath $path -Name 'Environment'
     }
 }
 
@@ -62,6 +77,7 @@ function Restore-WcowService {
             }
             Invoke-WcowSc -Arguments @('description', $Name, $Before.description)
             Invoke-WcowSc -Arguments (@('failure', $Name) + (ConvertFrom-WcowFailureActions -Encoded $Before.failure_actions))
+            Set-WcowServiceEnvironment -Name $Name -Entries @($Before.environment)
             [void]$done.Add(("The previous registration of service '{0}' was restored." -f $Name))
         }
         if ($Before.exists -and $Before.state -eq 'Running' -and (Get-WcowService -Name $Name).state -ne 'Running') {
@@ -139,6 +155,12 @@ try {
             $registrationChanged = $true
             Invoke-WcowSc -Arguments @('failure', $name, 'reset=', [string][int]$Params.recovery.reset_period_s, 'actions=', (ConvertTo-WcowScActions -Actions @($Params.recovery.actions)))
             [void]$actions.Add('recovery set')
+        }
+        if ($null -ne $Params.environment) {
+            $registrationChanged = $true
+            $entries = @(foreach ($entry in @($Params.environment)) { if ($null -ne $entry) { [string]$entry } })
+            Set-WcowServiceEnvironment -Name $name -Entries $entries
+            [void]$actions.Add('environment set')
         }
 
         $wanted = [string]$Params.state

@@ -31,6 +31,7 @@ def _params(params) -> dict:
         "stop_dependents": param(params, "stop_dependents", (bool,)),
         "timeout_s": param(params, "timeout_s", (int,)),
         "log_file": param(params, "log_file", (str,), nullable=True),
+        "environment": param(params, "environment", (list,), nullable=True),
     }
     if values["state"] not in (None,) + STATES:
         raise PowerShellError("Parameter 'state' has the wrong value.", "InvalidArgument")
@@ -80,6 +81,7 @@ def _restore(state: dict, before: dict, name: str, registration_changed: bool, s
                 common.invoke_sc(state, create)
             common.invoke_sc(state, ["description", name, before["description"]])
             common.invoke_sc(state, ["failure", name] + common.sc_failure_of(before["failure_actions"]))
+            common.set_environment(state, name, before["environment"])
             done.append(f"The previous registration of service '{name}' was restored.")
         if before["exists"] and before["state"] == "Running" and common.read_service(state, name)["state"] != "Running":
             common.start(state, name, "", timeout)
@@ -156,6 +158,10 @@ def _apply(state, p, name, timeout, before, actions, changed, stopped_dependents
         common.invoke_sc(state, ["failure", name, "reset=", str(int(recovery["reset_period_s"])),
                                  "actions=", common.sc_actions(recovery.get("actions") or [])])
         actions.append("recovery set")
+    if p["environment"] is not None:
+        changed["registration"] = True
+        common.set_environment(state, name, [str(entry) for entry in p["environment"] if entry is not None])
+        actions.append("environment set")
 
     wanted = p["state"] or ("started" if changed["stopped_here"] else None)
     current = common.read_service(state, name)

@@ -26,7 +26,7 @@ def absent(name: str) -> dict:
         "name": name, "exists": False, "service_name": "", "image_path": "", "start": 0,
         "delayed_auto_start": False, "start_mode": "", "dependencies": [], "object_name": "",
         "display_name": "", "description": "", "failure_actions": "", "state": "", "process_id": 0,
-        "exit_code": 0, "delete_pending": False, "dependents": [],
+        "exit_code": 0, "delete_pending": False, "dependents": [], "environment": [],
     }
 
 
@@ -61,7 +61,17 @@ def read_service(state: dict, name: str) -> dict:
         "exit_code": service["ExitCode"],
         "delete_pending": service["DeleteFlag"] == 1,
         "dependents": [{"name": d, "state": state["services"][d]["State"]} for d in scm.dependents(state, key)],
+        "environment": [entry for entry in service.get("Environment", []) if entry],
     }
+
+
+def set_environment(state: dict, name: str, entries: list) -> None:
+    """Set-WcowServiceEnvironment (service_apply.ps1)."""
+    try:
+        scm.set_environment(state, name, entries, ntfs.operator_token(state))
+    except PermissionError as error:
+        # Set-ItemProperty's SecurityException is not caught.
+        raise PowerShellError(str(error), "PermissionDenied") from None
 
 
 def run_native(state: dict, path: str, args: list, user=None, timeout_s: int = 120) -> processes.Completed:

@@ -19,7 +19,8 @@ BUILDKITD = "C:\\Program Files\\buildkit\\buildkitd.exe"
 BUILDCTL = "C:\\Program Files\\buildkit\\buildctl.exe"
 LOG = "C:\\ProgramData\\buildkitd\\buildkitd.log"
 APPLY = dict(create=None, image_path=None, start_type=None, dependencies=None, display_name=None, description=None,
-             recovery=None, delete=False, state=None, stop_dependents=False, timeout_s=60, log_file=None)
+             recovery=None, delete=False, state=None, stop_dependents=False, timeout_s=60, log_file=None,
+             environment=None)
 
 
 def operation(store, name, params):

@@ -109,7 +109,7 @@ function Get-WcowService {
         name = $Name; exists = $false; service_name = ''; image_path = ''; start = 0
         delayed_auto_start = $false; start_mode = ''; dependencies = @(); object_name = ''
         display_name = ''; description = ''; failure_actions = ''; state = ''; process_id = 0
-        exit_code = 0; delete_pending = $false; dependents = @()
+        exit_code = 0; delete_pending = $false; dependents = @(); environment = @()
     }
     $cim = Get-CimInstance -ClassName Win32_Service -Filter $filter
     if (-not $cim) {
@@ -152,6 +152,8 @@ function Get-WcowService {
         # DeleteService marks the key; the service goes once stopped and unused.
         delete_pending = ([int]$key.GetValue('DeleteFlag', 0) -eq 1)
         dependents = $dependents
+        # NAME=value entries the SCM gives the process it starts (docs/windows-facts.md#service-environment).
+        environment = @(foreach ($entry in @($key.GetValue('Environment', @()))) { if ($entry) { [string]$entry } })
     }
 }
 

@@ -253,7 +253,9 @@ def _run_service(state: dict, key: str, process: Process) -> None:
         pipes.close_all(state, pid)
         service["ExitCode"] = 1053
         raise scm.Win32Error(1053, "StartService") from None
-    service.update(State="Running", ProcessId=pid, ExitCode=0, Runtime=runtime)
+    # The process got the key's Environment value when it was created; a later change waits for the next start.
+    service.update(State="Running", ProcessId=pid, ExitCode=0, Runtime=runtime,
+                   ProcessEnvironment=list(service.get("Environment", [])))
     _hold_image(state, path, pid)
     if runtime.get("exits_after_start"):
         end_service(state, key, exit_code=1067)

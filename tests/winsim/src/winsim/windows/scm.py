@@ -9,7 +9,8 @@ values of HKLM\\SYSTEM\\CurrentControlSet\\Services\\<name> plus run-time status
      "ObjectName": str, "DisplayName": str, "Description": str,
      "FailureActions": base64 of the REG_BINARY, or "",
      "DeleteFlag": 0 | 1, "State": "Running" | "Stopped", "ProcessId": int,
-     "ExitCode": int (Win32_Service.ExitCode), "Runtime": what the program keeps while it runs, or None}
+     "ExitCode": int (Win32_Service.ExitCode), "Runtime": what the program keeps while it runs, or None,
+     "Environment": [NAME=value, ...] (REG_MULTI_SZ; absent when the key has no such value)}
 
 Service names compare case-insensitively. Failures raise Win32Error with the
 code and system message the Win32 service API returns.
@@ -299,6 +300,7 @@ def _remove(state: dict, key: str) -> None:
 # KEY_QUERY_VALUE: what RegistryKey needs to open a key for reading (learn.microsoft.com, "Registry Key Security and
 # Access Rights").
 KEY_QUERY_VALUE = 0x1
+KEY_SET_VALUE = 0x2
 REGISTRY_ACCESS_DENIED = "Requested registry access is not allowed."
 
 
@@ -307,6 +309,24 @@ def key_readable(record_: dict, token: set) -> bool:
     (Administrators and SYSTEM full control). A key locked down by hand or by security software refuses."""
     sddl = record_.get("KeySddl")
     return sddl is None or bool(ntfs.sddl_granted(sddl, token) & KEY_QUERY_VALUE)
+
+
+def set_environment(state: dict, name: str, entries: list, token: set) -> None:
+    """New-ItemProperty -PropertyType MultiString -Force / Remove-ItemProperty of the key's Environment value: the NAME=value
+    strings the SCM gives the process when it next starts the service (a running process keeps the environment
+    it was started with). Refused, as Get-Item is, when the key's DACL denies the token KEY_SET_VALUE
+    (docs/windows-facts.md#service-environment)."""
+    _key, service = record(state, name)
+    sddl = service.get("KeySddl")
+    if sddl is not None and not ntfs.sddl_granted(sddl, token) & KEY_SET_VALUE:
+        raise PermissionError(REGISTRY_ACCESS_DENIED)
+    if any("\0" in entry for entry in entries):
+        # REG_MULTI_SZ: each string ends at its NUL (learn.microsoft.com, "Registry value types").
+        raise ValueError("a REG_MULTI_SZ string cannot hold a NUL")
+    if entries:
+        service["Environment"] = list(entries)
+    else:
+        service.pop("Environment", None)
 
 
 def wmi_service(state: dict, name: str) -> tuple[str, dict, bool] | None:
