@@ -67,3 +67,6 @@ def test_bench_drift_mode_runs_the_whole_host_sweep_alone(tmp_path):
     assert run['label'] == 'drift whole-host' and run['rc'] == 0 and run['controller_cpu_s'] > 0
     # One execution per host: the batch read.
     assert run['totals']['powershell'] == 2
+    # No site run in this mode: its per-task and no-change targets are not applicable, not failed.
+    site_targets = [target for target in summary['targets'] if 'site' in target['target'] or 'task' in target['target']]
+    assert site_targets and all(target['met'] is None for target in site_targets), site_targets

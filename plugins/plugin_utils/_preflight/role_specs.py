@@ -38,12 +38,18 @@ class UnknownEntryPoint(ValueError):
     pass
 
 
+# libyaml's parser when PyYAML has it: the pure Python one took most of the preflight task's time.
+_SAFE_LOADER = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
+
+
+@functools.lru_cache(maxsize=None)
 def _load(*parts: str) -> t.Any:
+    """A YAML file of the roles, parsed once per process (callers only read it)."""
     path = os.path.join(ROLES_DIR, *parts)
     if not os.path.exists(path):
         return None
     with open(path, encoding='utf-8') as handle:
-        return yaml.safe_load(handle)
+        return yaml.load(handle, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
 
 
 def role_names() -> list[str]:
