@@ -8,7 +8,8 @@
   connection is dropped: the host is unreachable for that task. The rollback still runs on it.
 
 Every host ends the run with buildkitd running the previous binaries. With the faults gone the next upgrade run
-converges every host to the new version with nothing half-installed, and the one after changes nothing.
+converges every host to the new version with nothing half-installed, and the one after changes nothing. Then the
+same fleet is uninstalled under faults (uninstall_under_faults).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from test_upgrade import BUILDKITD, UPGRADE, buildkit_archive, buildkitd_service
 from winsim.fleet import HostSpec
 from winsim.host import faults
 from winsim.programs import fake_binary
-from winsim.windows import files
+from winsim.windows import files, scm
 
 NEW = 'v0.24.0'
 BUILDKIT_DIR = 'C:\\Program Files\\buildkit'
@@ -112,3 +113,37 @@ def test_upgrade_under_faults_keeps_buildkitd_running_then_converges(ansible, st
     third = ansible.playbook(tmp_path / 'run3', fleet.inventory_path, UPGRADE, extra_args=one_batch)
     assert third.rc == 0, third.output
     assert third.changed_hosts == []
+
+    uninstall_under_faults(ansible, fleet, tmp_path)
+
+
+def uninstall_under_faults(ansible, fleet, tmp_path):
+    """The same fleet, uninstalled under faults: killed just before buildkitd's service is deleted (stopped, still
+    registered), killed between two file moves of BuildKit's removal. The next uninstall leaves every host clean."""
+    uninstall_faults = {
+        'corrupt': [{'kind': 'drop_connection', 'operation': 'service_apply', 'match': {'name': 'buildkitd'},
+                     'kill_after_scm_changes': 0}],
+        'swapfail': [{'kind': 'drop_connection', 'operation': 'release_archive_remove', 'match': {'name': 'buildkit'},
+                      'kill_after_moves': 1}],
+    }
+    for host, host_faults in uninstall_faults.items():
+        faults.set_faults(fleet.store(host).path, host_faults)
+    uninstall = [{'import_playbook': 'wcow.buildkit.uninstall'}]
+    forks = ['-f', str(len(HOST_FAULTS))]
+    first = ansible.playbook(tmp_path / 'uninstall1', fleet.inventory_path, uninstall, extra_args=forks)
+    assert first.rc != 0
+    state = fleet.store('corrupt').read()
+    assert scm.find(state, 'buildkitd') is not None, 'killed before the deletion: still registered'
+    assert state['services'][scm.find(state, 'buildkitd')]['State'] == 'Stopped'
+    assert files.is_file(fleet.store('swapfail').read(), BUILDKITD) != files.is_file(
+        fleet.store('swapfail').read(), BUILDCTL), 'killed between the moves: one binary gone, one left'
+
+    for host in uninstall_faults:
+        faults.clear_faults(fleet.store(host).path)
+    second = ansible.playbook(tmp_path / 'uninstall2', fleet.inventory_path, uninstall, extra_args=forks)
+    assert second.rc == 0, second.output
+    for host in HOST_FAULTS:
+        state = fleet.store(host).read()
+        assert [name for name in ('buildkitd', 'containerd') if scm.find(state, name) is not None] == [], host
+        assert [key for key in state['files'] if key.lower().startswith(BUILDKIT_DIR.lower())] == [], host
+        assert leftovers(fleet, host) == [], host
