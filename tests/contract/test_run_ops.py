@@ -75,6 +75,23 @@ def test_a_checksum_mismatch_installs_nothing(contract):
     assert read(contract, dest)['dest_exists'] is False, 'the folders this run created are removed again'
 
 
+@pytest.mark.operation('release_archive_apply')
+def test_a_file_a_killed_run_set_aside_is_removed_by_the_next_install(contract):
+    dest = contract.path('pkg')
+    first = contract.call('release_archive_apply', apply_params(dest, tgz(V1)), stream=tgz(V1))
+    stray, other = dest + '\\bin\\pkg.exe.wcow-old-0123abcd', dest + '\\bin\\pkg.exe.wcow-old-notours'
+    for path in (stray, other):
+        contract.call('file_write', {'path': path, 'content': 'MZ pkg 0', 'content_encoding': 'text', 'backup': False})
+    v2 = dict(V1, **{'pkg/bin/pkg.exe': b'MZ pkg 2'})
+    params = apply_params(dest, tgz(v2))
+    params['previous_files'] = first['files']
+    result = contract.call('release_archive_apply', params, stream=tgz(v2))
+    assert result['changed_files'] == ['bin/pkg.exe'] and result['leftovers'] == []
+    found = contract.call('service_read', {'names': [], 'probe_versions': [], 'read_files': [stray, other],
+                                           'measure_paths': []})['files']
+    assert [f['exists'] for f in found] == [False, True], 'only the name the install gives an aside goes'
+
+
 @pytest.mark.operation('release_archive_remove')
 def test_an_install_is_removed_with_its_folder(contract):
     dest = contract.path('pkg')

@@ -10,7 +10,8 @@
 # folder), 'drop' removes it. Then each file whose content differs from the
 # one in place is moved in, the files of the previous install
 # ($Params.previous_files) that the archive no longer has are removed when
-# unchanged since, and the manifest is written last. A failure before the
+# unchanged since, so are files a killed run set aside, and the manifest is
+# written last. A failure before the
 # first move leaves dest as it was, and directories this run created are
 # removed again.
 $ErrorActionPreference = 'Stop'
@@ -150,6 +151,9 @@ try {
                 Remove-WcowAside -Path $path -Dest $dest -Leftovers $leftovers
             }
         }
+    }
+    foreach ($record in $records) {
+        Remove-WcowStrayAside -Target (Join-WcowMember -Root $dest -RelativePath ([string]$record.path)) -Dest $dest -Leftovers $leftovers
     }
     $manifest = [ordered]@{}
     foreach ($property in $Params.manifest.PSObject.Properties) {

@@ -142,6 +142,8 @@ class _Install:
                 path = join_member(dest, str(old))
                 if files.is_file(state, path):
                     self._remove_aside(path)
+        for record in records:
+            self._remove_stray_asides(join_member(dest, record["path"]))
         manifest = dict(request.manifest)
         manifest.update(archive_sha256=actual, files=records, leftovers=list(self.leftovers))
         self._write_manifest(manifest_path(dest, request.name), manifest)
@@ -305,6 +307,21 @@ class _Install:
         except files.WindowsIOError:
             # Still in use: a later run deletes it.
             self.leftovers.append(path[len(self.dest) + 1 :].replace("\\", "/"))
+
+    def _remove_stray_asides(self, target: str) -> None:
+        """Remove-WcowStrayAside: <file>.wcow-old-<8 hex> files beside target that a killed run set aside
+        ([IO.Directory]::GetFiles with a wildcard, then -match, case-insensitive as PowerShell's is)."""
+        folder = files.parent(target)
+        if not files.is_dir(self.state, folder):
+            return
+        found = []
+        self._call("GetFiles", 2, lambda: found.extend(files.list_directory(self.state, folder)))
+        stray = re.compile(re.escape(target.rsplit("\\", 1)[-1]) + r"\.wcow-old-[0-9a-f]{8}$", re.IGNORECASE)
+        for path in found:
+            relative = path[len(self.dest) + 1 :].replace("\\", "/")
+            if files.is_file(self.state, path) and stray.match(path.rsplit("\\", 1)[-1]) \
+                    and relative not in self.leftovers:
+                self._remove_aside(path)
 
     def _aside_name(self, target: str) -> str:
         return f"{target}.wcow-old-{new_guid(self.state).replace('-', '').lower()[:8]}"

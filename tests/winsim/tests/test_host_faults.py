@@ -7,7 +7,7 @@ import pytest
 
 from winsim.host import faults
 from winsim.host.store import HostStore
-from winsim.windows import files, hns
+from winsim.windows import files, hns, scm
 
 CONF = "C:\\ProgramData\\app\\app.conf"
 
@@ -83,3 +83,15 @@ def test_an_hns_fault_answers_success_false_with_the_hcn_code(store):
         failed = json.loads(hns.hns_call(state, "POST", "/networks/", "{}"))
     assert failed == {"Error": "Operation cannot be performed while service is stopping. ",
                       "ErrorCode": 0x803B0020, "Success": False}
+
+
+def test_a_process_killed_between_a_service_deletion_and_its_registration_leaves_no_service(store):
+    faults.set_faults(store.path, [{"kind": "drop_connection", "operation": "op", "kill_after_scm_changes": 1}])
+    with store.transaction() as state:
+        scm.create_service(state, "svc", '"C:\\svc.exe"')
+    with store.transaction() as state, faults.injected(store, "op", {}, state) as session:
+        scm.delete_service(state, "svc")
+        scm.create_service(state, "svc", '"C:\\svc.exe" --new')
+        pytest.fail("the process was killed at its second SCM change")
+    assert session.killed
+    assert scm.find(store.read(), "svc") is None, "deleted, never registered again"

@@ -121,6 +121,26 @@ function Remove-WcowAside {
     }
 }
 
+function Remove-WcowStrayAside {
+    # Files Move-WcowFileIntoPlace set aside and a run killed before it
+    # deleted them (between two moves, no catch ran): only this collection
+    # names files <file>.wcow-old-<8 hex digits>. Those in $Leftovers already
+    # were tried by this run.
+    param([string]$Target, [string]$Dest, $Leftovers)
+    $folder = [IO.Path]::GetDirectoryName($Target)
+    if (-not [IO.Directory]::Exists($folder)) {
+        return
+    }
+    $name = [IO.Path]::GetFileName($Target)
+    $pattern = '^' + [Regex]::Escape($name) + '\.wcow-old-[0-9a-f]{8}$'
+    foreach ($path in @([IO.Directory]::GetFiles($folder, ($name + '.wcow-old-*')))) {
+        $relative = $path.Substring($Dest.Length + 1).Replace('\', '/')
+        if ([IO.Path]::GetFileName($path) -match $pattern -and -not $Leftovers.Contains($relative)) {
+            Remove-WcowAside -Path $path -Dest $Dest -Leftovers $Leftovers
+        }
+    }
+}
+
 function Move-WcowFileIntoPlace {
     # A running .exe cannot be overwritten but can be renamed: the file in
     # place is renamed aside, the new one moved in, the old one deleted when

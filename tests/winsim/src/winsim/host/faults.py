@@ -26,6 +26,8 @@ what it wrote, moved or registered until then stays, and none of its
 catch/finally blocks run. Without it the operation runs to its end first.
 `kill_after_moves: N` does the same at its (N+1)th file move or replace
 ([IO.File]::Move, [IO.File]::Replace): after what it staged, before the swap.
+`kill_after_scm_changes: N` does the same at its (N+1)th CreateService or
+DeleteService: with 1, a service deleted to be registered again stays gone.
 
 What real hosts do, modelled here:
 - A lost connection does not stop the command: the shell lives on until its
@@ -122,7 +124,7 @@ def validate(fault: Any) -> None:
     kind = fault["kind"]
     if kind in ANSWER_KINDS and not isinstance(fault.get("operation"), str):
         raise FaultError(f"{kind} needs the operation it hits: {fault!r}")
-    for key in ("kill_after_writes", "kill_after_moves"):
+    for key in ("kill_after_writes", "kill_after_moves", "kill_after_scm_changes"):
         if key in fault and (kind not in _KILLING_KINDS or not isinstance(fault[key], int)):
             raise FaultError(f"{key} (an int) goes with {', '.join(_KILLING_KINDS)}: {fault!r}")
     if kind == "slow" and not isinstance(fault.get("delay_s"), (int, float)):
@@ -150,6 +152,9 @@ class _Session:
         self.kill_after = next((f["kill_after_writes"] for f in hit if "kill_after_writes" in f), None)
         self.kill_after_moves = next((f["kill_after_moves"] for f in hit if "kill_after_moves" in f), None)
         self.moves = 0
+        self.kill_after_scm_changes = next(
+            (f["kill_after_scm_changes"] for f in hit if "kill_after_scm_changes" in f), None)
+        self.scm_changes = 0
         self.reboot = any(f["kind"] == "reboot" for f in hit)
         self.capacity = next((f["capacity_bytes"] for f in faults if f["kind"] == "disk_full"), None)
         self.writes = 0
@@ -211,6 +216,17 @@ def before_move() -> None:
     if session.kill_after_moves is not None and session.moves >= session.kill_after_moves:
         raise ProcessKilled()
     session.moves += 1
+
+
+def before_scm_change() -> None:
+    """Called by the SCM model before it creates or deletes a service; raises ProcessKilled when a fault kills the
+    process there."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        return
+    if session.kill_after_scm_changes is not None and session.scm_changes >= session.kill_after_scm_changes:
+        raise ProcessKilled()
+    session.scm_changes += 1
 
 
 def hns_failure(method: str, path: str) -> tuple | None:

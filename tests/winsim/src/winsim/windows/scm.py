@@ -26,6 +26,7 @@ from __future__ import annotations
 import base64
 import struct
 
+from ..host import faults
 from . import ntfs
 
 OWN_PROCESS = 16
@@ -113,6 +114,7 @@ def _refuse_cycle(state: dict, key: str, dependencies: list, api: str) -> None:
 def create_service(state: dict, name: str, image_path: str, start: int = START_DEMAND, display_name: str = "",
                    dependencies: list | None = None, object_name: str = "", delayed: bool = False) -> str:
     """CreateService: fails with 1073 when the name exists, 1072 while it is marked for deletion."""
+    faults.before_scm_change()
     existing = find(state, name)
     if existing is not None:
         raise Win32Error(1072 if _services(state)[existing]["DeleteFlag"] else 1073, "CreateService")
@@ -152,6 +154,7 @@ def delete_service(state: dict, name: str) -> None:
     service["OpenHandles"], set by a test: another program (services.msc, a monitoring agent) holds handles to
     it, and "the database entry is not removed until all open handles to the service have been closed ... and
     the service is not running" (learn.microsoft.com, "DeleteService"); a restart closes them."""
+    faults.before_scm_change()
     key, service = record(state, name)
     if service["DeleteFlag"]:
         raise Win32Error(1072, "DeleteService")
