@@ -164,18 +164,21 @@ function Invoke-WcowDownload {
             $request.PassThru = $true
         }
     }
+    $reason = $null
     try {
         $response = Invoke-WebRequest @request
+        if ($Web.username -and [int]$response.StatusCode -ge 300 -and [int]$response.StatusCode -lt 400) {
+            $reason = $redirected
+        }
     }
     catch {
-        $reason = $_.Exception.Message
+        $reason = [string]$_.Exception.Message
         if ($_.FullyQualifiedErrorId -like 'MaximumRedirectExceeded*') {
             $reason = $redirected
         }
-        throw ('Downloading {0} failed: {1}' -f $Shown, $reason)
     }
-    if ($Web.username -and [int]$response.StatusCode -ge 300 -and [int]$response.StatusCode -lt 400) {
-        throw ('Downloading {0} failed: {1}' -f $Shown, $redirected)
+    if ($null -ne $reason) {
+        throw ('Downloading {0} failed: {1}' -f $Shown, $reason)
     }
     if (-not $OutFile) {
         $response
