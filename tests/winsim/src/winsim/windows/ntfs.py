@@ -182,25 +182,19 @@ def set_security(state: dict, key: str, sddl: str, token: set | None = None) -> 
 
 def sddl_granted(sddl: str, token: set) -> int:
     """The rights a token gets from an object's own SDDL (nothing inherited): deny ACEs first, as AccessCheck."""
-    token = {sid.upper() for sid in token}
-    found = parse(sddl)
-    allowed = denied = 0
-    for kind, _flags, mask, sid in found["aces"]:
-        if sid not in token:
-            continue
-        if kind == "D":
-            denied |= mask & ~allowed
-        else:
-            allowed |= mask & ~denied
-    if found["owner"] in token:
-        allowed |= READ_CONTROL | WRITE_DAC
-    return allowed
+    return _access_check(parse(sddl), token)
 
 
 def granted(state: dict, key: str, token: set) -> int:
     """The rights the token gets on a stored entry (AccessCheck over the effective DACL)."""
+    return _access_check(descriptor(state, key), token)
+
+
+def _access_check(found: dict, token: set) -> int:
+    """AccessCheck over a parsed descriptor: ACEs in order, a right denied before it is allowed stays denied;
+    an inherit-only ACE does not apply to the object it is on (learn.microsoft.com, "ACE_HEADER",
+    INHERIT_ONLY_ACE); the owner always gets READ_CONTROL and WRITE_DAC ("How AccessCheck Works")."""
     token = {sid.upper() for sid in token}
-    found = descriptor(state, key)
     allowed = denied = 0
     for kind, flags, mask, sid in found["aces"]:
         if "IO" in flags or sid not in token:
