@@ -69,7 +69,8 @@ function Invoke-WcowAsUser {
                 $message = [Runtime.InteropServices.Marshal]::GetExceptionForHR($code, [IntPtr](-1)).Message
             }
             $hint = ''
-            if ($result -eq 0x80070569) {
+            # 0x80070569 is an Int32 literal in Windows PowerShell (bit 31 set: negative), so it is compared with $code.
+            if ($code -eq 0x80070569) {
                 $hint = ' The user needs the right "Log on as a batch job" (SeBatchLogonRight).'
             }
             throw ('The scheduled task could not run buildctl as {0}: {1}{2}' -f $UserName, $message, $hint)

@@ -3,7 +3,7 @@ an abandoned lock (its owner killed) is acquired; a staging folder goes only und
 
 import time
 
-from test_release_archive_ops import DEST, V1, apply_params, invoke, store, tgz  # noqa: F401 (store: fixture)
+from test_release_archive_ops import DEST, V1, apply_params, invoke, store, tgz  # noqa: F401  # pylint: disable=unused-import
 from wcow_winsim.operations import host_lock
 from winsim.host import faults
 from winsim.windows import files, mutexes
