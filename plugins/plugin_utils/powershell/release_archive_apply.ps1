@@ -36,8 +36,12 @@ try {
         $null = [IO.Directory]::CreateDirectory($directory)
     }
     if ([IO.Directory]::Exists($staging)) {
-        # Left by a run that failed: only this module writes there, under the host's lock.
-        $null = Remove-WcowPath -Path $staging
+        # Left by a run that failed: only this module writes there, under the host's lock. What stays
+        # (a file a scanner still holds) would be taken for part of this archive.
+        $left = Remove-WcowPath -Path $staging
+        if ($left.failed.Count -gt 0) {
+            throw ('{0}, left by an earlier run, could not be removed; nothing was installed, run again later: {1}' -f $staging, ($left.failed -join '; '))
+        }
     }
     $null = [IO.Directory]::CreateDirectory($staging)
     $extracted = [IO.Path]::Combine($staging, 'files')

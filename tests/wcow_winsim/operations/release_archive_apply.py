@@ -91,7 +91,13 @@ class _Install:
     def run(self, request: _Request, stdin: bytes) -> dict:
         state, dest, staging = self.state, self.dest, self.staging
         if files.is_dir(state, staging):
-            data_tree.remove_discarding_outcome(state, staging)
+            try:
+                left = data_tree.remove(state, staging)
+            except data_tree.LinkRefused as error:
+                raise PowerShellError(str(error), "OperationStopped") from None
+            if left["failed"]:
+                raise PowerShellError(f"{staging}, left by an earlier run, could not be removed; nothing was installed, "
+                                      f"run again later: {'; '.join(left['failed'])}", "OperationStopped")
         _create_directory(state, staging)
         extracted = f"{staging}\\files"
         _create_directory(state, extracted)

@@ -189,6 +189,25 @@ def test_a_staged_archive_a_scanner_holds_stays_after_the_install_and_the_next_r
     assert ".wcow-pkg.staging\\archive.tar.gz" not in tree(store)
 
 
+def test_a_leftover_staging_file_a_scanner_still_holds_stops_the_install_until_it_can_go(store):
+    # A file left in staging by an earlier run would be taken for part of the new archive.
+    data = tgz(V1)
+    with store.transaction() as state:
+        state["scanner_holds"] = ["archive.tar.gz"]
+    invoke(store, "release_archive_apply", apply_params(data), stream=data)
+    data2 = tgz({"pkg/bin/a.exe": b"a2"})
+    error = invoke(store, "release_archive_apply", apply_params(data2), stream=data2)
+    assert error["message"].startswith(DEST + "\\.wcow-pkg.staging, left by an earlier run, could not be removed; "
+                                       "nothing was installed, run again later: ")
+    assert "archive.tar.gz" in error["message"]
+    assert files.read_bytes(store.read(), DEST + "\\bin\\a.exe") == b"a1"
+    with store.transaction() as state:
+        state["scanner_holds"] = []
+        for record in state["files"].values():
+            record.pop("held_open", None)  # the scan finished
+    assert invoke(store, "release_archive_apply", apply_params(data2), stream=data2)["changed_files"] == ["bin/a.exe"]
+
+
 def test_previous_files_go_only_when_unchanged(store):
     data = tgz(V1)
     invoke(store, "release_archive_apply", apply_params(data), stream=data)
