@@ -181,6 +181,11 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
             self._missing_config(checked.config_path, warnings)
         config['folders'] = [entry['path'] for entry in read['security'] if entry['path'] != checked.config_path]
         config['unprotected'] = protected_acl.unprotected(read['security'], required=config['folders'][:1])
+        # Only folders missing or not protected yet get a new DACL: setting one makes Windows rewrite the
+        # inherited entries of everything below, a build cache under the default folder included.
+        drifted = {entry['path'].lower() for entry in config['unprotected']}
+        missing = {entry['path'].lower() for entry in read['security'] if not entry['exists']}
+        config['folders'] = [path for path in config['folders'] if path.lower() in drifted | missing]
         service_plan = plan(wanted, read['services'][0], args['state'], config_changed=config['changed'] or bool(stale))
         changes = (['write the config'] if config['changed'] else []) + \
             protected_acl.change_words(config['unprotected']) + service_plan.changes
