@@ -1,7 +1,7 @@
 """buildctl_build_run: the context written to a new folder under %TEMP%, `buildctl build` run on it
 (winsim.programs.buildctl_build), the metadata file read, the folder removed whatever happened.
-The folder is named for the time its run is over for sure; each run first removes the folders of earlier runs past that time (a dropped connection leaves its
-folder: no finally runs)."""
+The folder is named for the time its run is over for sure; each run first removes the folders of earlier
+runs past that time (a dropped connection leaves its folder: no finally runs)."""
 
 import re
 import time
