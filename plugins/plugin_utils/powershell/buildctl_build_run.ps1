@@ -21,13 +21,14 @@ $temp = [IO.Path]::GetTempPath()
 $now = [DateTime]::UtcNow
 # Get-ChildItem of a folder it cannot list is a non-terminating error: nothing to remove then.
 foreach ($leftover in @(Get-ChildItem -LiteralPath $temp -Directory -Filter 'wcow-buildctl-*' -Force -ErrorAction SilentlyContinue)) {
-    if ($leftover.Attributes -band [IO.FileAttributes]::ReparsePoint) { continue }
+    # FILE_ATTRIBUTE_REPARSE_POINT: a link is never a folder of this operation's.
+    if (($leftover.Attributes -band 0x400) -ne 0) { continue }
     if ($leftover.Name -notmatch '^wcow-buildctl-(\d{14})-[0-9a-f]{32}$') { continue }
-    if ([string]::CompareOrdinal($Matches[1], $now.ToString('yyyyMMddHHmmss')) -lt 0) {
+    if ([string]::CompareOrdinal($Matches[1], $now.ToString('yyyyMMddHHmmss', [Globalization.CultureInfo]::InvariantCulture)) -lt 0) {
         $null = Remove-WcowPath -Path $leftover.FullName
     }
 }
-$over = $now.AddSeconds([double]$Params.timeout + 600).ToString('yyyyMMddHHmmss')
+$over = $now.AddSeconds([double]$Params.timeout + 600).ToString('yyyyMMddHHmmss', [Globalization.CultureInfo]::InvariantCulture)
 $root = Join-Path -Path $temp -ChildPath ('wcow-buildctl-{0}-{1}' -f $over, [guid]::NewGuid().ToString('N'))
 $context = Join-Path -Path $root -ChildPath 'context'
 $metadata = Join-Path -Path $root -ChildPath 'metadata.json'

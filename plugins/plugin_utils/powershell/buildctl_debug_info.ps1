@@ -27,7 +27,7 @@ $LeftoverAfterSeconds = 600
 
 function Remove-WcowTaskLeftover {
     param([string] $Temp)
-    $before = [DateTime]::UtcNow.AddSeconds(-$LeftoverAfterSeconds).ToString('yyyyMMddHHmmss')
+    $before = [DateTime]::UtcNow.AddSeconds(-$LeftoverAfterSeconds).ToString('yyyyMMddHHmmss', [Globalization.CultureInfo]::InvariantCulture)
     # An empty or absent folder is a non-terminating "No MSFT_ScheduledTask objects found" error.
     foreach ($task in @(Get-ScheduledTask -TaskPath $TaskFolder -ErrorAction SilentlyContinue)) {
         if ($task.TaskName -notmatch '^buildctl-(\d{14})-([0-9a-f]{32})$') { continue }
@@ -60,7 +60,7 @@ function Invoke-WcowAsUser {
     $action = New-ScheduledTaskAction -Execute $powershell -Argument ('-NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand {0}' -f $encoded)
     $principal = New-ScheduledTaskPrincipal -UserId $UserName -LogonType S4U -RunLevel Highest
     $settings = New-ScheduledTaskSettingsSet -AllowStartIfOnBatteries -DontStopIfGoingOnBatteries -ExecutionTimeLimit (New-TimeSpan -Seconds $TimeoutSeconds)
-    $taskName = 'buildctl-{0}-{1}' -f [DateTime]::UtcNow.ToString('yyyyMMddHHmmss'), $id
+    $taskName = 'buildctl-{0}-{1}' -f [DateTime]::UtcNow.ToString('yyyyMMddHHmmss', [Globalization.CultureInfo]::InvariantCulture), $id
     $null = Register-ScheduledTask -TaskName $taskName -TaskPath $TaskFolder -Action $action -Principal $principal -Settings $settings
     try {
         Start-ScheduledTask -TaskName $taskName -TaskPath $TaskFolder

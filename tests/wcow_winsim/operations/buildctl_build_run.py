@@ -86,7 +86,7 @@ def remove_leftovers(state: dict, temp: str, now: str) -> None:
 
 
 def _stamp(epoch: float) -> str:
-    """[DateTime]::UtcNow.ToString('yyyyMMddHHmmss')."""
+    """[DateTime]::UtcNow.ToString('yyyyMMddHHmmss', InvariantCulture): Gregorian, whatever the host's culture."""
     return time.strftime("%Y%m%d%H%M%S", time.gmtime(epoch))
 
 
