@@ -18,6 +18,8 @@ description:
     C(buildctl build --frontend=dockerfile.v0 --local context=<folder> --local dockerfile=<folder>
     --output type=image,name=<image_name>,push=<push> --metadata-file <file> --progress=plain), reads the image
     digest from the metadata file, and removes the folder, whether the build worked or not.
+  - A folder left behind by a run whose connection dropped (its name carries the time the run is over for sure,
+    O(timeout) and 10 minutes after it started) is removed by the first build after that time.
   - The base image tag is chosen from the host's build, because buildkitd runs build containers with process
     isolation only, which needs a base image the host build can run (C(1809) on Windows Server 2019, C(ltsc2022) on
     Windows Server 2022 and Windows 11, C(ltsc2025) on Windows Server 2025 and later). O(base_image_tag) overrides it;

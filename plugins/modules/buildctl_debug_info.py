@@ -25,6 +25,8 @@ options:
     description:
       - Local user to run C(buildctl) as, to check that a member of buildkitd's C(--group) may use it. The command
         then runs from a one-off scheduled task with an S4U logon; the user needs the "Log on as a batch job" right.
+      - The task is registered in the Task Scheduler folder C(wcow.buildkit). A task left there by a run whose connection
+        dropped is removed by the first run with O(as_user) at least 10 minutes later, once it is not running.
       - The connecting user when not set.
     type: str
   addr:

@@ -114,8 +114,13 @@ def test_failures_are_clear_and_leave_no_temporary_folder_and_bad_input_is_refus
         prepare(fleet, name)
     with fleet.store('stopped').transaction() as state:
         scm.stop_service(state, 'buildkitd')
+    # A folder with credentials a dropped run left (its time is past), and one of a run still going.
+    dropped, going = (TEMP + stamp + '-' + 'ab' * 16 for stamp in ('20000101000000', '29991231000000'))
     with fleet.store('ws2022').transaction() as state:
         state['registries'] = {'accounts': {REGISTRY: {'username': 'ci', 'password': SECRET}}}
+        for folder in (dropped, going):
+            files.ensure_dir(state, folder + '\\docker-config')
+            files.write_bytes(state, folder + '\\docker-config\\config.json', b'{"auths": {}}')
     pushed_name = '%s/hello-buildkit:1' % REGISTRY
     push = {'image_name': pushed_name, 'push': True, 'registry_username': 'ci'}
     run = ansible.playbook(tmp_path, fleet.inventory_path, play([
@@ -148,8 +153,9 @@ def test_failures_are_clear_and_leave_no_temporary_folder_and_bad_input_is_refus
     state = fleet.store('ws2022').read()
     assert state['registries']['images'][pushed_name]['digest'] == pushed['result']['digest']
     assert SECRET not in run.output, 'the registry password never shows, even with -vvv'
-    for host in HOSTS:
-        assert temp_folders(fleet.store(host).read()) == [], 'the credentials went with the temporary folder'
+    assert temp_folders(fleet.store('ws2019').read()) == [], 'the credentials went with the temporary folder'
+    assert {key[len(TEMP):].split('\\')[0] for key in temp_folders(state)} == {going[len(TEMP):]}, \
+        "a dropped run's folder goes with the next build, a running one's stays"
 
     stopped = run.task('stopped', 'buildkitd stopped')
     assert stopped['status'] == 'failed'

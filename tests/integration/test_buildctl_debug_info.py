@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from winsim.fleet import HostSpec
+from winsim.host import faults
 from winsim.programs import fake_binary
 from winsim.windows import accounts, files, processes, scheduled_tasks, scm
 
@@ -96,6 +97,24 @@ def test_fails_with_the_hosts_error_when_buildkitd_is_stopped_and_refuses_bad_in
     # 0x41303 is a task that never started, not a timeout of buildctl.
     assert 'buildctl as alice did not start within 120 s (0x00041303: the task has not yet run)' \
         in queued['result']['msg'], queued
+
+    # A connection dropped while the task runs leaves the task (no finally runs); the first run after the bound
+    # (600 s, longer than any run lasts) removes it, and succeeds.
+    with fleet.store(HOST).transaction() as state:
+        state['scheduled_tasks']['starts_tasks'] = True
+    faults.set_faults(fleet.store(HOST).path, [{'kind': 'drop_connection', 'operation': 'buildctl_debug_info',
+                                                'kill_after_task_starts': 1}])
+    dropped = ansible.module(tmp_path, fleet.inventory_path, MODULE, {'as_user': 'alice'}).task(HOST, 'module')
+    faults.clear_faults(fleet.store(HOST).path)
+    assert dropped['status'] != 'ok', dropped
+    with fleet.store(HOST).transaction() as state:
+        left = state['scheduled_tasks']['registered']
+        assert len(left) == 1 and next(iter(left)).startswith('\\wcow.buildkit\\buildctl-'), left
+        # Ten minutes later: the task's name carries its registration time.
+        state['scheduled_tasks']['registered'] = {'\\wcow.buildkit\\buildctl-20000101000000-' + next(iter(left))[-32:]: {}}
+    again = ansible.module(tmp_path, fleet.inventory_path, MODULE, {'as_user': 'alice'}).task(HOST, 'module')
+    assert again['status'] == 'ok' and again['result']['version'] == 'v0.23.2', again
+    assert fleet.store(HOST).read()['scheduled_tasks']['registered'] == {}
 
     fleet.reset_counters()
     ansible.rejected(tmp_path, fleet.inventory_path, MODULE, [

@@ -8,10 +8,28 @@
 # Registry credentials ($Params.docker_config, a Docker config.json) go to a
 # config folder inside that temporary folder, named to buildctl by
 # DOCKER_CONFIG for this process only; they never reach the command line.
+#
+# A dropped connection kills this script with no finally run: its folder,
+# credentials included, stays. The folder's name carries the time (UTC) by
+# which its run is over for sure (the build's timeout and a margin for the
+# writes around it); each run first removes the folders of earlier runs past
+# that time, never one of a run still going, nor a link.
 $ErrorActionPreference = 'Stop'
 
 $buildctl = [string]$Params.buildctl_path
-$root = Join-Path -Path ([IO.Path]::GetTempPath()) -ChildPath ('wcow-buildctl-{0}' -f [guid]::NewGuid().ToString('N'))
+$temp = [IO.Path]::GetTempPath()
+$now = [DateTime]::UtcNow
+# Get-ChildItem of a folder it cannot list is a non-terminating error: nothing to remove then.
+foreach ($leftover in @(Get-ChildItem -LiteralPath $temp -Directory -Filter 'wcow-buildctl-*' -Force -ErrorAction SilentlyContinue)) {
+    # FILE_ATTRIBUTE_REPARSE_POINT: a link is never a folder of this operation's.
+    if (($leftover.Attributes -band 0x400) -ne 0) { continue }
+    if ($leftover.Name -notmatch '^wcow-buildctl-(\d{14})-[0-9a-f]{32}$') { continue }
+    if ([string]::CompareOrdinal($Matches[1], $now.ToString('yyyyMMddHHmmss', [Globalization.CultureInfo]::InvariantCulture)) -lt 0) {
+        $null = Remove-WcowPath -Path $leftover.FullName
+    }
+}
+$over = $now.AddSeconds([double]$Params.timeout + 600).ToString('yyyyMMddHHmmss', [Globalization.CultureInfo]::InvariantCulture)
+$root = Join-Path -Path $temp -ChildPath ('wcow-buildctl-{0}-{1}' -f $over, [guid]::NewGuid().ToString('N'))
 $context = Join-Path -Path $root -ChildPath 'context'
 $metadata = Join-Path -Path $root -ChildPath 'metadata.json'
 $arguments = @()

@@ -15,12 +15,37 @@
 # data in the script is a base64 literal (letters, digits, + / =) of a JSON
 # document holding the program, its argv-quoted command line and the output
 # files, which Start-Process hands to CreateProcess without a shell.
+#
+# A dropped connection kills this script with no finally run: its task (in
+# the collection's own task folder, named for its registration time, UTC)
+# and output files stay. Each run first removes those of earlier runs that
+# are neither Queued nor Running and were registered longer ago than any run
+# lasts; the task of a run still going is left alone.
 $ErrorActionPreference = 'Stop'
+$TaskFolder = '\wcow.buildkit\'
+$LeftoverAfterSeconds = 600
+
+function Remove-WcowTaskLeftover {
+    param([string] $Temp)
+    $before = [DateTime]::UtcNow.AddSeconds(-$LeftoverAfterSeconds).ToString('yyyyMMddHHmmss', [Globalization.CultureInfo]::InvariantCulture)
+    # An empty or absent folder is a non-terminating "No MSFT_ScheduledTask objects found" error.
+    foreach ($task in @(Get-ScheduledTask -TaskPath $TaskFolder -ErrorAction SilentlyContinue)) {
+        if ($task.TaskName -notmatch '^buildctl-(\d{14})-([0-9a-f]{32})$') { continue }
+        $registered = $Matches[1]
+        $id = $Matches[2]
+        if (@('Queued', 'Running') -contains [string]$task.State -or [string]::CompareOrdinal($registered, $before) -ge 0) { continue }
+        # Another run may remove the same leftover at the same time: what is gone already is no error.
+        Unregister-ScheduledTask -TaskName $task.TaskName -TaskPath $TaskFolder -Confirm:$false -ErrorAction SilentlyContinue
+        $leftovers = @('out', 'err') | ForEach-Object { Join-Path -Path $Temp -ChildPath ('wcow-{0}.{1}' -f $id, $_) }
+        Remove-Item -LiteralPath $leftovers -Force -ErrorAction SilentlyContinue
+    }
+}
 
 function Invoke-WcowAsUser {
     param([string] $FilePath, [object[]] $Arguments, [string] $UserName, [int] $TimeoutSeconds)
     $id = [guid]::NewGuid().ToString('N')
     $temp = Join-Path -Path $env:SystemRoot -ChildPath 'Temp'
+    Remove-WcowTaskLeftover -Temp $temp
     $out = Join-Path -Path $temp -ChildPath ('wcow-{0}.out' -f $id)
     $err = Join-Path -Path $temp -ChildPath ('wcow-{0}.err' -f $id)
     $job = @{ file = $FilePath; arguments = (Join-WcowArguments -Arguments $Arguments); out = $out; err = $err } | ConvertTo-Json -Compress
@@ -35,22 +60,22 @@ function Invoke-WcowAsUser {
     $action = New-ScheduledTaskAction -Execute $powershell -Argument ('-NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand {0}' -f $encoded)
     $principal = New-ScheduledTaskPrincipal -UserId $UserName -LogonType S4U -RunLevel Highest
     $settings = New-ScheduledTaskSettingsSet -AllowStartIfOnBatteries -DontStopIfGoingOnBatteries -ExecutionTimeLimit (New-TimeSpan -Seconds $TimeoutSeconds)
-    $taskName = 'wcow.buildkit-buildctl-{0}' -f $id
-    $null = Register-ScheduledTask -TaskName $taskName -Action $action -Principal $principal -Settings $settings
+    $taskName = 'buildctl-{0}-{1}' -f [DateTime]::UtcNow.ToString('yyyyMMddHHmmss', [Globalization.CultureInfo]::InvariantCulture), $id
+    $null = Register-ScheduledTask -TaskName $taskName -TaskPath $TaskFolder -Action $action -Principal $principal -Settings $settings
     try {
-        Start-ScheduledTask -TaskName $taskName
+        Start-ScheduledTask -TaskName $taskName -TaskPath $TaskFolder
         $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
         # LastTaskResult is a uint32 (docs/windows-facts.md#scheduled-tasks):
         # 0x41301 still running, 0x41303 not run yet, the program's exit code,
         # or the HRESULT of a launch failure (>= 0x80000000).
         do {
             Start-Sleep -Milliseconds 250
-            $result = [uint32](Get-ScheduledTaskInfo -TaskName $taskName).LastTaskResult
+            $result = [uint32](Get-ScheduledTaskInfo -TaskName $taskName -TaskPath $TaskFolder).LastTaskResult
         } while (($result -eq 0x41301 -or $result -eq 0x41303) -and [DateTime]::UtcNow -lt $deadline)
         if ($result -eq 0x41301 -or $result -eq 0x41303) {
             # Unregistering a task does not end its running program; Stop-ScheduledTask does, while the task is
             # still registered (docs/windows-facts.md#scheduled-tasks).
-            Stop-ScheduledTask -TaskName $taskName
+            Stop-ScheduledTask -TaskName $taskName -TaskPath $TaskFolder
         }
         if ($result -eq 0x41303) {
             throw ('The scheduled task running buildctl as {0} did not start within {1} s (0x00041303: the task has not yet run).' -f $UserName, $TimeoutSeconds)
@@ -81,7 +106,7 @@ function Invoke-WcowAsUser {
         @{ exit_code = $code; stdout = $stdout; stderr = $stderr }
     }
     finally {
-        Unregister-ScheduledTask -TaskName $taskName -Confirm:$false
+        Unregister-ScheduledTask -TaskName $taskName -TaskPath $TaskFolder -Confirm:$false
         Remove-Item -LiteralPath $out, $err -Force -ErrorAction SilentlyContinue
     }
 }

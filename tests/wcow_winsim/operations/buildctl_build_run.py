@@ -1,12 +1,21 @@
 """buildctl_build_run: the context written to a new folder under %TEMP%, `buildctl build` run on it
-(winsim.programs.buildctl_build), the metadata file read, the folder removed whatever happened."""
+(winsim.programs.buildctl_build), the metadata file read, the folder removed whatever happened.
+The folder is named for the time its run is over for sure; each run first removes the folders of earlier
+runs past that time (a dropped connection leaves its folder: no finally runs)."""
 
-from winsim.windows import environment, files, processes
+import re
+import time
+
+from winsim.windows import environment, files, processes, scheduled_tasks
 from winsim.windows.guids import new_guid
 
 from . import data_tree
 from .base import PowerShellError, param
 from .service_common import fail
+
+# The margin beyond the build's timeout: the writes of the context before it, the removal after it.
+MARGIN_S = 600
+_LEFTOVER = re.compile(r"^wcow-buildctl-(\d{14})-[0-9a-f]{32}$", re.IGNORECASE)
 
 
 def run(state: dict, params) -> dict:
@@ -17,7 +26,10 @@ def run(state: dict, params) -> dict:
     docker_config = param(params, "docker_config", (str,), nullable=True)
     timeout = param(params, "timeout", (int,))
     # [IO.Path]::GetTempPath() is the user's TMP, with a trailing backslash.
-    root = environment.expand("%TMP%") + "\\wcow-buildctl-" + new_guid(state).replace("-", "").lower()
+    temp = environment.expand("%TMP%")
+    now = scheduled_tasks.utc_now()
+    remove_leftovers(state, temp, _stamp(now))
+    root = f"{temp}\\wcow-buildctl-{_stamp(now + timeout + MARGIN_S)}-{new_guid(state).replace('-', '').lower()}"
     context = root + "\\context"
     metadata = root + "\\metadata.json"
     arguments = (["--addr", addr] if addr else []) + [
@@ -43,9 +55,12 @@ def run(state: dict, params) -> dict:
             raise fail(f"buildctl build did not finish within {timeout} s and was stopped.") from None
         if files.is_file(state, metadata):
             metadata_text = files.read_bytes(state, metadata).decode("utf-8")
-    finally:
-        # Remove-WcowPath: links inside the folder go as links, never followed; what cannot go stays.
+    except Exception:
+        # The script's finally; a killed process (winsim.host.faults.ProcessKilled, a BaseException) runs none.
         data_tree.remove_discarding_outcome(state, root)
+        raise
+    # Remove-WcowPath: links inside the folder go as links, never followed; what cannot go stays.
+    data_tree.remove_discarding_outcome(state, root)
     return {
         "exit_code": completed.exit_code,
         "stdout": completed.stdout,
@@ -57,6 +72,22 @@ def run(state: dict, params) -> dict:
         "temp_dir": root,
         "temp_dir_removed": files.lookup(state, root) is None,
     }
+
+
+def remove_leftovers(state: dict, temp: str, now: str) -> None:
+    """The folders of earlier runs whose name's time is past; links and other names stay."""
+    for key in files.children(state, temp):
+        name = key.rsplit("\\", 1)[-1]
+        record = state["files"][key]
+        found = _LEFTOVER.match(name)
+        if record["type"] != "dir" or record.get("link_target") or not found or found.group(1) >= now:
+            continue
+        data_tree.remove_discarding_outcome(state, key)
+
+
+def _stamp(epoch: float) -> str:
+    """[DateTime]::UtcNow.ToString('yyyyMMddHHmmss', InvariantCulture): Gregorian, whatever the host's culture."""
+    return time.strftime("%Y%m%d%H%M%S", time.gmtime(epoch))
 
 
 def _write_all_text(state: dict, path: str, text: str) -> None:

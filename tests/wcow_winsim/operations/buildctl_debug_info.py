@@ -5,16 +5,28 @@ S4U principal; only what decides the answer is modelled: whether the user
 exists (Register-ScheduledTask cannot map an unknown name), whether the task
 starts and its user may log on as a batch job (winsim.windows.scheduled_tasks,
 whose LastTaskResult is a uint32), and the pipe's access check against that
-user's token (winsim.programs.buildctl).
+user's token (winsim.programs.buildctl). The task goes in the collection's
+own task folder, named for its registration time; a run killed while it waits
+leaves it there, and the next run removes what earlier runs left that is not
+running and older than any run lasts.
 """
 
+import re
+import time
+
+
 from winsim.windows import accounts, files, hresults, processes, scheduled_tasks
+from winsim.windows.guids import new_guid
 
 from .base import PowerShellError, param
 from .service_common import fail, run_native
 
 # The wait of Invoke-WcowAsUser and Invoke-WcowNative in the script.
 TIMEOUT_S = 120
+TASK_FOLDER = "\\wcow.buildkit\\"
+# $LeftoverAfterSeconds: longer than a run lasts (the wait, its polls, the clean-up).
+LEFTOVER_AFTER_S = 600
+_LEFTOVER = re.compile(r"^buildctl-(\d{14})-([0-9a-f]{32})$")
 
 
 def run(state: dict, params) -> dict:
@@ -51,7 +63,9 @@ def _as_user(state: dict, path: str, arguments: list, name: str, user) -> dict:
     unregistered.
     """
     ran = []
-    task = f"wcow.buildkit-buildctl-{len(scheduled_tasks.running_tasks(state))}"
+    remove_leftovers(state)
+    task = f"{TASK_FOLDER}buildctl-{_stamp(scheduled_tasks.utc_now())}-{new_guid(state).replace('-', '').lower()}"
+    scheduled_tasks.register_task(state, task)
 
     def program() -> int:
         try:
@@ -65,6 +79,17 @@ def _as_user(state: dict, path: str, arguments: list, name: str, user) -> dict:
         ran.append(completed)
         return completed.exit_code
 
+    try:
+        answer = _wait(state, task, name, user, program, ran)
+    except Exception:
+        # The script's finally; a killed process (faults.ProcessKilled, a BaseException) runs none.
+        scheduled_tasks.unregister_task(state, task)
+        raise
+    scheduled_tasks.unregister_task(state, task)
+    return answer
+
+
+def _wait(state: dict, task: str, name: str, user, program, ran: list) -> dict:
     result = scheduled_tasks.run_s4u_task(state, task, user, program)
     if result in (scheduled_tasks.SCHED_S_TASK_RUNNING, scheduled_tasks.SCHED_S_TASK_HAS_NOT_RUN):
         scheduled_tasks.stop_task(state, task)
@@ -82,6 +107,22 @@ def _as_user(state: dict, path: str, arguments: list, name: str, user) -> dict:
     completed = ran[0]
     return {"ran": True, "user": name, "exit_code": hresults.as_int32(result), "stdout": completed.stdout,
             "stderr": completed.stderr, "error": ""}
+
+
+def remove_leftovers(state: dict) -> None:
+    """Remove-WcowTaskLeftover: the tasks of earlier runs in the task folder, neither Queued nor Running, registered
+    longer than LEFTOVER_AFTER_S ago (the time their name carries)."""
+    before = _stamp(scheduled_tasks.utc_now() - LEFTOVER_AFTER_S)
+    for name, task_state in scheduled_tasks.tasks_in(state, TASK_FOLDER).items():
+        found = _LEFTOVER.match(name)
+        if not found or task_state in ("Queued", "Running") or found.group(1) >= before:
+            continue
+        scheduled_tasks.unregister_task(state, TASK_FOLDER + name)
+
+
+def _stamp(epoch: float) -> str:
+    """[DateTime]::UtcNow.ToString('yyyyMMddHHmmss', InvariantCulture): Gregorian, whatever the host's culture."""
+    return time.strftime("%Y%m%d%H%M%S", time.gmtime(epoch))
 
 
 def thrown(message: str) -> PowerShellError:

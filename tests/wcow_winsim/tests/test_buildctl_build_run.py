@@ -9,9 +9,11 @@ import json
 import pytest
 
 from wcow_winsim.operations import HANDLERS, PowerShellError
-from winsim.host.store import HostStore
 from winsim.programs import fake_binary
-from winsim.windows import accounts, files, processes, scm
+from wcow_winsim import run_powershell
+from winsim.host import faults
+from winsim.host.store import HostStore
+from winsim.windows import accounts, files, processes, scheduled_tasks, scm
 from winsim.windows.guids import new_guid
 
 CONTAINERD = "C:\\Program Files\\containerd\\containerd.exe"
@@ -169,16 +171,71 @@ def test_a_build_outliving_its_timeout_is_stopped_and_the_folder_goes(tmp_path):
         "buildkit", {})
 
 
-def test_a_link_inside_the_temporary_folder_goes_as_a_link_and_what_it_points_to_stays(tmp_path):
+def test_a_link_inside_the_temporary_folder_goes_as_a_link_and_what_it_points_to_stays(tmp_path, monkeypatch):
     # docs/windows-facts.md#files-in-use: Remove-Item -Recurse of Windows PowerShell 5.1 would empty the target.
+    monkeypatch.setattr(scheduled_tasks, "utc_now", lambda: 1_800_000_000)
     state = host(tmp_path, "ws2022")
     kept = "C:\\Users\\Administrator\\Documents\\keep.txt"
     files.ensure_dir(state, files.parent(kept))
     files.write_bytes(state, kept, b"mine")
     ahead = copy.deepcopy(state)
-    root = TEMP + "\\wcow-buildctl-" + new_guid(ahead).replace("-", "").lower()
+    # 1_800_000_000 + 60 s timeout + 600 s margin, UTC.
+    root = TEMP + "\\wcow-buildctl-20270115081100-" + new_guid(ahead).replace("-", "").lower()
     files.ensure_dir(state, root)
     state["files"][root + "\\linked"] = {"type": "dir", "link_target": files.parent(kept)}
     result = build(state, "ltsc2022")
     assert result["temp_dir"] == root and result["temp_dir_removed"] is True
     assert temp_left(state) == [] and files.read_bytes(state, kept) == b"mine"
+
+
+def build_over_winrm(store, docker_config):
+    files_ = [{"name": "Dockerfile", "content": DOCKERFILE.format(tag="ltsc2022")},
+              {"name": "hello.txt", "content": "Hello from buildkit!\r\n"}]
+    params = {"buildctl_path": BUILDCTL, "addr": None, "output": "type=image,name=localhost/hello,push=false",
+              "files": files_, "docker_config": docker_config, "timeout": 60}
+    document = {"operation": "buildctl_build_run", "script": "# wcow.buildkit operation: buildctl_build_run\n",
+                "params": params}
+    return run_powershell(store, "# wcow.buildkit bootstrap\r\n", base64.b64encode(json.dumps(document).encode()))
+
+
+def later(monkeypatch, seconds):
+    now = scheduled_tasks.utc_now() + seconds
+    monkeypatch.setattr(scheduled_tasks, "utc_now", lambda: now)
+
+
+def test_a_folder_left_by_a_dropped_connection_goes_with_the_first_run_past_its_time(tmp_path, monkeypatch):
+    state = host(tmp_path, "ws2022")
+    store = HostStore(tmp_path / "ws2022.json")
+    with store.transaction() as stored:
+        stored.clear()
+        stored.update(state)
+    # Killed at its fourth write: the two context files and config.json are written, the folder stays.
+    faults.set_faults(store.path, [{"kind": "drop_connection", "operation": "buildctl_build_run",
+                                    "kill_after_writes": 3}])
+    killed = build_over_winrm(store, '{"auths": {}}')
+    assert killed.rc == 1, killed.stdout
+    faults.clear_faults(store.path)
+    left = temp_left(store.read())
+    assert any(key.endswith("\\docker-config\\config.json") for key in left)
+    # A run within the killed run's time (its timeout and margin) leaves the folder: the run may still be going.
+    later(monkeypatch, 659)
+    result = build_over_winrm(store, None)
+    assert result.rc == 0, result.stdout
+    assert temp_left(store.read()) == left
+    later(monkeypatch, 2)
+    result = build_over_winrm(store, None)
+    assert result.rc == 0, result.stdout
+    assert temp_left(store.read()) == []
+
+
+def test_a_link_or_a_foreign_name_in_the_temporary_folder_stays(tmp_path):
+    state = host(tmp_path, "ws2022")
+    kept = "C:\\Users\\Administrator\\Documents\\keep.txt"
+    files.ensure_dir(state, files.parent(kept))
+    files.write_bytes(state, kept, b"mine")
+    link = TEMP + "\\wcow-buildctl-20000101000000-" + "0" * 32
+    state["files"][link] = {"type": "dir", "link_target": files.parent(kept)}
+    foreign = TEMP + "\\wcow-buildctl-mine"
+    files.ensure_dir(state, foreign)
+    assert build(state, "ltsc2022")["temp_dir_removed"] is True
+    assert sorted(temp_left(state)) == sorted([link, foreign]) and files.read_bytes(state, kept) == b"mine"

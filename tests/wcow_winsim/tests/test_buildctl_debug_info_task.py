@@ -3,11 +3,13 @@
 
 import base64
 import json
+import re
 
 import pytest
 
 from test_bootstrap_throw_position import BOOTSTRAP, composed, error_of, position_line
 from wcow_winsim import run_powershell
+from winsim.host import faults
 from winsim.host.store import HostStore
 from winsim.programs import fake_binary
 from winsim.windows import accounts, files, scheduled_tasks
@@ -94,3 +96,65 @@ def test_buildctl_outliving_the_wait_as_the_connecting_user_is_stopped(store):
     error = error_of(store, SCRIPT, {"buildctl_path": BUILDCTL, "as_user": None, "addr": None})
     assert error["message"] == f"{BUILDCTL} did not finish within 120 s and was stopped."
     assert "did not finish within {1} s and was stopped." in position_line(SCRIPT, error["position"])
+
+
+def run_named(store, user="carol"):
+    document = {"operation": "buildctl_debug_info", "script": SCRIPT,
+                "params": {"buildctl_path": BUILDCTL, "as_user": user, "addr": None}}
+    return run_powershell(store, BOOTSTRAP, base64.b64encode(json.dumps(document).encode()))
+
+
+def registered(store):
+    return scheduled_tasks.tasks_in(store.read(), "\\wcow.buildkit\\")
+
+
+def later(monkeypatch, seconds):
+    now = scheduled_tasks.utc_now() + seconds
+    monkeypatch.setattr(scheduled_tasks, "utc_now", lambda: now)
+
+
+@pytest.mark.parametrize("runs_s, left_state", [(1, "Ready"), (121, "Running")])
+def test_a_dropped_connection_leaves_its_task_and_the_next_run_past_the_bound_removes_it(store, monkeypatch, runs_s,
+                                                                                         left_state):
+    allow_carol(store, runs_s=runs_s)
+    faults.set_faults(store.path, [{"kind": "drop_connection", "operation": "buildctl_debug_info",
+                                    "kill_after_task_starts": 1}])
+    assert run_named(store).rc == 1
+    left = registered(store)
+    assert list(left.values()) == [left_state]
+    assert re.fullmatch(r"buildctl-\d{14}-[0-9a-f]{32}", next(iter(left)))
+    faults.clear_faults(store.path)
+    allow_carol(store, runs_s=1)
+    with store.transaction() as state:
+        # The killed run's program ended since (the Task Scheduler's ExecutionTimeLimit, or on its own).
+        for task in scheduled_tasks.running_tasks(state):
+            scheduled_tasks.stop_task(state, task)
+    # Within the bound the leftover may still be a live run's: it stays.
+    assert answer(store, "carol")["ran"] is True
+    assert list(registered(store)) == list(left)
+    later(monkeypatch, 601)
+    assert answer(store, "carol")["ran"] is True
+    assert registered(store) == {}
+
+
+def test_a_running_task_of_another_run_stays_however_old(store, monkeypatch):
+    allow_carol(store, runs_s=121)
+    faults.set_faults(store.path, [{"kind": "drop_connection", "operation": "buildctl_debug_info",
+                                    "kill_after_task_starts": 1}])
+    assert run_named(store).rc == 1
+    faults.clear_faults(store.path)
+    allow_carol(store, runs_s=1)
+    later(monkeypatch, 601)
+    assert answer(store, "carol")["ran"] is True
+    assert list(registered(store).values()) == ["Running"]
+
+
+def test_a_task_outside_the_collection_s_pattern_stays(store, monkeypatch):
+    with store.transaction() as state:
+        scheduled_tasks.register_task(state, "\\wcow.buildkit\\someone-else")
+        scheduled_tasks.register_task(state, "\\buildctl-20200101000000-" + "0" * 32)
+    allow_carol(store, runs_s=1)
+    later(monkeypatch, 601)
+    assert answer(store, "carol")["ran"] is True
+    assert list(registered(store)) == ["someone-else"]
+    assert "\\buildctl-20200101000000-" + "0" * 32 in store.read()["scheduled_tasks"]["registered"]

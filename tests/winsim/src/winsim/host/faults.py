@@ -28,6 +28,8 @@ catch/finally blocks run. Without it the operation runs to its end first.
 ([IO.File]::Move, [IO.File]::Replace): after what it staged, before the swap.
 `kill_after_scm_changes: N` does the same at its (N+1)th CreateService or
 DeleteService: with 1, a service deleted to be registered again stays gone.
+`kill_after_task_starts: N` kills it right after its Nth Start-ScheduledTask,
+while it waits for the task: the task stays registered.
 
 What real hosts do, modelled here:
 - A lost connection does not stop the command: the shell lives on until its
@@ -124,7 +126,7 @@ def validate(fault: Any) -> None:
     kind = fault["kind"]
     if kind in ANSWER_KINDS and not isinstance(fault.get("operation"), str):
         raise FaultError(f"{kind} needs the operation it hits: {fault!r}")
-    for key in ("kill_after_writes", "kill_after_moves", "kill_after_scm_changes"):
+    for key in ("kill_after_writes", "kill_after_moves", "kill_after_scm_changes", "kill_after_task_starts"):
         if key in fault and (kind not in _KILLING_KINDS or not isinstance(fault[key], int)):
             raise FaultError(f"{key} (an int) goes with {', '.join(_KILLING_KINDS)}: {fault!r}")
     if kind == "slow" and not isinstance(fault.get("delay_s"), (int, float)):
@@ -155,6 +157,9 @@ class _Session:
         self.kill_after_scm_changes = next(
             (f["kill_after_scm_changes"] for f in hit if "kill_after_scm_changes" in f), None)
         self.scm_changes = 0
+        self.kill_after_task_starts = next(
+            (f["kill_after_task_starts"] for f in hit if "kill_after_task_starts" in f), None)
+        self.task_starts = 0
         self.reboot = any(f["kind"] == "reboot" for f in hit)
         self.capacity = next((f["capacity_bytes"] for f in faults if f["kind"] == "disk_full"), None)
         self.writes = 0
@@ -227,6 +232,17 @@ def before_scm_change() -> None:
     if session.kill_after_scm_changes is not None and session.scm_changes >= session.kill_after_scm_changes:
         raise ProcessKilled()
     session.scm_changes += 1
+
+
+def after_task_start() -> None:
+    """Called by the Task Scheduler model once a task started; raises ProcessKilled when a fault kills the process
+    after this start, while it waits for the task."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        return
+    session.task_starts += 1
+    if session.kill_after_task_starts is not None and session.task_starts >= session.kill_after_task_starts:
+        raise ProcessKilled()
 
 
 def hns_failure(method: str, path: str) -> tuple | None:

@@ -25,11 +25,26 @@ Success Constants"; docs/windows-facts.md#scheduled-tasks).
   "Stop-ScheduledTask"), and unregistering the task does not
   (docs/windows-facts.md#scheduled-tasks).
 
+- Registered tasks live in state["scheduled_tasks"]["registered"], keyed by
+  task path and name ("\\folder\\name"). Register-ScheduledTask -TaskPath puts
+  a task in a folder of its own, created with it (learn.microsoft.com,
+  "Register-ScheduledTask"). Get-ScheduledTask -TaskPath lists a folder's
+  tasks with their State (MSFT_ScheduledTask: Unknown, Disabled, Queued,
+  Ready, Running); a task whose program runs is Running, one that ended is
+  Ready. `Unregister-ScheduledTask` removes a task, running or not, and does
+  not end its program (docs/windows-facts.md#scheduled-tasks).
+- A PowerShell process killed while it waits for its task (a dropped
+  connection, winsim.host.faults `kill_after_task_starts`) runs no finally:
+  its task stays registered.
+
 state["user_rights"]: right name -> SIDs, absent means the defaults above.
 """
 
 from __future__ import annotations
 
+import time
+
+from ..host import faults
 from . import accounts, pipes, processes
 
 SCHED_S_TASK_RUNNING = 0x41301
@@ -66,6 +81,12 @@ def run_s4u_task(state: dict, task: str, account: accounts.Account, run) -> int:
     """LastTaskResult (uint32) of the task named `task` once it ended or the wait gave up; `run()` is the task's
     program and returns its exit code, or raises processes.StillRunning. It is not called when the task cannot
     start."""
+    result = _start(state, task, account, run)
+    faults.after_task_start()
+    return result
+
+
+def _start(state: dict, task: str, account: accounts.Account, run) -> int:
     if not state.get("scheduled_tasks", {}).get("starts_tasks", True):
         return SCHED_S_TASK_HAS_NOT_RUN
     user = state.get("local_users", {}).get(account.name)
@@ -90,3 +111,26 @@ def stop_task(state: dict, task: str) -> None:
     running = state.get("scheduled_tasks", {}).get("running", [])
     if task in running:
         running.remove(task)
+
+
+def utc_now() -> float:
+    """The host's clock (epoch seconds); tests move it on to let time pass."""
+    return time.time()
+
+
+def register_task(state: dict, task: str) -> None:
+    """Register-ScheduledTask of `task` ("\\folder\\name"), its folder created with it."""
+    state.setdefault("scheduled_tasks", {}).setdefault("registered", {})[task] = {}
+
+
+def unregister_task(state: dict, task: str) -> None:
+    """Unregister-ScheduledTask: the task goes; a program it started goes on running."""
+    state.get("scheduled_tasks", {}).get("registered", {}).pop(task, None)
+
+
+def tasks_in(state: dict, folder: str) -> dict:
+    """Get-ScheduledTask -TaskPath folder: task name -> State, for the tasks right in that folder."""
+    registered = state.get("scheduled_tasks", {}).get("registered", {})
+    running = running_tasks(state)
+    return {task[len(folder):]: ("Running" if task in running else "Ready")
+            for task in registered if task.lower().startswith(folder.lower()) and "\\" not in task[len(folder):]}
