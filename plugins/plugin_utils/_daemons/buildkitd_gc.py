@@ -77,6 +77,9 @@ def gc_keys(gc: dict[str, t.Any] | None) -> dict[str, t.Any] | None:
     None when it is not set. InvalidArgument names the option at fault, such as gc.policies[1].keep_duration."""
     if gc is None:
         return None
+    if not isinstance(gc, dict):
+        raise InvalidArgument('gc', 'must be a dictionary of enabled, reserved_space, max_used_space, min_free_space '
+                              'and policies, got %r' % (gc,))
     keys: dict[str, t.Any] = {}
     if gc.get('enabled') is not None:
         keys['gc'] = bool(gc['enabled'])
@@ -84,6 +87,9 @@ def gc_keys(gc: dict[str, t.Any] | None) -> dict[str, t.Any] | None:
     policies = []
     for index, policy in enumerate(gc.get('policies') or []):
         where = 'gc.policies[%d]' % index
+        if not isinstance(policy, dict):
+            raise InvalidArgument(where, 'must be a dictionary of all, filters, keep_duration and the space limits, '
+                                  'got %r' % (policy,))
         table: dict[str, t.Any] = {}
         if policy.get('all'):
             table['all'] = True
