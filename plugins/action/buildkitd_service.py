@@ -36,7 +36,9 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.views impor
 )
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows import protected_acl
 
-CONFIG_OPTIONS = ('grpc_addresses', 'registry_mirrors', 'config_template')
+CONFIG_OPTIONS = ('grpc_addresses', 'registry_mirrors', 'gc', 'config_template')
+
+_GC_SPACES = dict(reserved_space=dict(type='raw'), max_used_space=dict(type='raw'), min_free_space=dict(type='raw'))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,6 +75,14 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
         network_mode=dict(type='str', default='auto', choices=list(bkconf.NETWORK_MODES)),
         grpc_addresses=dict(type='list', elements='str'),
         registry_mirrors=dict(type='dict'),
+        gc=dict(type='dict', options=dict(
+            enabled=dict(type='bool'),
+            policies=dict(type='list', elements='dict', options=dict(
+                all=dict(type='bool', default=False),
+                filters=dict(type='list', elements='str', default=[]),
+                keep_duration=dict(type='raw'),
+                **_GC_SPACES)),
+            **_GC_SPACES)),
         config_template=dict(type='path'),
         backup=dict(type='bool', default=False),
         timeout=dict(type='int', default=60),

@@ -168,11 +168,83 @@ options:
       - Registry mirrors, as a dictionary of a registry host (such as C(docker.io)) to a list of mirror hosts.
         Written as C([registry."<host>"] mirrors = [...]). Requires O(manage_config=true).
     type: dict
+  gc:
+    description:
+      - Build cache garbage collection of the containerd worker, written to C([worker.containerd]) of buildkitd.toml
+        (keys of moby/buildkit C(cmd/buildkitd/config/config.go)). Requires O(manage_config=true).
+      - Values are checked on the controller before the host is touched, as buildkitd parses them.
+      - Without it, buildkitd uses its default policies, which on Windows reserve 20% of the disk (at most 10GB),
+        use at most 80% (at most 100GB) and try to leave 20% free (C(cmd/buildkitd/config/gcpolicy_windows.go)).
+    type: dict
+    suboptions:
+      enabled:
+        description:
+          - C(gc), whether buildkitd collects garbage at all. Unset leaves buildkitd's default (enabled).
+        type: bool
+      reserved_space:
+        description:
+          - C(reservedSpace), disk space the build cache may always keep.
+          - A size such as V(10GB), V(512MB) or V(2GiB) (binary multiples, as buildkitd reads them), a number of bytes,
+            or a percentage of the disk such as V(10%). Negative values and percentages above 100 are refused.
+        type: raw
+      max_used_space:
+        description:
+          - C(maxUsedSpace), the most disk space the build cache may use; more is removed at the next collection.
+          - Same values as O(gc.reserved_space).
+        type: raw
+      min_free_space:
+        description:
+          - C(minFreeSpace), the free disk space the collection tries to leave, never going below
+            O(gc.reserved_space).
+          - Same values as O(gc.reserved_space).
+        type: raw
+      policies:
+        description:
+          - C([[worker.containerd.gcpolicy]]) tables, in order. When set, they replace buildkitd's default
+            policies; a collection applies them one after the other.
+        type: list
+        elements: dict
+        suboptions:
+          all:
+            description:
+              - C(all), the policy also removes internal records, not only the build cache.
+            type: bool
+            default: false
+          filters:
+            description:
+              - C(filters), which cache records the policy applies to, as C(buildctl prune --filter) takes them,
+                such as V(type==exec.cachemount) or V(type==source.local). Empty for all.
+            type: list
+            elements: str
+            default: []
+          keep_duration:
+            description:
+              - C(keepDuration), records used within this time are kept.
+              - A duration such as V(48h) or V(1h30m) (units ns, us, ms, s, m, h) or a whole number of seconds.
+            type: raw
+          reserved_space:
+            description:
+              - C(reservedSpace) of the policy, disk space the records the policy matches may always keep.
+              - Same values as O(gc.reserved_space).
+            type: raw
+          max_used_space:
+            description:
+              - C(maxUsedSpace) of the policy, the most disk space the records the policy matches may use; more is
+                removed at the next collection.
+              - Same values as O(gc.policies[].reserved_space).
+            type: raw
+          min_free_space:
+            description:
+              - C(minFreeSpace) of the policy, the free disk space the collection of the records the policy matches
+                tries to leave, never going below O(gc.policies[].reserved_space).
+              - Same values as O(gc.policies[].reserved_space).
+            type: raw
   config_template:
     description:
       - A Jinja2 template on the controller to render instead of the built-in one, found as M(ansible.builtin.template)
         finds its source. It is rendered in a sandbox with the variables C(containerd_address), C(network_mode),
-        C(cni_config_path), C(cni_binary_dir), C(grpc_addresses) and C(registry_mirrors), and the filter C(to_toml).
+        C(cni_config_path), C(cni_binary_dir), C(grpc_addresses), C(registry_mirrors) and C(gc) (the GC keys as
+        written to the file, or None), and the filter C(to_toml).
         The output must be valid TOML. Requires O(manage_config=true).
     type: path
 notes:
@@ -214,6 +286,23 @@ EXAMPLES = r'''
     network_mode: cni
     registry_mirrors:
       docker.io: [mirror.example.com:5000]
+
+- name: Keep the build cache under 50GB, dropping cache mounts and local sources unused for two days first
+  wcow.buildkit.buildkitd_service:
+    groups: [buildkit-users]
+    manage_config: true
+    gc:
+      reserved_space: 10GB
+      max_used_space: 50GB
+      min_free_space: 20%
+      policies:
+        - filters: [type==exec.cachemount, type==source.local]
+          keep_duration: 48h
+          max_used_space: 5GB
+        - keep_duration: 1440h
+          max_used_space: 50GB
+        - all: true
+          max_used_space: 50GB
 
 - name: Also listen on TCP port 1234, for clients holding a certificate of the build CA only (mutual TLS)
   wcow.buildkit.buildkitd_service:

@@ -301,6 +301,9 @@ def test_a_group_created_again_under_its_name_restarts_buildkitd(ansible, start_
     (dict(cni_binary_dir='relative\\bin'), 'cni_binary_dir'),
     (dict(registry_mirrors={'docker.io': ['m.example']}), 'registry_mirrors'),
     (dict(manage_config=True, grpc_addresses=['unix:///x.sock']), 'grpc_addresses[0]'),
+    (dict(gc=dict(max_used_space='10GB')), 'gc'),
+    (dict(manage_config=True, gc=dict(policies=[dict(keep_duration='2 days')])), 'gc.policies[0].keep_duration'),
+    (dict(manage_config=True, gc=dict(reserved_space=-1)), 'gc.reserved_space'),
     (dict(start_type='disabled'), 'start_type'),
     # No listener on the network without mutual TLS.
     (dict(manage_config=True, grpc_addresses=['npipe:////./pipe/buildkitd', 'tcp://0.0.0.0:1234']), 'tlscert'),
@@ -324,11 +327,14 @@ def test_unknown_flag_message_is_buildkitds(ansible, start_fleet, tmp_path):
 def test_config_file_check_apply_again_and_drift(ansible, start_fleet, tmp_path):
     fleet = prepared_host(start_fleet)
     args = dict(groups=[GROUP], manage_config=True, network_mode='cni',
-                registry_mirrors={'docker.io': ['mirror.example.com:5000']})
+                registry_mirrors={'docker.io': ['mirror.example.com:5000']},
+                gc=dict(reserved_space='10GB',
+                        policies=[dict(filters=['type==exec.cachemount'], keep_duration='48h', max_used_space='512MB')]))
 
     check = run(ansible, fleet, tmp_path, args, check=True)['result']
     assert check['changed'] is True and check['changes'] == FIRST_RUN
     assert check['config_path'] == TOML and '--config' in check['arguments']
+    assert any('[[worker.containerd.gcpolicy]]' in d['after'] for d in check['diff']) and 'keepDuration = "48h"' in check['config']
     assert not files.is_file(fleet.store(HOST).read(), TOML)
 
     fleet.reset_counters()
@@ -339,6 +345,9 @@ def test_config_file_check_apply_again_and_drift(ansible, start_fleet, tmp_path)
     written = tomllib.loads(files.read_bytes(state, TOML).decode())
     assert written['registry'] == {'docker.io': {'mirrors': ['mirror.example.com:5000']}}
     assert written['worker']['containerd']['networkMode'] == 'cni'
+    assert written['worker']['containerd']['reservedSpace'] == '10GB'
+    assert written['worker']['containerd']['gcpolicy'] == [
+        {'filters': ['type==exec.cachemount'], 'keepDuration': '48h', 'maxUsedSpace': '512MB'}]
     assert service(fleet)['ImagePath'] == registered_image_path(BUILDKITD, 'buildkitd', applied['arguments'])
     assert applied['arguments'][2:4] == ['--config', TOML]
     assert run(ansible, fleet, tmp_path, args)['result']['changed'] is False

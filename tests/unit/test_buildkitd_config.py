@@ -100,3 +100,58 @@ def test_to_toml_reads_back_with_tomllib(value):
 def test_to_toml_refuses_what_utf_8_cannot_hold():
     with pytest.raises(ValueError):
         bkconf.to_toml('a\ud800')
+
+
+# --- gc: moby/buildkit cmd/buildkitd/config/config.go (GCConfig, GCPolicy), gcpolicy.go (the values) ----------
+
+def gc_rendered(gc):
+    return rendered(gc=gc)[1]['worker']['containerd']
+
+
+def test_gc_keys_and_policies_are_written_as_buildkitd_reads_them():
+    worker = gc_rendered(dict(enabled=True, reserved_space='10GB', max_used_space='80%', min_free_space=1000000,
+                              policies=[dict(all=False, filters=['type==exec.cachemount', 'type==source.local'],
+                                             keep_duration='48h', max_used_space='512MB'),
+                                        dict(all=True, filters=[], keep_duration=5184000, reserved_space='2GiB')]))
+    assert worker['gc'] is True
+    assert (worker['reservedSpace'], worker['maxUsedSpace'], worker['minFreeSpace']) == ('10GB', '80%', '1000000')
+    assert worker['gcpolicy'] == [
+        {'filters': ['type==exec.cachemount', 'type==source.local'], 'keepDuration': '48h', 'maxUsedSpace': '512MB'},
+        {'all': True, 'keepDuration': '5184000', 'reservedSpace': '2GiB'}]
+    assert worker['networkMode'] == 'auto'
+
+
+def test_gc_disabled_alone_and_no_gc_at_all():
+    assert gc_rendered(dict(enabled=False, policies=None))['gc'] is False
+    assert 'gc' not in gc_rendered(dict(enabled=None, policies=[]))
+    assert 'gcpolicy' not in gc_rendered(None)
+
+
+@pytest.mark.parametrize('value', ['0', '512MB', '10GiB', '1.5 gb', '1000000', '100%', '0%', 7, 0])
+def test_disk_spaces_buildkitd_reads(value):
+    assert gc_rendered(dict(max_used_space=value))['maxUsedSpace'] == str(value)
+
+
+@pytest.mark.parametrize('value', ['48h', '1h30m', '1.5h', '90s', '0', '3600', 3600])
+def test_durations_buildkitd_reads(value):
+    assert gc_rendered(dict(policies=[dict(keep_duration=value)]))['gcpolicy'][0]['keepDuration'] == str(value)
+
+
+@pytest.mark.parametrize('option, gc, words', [
+    ('gc.reserved_space', dict(reserved_space=-1), 'must not be negative'),
+    ('gc.max_used_space', dict(max_used_space='-10GB'), "is not a size such as 10GB"),
+    ('gc.max_used_space', dict(max_used_space='10 gigabytes'), "is not a size such as 10GB"),
+    ('gc.min_free_space', dict(min_free_space='101%'), 'more than the whole disk'),
+    ('gc.min_free_space', dict(min_free_space='-5%'), 'is not a size'),
+    ('gc.min_free_space', dict(min_free_space=True), 'is not a size'),
+    ('gc.policies[1].keep_duration', dict(policies=[{}, dict(keep_duration='2 days')]), 'is not a duration such as 48h'),
+    ('gc.policies[0].keep_duration', dict(policies=[dict(keep_duration=-60)]), 'must not be negative'),
+    ('gc.policies[0].keep_duration', dict(policies=[dict(keep_duration='48d')]), 'is not a duration'),
+    ('gc.policies[0].max_used_space', dict(policies=[dict(max_used_space='1XB')]), 'is not a size'),
+    ('gc.policies[0].filters[1]', dict(policies=[dict(filters=['type==regular', ' '])]), 'must be a filter'),
+])
+def test_bad_gc_values_name_the_option_and_what_is_valid(option, gc, words):
+    with pytest.raises(InvalidArgument) as raised:
+        bkconf.template_variables(dict(OPTIONS, gc=gc))
+    assert str(raised.value).startswith(option + ': ')
+    assert words in str(raised.value)

@@ -40,6 +40,15 @@ def test_the_host_lock_timeout_is_known_and_checked():
     assert CHECKS['wcow_host_lock_timeout'](60) is None
 
 
+def test_the_gc_policy_is_checked_as_buildkitd_reads_it():
+    check = CHECKS['wcow_buildkit_gc']
+    assert check({}) is None
+    assert check({'max_used_space': '50GB', 'policies': [{'keep_duration': '48h', 'filters': ['type==source.local']}]}) is None
+    assert 'a duration such as 48h' in check({'policies': [{'keep_duration': '2 days'}]})
+    assert 'more than the whole disk' in check({'min_free_space': '120%'})
+    assert 'must be a dictionary' in check({'policies': ['48h']})
+
+
 @pytest.mark.parametrize('role', ['buildkit', 'containerd', 'cni', 'buildkit_verify', 'windows_containers'])
 def test_the_roles_defaults_pass_the_checks(role):
     values = defaults(role)

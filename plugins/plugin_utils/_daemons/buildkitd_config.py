@@ -14,6 +14,7 @@ import tomllib
 import typing as t
 
 from .._buildctl.options import address_problem
+from .buildkitd_gc import gc_keys
 from .._core.errors import InvalidArgument
 from .._core.templating import ConfigTemplate
 
@@ -80,6 +81,7 @@ def template_variables(options: dict[str, t.Any]) -> dict[str, t.Any]:
         cni_binary_dir=str(options['cni_binary_dir']),
         grpc_addresses=[str(a) for a in addresses],
         registry_mirrors=mirrors,
+        gc=gc_keys(options.get('gc')),
     )
 
 
