@@ -37,10 +37,17 @@ try {
     }
     if ([IO.Directory]::Exists($staging)) {
         # Left by a run that failed: only this module writes there, under the host's lock. What stays
-        # (a file a scanner still holds) would be taken for part of this archive.
+        # (a file a scanner still holds) would be taken for part of this archive. A scanner or indexer
+        # usually lets go within seconds, so the removal is tried three times before the install fails.
         $left = Remove-WcowPath -Path $staging
+        for ($try = 1; $left.failed.Count -gt 0 -and $try -lt 3; $try++) {
+            Start-Sleep -Seconds 2
+            $left = Remove-WcowPath -Path $staging
+        }
         if ($left.failed.Count -gt 0) {
-            throw ('{0}, left by an earlier run, could not be removed; nothing was installed, run again later: {1}' -f $staging, ($left.failed -join '; '))
+            $shown = @($left.failed | Select-Object -First 10)
+            $more = if ($left.failed.Count -gt 10) { ' (and {0} more)' -f ($left.failed.Count - 10) } else { '' }
+            throw ('{0}, left by an earlier run, could not be removed; nothing was installed, run again later: {1}{2}' -f $staging, ($shown -join '; '), $more)
         }
     }
     $null = [IO.Directory]::CreateDirectory($staging)

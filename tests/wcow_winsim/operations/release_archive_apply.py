@@ -92,12 +92,17 @@ class _Install:
         state, dest, staging = self.state, self.dest, self.staging
         if files.is_dir(state, staging):
             try:
-                left = data_tree.remove(state, staging)
+                # The script tries three times, two seconds apart; a hold the model keeps lasts longer.
+                for _try in range(3):
+                    left = data_tree.remove(state, staging)
+                    if not left["failed"]:
+                        break
             except data_tree.LinkRefused as error:
                 raise PowerShellError(str(error), "OperationStopped") from None
             if left["failed"]:
+                more = f" (and {len(left['failed']) - 10} more)" if len(left["failed"]) > 10 else ""
                 raise PowerShellError(f"{staging}, left by an earlier run, could not be removed; nothing was installed, "
-                                      f"run again later: {'; '.join(left['failed'])}", "OperationStopped")
+                                      f"run again later: {'; '.join(left['failed'][:10])}{more}", "OperationStopped")
         _create_directory(state, staging)
         extracted = f"{staging}\\files"
         _create_directory(state, extracted)
