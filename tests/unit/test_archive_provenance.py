@@ -29,6 +29,7 @@ def statement(*subjects, kind='https://in-toto.io/Statement/v0.1'):
 def test_the_url_is_the_archive_name_without_its_extension():
     assert provenance_url(URL) == URL[:-len('.tar.gz')] + '.provenance.json'
     assert provenance_url('https://h/r/a.zip?token=x') == 'https://h/r/a.provenance.json?token=x'
+    assert provenance_url('https://h/r/A.TGZ#part') == 'https://h/r/A.provenance.json'
 
 
 def test_the_subject_named_after_the_archive_gives_the_digest():
@@ -51,6 +52,9 @@ def test_the_subject_named_after_the_archive_gives_the_digest():
     (statement({'name': NAME, 'digest': {'sha256': A[:-1]}}), 'no sha256 digest of 64 hexadecimal digits'),
     (statement({'name': NAME, 'digest': {'sha512': A + A}}), 'no sha256 digest'),
     (statement({'name': NAME}), 'no sha256 digest'),
+    (statement({'name': NAME, 'digest': {'sha256': 7}}), 'no sha256 digest of 64 hexadecimal digits \\(digest: '
+     '\\{"sha256": 7\\}\\)'),
+    (statement({'name': 7, 'digest': {'sha256': A}}, {'name': 'b.zip'}), 'it names b.zip\\)'),
 ])
 def test_a_provenance_that_does_not_vouch_for_exactly_one_archive_is_refused(text, words):
     with pytest.raises(ChecksumError, match=words):

@@ -19,14 +19,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from .checksum import ChecksumError
 
-KEYWORD = 'provenance'
 _ARCHIVE_SUFFIX = re.compile(r'\.(?:tar\.gz|tgz|zip)$', re.IGNORECASE)
 _HEX64 = re.compile(r'^[0-9a-fA-F]{64}$')
 _STATEMENT_TYPE = 'https://in-toto.io/Statement/'
-
-
-def is_keyword(value: str | None) -> bool:
-    return (value or '').strip() == KEYWORD
 
 
 def provenance_url(archive_url: str) -> str:
@@ -50,7 +45,8 @@ def pick_digest(text: str | None, file_name: str) -> str:
         raise ChecksumError('has no subject list')
     named = [subject for subject in subjects if isinstance(subject, dict) and _base(subject.get('name')) == file_name]
     if not named:
-        names = sorted(_base(subject.get('name')) for subject in subjects if isinstance(subject, dict))
+        names = sorted(name for name in (_base(subject.get('name')) for subject in subjects
+                                         if isinstance(subject, dict)) if name)
         raise ChecksumError('has no subject named %s (it names %s)' % (file_name, ', '.join(names[:5]) or 'none'))
     if len(named) > 1:
         raise ChecksumError('names %s in %d subjects; expected one' % (file_name, len(named)))
