@@ -171,7 +171,8 @@ class ActionModule(WcowActionBase[WantedArchive | None]):
             if _is_provenance(args) and checksum_request['shown'] in str(error):
                 raise AnsibleActionFail('%s. checksum=provenance reads the SHA-256 of %s from %s, which BuildKit '
                                         'publishes beside each release archive; without it, set checksum to a '
-                                        'pinned sha256:<hex>.' % (error, source.file_name, checksum_request['shown']))
+                                        'pinned sha256:<hex>.' % (str(error).rstrip('.'), source.file_name,
+                                                                  checksum_request['shown']))
             raise
         wanted_sha = self._wanted_sha256(args, source, read, warnings)
         manifest, problem = manifests.parse(read['manifest_text'])

@@ -172,7 +172,7 @@ def test_a_release_without_provenance_fails_naming_it(ansible, host, release, tm
     message = failed['result']['msg']
     assert 'Downloading %s failed: The remote server returned an error: (404) Not Found.' % release.url(PROVENANCE) \
         in message
-    assert 'checksum=provenance reads the SHA-256 of %s' % NAME in message and 'pinned sha256:<hex>' in message
+    assert 'Not Found. checksum=provenance reads the SHA-256 of %s' % NAME in message and 'pinned sha256:<hex>' in message
     assert files_of(host) == {}
 
 
