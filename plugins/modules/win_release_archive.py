@@ -85,7 +85,8 @@ options:
       - Or C(provenance), for BuildKit's release archives, which have no checksum file beside them but a provenance
         (an in-toto statement) named after the archive without C(.tar.gz) or C(.zip) and ending in
         C(.provenance.json), as in C(buildkit-v0.23.2.windows-amd64.provenance.json). The host fetches it from
-        beside O(url) in the same read that looks at the installed files; the SHA-256 of its one subject named
+        beside O(url) at every run (check mode included), in the read that looks at the installed files, so a run
+        fails while the release cannot be reached, as with O(checksum_url); the SHA-256 of its one subject named
         after the archive's file name is the expected checksum, reported in RV(archive_sha256) and kept in the
         manifest. A provenance that is missing, names the archive in no subject or in several, or gives no valid
         SHA-256 fails the task before anything is downloaded or changed. It vouches for the archive as much as the
