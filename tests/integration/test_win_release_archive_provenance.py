@@ -201,3 +201,24 @@ def test_provenance_is_refused_before_the_host_is_touched(ansible, host, release
     assert failed['status'] == 'failed'
     assert failed['result']['msg'].startswith('Invalid option checksum: provenance') and words in failed['result']['msg']
     assert host.counters('ws2022')['powershell_executions'] == 0 and release.requests == []
+
+
+def test_the_release_redirects_to_its_asset_storage(ansible, host, tls, tmp_path):
+    """GitHub answers a release download with a 302 to its asset storage, another host (objects.githubusercontent.com,
+    as a curl of a release link shows in DataDog/documentation#24206): the archive and the provenance both follow it,
+    each checked against the host's roots."""
+    release = ArtifactServer(tmp_path / 'github', tls=tls).start()
+    storage = ArtifactServer(tmp_path / 'objects', tls=tls).start()
+    try:
+        data = tgz(MEMBERS)
+        archive_url = release.url(ARCHIVE)
+        release.redirect(ARCHIVE, storage.publish('asset-1', data))
+        release.redirect(PROVENANCE, storage.publish('asset-2', statement((NAME, hashlib.sha256(data).hexdigest()))))
+        done = run(ansible, host, tmp_path, args_for(archive_url))
+        assert done['status'] == 'ok' and done['result']['changed'] is True, done
+        assert manifest(host)['source'] == archive_url, 'the release URL is kept, not where it redirected'
+        assert storage.served('asset-1') == 1 and storage.served('asset-2') == 1
+        assert run(ansible, host, tmp_path, args_for(archive_url))['result']['changed'] is False
+    finally:
+        storage.stop()
+        release.stop()
