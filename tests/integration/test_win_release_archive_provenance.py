@@ -21,6 +21,7 @@ from winsim.fleet import HostSpec
 from winsim.windows import certificates
 
 MODULE = 'wcow.buildkit.win_release_archive'
+HOST = 'build01'
 DEST = 'C:\\Program Files\\buildkit'
 MANIFEST = DEST + '\\.wcow-buildkit.manifest.json'
 VERSION = 'v0.23.2'
@@ -69,9 +70,10 @@ def release(tmp_path, tls):
 
 
 @pytest.fixture
-def host(start_fleet, tls):
-    fleet = start_fleet(HostSpec('ws2022', 'ws2022', containers=True))
-    with fleet.store('ws2022').transaction() as state:
+def host(request, start_fleet, tls):
+    """A host (Server 2022, or the profile a test gives as its indirect parameter) that trusts the release's CA."""
+    fleet = start_fleet(HostSpec(HOST, getattr(request, 'param', 'ws2022'), containers=True))
+    with fleet.store(HOST).transaction() as state:
         certificates.add_trusted_root(state, tls.ca_pem)
     return fleet
 
@@ -85,13 +87,13 @@ def args_for(url, **extra):
 
 def run(ansible, fleet, tmp_path, args, check=False):
     outcome = ansible.module(tmp_path, fleet.inventory_path, MODULE, args, check=check, diff=True)
-    task = outcome.task('ws2022', 'module')
+    task = outcome.task(HOST, 'module')
     assert task['status'] in ('ok', 'failed'), outcome.output
     return task
 
 
 def files_of(fleet):
-    return dict((key, record) for key, record in fleet.store('ws2022').read()['files'].items()
+    return dict((key, record) for key, record in fleet.store(HOST).read()['files'].items()
                 if key.lower().startswith(DEST.lower() + '\\'))
 
 
@@ -100,6 +102,7 @@ def manifest(fleet):
 
 
 @pytest.mark.every_core
+@pytest.mark.parametrize('host', ['ws2019', 'ws2022'], indirect=True)
 def test_provenance_gives_the_checksum_install_then_unchanged(ansible, host, release, tmp_path):
     digest = hashlib.sha256(release.data).hexdigest()
     args = args_for(release.url_of_archive)
@@ -126,7 +129,7 @@ def test_provenance_gives_the_checksum_install_then_unchanged(ansible, host, rel
 def test_a_file_changed_by_hand_is_drift_against_the_provenance_digest(ansible, host, release, tmp_path):
     args = args_for(release.url_of_archive)
     assert run(ansible, host, tmp_path, args)['result']['changed'] is True
-    with host.store('ws2022').transaction() as state:
+    with host.store(HOST).transaction() as state:
         record = state['files'][DEST + '\\buildkitd.exe']
         tampered = b'not buildkitd'
         record.update(content_b64=base64.b64encode(tampered).decode(), size=len(tampered),
@@ -177,7 +180,7 @@ def test_a_release_without_provenance_fails_naming_it(ansible, host, release, tm
 
 
 def test_a_host_that_does_not_trust_the_server_fails_the_certificate_check(ansible, start_fleet, release, tmp_path):
-    fleet = start_fleet(HostSpec('ws2022', 'ws2022', containers=True))
+    fleet = start_fleet(HostSpec(HOST, 'ws2022', containers=True))
     failed = run(ansible, fleet, tmp_path, args_for(release.url_of_archive))
     assert failed['status'] == 'failed'
     assert certificates.TRUST_FAILURE in failed['result']['msg']
@@ -200,7 +203,7 @@ def test_provenance_is_refused_before_the_host_is_touched(ansible, host, release
     failed = run(ansible, host, tmp_path, args)
     assert failed['status'] == 'failed'
     assert failed['result']['msg'].startswith('Invalid option checksum: provenance') and words in failed['result']['msg']
-    assert host.counters('ws2022')['powershell_executions'] == 0 and release.requests == []
+    assert host.counters(HOST)['powershell_executions'] == 0 and release.requests == []
 
 
 def test_the_release_redirects_to_its_asset_storage(ansible, host, tls, tmp_path):
