@@ -13,16 +13,18 @@ from urllib.parse import unquote, urlsplit
 from ansible.errors import AnsibleActionFail, AnsibleError
 
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base import WcowActionBase
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument, OperationError
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive import (
     manifest as manifests,
     paths,
     previous,
+    provenance,
     removal,
 )
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive.checksum import (
+    PROVENANCE,
     ChecksumError,
-    parse_option,
+    parse_module_option,
     pick_from_file,
     trust_problem,
 )
@@ -94,7 +96,7 @@ class ActionModule(WcowActionBase[WantedArchive | None]):
             _check_url(option, args[option])
         if args['checksum'] is not None:
             try:
-                parse_option(args['checksum'])
+                parse_module_option(args['checksum'])
             except ChecksumError as error:
                 raise InvalidArgument('checksum', str(error))
         problem = trust_problem(args['url'], args['mirror'], args['checksum'], args['checksum_url'])
@@ -120,7 +122,7 @@ class ActionModule(WcowActionBase[WantedArchive | None]):
         listing = None
         if source.data is not None:
             if args['checksum'] is not None:
-                _verify_src(source, parse_option(args['checksum']))
+                _verify_src(source, parse_module_option(args['checksum']))
             listing = _src_listing(args, source, include)
         return WantedArchive(source, include, listing)
 
@@ -156,13 +158,22 @@ class ActionModule(WcowActionBase[WantedArchive | None]):
     def _present(self, args: dict[str, t.Any], archive: WantedArchive) -> dict[str, t.Any]:
         source, warnings = archive.source, []
         web = _web(args)
-        read = self._run('release_archive_read', args, dict(
-            dest=args['dest'],
-            name=args['name'],
-            paths=sorted(archive.listing or {}),
-            checksum=self._checksum_request(args),
-            web=web,
-        ))
+        checksum_request = self._checksum_request(args, source)
+        try:
+            read = self._run('release_archive_read', args, dict(
+                dest=args['dest'],
+                name=args['name'],
+                paths=sorted(archive.listing or {}),
+                checksum=checksum_request,
+                web=web,
+            ))
+        except OperationError as error:
+            if _is_provenance(args) and checksum_request['shown'] in str(error):
+                raise AnsibleActionFail('%s. checksum=provenance reads the SHA-256 of %s from %s, which BuildKit '
+                                        'publishes beside each release archive; without it, set checksum to a '
+                                        'pinned sha256:<hex>.' % (str(error).rstrip('.'), source.file_name,
+                                                                  checksum_request['shown']))
+            raise
         wanted_sha = self._wanted_sha256(args, source, read, warnings)
         manifest, problem = manifests.parse(read['manifest_text'])
         refused = None if args['allow_downgrade'] or manifest is None else downgrade_problem(
@@ -335,22 +346,32 @@ class ActionModule(WcowActionBase[WantedArchive | None]):
         quiet = bool(args['url_password']) or any(paths.redacted_url(url) != url for url in urls)
         return self.operation(name, params, log_params=not quiet, stream=stream)
 
-    def _checksum_request(self, args: dict[str, t.Any]) -> dict[str, str] | None:
-        if args['checksum_url'] is None:
+    def _checksum_request(self, args: dict[str, t.Any], source: Source) -> dict[str, str] | None:
+        # validate() refused a checksum_url or provenance with a mirror: each is fetched from where it says,
+        # the provenance from beside the archive (the same https:// release).
+        if _is_provenance(args):
+            url = provenance.provenance_url(source.url)
+        elif args['checksum_url'] is not None:
+            url = args['checksum_url']
+        else:
             return None
-        # validate() refused a checksum_url with a mirror: it is fetched from where it says.
-        url = args['checksum_url']
         return dict(url=url, shown=paths.redacted_url(url))
 
     def _wanted_sha256(self, args: dict[str, t.Any], source: Source, read: dict[str, t.Any],
                        warnings: list[str]) -> str | None:
-        if args['checksum'] is not None:
-            wanted = parse_option(args['checksum'])
+        if _is_provenance(args):
+            try:
+                wanted = provenance.pick_digest(read['checksum_text'], source.file_name)
+            except ChecksumError as error:
+                raise AnsibleActionFail('checksum=provenance: %s %s. Nothing was changed.'
+                                        % (self._checksum_request(args, source)['shown'], error))
+        elif args['checksum'] is not None:
+            wanted = parse_module_option(args['checksum'])
         elif args['checksum_url'] is not None:
             try:
                 wanted = pick_from_file(read['checksum_text'], source.file_name)
             except ChecksumError as error:
-                raise AnsibleActionFail('checksum_url %s %s' % (self._checksum_request(args)['shown'], error))
+                raise AnsibleActionFail('checksum_url %s %s' % (self._checksum_request(args, source)['shown'], error))
         else:
             warnings.append('%s is installed without a checksum to verify it (allow_unverified=true)' % source.shown)
             return source.sha256
@@ -423,6 +444,10 @@ def _src_listing(args: dict[str, t.Any], source: Source, include: list[str] | No
                               % (', '.join(missing), source.file_name, args['strip_components'],
                                  ', '.join(sorted(listed, key=str.lower)[:20])))
     return dict((path, listed[path]) for path in chosen)
+
+
+def _is_provenance(args: dict[str, t.Any]) -> bool:
+    return args['checksum'] is not None and parse_module_option(args['checksum']) == PROVENANCE
 
 
 def _web(args: dict[str, t.Any]) -> dict[str, str | None]:

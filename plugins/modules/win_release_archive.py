@@ -82,9 +82,21 @@ options:
   checksum:
     description:
       - Expected SHA-256 of the archive, as C(sha256:<64 hexadecimal digits>). Compared without regard to case.
+      - Or C(provenance), for BuildKit's release archives, which have no checksum file beside them but a provenance
+        (an in-toto statement) named after the archive without C(.tar.gz) or C(.zip) and ending in
+        C(.provenance.json), as in C(buildkit-v0.23.2.windows-amd64.provenance.json). The host fetches it from
+        beside O(url) at every run (check mode included), in the read that looks at the installed files, so a run
+        fails while the release cannot be reached, as with O(checksum_url); the SHA-256 of its one subject named
+        after the archive's file name is the expected checksum, reported in RV(archive_sha256) and kept in the
+        manifest. A provenance that is missing, names the archive in no subject or in several, or gives no valid
+        SHA-256 fails the task before anything is downloaded or changed. It vouches for the archive as much as the
+        HTTPS server of the release does; a pinned C(sha256:) checksum also catches a release asset replaced later.
+      - C(provenance) needs an C(https://) O(url) and is refused with O(mirror), an C(http://) O(url) and O(src),
+        where the provenance would come from the same place as the archive or from nowhere; a mirror needs a pinned
+        checksum.
       - One of O(checksum) and O(checksum_url) is required with O(state=present) unless O(allow_unverified=true).
-      - Required, whatever O(allow_unverified) says, with O(mirror) and with an C(http://) O(url), since anyone who can
-        change the archive there can change a checksum file beside it.
+      - A C(sha256:) value is required, whatever O(allow_unverified) says, with O(mirror) and with an C(http://)
+        O(url), since anyone who can change the archive there can change a checksum file beside it.
       - Mutually exclusive with O(checksum_url).
     type: str
   checksum_url:
@@ -202,6 +214,18 @@ EXAMPLES = r'''
     name: containerd
     version: 2.1.4
 
+- name: Install buildctl and buildkitd, verified with the provenance published beside the release archive
+  wcow.buildkit.win_release_archive:
+    url: https://github.com/moby/buildkit/releases/download/v0.23.2/buildkit-v0.23.2.windows-amd64.tar.gz
+    checksum: provenance
+    dest: C:\Program Files\buildkit
+    strip_components: 1
+    include:
+      - buildctl.exe
+      - buildkitd.exe
+    name: buildkit
+    version: v0.23.2
+
 - name: Install buildctl and buildkitd from an internal mirror, keeping the upstream URL
   wcow.buildkit.win_release_archive:
     url: https://github.com/moby/buildkit/releases/download/v0.24.0/buildkit-v0.24.0.windows-amd64.tar.gz
@@ -282,6 +306,7 @@ archive_sha256:
   description:
     - SHA-256 of the installed archive, lower case. In check mode, the wanted one; null when unknown
       (O(allow_unverified) with O(url)). With O(state=absent), the removed one, null when none.
+    - With O(checksum=provenance), the digest the provenance gives.
   returned: always
   type: str
   sample: 9c5bbf6ea5e1d3b0a6c8fd0d7a1b6e4c3e1f0a2b4c6d8e0f1a3b5c7d9e1f3a5b

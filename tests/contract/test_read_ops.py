@@ -128,6 +128,19 @@ def test_nothing_installed(contract):
                       'previous_manifest_text': None, 'previous_files': [], 'checksum_text': None}
 
 
+@pytest.mark.operation('release_archive_read')
+def test_a_provenance_the_host_cannot_reach_fails_naming_it(contract):
+    """win_release_archive's checksum=provenance: the host fetches the provenance beside the archive in this read,
+    and the controller recognises the failure by the URL it names. `.invalid` never resolves (RFC 6761), so the
+    message is the same on every host that reaches the internet without a machine proxy."""
+    url = 'https://releases.wcow-contract.invalid/v0.23.2/buildkit-v0.23.2.windows-amd64.provenance.json'
+    error = contract.fail('release_archive_read', {'dest': contract.path('pkg'), 'name': 'pkg', 'paths': [],
+                                                   'checksum': {'url': url, 'shown': url},
+                                                   'web': {'proxy': None, 'username': None, 'password': None}})
+    assert 'Downloading %s failed: ' % url in error
+    assert "The remote name could not be resolved: 'releases.wcow-contract.invalid'" in error
+
+
 @pytest.mark.operation('buildctl_build_read')
 def test_buildctl_missing(contract):
     result = contract.call('buildctl_build_read', {'buildctl_path': contract.path('buildctl.exe')},

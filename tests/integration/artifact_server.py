@@ -4,7 +4,8 @@ Serves the files of one directory. Per path, a test can inject a fault (a
 404, a 500, or the file with one byte changed), require basic auth, or
 answer with a redirect to another URL (another server's, for another host); the
 whole server can go down (nothing listens on its port: the hosts' downloads
-meet a refused connection) and come back on the same port. It also
+meet a refused connection) and come back on the same port. With `tls`
+(tls_material.create) it serves HTTPS with that server certificate. It also
 answers proxy requests (absolute URLs in the request line), so it can play a
 proxy in front of a host name the simulated hosts cannot resolve. Every
 request is recorded.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -31,8 +33,9 @@ class Request:
 
 
 class ArtifactServer:
-    def __init__(self, root):
+    def __init__(self, root, tls=None):
         self.root = Path(root)
+        self.tls = tls
         self.root.mkdir(parents=True, exist_ok=True)
         self.requests: list[Request] = []
         self._faults: dict[str, str] = {}
@@ -47,6 +50,10 @@ class ArtifactServer:
     def start(self, port: int = 0) -> 'ArtifactServer':
         self._httpd = ThreadingHTTPServer(('127.0.0.1', port), _handler_for(self))
         self._port = self._httpd.server_address[1]
+        if self.tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(self.tls.cert_file, self.tls.key_file)
+            self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True, name='artifact-server')
         self._thread.start()
@@ -69,7 +76,7 @@ class ArtifactServer:
 
     @property
     def base_url(self) -> str:
-        return 'http://127.0.0.1:%d' % self._port
+        return '%s://127.0.0.1:%d' % ('https' if self.tls is not None else 'http', self._port)
 
     def url(self, path: str) -> str:
         return '%s/%s' % (self.base_url, path.lstrip('/'))

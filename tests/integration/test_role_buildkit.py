@@ -10,11 +10,13 @@ import os
 import sys
 import tarfile
 
+from integration import tls_material
+from integration.artifact_server import ArtifactServer
 from wcow_winsim import run_powershell
 from winsim.fleet import HostSpec
 from winsim.programs import fake_binary, identify
 from winsim.transport import cmdline
-from winsim.windows import accounts, environment, files, processes, scheduled_tasks, scm
+from winsim.windows import accounts, certificates, environment, files, processes, scheduled_tasks, scm
 
 sys.path[:0] = os.environ['ANSIBLE_COLLECTIONS_PATH'].split(os.pathsep)
 
@@ -208,3 +210,37 @@ def test_air_gapped_hosts_install_from_a_mirror_or_from_the_controller(
     assert sent.rc == 0, sent.output
     assert identify(files.read_bytes(host_state(fleet), INSTALL + '\\buildkitd.exe')).version == 'v0.24.0'
     assert sent.task(HOST, HANDLER)['result']['version'] == 'v0.24.0'
+
+
+def test_provenance_takes_the_checksum_from_the_https_release(ansible, start_fleet, tmp_path):
+    """wcow_buildkit_checksum=provenance: no hash looked up by hand; the host trusts the release server's CA."""
+    tls = tls_material.create(tmp_path / 'tls')
+    release = ArtifactServer(tmp_path / 'release', tls=tls).start()
+    try:
+        data = archive('v0.23.2')
+        url = release.publish('v0.23.2/' + ARCHIVE % 'v0.23.2', data)
+        release.publish('v0.23.2/buildkit-v0.23.2.windows-amd64.provenance.json', json.dumps({
+            '_type': 'https://in-toto.io/Statement/v0.1', 'predicateType': 'https://slsa.dev/provenance/v0.2',
+            'subject': [{'name': ARCHIVE % 'v0.23.2', 'digest': {'sha256': hashlib.sha256(data).hexdigest()}}],
+            'predicate': {}}).encode())
+        fleet = host_with_containerd(start_fleet)
+        with fleet.store(HOST).transaction() as state:
+            certificates.add_trusted_root(state, tls.ca_pem)
+        variables = dict(wcow_buildkit_url=url, wcow_buildkit_checksum='provenance')
+
+        first = ansible.playbook(tmp_path, fleet.inventory_path, play(**variables))
+        assert first.rc == 0, first.output
+        assert first.task(HOST, INSTALL_TASK)['result']['archive_sha256'] == hashlib.sha256(data).hexdigest()
+        assert buildkitd(host_state(fleet))['State'] == 'Running'
+        second = ansible.playbook(tmp_path, fleet.inventory_path, play(**variables))
+        assert second.rc == 0, second.output
+        assert changed_tasks(second) == []
+
+        fleet.reset_counters()
+        mirrored = ansible.playbook(tmp_path, fleet.inventory_path, play(
+            wcow_buildkit_mirror=release.url('v0.23.2'), wcow_buildkit_checksum='provenance'))
+        assert mirrored.rc != 0
+        assert 'Invalid option checksum: provenance would be read from the mirror too' in mirrored.output
+        assert fleet.counters(HOST)['powershell_executions'] == 0
+    finally:
+        release.stop()

@@ -70,7 +70,7 @@ def test_buildkit_host_main_covers_the_variables_of_the_roles_it_runs():
 def test_a_missing_required_variable_is_named_with_what_it_must_be():
     assert variable_problems(SITE, {}) == [
         'wcow_buildkit_checksum: required, and not set (Expected SHA-256 of the archive, as sha256:<64 hexadecimal '
-        'digits>)']
+        'digits>, or provenance)']
     assert variable_problems([('buildkit_host', 'uninstall')], {}) == []
 
 
@@ -147,3 +147,26 @@ def test_every_wcow_name_the_playbooks_and_the_drift_callback_read_is_known():
     used = {name for text in texts for name in re.findall(r'\b(wcow_[a-z0-9_]+)\b', text)}
     not_variables = {'wcow_buildkit_hosts', 'wcow_facts'}  # the inventory group; the facts wcow_facts sets
     assert sorted(used - role_specs.known_names() - not_variables) == []
+
+
+def test_buildkit_checksum_may_be_provenance_for_the_https_release():
+    assert variable_problems(SITE, {'wcow_buildkit_checksum': 'provenance'}) == []
+    assert variable_problems(SITE, {'wcow_buildkit_checksum': 'provenance',
+                                    'wcow_buildkit_url': 'https://releases.example/buildkit-v0.23.2.windows-amd64.tar.gz'}) == []
+    assert 'sha256:<64 hexadecimal digits> or provenance' in variable_problems(
+        SITE, {'wcow_buildkit_checksum': 'from-provenance'})[0]
+    # Only BuildKit publishes a provenance beside its archives.
+    assert named(variable_problems(SITE, {'wcow_buildkit_checksum': CHECKSUM, 'wcow_containerd_checksum': 'provenance'}),
+                 'wcow_containerd_checksum')
+
+
+@pytest.mark.parametrize('extra, words', [
+    ({'wcow_buildkit_mirror': 'https://mirror.example/buildkit/'}, 'a mirror needs a pinned checksum (sha256:<hex>), '),
+    ({'wcow_buildkit_src': 'buildkit.tar.gz', 'wcow_buildkit_mirror': 'https://m/'}, 'not for src'),
+    ({'wcow_buildkit_url': 'http://releases.example/buildkit-v0.23.2.windows-amd64.tar.gz'}, 'over plain http://'),
+])
+def test_buildkit_provenance_with_a_mirror_src_or_http_is_refused(extra, words):
+    problems = variable_problems(SITE, dict(extra, wcow_buildkit_checksum='provenance'))
+    assert len(problems) == 1 and problems[0].startswith('wcow_buildkit_checksum: provenance') and words in problems[0], \
+        problems
+    assert variable_problems(SITE, dict(extra, wcow_buildkit_checksum=CHECKSUM)) == []

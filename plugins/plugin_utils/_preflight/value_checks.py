@@ -93,6 +93,8 @@ def _both(first: Check, second: Check) -> Check:
 
 
 CHECKSUM = _raised(checksum.parse_option)
+# win_release_archive's checksum also takes `provenance` (the buildkit role's archive has a provenance beside it).
+CHECKSUM_OR_PROVENANCE = _raised(checksum.parse_module_option)
 URL = paths.url_problem
 # An install folder is the archive's dest and goes on the machine PATH (win_path_entry).
 INSTALL_DIR = _both(paths.dest_problem, path_entry_problem)
@@ -104,7 +106,7 @@ CHECKS: dict[str, Check] = {
     # Release archives (win_release_archive's url, checksum, mirror, proxy, dest).
     'wcow_buildkit_version': _buildkit_version_problem,
     'wcow_buildkit_url': URL,
-    'wcow_buildkit_checksum': CHECKSUM,
+    'wcow_buildkit_checksum': CHECKSUM_OR_PROVENANCE,
     'wcow_buildkit_mirror': _optional(_base_url_problem),
     'wcow_buildkit_proxy': _optional(_base_url_problem),
     'wcow_buildkit_install_dir': INSTALL_DIR,
@@ -149,6 +151,31 @@ CHECKS: dict[str, Check] = {
     # How long a change waits for another run's (every module).
     'wcow_host_lock_timeout': _raised(lock_timeout),
 }
+
+
+def _buildkit_archive_problem(values: dict[str, t.Any]) -> str | None:
+    """win_release_archive's trust check on what roles/buildkit/tasks/main.yml gives it with checksum=provenance:
+    src, a mirror (passed only without src) or an http:// URL (the default URL is GitHub's https:// one)."""
+    wanted = values.get('wcow_buildkit_checksum')
+    if not isinstance(wanted, str) or wanted.strip() != checksum.PROVENANCE:
+        return None
+    url = values.get('wcow_buildkit_url') or 'https://github.com/'
+    for name, problem in (('src', values.get('wcow_buildkit_src') and checksum.trust_problem(None, None, wanted, None)),
+                          ('mirror', values.get('wcow_buildkit_mirror')
+                           and checksum.trust_problem(url, values['wcow_buildkit_mirror'], wanted, None)),
+                          ('url', checksum.trust_problem(url, None, wanted, None))):
+        if problem:
+            return 'wcow_buildkit_checksum: %s (wcow_buildkit_%s is set)' % (problem[1], name)
+    return None
+
+
+# Problems of variables that pass alone and not together, as the module they go to finds them.
+COMBINATIONS: list[t.Callable[[dict[str, t.Any]], 'str | None']] = [_buildkit_archive_problem]
+
+
+def combination_problems(values: dict[str, t.Any]) -> list[str]:
+    """The problems of (type-converted) variables taken together."""
+    return [problem for problem in (check(values) for check in COMBINATIONS) if problem]
 
 
 def value_problem(name: str, value: t.Any) -> str | None:

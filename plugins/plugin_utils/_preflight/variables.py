@@ -5,7 +5,8 @@
 - required variables that are not set;
 - values of the wrong type, converted as ansible-core's role argument spec
   validation converts them (so "false" is a boolean, "maybe" is not);
-- values the module they go to would refuse (value_checks.py);
+- values the module they go to would refuse (value_checks.py), alone or
+  together;
 - `wcow_*` variables no role knows, with the closest known name.
 """
 
@@ -18,7 +19,7 @@ import typing as t
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from .role_specs import PREFIX, entry_point_options, known_names
-from .value_checks import value_problem
+from .value_checks import combination_problems, value_problem
 
 _MARKUP = re.compile(r'\b[A-Z]\(([^)]*)\)')
 # ansible-core's words for a value it cannot convert (module_utils/common/parameters.py).
@@ -76,5 +77,7 @@ def variable_problems(entry_points: t.Iterable[tuple[str, str]], values: dict[st
         problem = value_problem(name, result.validated_parameters.get(name))
         if problem:
             problems.append('%s: %s' % (name, problem))
+    problems.extend(combination_problems(dict((name, result.validated_parameters.get(name)) for name in given
+                                              if name not in wrong_type)))
     problems.extend(unknown_variable_problems(values))
     return problems

@@ -17,6 +17,10 @@ _OPTION = re.compile(r'^sha256:(?P<hex>[0-9a-fA-F]{64})$')
 _LINE = re.compile(r'^(?P<hex>[0-9a-fA-F]{64})(?:[ \t]+\*?(?P<name>.+?))?\s*$')
 
 
+# `checksum: provenance`: the digest the release's provenance file gives (provenance.py).
+PROVENANCE = 'provenance'
+
+
 class ChecksumError(ValueError):
     pass
 
@@ -35,6 +39,16 @@ def parse_option(text: str | None) -> str:
     if not match:
         raise ChecksumError('must be sha256:<64 hexadecimal digits>, got %r' % text)
     return match.group('hex').lower()
+
+
+def parse_module_option(text: str | None) -> str:
+    """win_release_archive's `checksum`: PROVENANCE, or the hex digest of `sha256:<hex>`."""
+    if (text or '').strip() == PROVENANCE:
+        return PROVENANCE
+    try:
+        return parse_option(text)
+    except ChecksumError:
+        raise ChecksumError('must be sha256:<64 hexadecimal digits> or provenance, got %r' % text)
 
 
 def pick_from_file(text: str | None, file_name: str) -> str:
@@ -81,7 +95,11 @@ def trust_problem(url: str | None, mirror: str | None, checksum: str | None,
     http:// download, serves a checksum file that matches their archive. So a
     mirror or an http:// URL needs the pinned `checksum`, and a checksum file
     is refused over http:// or from the mirror (where `mirror` fetches it).
+    The same holds for a release's provenance (`checksum: provenance`), which
+    is also refused for `src`, where there is no release beside the archive.
     """
+    if checksum is not None and checksum.strip() == PROVENANCE:
+        return _provenance_problem(url, mirror)
     if checksum_url is not None and _is_http(checksum_url):
         return ('checksum_url', 'is fetched over plain http://, where anyone on the path can change it along with '
                 'the archive; use an https:// URL or a pinned checksum (sha256:<hex>)')
@@ -95,6 +113,20 @@ def trust_problem(url: str | None, mirror: str | None, checksum: str | None,
     if url is not None and _is_http(url) and checksum is None:
         return ('checksum', 'is required for a download over plain http:// (sha256:<hex>); allow_unverified and '
                 'checksum_url do not apply there')
+    return None
+
+
+def _provenance_problem(url: str | None, mirror: str | None) -> tuple[str, str] | None:
+    """The provenance vouches for the archive only when it comes from the release itself, over https://."""
+    if url is None:
+        return ('checksum', 'provenance is read from beside a downloaded archive, not for src (a file of the '
+                'controller): set a pinned checksum (sha256:<hex>)')
+    if mirror:
+        return ('checksum', 'provenance would be read from the mirror too, and a mirror vouching for its own archive '
+                'proves nothing; a mirror needs a pinned checksum (sha256:<hex>), the SHA-256 published upstream')
+    if _is_http(url):
+        return ('checksum', 'provenance is not read over plain http://, where anyone on the path can change it along '
+                'with the archive; use the https:// release URL or a pinned checksum (sha256:<hex>)')
     return None
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from winsim.windows import downloads, environment, files, proxy_settings
+from winsim.windows import certificates, downloads, environment, files, proxy_settings
 
 from .base import PowerShellError, param
 
@@ -83,7 +83,8 @@ def download(state: dict, params, url: str, shown: str) -> bytes:
         status, body = downloads.fetch_response(url, proxy=proxy or None, username=username,
                                                 password=web.get("password"), wininet_proxy=wininet,
                                                 maximum_redirection=0 if username else
-                                                downloads.DEFAULT_MAXIMUM_REDIRECTION)
+                                                downloads.DEFAULT_MAXIMUM_REDIRECTION,
+                                                trusted_roots=certificates.trusted_roots(state))
     except downloads.WebException as error:
         raise PowerShellError(f"Downloading {shown} failed: {error.message}", "OperationStopped") from None
     except downloads.MaximumRedirectExceeded:

@@ -3,7 +3,7 @@
 import pytest
 
 from integration.artifact_server import ArtifactServer
-from winsim.windows import downloads
+from winsim.windows import certificates, downloads
 
 
 @pytest.fixture
@@ -105,3 +105,49 @@ def test_a_redirect_to_an_unresolved_name_fails_as_that_name(server):
     server.redirect("x.zip", "http://elsewhere.example.invalid/x.zip")
     with pytest.raises(downloads.WebException, match="could not be resolved: 'elsewhere.example.invalid'"):
         downloads.fetch(server.url("x.zip"))
+
+
+@pytest.fixture
+def tls(tmp_path):
+    from integration import tls_material
+
+    return tls_material.create(tmp_path / "tls")
+
+
+@pytest.fixture
+def https_server(tmp_path, tls):
+    server = ArtifactServer(tmp_path / "https-artifacts", tls=tls).start()
+    yield server
+    server.stop()
+
+
+def test_https_from_a_server_under_a_trusted_root(https_server, tls):
+    url = https_server.publish("v1/x.tar.gz", b"over tls")
+    assert url.startswith("https://127.0.0.1:")
+    assert downloads.fetch(url, trusted_roots=[tls.ca_pem]) == b"over tls"
+
+
+def test_https_from_an_untrusted_server_fails_the_trust_check(https_server, tmp_path):
+    """The host's roots decide, never those of the machine running the simulator (certificates.py)."""
+    from integration import tls_material
+
+    url = https_server.publish("v1/x.tar.gz", b"over tls")
+    other_ca = tls_material.create(tmp_path / "other-tls", ca_name="another CA").ca_pem
+    for roots in (None, [], [other_ca]):
+        with pytest.raises(downloads.WebException) as raised:
+            downloads.fetch(url, trusted_roots=roots)
+        assert raised.value.message == certificates.TRUST_FAILURE
+    assert https_server.served("v1/x.tar.gz") == 0
+
+
+def test_https_to_a_name_the_certificate_does_not_hold_fails_the_trust_check(tmp_path):
+    from integration import tls_material
+
+    tls = tls_material.create(tmp_path / "tls-localhost", names=("localhost",))
+    server = ArtifactServer(tmp_path / "by-name", tls=tls).start()
+    try:
+        url = server.publish("x.zip", b"z")  # https://127.0.0.1:<port>/x.zip: not a name of the certificate
+        with pytest.raises(downloads.WebException, match="Could not establish trust relationship"):
+            downloads.fetch(url, trusted_roots=[tls.ca_pem])
+    finally:
+        server.stop()

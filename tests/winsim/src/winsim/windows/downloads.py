@@ -20,6 +20,9 @@ Errors carry the messages of the System.Net.WebException that 5.1 throws
 - unknown proxy host: "The proxy name could not be resolved: '<host>'" (the
   WebExceptionStatus.ProxyNameResolutionFailure text; strictest plausible).
 
+HTTPS: the server's certificate is checked against the host's trusted roots and the URL's host name
+(winsim.windows.certificates); a failure is the TrustFailure message there. Nothing turns the check off.
+
 Redirects and credentials:
 - -Credential sets HttpWebRequest.Credentials, answered to a 401 challenge;
   on a redirect "the Authorization header is cleared on auto-redirects and
@@ -39,9 +42,12 @@ from __future__ import annotations
 
 import http.client
 import socket
+import ssl
 import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
+
+from .certificates import TRUST_FAILURE
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 TIMEOUT_SECONDS = 30
@@ -98,20 +104,22 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
 
 
 def fetch(url: str, proxy: str | None = None, username: str | None = None, password: str | None = None,
-          wininet_proxy: str | None = None) -> bytes:
+          wininet_proxy: str | None = None, trusted_roots: list[str] | None = None) -> bytes:
     """The body Invoke-WebRequest -UseBasicParsing receives, following redirects as it does.
 
     Without -Proxy (`proxy`) it goes through the connecting user's WinINet proxy for the URL
     (`wininet_proxy`, winsim.windows.proxy_settings.wininet_for), or directly.
     """
-    return fetch_response(url, proxy, username, password, wininet_proxy)[1]
+    return fetch_response(url, proxy, username, password, wininet_proxy, trusted_roots=trusted_roots)[1]
 
 
 def fetch_response(url: str, proxy: str | None = None, username: str | None = None, password: str | None = None,
                    wininet_proxy: str | None = None,
-                   maximum_redirection: int = DEFAULT_MAXIMUM_REDIRECTION) -> tuple[int, bytes]:
+                   maximum_redirection: int = DEFAULT_MAXIMUM_REDIRECTION,
+                   trusted_roots: list[str] | None = None) -> tuple[int, bytes]:
     """(status, body) of Invoke-WebRequest -MaximumRedirection `maximum_redirection`: a 2xx, or with 0 a
-    307/308 answered as a body; MaximumRedirectExceeded for a 301/302 with 0."""
+    307/308 answered as a body; MaximumRedirectExceeded for a 301/302 with 0. An https:// server must
+    present a certificate for its host name issued under one of `trusted_roots` (PEM)."""
     proxy = proxy or wininet_proxy
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
@@ -134,6 +142,7 @@ def fetch_response(url: str, proxy: str | None = None, username: str | None = No
         # challenge (PreAuthenticate is false), as urllib's handler does.
         # Offered to any host's challenge, the hosts a redirect leads to included (see above).
         handlers.append(urllib.request.HTTPBasicAuthHandler(_AnyUriPasswords(username, password or "")))
+    handlers.append(urllib.request.HTTPSHandler(context=_tls_context(trusted_roots or [])))
     handlers.append(_Redirects(maximum_redirection, proxied=bool(proxy)))
     opener = urllib.request.build_opener(*handlers)
     try:
@@ -146,9 +155,19 @@ def fetch_response(url: str, proxy: str | None = None, username: str | None = No
             return error.code, error.read()
         raise WebException(f"The remote server returned an error: ({error.code}) {error.reason}.") from None
     except urllib.error.URLError as error:
+        if isinstance(error.reason, ssl.SSLCertVerificationError):
+            raise WebException(TRUST_FAILURE) from None
         if isinstance(error.reason, (ConnectionRefusedError, socket.timeout, OSError)):
             raise WebException("Unable to connect to the remote server") from None
         raise WebException(str(error.reason)) from None
     except (http.client.HTTPException, ConnectionError):
         # A connection closed mid-response: WebExceptionStatus.ReceiveFailure.
         raise WebException("The underlying connection was closed: An unexpected error occurred on a receive.") from None
+
+
+def _tls_context(trusted_roots: list[str]) -> ssl.SSLContext:
+    """Verification on, against the host's roots only: never the roots of the machine running the simulator."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if trusted_roots:
+        context.load_verify_locations(cadata="".join(trusted_roots))
+    return context
