@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import re
 import typing as t
 
 from ansible.errors import AnsibleActionFail
@@ -168,7 +167,7 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
             'read_files': [checked.config_path],
             'pipes': pipes,
             'accounts': list(args['groups']) if pipes else [],
-            'acl_paths': _protected_paths(checked.config_path)})
+            'acl_paths': _protected_paths(args, checked)})
         stale = bk_pipe.stale_groups(read['pipes'], read['accounts'])
         warnings: list[str] = []
         version = self._host_version(read['binaries'][0], warnings) if present else None
@@ -189,16 +188,12 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
             config['content'], config['changed'] = '', True
         else:
             self._missing_config(checked.config_path, warnings)
-        config['folders'] = [entry['path'] for entry in read['security'] if entry['path'] != checked.config_path]
-        config['unprotected'] = protected_acl.unprotected(read['security'], required=config['folders'][:1])
-        # Only folders missing or not protected yet get a new DACL: setting one makes Windows rewrite the
-        # inherited entries of everything below, a build cache under the default folder included.
-        drifted = {entry['path'].lower() for entry in config['unprotected']}
-        missing = {entry['path'].lower() for entry in read['security'] if not entry['exists']}
-        config['folders'] = [path for path in config['folders'] if path.lower() in drifted | missing]
+        # buildkitd protects nothing it creates (os.MkdirAll): every folder of the list is created protected.
+        protected_folders = [entry['path'] for entry in read['security'] if entry['path'] != checked.config_path]
+        config['protection'] = protected_acl.protection(read['security'], required=protected_folders)
         service_plan = plan(wanted, read['services'][0], args['state'], config_changed=config['changed'] or bool(stale))
         changes = (['write the config'] if config['changed'] else []) + \
-            protected_acl.change_words(config['unprotected']) + service_plan.changes
+            config['protection'].changes() + service_plan.changes
         if stale and 'restart the service' in changes:
             changes.insert(changes.index('restart the service'), 'restart buildkitd, whose pipe does not admit the '
                            'group %s: created again since buildkitd started' % ', '.join(stale))
@@ -267,12 +262,12 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
 
     def _apply(self, args: dict[str, t.Any], config: dict[str, t.Any], service_plan: ServicePlan,
                result: dict[str, t.Any]) -> None:
-        if config['changed'] or config['unprotected']:
+        if config['changed'] or config['protection'].unprotected:
             text = config['content'] is not None
             written = self.operation('file_write', {
                 'path': config['path'], 'content': config['content'] if text else config['kept'],
                 'content_encoding': 'text' if text else 'base64', 'backup': args['backup'] and config['changed'],
-                'protect': {'users_read': False, 'folders': config['folders']}})
+                'protect': config['protection'].protect_param()})
             result['backup_file'] = written['backup_file']
         if service_plan.params is None:
             return
@@ -329,18 +324,17 @@ def _diff(name: str, config: dict[str, t.Any], service_plan: ServicePlan) -> lis
         diffs.append(service_diff(name, service_plan))
     if config['changed']:
         diffs.append(config_diff(config))
-    if config['unprotected']:
-        diffs.append(protected_acl.acl_diff(config['unprotected']))
+    if config['protection'].unprotected:
+        diffs.append(config['protection'].diff())
     return diffs
 
 
-def _protected_paths(config_path: str) -> list[str]:
-    """What buildkitd reads its config from: the config file and its folder, and buildkitd's default config
-    folder, whose buildkitd.toml it reads at startup whatever --config says (docs/windows-facts.md#protected-dacls).
-    A drive root is never made the module's (its DACL is Windows')."""
+def _protected_paths(args: dict[str, t.Any], task: BuildkitdTask) -> list[str]:
+    """What buildkitd reads or writes, the config file last: buildkitd's default config folder, whose
+    buildkitd.toml it reads at startup whatever --config says (docs/windows-facts.md#protected-dacls), the
+    config's folder, the log's folder and the data root (docs/windows-facts.md#daemon-folders). Shared folders
+    (a drive root, C:\\ProgramData...) are never made the module's."""
     default_folder = bk.DEFAULT_CONFIG.rsplit('\\', 1)[0]
-    folder = config_path.replace('/', '\\').rsplit('\\', 1)[0]
-    paths = [default_folder]
-    if folder.lower() != default_folder.lower() and not re.fullmatch(r'[A-Za-z]:', folder):
-        paths.append(folder)
-    return paths + [config_path]
+    folders = [default_folder, protected_acl.folder_of(task.config_path),
+               protected_acl.folder_of(args['log_file']) if args['log_file'] else None, _data_root(args, task)[1]]
+    return protected_acl.own_folders(folders) + [task.config_path]

@@ -36,6 +36,7 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.views impor
     service_diff,
     service_view,
 )
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows import protected_acl
 
 
 @dataclasses.dataclass(frozen=True)
@@ -143,8 +144,9 @@ class ActionModule(ServiceActionBase[ContainerdTask]):
         wanted = _wanted(args, checked)
         service = wanted.config
         manage_config = args['manage_config'] and args['state'] != 'absent'
+        acl_paths = _protected_paths(checked)
         read = self.read_service(args['name'], probe_versions=[] if args['state'] == 'absent' else [checked.binary],
-                                 read_files=[checked.config_path] if manage_config else [])
+                                 read_files=[checked.config_path] if checked.config_path else [], acl_paths=acl_paths)
         warnings: list[str] = []
         version = None
         if args['state'] != 'absent':
@@ -154,13 +156,18 @@ class ActionModule(ServiceActionBase[ContainerdTask]):
             config['content'] = checked.render(version)
             config['before'] = read.file_bytes(0)
             config['changed'] = not ctd.same_config(config['before'], config['content'])
+        elif checked.config_path and read.files[0]['exists']:
+            # Not the module's to change: the same bytes are written again when only a DACL is wrong.
+            config['kept'] = read.files[0]['content_b64']
+        config['protection'] = _protection(checked, read.security, manage_config or 'kept' in config)
         plan = plan_service(wanted, read.entry, args['state'], restart=config['changed'])
-        result = dict(changed=config['changed'] or plan.changed, name=args['name'], version=version,
+        changes = (['write the config'] if config['changed'] else []) + config['protection'].changes() + plan.changes
+        result = dict(changed=bool(changes), name=args['name'], version=version,
                       command_line=join_command_line([service.binary] + registered_arguments(
                           service.name, service.arguments)) if args['state'] != 'absent' else None,
                       config_path=checked.config_path, config=shown(config['content'], self.diff_mode),
                       config_changed=config['changed'],
-                      backup_file=None, changes=(['write the config'] if config['changed'] else []) + plan.changes,
+                      backup_file=None, changes=changes,
                       actions=[], service=plan.after)
         if not self.check_mode:
             self._apply(args, config, plan, result)
@@ -207,9 +214,12 @@ class ActionModule(ServiceActionBase[ContainerdTask]):
 
     def _apply(self, args: dict[str, t.Any], config: dict[str, t.Any], plan: ServicePlan,
                result: dict[str, t.Any]) -> None:
-        if config['changed']:
-            written = self.operation('file_write', {'path': config['path'], 'content': config['content'],
-                                                    'content_encoding': 'text', 'backup': args['backup']})
+        if config['changed'] or config['protection'].unprotected:
+            text = config['content'] is not None
+            written = self.operation('file_write', {
+                'path': config['path'], 'content': config['content'] if text else config['kept'],
+                'content_encoding': 'text' if text else 'base64', 'backup': args['backup'] and config['changed'],
+                'protect': config['protection'].protect_param()})
             result['backup_file'] = written['backup_file']
         if not plan.changed:
             return
@@ -270,4 +280,32 @@ def _diff(args: dict[str, t.Any], config: dict[str, t.Any], plan: ServicePlan) -
                                   else ''))
     if config['changed']:
         diffs.append(config_diff(config))
+    if config['protection'].unprotected:
+        diffs.append(config['protection'].diff())
     return diffs
+
+
+def _protected_paths(task: ContainerdTask) -> list[str]:
+    """What containerd reads or writes, the config file last: the config's folder, the log's folder, the root and
+    the state (docs/windows-facts.md#daemon-folders). Nothing without a config file: the DACLs are set as the
+    config is written. Shared folders (a drive root, C:\\ProgramData...) are never made the module's."""
+    if not task.config_path:
+        return []
+    folders = [protected_acl.folder_of(task.config_path), protected_acl.folder_of(task.log_file) if task.log_file else None,
+               task.settings['root'], task.settings['state']]
+    return protected_acl.own_folders(folders) + [task.config_path]
+
+
+def _protection(task: ContainerdTask, security: list[dict[str, t.Any]], written: bool) -> protected_acl.Protection:
+    """The config's and the log's folders are created protected when missing; the root and the state are not:
+    containerd creates them protected itself (sys.MkdirAllWithACL, docs/windows-facts.md#daemon-folders). The
+    config's folder keeps Users' read and execute when it holds the binary's (the install folder, bin on the
+    PATH). Nothing is protected when no config file is there to write."""
+    if not written:
+        return protected_acl.protection([])
+    config_folder = protected_acl.folder_of(task.config_path)
+    required = [config_folder, protected_acl.folder_of(task.log_file) if task.log_file else None]
+    binary_folder = task.binary.rsplit('\\', 1)[0].lower()
+    holds_binary = config_folder and (binary_folder + '\\').startswith(config_folder.lower() + '\\')
+    readable = [config_folder] if holds_binary else []
+    return protected_acl.protection(security, required=[path for path in required if path], readable=readable)

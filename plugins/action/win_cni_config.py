@@ -15,6 +15,7 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.action_base im
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.shown_contents import shown
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import cni_config as _cni
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._windows import protected_acl
 
 DEFAULT_PATH = 'C:\\Program Files\\containerd\\cni\\conf\\0-containerd-nat.conf'
 # A drive-absolute path, a UNC path, or one starting with an environment variable.
@@ -78,7 +79,11 @@ class ActionModule(WcowActionBase[WantedConfig]):
         return source
 
     def reconcile(self, args: dict[str, t.Any], checked: WantedConfig) -> dict[str, t.Any]:
-        state = self.operation('cni_config_read', {'path': args['path'], 'network_name': args['network_name']})
+        # containerd and buildkitd (SYSTEM) read the config: its folder and the file are protected
+        # (docs/windows-facts.md#protected-dacls); a shared folder (a drive root...) is never made the module's.
+        acl_paths = protected_acl.own_folders([protected_acl.folder_of(args['path'])]) + [args['path']]
+        state = self.operation('cni_config_read', {'path': args['path'], 'network_name': args['network_name'],
+                                                   'acl_paths': acl_paths if args['state'] == 'present' else []})
         existing = base64.b64decode(state['content_b64']) if state['exists'] else None
         if args['state'] == 'absent':
             return self._absent(args, state, existing)
@@ -100,21 +105,30 @@ class ActionModule(WcowActionBase[WantedConfig]):
             warnings.append('template: routes %s use the key "gateway", which the nat plugin ignores; use "gw"'
                             % ', '.join(str(i) for i in ignored))
         changed = not _cni.same_config(_cni.existing_config(existing), wanted.config)
+        protection = protected_acl.protection(state['security'], required=acl_paths[:-1])
         backup_file = None
-        if changed and not self.check_mode:
+        if (changed or protection.unprotected) and not self.check_mode:
+            # Only the DACLs wrong: the same bytes are written again, with them.
             written = self.operation('file_write', {
-                'path': args['path'], 'content': wanted.content, 'content_encoding': 'text',
-                'backup': args['backup']})
+                'path': args['path'], 'content': wanted.content if changed else state['content_b64'],
+                'content_encoding': 'text' if changed else 'base64', 'backup': args['backup'] and changed,
+                'protect': protection.protect_param()})
             backup_file = written['backup_file']
-        result = dict(changed=changed, path=state['path'], config=shown(wanted.config, self.diff_mode),
+        result = dict(changed=changed or bool(protection.unprotected), path=state['path'],
+                      config=shown(wanted.config, self.diff_mode), config_changed=changed,
+                      changes=(['write the config'] if changed else []) + protection.changes(),
                       content=shown(wanted.content, self.diff_mode),
                       subnet=wanted.variables['subnet'], gateway=wanted.variables['gateway'],
                       backup_file=backup_file)
         if warnings:
             result['warnings'] = warnings
-        if changed and self.diff_mode:
-            result['diff'] = dict(before=_text(existing), after=wanted.content,
-                                  before_header=state['path'], after_header=state['path'])
+        if result['changed'] and self.diff_mode:
+            result['diff'] = []
+            if changed:
+                result['diff'].append(dict(before=_text(existing), after=wanted.content,
+                                           before_header=state['path'], after_header=state['path']))
+            if protection.unprotected:
+                result['diff'].append(protection.diff())
         return result
 
     def _absent(self, args: dict[str, t.Any], state: dict[str, t.Any], existing: bytes | None) -> dict[str, t.Any]:

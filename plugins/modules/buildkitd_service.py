@@ -35,6 +35,14 @@ description:
     C(C:\ProgramData\buildkitd) (whose C(buildkitd.toml) buildkitd reads at startup whatever C(--config) says),
     get a protected DACL, owner Administrators, SYSTEM and Administrators full control, nothing for other users.
     An owner or DACL that lets non-administrators write them is drift, reported in check mode and corrected.
+  - The log's folder (O(log_file)) and buildkitd's data root (C(--root) in O(extra_args), C(root) of the written
+    config, else C(C:\ProgramData\buildkitd\.buildstate)) get the same DACL. buildkitd creates its root inheriting
+    its parent's DACL and does not create the log's folder, so a missing one is created protected before buildkitd
+    first starts, unless it lies below another of these folders and inherits its protection. Users get no read
+    access to the log. Only folders that are missing or loosened get a new DACL; Windows then rewrites the inherited
+    entries of everything below (a build cache takes a while). Drive roots and folders Windows shares with other
+    programs (C(C:\Windows), C(C:\Program Files), C(C:\ProgramData), C(C:\Users) and each profile) are never
+    given it.
   - A run costs one round trip to read the host, and when something changes, at most two more (the config file
     and its permissions, then the service).
 options:

@@ -27,6 +27,19 @@ description:
     C(containerd.exe --version) in the same round trip that reads the service and the config; when O(version) is
     given it is checked before anything reaches the host.
   - One task reads the host once and, when something differs, writes the config once and changes the service once.
+  - What containerd reads and writes is writable only by SYSTEM and Administrators. The config file, its folder, the
+    log's folder (O(log_file)), the root and the state (O(config.root), O(config.state)) get a protected DACL, owner
+    Administrators, SYSTEM and Administrators full control, nothing for other users. The config's folder keeps
+    read and execute for Users when it holds the binary's folder (the default C(C:\Program Files\containerd), whose
+    C(bin) is on the PATH). A missing config or log folder is created with that DACL; a missing root or state is
+    left to containerd, which creates it protected itself. An owner or DACL that lets non-administrators write any
+    of them is drift, reported in check mode (with a diff) and corrected with the config write, without a restart.
+  - Only folders that are missing or loosened get a new DACL. Windows then rewrites the inherited entries of
+    everything below the folder, which on a root holding images takes a while; explicit entries and owners
+    (TrustedInstaller's image files) stay. Files a user created in a loosened folder stay too, and are theirs.
+  - Drive roots and folders Windows shares with other programs (C(C:\Windows) and below, C(C:\Program Files),
+    C(C:\ProgramData), C(C:\Users) and each profile) are never given this DACL. With O(manage_config=false) and no
+    O(config_path), permissions are not looked at.
 options:
   name:
     description:
@@ -125,6 +138,8 @@ options:
       - Its folder must exist when containerd starts; containerd creates its O(config.root) first, so a file in the
         parent folder of the root (C(C:\ProgramData\containerd\containerd.log)) works on a new host.
       - Its last lines are quoted when the service fails to start.
+      - Its folder gets the protected DACL described above, created with it when missing. Users get no read access
+        to it; the log names registries and images and may quote credentials in errors.
     type: str
   log_level:
     description: Passed with C(--log-level). When omitted, containerd's default (C(info)) applies.
@@ -272,7 +287,8 @@ changes:
   returned: always
   type: list
   elements: str
-  sample: [write the config, set the command line, restart the service]
+  sample: [write the config, 'protect C:\ProgramData\containerd (BUILTIN\Users may write)', set the command line,
+           restart the service]
 actions:
   description: What the host did, in order (empty in check mode and when nothing changed).
   returned: always

@@ -28,13 +28,21 @@ description:
     a file and a failure leaves the old file in place.
   - When the subnet is to be read from the live network but HNS is not available or no such network exists, the
     module fails; in check mode it reports a change with a warning instead.
+  - containerd and buildkitd (SYSTEM) read the config, the first file of its folder in name order. With
+    O(state=present) the file and its folder get a protected DACL, owner Administrators, SYSTEM and Administrators
+    full control, nothing for other users; a missing folder is created with it. An owner or DACL that lets
+    non-administrators write either is drift, reported in check mode (with a diff) and corrected, writing the same
+    bytes again when the content is right. Only a folder missing or loosened gets a new DACL. Files a user created
+    in a loosened folder stay, and may sort before this one; remove them. A drive root and the folders Windows
+    shares with other programs (C(C:\Windows), C(C:\Program Files), C(C:\ProgramData), C(C:\Users) and each
+    profile) are never given this DACL.
 options:
   path:
     description:
       - Path of the config file on the host. Environment variables such as C(%ProgramFiles%) are expanded on the host.
       - The default is where BuildKit v0.22.0 and newer look for the config. Older BuildKit releases read
         C(C:\ProgramData\buildkitd\cni.json), unless C(cniConfigPath) is set in C(buildkitd.toml).
-      - Missing parent directories are created.
+      - Missing parent directories are created, the file's own folder with the protected DACL described above.
     type: str
     default: C:\Program Files\containerd\cni\conf\0-containerd-nat.conf
   state:
@@ -218,6 +226,17 @@ backup_file:
   returned: always
   type: str
   sample: C:\Program Files\containerd\cni\conf\0-containerd-nat.conf.20260101-120000.1a2b3c4d.bak
+config_changed:
+  description: Whether the config's content differed (false when only permissions did).
+  returned: with O(state=present), when the config was rendered
+  type: bool
+  sample: false
+changes:
+  description: What differed and was (or would be) changed, in words.
+  returned: with O(state=present), when the config was rendered
+  type: list
+  elements: str
+  sample: ['protect C:\Program Files\containerd\cni\conf (BUILTIN\Users may write)']
 depends_on:
   description:
     - In check mode, when the subnet cannot be read because what the config follows does not exist yet, what that is

@@ -122,3 +122,16 @@ def test_write_with_protect_gives_the_folder_and_the_file_the_protected_dacl(con
     assert [(entry['directory'], entry['sddl']) for entry in read['security']] == [
         (True, 'O:BAD:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)'), (False, 'O:BAD:P(A;;FA;;;BA)(A;;FA;;;SY)')]
     assert content(contract, path) == TEXT.encode('utf-8')
+
+
+@pytest.mark.operation('file_write')
+def test_write_with_protect_lets_users_read_the_readable_folders_only(contract):
+    install, data = contract.path('install'), contract.path('install', 'etc')
+    path = contract.path('install', 'etc', 'config.toml')
+    contract.call('file_write', {'path': path, 'content': TEXT, 'content_encoding': 'text', 'backup': False,
+                                 'protect': {'users_read': False, 'folders': [install, data],
+                                             'readable_folders': [install.upper()]}})
+    read = contract.call('service_read', {'names': [], 'probe_versions': [], 'acl_paths': [install, data, path]})
+    assert [entry['sddl'] for entry in read['security']] == [
+        'O:BAD:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)(A;OICI;0x1200a9;;;BU)', 'O:BAD:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)',
+        'O:BAD:P(A;;FA;;;BA)(A;;FA;;;SY)']

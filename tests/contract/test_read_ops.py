@@ -113,7 +113,22 @@ def test_a_missing_config_file(contract):
     result = contract.call('cni_config_read', {'path': path, 'network_name': contract.name('network')},
                            masks={'hns_available': HOST, 'reason': HOST})
     assert result['path'] == path and result['exists'] is False and result['content_b64'] is None
-    assert result['networks'] == []
+    assert result['networks'] == [] and result['security'] == []
+
+
+@pytest.mark.operation('cni_config_read')
+def test_the_owner_and_dacl_of_the_config_and_its_folder(contract):
+    folder = contract.path('cni', 'conf')
+    path = contract.path('cni', 'conf', '0-containerd-nat.conf')
+    contract.call('file_write', {'path': path, 'content': '{}', 'content_encoding': 'text', 'backup': False,
+                                 'protect': {'users_read': False, 'folders': [folder]}})
+    result = contract.call('cni_config_read', {'path': path, 'network_name': contract.name('network'),
+                                               'acl_paths': [folder, path, contract.path('cni', 'missing')]},
+                           masks={'hns_available': HOST, 'reason': HOST})
+    assert result['exists'] is True
+    assert [(entry['exists'], entry['directory'], entry['sddl']) for entry in result['security']] == [
+        (True, True, 'O:BAD:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)'), (True, False, 'O:BAD:P(A;;FA;;;BA)(A;;FA;;;SY)'),
+        (False, False, None)]
 
 
 @pytest.mark.operation('release_archive_read')

@@ -15,7 +15,7 @@ from winsim.fleet import HostSpec
 from winsim.programs import fake_binary
 from winsim.programs import daemon_log
 from winsim.transport import cmdline
-from winsim.windows import accounts, files, pipes, processes, scheduled_tasks, scm
+from winsim.windows import accounts, files, ntfs, pipes, processes, scheduled_tasks, scm
 
 sys.path[:0] = os.environ['ANSIBLE_COLLECTIONS_PATH'].split(os.pathsep)
 
@@ -466,3 +466,51 @@ def test_a_user_cannot_plant_a_config_after_the_module_ran_and_a_loosened_dacl_i
         with pytest.raises(files.WindowsIOError):
             files.write_as(state, TOML, b'[grpc]\n', bob.sid, token)
     assert run(ansible, fleet, tmp_path, {})['result']['changed'] is False
+
+
+def test_the_log_folder_and_a_data_root_outside_programdata_are_protected(ansible, start_fleet, tmp_path):
+    """docs/windows-facts.md#daemon-folders: buildkitd creates its root inheriting (os.MkdirAll) and does not
+    create the log's folder; a folder made in C:\\ lets Authenticated Users modify what it holds."""
+    fleet = prepared_host(start_fleet)
+    root, logs = 'C:\\bkroot', 'C:\\bklogs'
+    args = dict(extra_args=['--root', root], log_file=logs + '\\buildkitd.log')
+    with fleet.store(HOST).transaction() as state:
+        bob = accounts.lookup_account_name(state, 'bob')
+        token = pipes.token_sids(state, bob)
+        files.ensure_dir(state, root)
+        files.write_as(state, root + '\\planted', b'x', bob.sid, token)
+
+    check = run(ansible, fleet, tmp_path, args, check=True)['result']
+    assert 'create %s, protected' % logs in check['changes'], check['changes']
+    assert any(change.startswith('protect %s (' % root) and 'Authenticated Users may write' in change
+               for change in check['changes']), check['changes']
+    permissions = next(entry for entry in check['diff'] if entry['before_header'] == 'permissions')
+    assert '%s: (missing)' % logs in permissions['before']
+    assert '%s: O:BAD:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)\n' % root in permissions['after']
+    assert files.lookup(fleet.store(HOST).read(), logs) is None, 'check mode changes nothing'
+
+    applied = run(ansible, fleet, tmp_path, args)['result']
+    assert applied['changed'] is True and service(fleet)['State'] == 'Running'
+    with fleet.store(HOST).transaction() as state:
+        for path in (root + '\\other', logs + '\\buildkitd.log', logs + '\\other.log'):
+            with pytest.raises(files.WindowsIOError):
+                files.write_as(state, path, b'x', bob.sid, token)
+    assert run(ansible, fleet, tmp_path, args)['result']['changed'] is False
+
+
+def test_a_missing_data_root_is_created_protected_before_buildkitd_first_starts(ansible, start_fleet, tmp_path):
+    fleet = prepared_host(start_fleet)
+    root = 'C:\\buildkit-data'
+    args = dict(extra_args=['--root', root])
+    check = run(ansible, fleet, tmp_path, args, check=True)['result']
+    assert 'create %s, protected' % root in check['changes'], check['changes']
+    assert files.lookup(fleet.store(HOST).read(), root) is None
+
+    applied = run(ansible, fleet, tmp_path, args)['result']
+    assert applied['changed'] is True and service(fleet)['State'] == 'Running'
+    with fleet.store(HOST).transaction() as state:
+        assert ntfs.render(ntfs.descriptor(state, root)) == 'O:BAD:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)'
+        bob = accounts.lookup_account_name(state, 'bob')
+        with pytest.raises(files.WindowsIOError):
+            files.write_as(state, root + '\\planted', b'x', bob.sid, pipes.token_sids(state, bob))
+    assert run(ansible, fleet, tmp_path, args)['result']['changed'] is False

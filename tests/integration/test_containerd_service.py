@@ -8,7 +8,7 @@ import pytest
 
 from winsim.fleet import HostSpec
 from winsim.programs import fake_binary
-from winsim.windows import files, scm
+from winsim.windows import accounts, files, pipes, scm
 
 MODULE = 'wcow.buildkit.containerd_service'
 HOST = 'ws2022'
@@ -57,10 +57,15 @@ def test_register_and_start_check_apply_again(ansible, start_fleet, tmp_path):
     assert check['status'] == 'ok', check
     result = check['result']
     assert result['changed'] is True
-    assert result['changes'] == ['write the config', 'register the service', 'start the service']
+    # The install folder inherits (the simulator's C:\\ lets Authenticated Users modify what is below it); the
+    # log's folder is created protected, the root and state are left to containerd (MkdirAllWithACL).
+    assert result['changes'] == ['write the config', "protect C:\\Program Files\\containerd (inherits its parent "
+                                 "folder's permissions; Authenticated Users may write)",
+                                 'create C:\\ProgramData\\containerd, protected', 'register the service',
+                                 'start the service']
     assert result['command_line'] == REGISTERED
     assert result['version'] == 'v2.1.4'
-    assert [d['before_header'] for d in result['diff']] == ['service containerd', CONFIG]
+    assert [d['before_header'] for d in result['diff']] == ['service containerd', CONFIG, 'permissions']
     assert 'command_line: ' + REGISTERED in result['diff'][0]['after']
     assert 'state: Running' in result['diff'][0]['after'] and result['diff'][0]['before'] == ''
     assert "bin_dirs = ['C:\\Program Files\\containerd\\cni\\bin']" in result['diff'][1]['after']
@@ -88,6 +93,8 @@ def test_register_and_start_check_apply_again(ansible, start_fleet, tmp_path):
     state = fleet.store(HOST).read()
     assert any('containerd successfully booted' in line for line in
                files.read_bytes(state, LOG).decode().splitlines()), 'the daemon logs to --log-file'
+    assert state['files']['C:\\ProgramData\\containerd']['sddl'] == 'O:BAD:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)'
+    assert state['files']['C:\\ProgramData\\containerd\\state']['sddl'].startswith('O:BAD:P(A;OICI;GA;;;BA)')
 
     fleet.reset_counters()
     again = run(ansible, fleet, tmp_path, ARGS)
@@ -276,3 +283,58 @@ def test_restart_for_a_new_config_stops_and_starts_a_dependent_buildkitd(ansible
     assert refused['status'] == 'failed'
     assert 'because it has dependent services' in refused['result']['msg']
     assert service(fleet, 'buildkitd')['State'] == 'Running' and service(fleet)['State'] == 'Running'
+
+
+def test_a_user_cannot_write_containerd_folders_after_the_module_ran_and_a_loosened_dacl_is_drift(
+        ansible, start_fleet, tmp_path):
+    """docs/windows-facts.md#daemon-folders: the config's folder, the log's folder, the root and the state are
+    writable by SYSTEM and Administrators alone; the install folder keeps Users' read and execute."""
+    fleet = host_with_containerd(start_fleet)
+    install, data = 'C:\\Program Files\\containerd', 'C:\\ProgramData\\containerd'
+    with fleet.store(HOST).transaction() as state:
+        bob = accounts.create_user(state, 'bob')
+        token = pipes.token_sids(state, bob)
+        # Before: Users may modify the install folder (loosened by hand), and bob made containerd's data folder,
+        # as any signed-in user may in C:\\ProgramData.
+        state['files'][install]['sddl'] = 'O:BAD:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)(A;OICI;0x1301bf;;;BU)'
+        files.ensure_dir(state, data)
+        state['files'][data]['sddl'] = 'O:%sD:' % bob.sid
+        for path in (install + '\\planted.toml', data + '\\planted.txt'):
+            files.write_as(state, path, b'x', bob.sid, token)
+
+    check = run(ansible, fleet, tmp_path, ARGS, check=True)['result']
+    assert check['changed'] is True
+    assert 'protect %s (BUILTIN\\Users may write)' % install in check['changes'], check['changes']
+    assert any(change.startswith('protect %s (owned by %s' % (data, bob.sid)) for change in check['changes'])
+    permissions = next(entry for entry in check['diff'] if entry['before_header'] == 'permissions')
+    assert '%s: O:BAD:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)(A;OICI;0x1200a9;;;BU)' % install in permissions['after']
+    assert '%s: O:BAD:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)\n' % data in permissions['after']
+    assert bob.sid in permissions['before']
+    assert bob.sid in fleet.store(HOST).read()['files'][data]['sddl'], 'check mode changes nothing'
+
+    applied = run(ansible, fleet, tmp_path, ARGS)['result']
+    assert applied['changed'] is True and applied['actions'] == ['registered', 'started']
+    with fleet.store(HOST).transaction() as state:
+        for path in (CONFIG, install + '\\other.toml', data + '\\other.txt', LOG,
+                     data + '\\root\\planted', data + '\\state\\planted'):
+            with pytest.raises(files.WindowsIOError):
+                files.write_as(state, path, b'x', bob.sid, token)
+        assert state['files'][data + '\\root']['sddl'].startswith('O:BAD:P('), 'containerd made it protected'
+    assert run(ansible, fleet, tmp_path, ARGS)['result']['changed'] is False
+
+    # Loosened by hand: Users may modify the root again. Only the root is sent (a new DACL is propagated
+    # through everything below it).
+    root = data + '\\root'
+    with fleet.store(HOST).transaction() as state:
+        state['files'][root]['sddl'] += '(A;OICI;0x1301bf;;;BU)'
+        files.write_as(state, root + '\\planted', b'x', bob.sid, token)
+    check = run(ansible, fleet, tmp_path, ARGS, check=True)['result']
+    assert check['changes'] == ['protect %s (BUILTIN\\Users may write)' % root], check['changes']
+    permissions, = check['diff']
+    assert permissions['before'].startswith(root + ': ') and '0x1301bf;;;BU)' in permissions['before']
+    fixed = run(ansible, fleet, tmp_path, ARGS)['result']
+    assert fixed['changed'] is True and fixed['actions'] == [], 'no restart for a DACL'
+    with fleet.store(HOST).transaction() as state:
+        with pytest.raises(files.WindowsIOError):
+            files.write_as(state, root + '\\other', b'x', bob.sid, token)
+    assert run(ansible, fleet, tmp_path, ARGS)['result']['changed'] is False

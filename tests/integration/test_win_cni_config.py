@@ -9,7 +9,7 @@ import json
 import pytest
 
 from winsim.fleet import HostSpec
-from winsim.windows import boot, files
+from winsim.windows import accounts, boot, files, pipes
 
 MODULE = 'wcow.buildkit.win_cni_config'
 CONF = 'C:\\Program Files\\containerd\\cni\\conf\\0-containerd-nat.conf'
@@ -69,7 +69,7 @@ def test_server_2022_follows_the_live_default_nat(ansible, start_fleet, tmp_path
 
     check = result_of(ansible, fleet, tmp_path, 'ws2022', {}, check=True)
     assert check['changed'] is True
-    assert check['diff']['before'] == '' and json.loads(check['diff']['after']) == expected(subnet, gateway)
+    assert check['diff'][0]['before'] == '' and json.loads(check['diff'][0]['after']) == expected(subnet, gateway)
     assert (check['subnet'], check['gateway']) == (subnet, gateway)
     assert conf_bytes(fleet, 'ws2022') is None, 'check mode must not touch the host'
     assert conf_dir_entries(fleet, 'ws2022') == []
@@ -149,7 +149,7 @@ def test_guide_style_gateway_key_is_drift_and_corrected(ansible, start_fleet, tm
 
     check = result_of(ansible, fleet, tmp_path, 'ws2019', args, check=True)
     assert check['changed'] is True
-    assert '"gateway"' in check['diff']['before'] and '"gw"' in check['diff']['after']
+    assert '"gateway"' in check['diff'][0]['before'] and '"gw"' in check['diff'][0]['after']
     assert conf_bytes(fleet, 'ws2019') == hand_written
 
     fixed = result_of(ansible, fleet, tmp_path, 'ws2019', args)
@@ -337,3 +337,38 @@ def test_user_template_that_renders_no_json_object_fails_naming_template(ansible
     failed = run(ansible, fleet, tmp_path, dict(template=str(template), subnet='172.20.0.0/16')).task('ws2022', 'module')
     assert failed['status'] == 'failed' and 'template' in failed['result']['msg']
     assert fleet.counters('ws2022')['powershell_executions'] == 0
+
+
+def test_a_user_cannot_add_a_cni_config_after_the_module_ran_and_a_loosened_dacl_is_drift(
+        ansible, start_fleet, tmp_path):
+    """containerd and buildkitd (SYSTEM) read the first config of the folder: the folder and the file are
+    writable by SYSTEM and Administrators alone (docs/windows-facts.md#protected-dacls)."""
+    fleet = start_fleet(HostSpec('ws2022', 'ws2022', containers=True))
+    with fleet.store('ws2022').transaction() as state:
+        bob = accounts.create_user(state, 'bob')
+        token = pipes.token_sids(state, bob)
+    first = result_of(ansible, fleet, tmp_path, 'ws2022', {})
+    assert first['changes'] == ['write the config', 'create %s, protected' % CONF_DIR], first['changes']
+    assert result_of(ansible, fleet, tmp_path, 'ws2022', {})['changed'] is False
+
+    # Loosened by hand: Users may modify the folder, and bob adds a config that sorts first.
+    with fleet.store('ws2022').transaction() as state:
+        state['files'][CONF_DIR]['sddl'] += '(A;OICI;0x1301bf;;;BU)'
+        files.write_as(state, CONF_DIR + '\\00-planted.conf', b'{}', bob.sid, token)
+    check = result_of(ansible, fleet, tmp_path, 'ws2022', {}, check=True)
+    assert check['changed'] is True and check['config_changed'] is False
+    assert check['changes'] == ['protect %s (BUILTIN\\Users may write)' % CONF_DIR], check['changes']
+    permissions, = check['diff']
+    assert permissions['before_header'] == 'permissions' and '0x1301bf;;;BU)' in permissions['before']
+    assert permissions['after'] == '%s: O:BAD:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)\n' % CONF_DIR
+    assert '0x1301bf;;;BU)' in fleet.store('ws2022').read()['files'][CONF_DIR]['sddl'], 'check mode changes nothing'
+
+    before = conf_bytes(fleet, 'ws2022')
+    fixed = result_of(ansible, fleet, tmp_path, 'ws2022', {})
+    assert fixed['changed'] is True and fixed['backup_file'] is None
+    assert conf_bytes(fleet, 'ws2022') == before, 'the same bytes'
+    with fleet.store('ws2022').transaction() as state:
+        for path in (CONF, CONF_DIR + '\\01-other.conf'):
+            with pytest.raises(files.WindowsIOError):
+                files.write_as(state, path, b'{}', bob.sid, token)
+    assert result_of(ansible, fleet, tmp_path, 'ws2022', {})['changed'] is False

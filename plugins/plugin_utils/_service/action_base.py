@@ -38,6 +38,7 @@ class ServiceRead:
     binaries: list[dict[str, t.Any]]
     files: list[dict[str, t.Any]]
     measured: list[dict[str, t.Any]] = dataclasses.field(default_factory=list)
+    security: list[dict[str, t.Any]] = dataclasses.field(default_factory=list)
 
     def file_bytes(self, index: int = 0) -> bytes | None:
         """The bytes of the index-th file read; None when it does not exist."""
@@ -49,16 +50,20 @@ class ServiceActionBase(WcowActionBase[Checked]):
     """WcowActionBase with the service operations."""
 
     def read_service(self, name: str, probe_versions: t.Iterable[str] = (), read_files: t.Iterable[str] = (),
-                     measure_paths: t.Iterable[str] = ()) -> ServiceRead:
-        """ServiceRead of one service, the programs to probe (`<path> --version`), the files to read and the
-        paths to measure (what they are and hold)."""
+                     measure_paths: t.Iterable[str] = (), acl_paths: t.Iterable[str] = ()) -> ServiceRead:
+        """ServiceRead of one service, the programs to probe (`<path> --version`), the files to read, the
+        paths to measure (what they are and hold) and the paths whose owner and DACL to read."""
         params: dict[str, t.Any] = {'names': [name], 'probe_versions': list(probe_versions),
                                     'read_files': list(read_files)}
         measure_paths = list(measure_paths)
         if measure_paths:
             params['measure_paths'] = measure_paths
+        acl_paths = list(acl_paths)
+        if acl_paths:
+            params['acl_paths'] = acl_paths
         read = self.operation('service_read', params)
-        return ServiceRead(read['services'][0], read['binaries'], read['files'], read.get('measured') or [])
+        return ServiceRead(read['services'][0], read['binaries'], read['files'], read.get('measured') or [],
+                           read.get('security') or [])
 
     def deletion_options(self, args: dict[str, t.Any], checked: Checked) -> ApplyOptions:
         """How service_apply deletes the service at state=absent."""

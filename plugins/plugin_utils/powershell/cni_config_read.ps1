@@ -1,9 +1,11 @@
 # wcow.buildkit operation: cni_config_read
-# wcow.buildkit requires: hns
+# wcow.buildkit requires: hns, acl
 # The CNI config file at $Params.path (environment variables expanded): whether
 # it exists and its bytes as base64, and the HNS networks named
 # $Params.network_name (compared as PowerShell -eq does, ignoring case).
 # hns_available is false until Containers is enabled and the host rebooted.
+# The owner and DACL (SDDL) of each path in $Params.acl_paths (optional;
+# environment variables expanded), with Get-WcowSecurity of the acl snippet.
 $ErrorActionPreference = 'Stop'
 $path = [Environment]::ExpandEnvironmentVariables([string]$Params.path)
 if ([IO.Directory]::Exists($path)) {
@@ -28,6 +30,9 @@ catch {
     }
     $hnsAvailable = $false
 }
+$security = @(foreach ($aclPath in @($Params.acl_paths)) {
+    if ($aclPath) { Get-WcowSecurity -Path ([Environment]::ExpandEnvironmentVariables([string]$aclPath)) }
+})
 @{
     path = $path
     exists = $exists
@@ -35,4 +40,5 @@ catch {
     hns_available = $hnsAvailable
     reason = $reason
     networks = $found
+    security = $security
 }

@@ -13,7 +13,9 @@
 # folder of protect.folders (the file's own among them) gets the protected
 # DACL of the acl snippet first (created with it when missing), and the
 # staged file gets it before the swap, so nothing is ever writable by
-# non-administrators; protect.users_read adds Users: read and execute. The
+# non-administrators; protect.users_read adds Users: read and execute, and
+# so does protect.readable_folders (optional) for the folders of
+# protect.folders it names (one that holds a folder on the PATH). The
 # file gets it again after a Replace, which keeps the replaced file's DACL
 # (docs/windows-facts.md#protected-dacls).
 $ErrorActionPreference = 'Stop'
@@ -33,7 +35,9 @@ $directory = [IO.Path]::GetDirectoryName($path)
 if ($protect) {
     foreach ($folder in @($protect.folders)) {
         if ($folder) {
-            New-WcowProtectedDirectory -Path ([Environment]::ExpandEnvironmentVariables([string]$folder)) -UsersRead ([bool]$protect.users_read)
+            # -contains compares strings ignoring case, as Windows compares paths.
+            $usersRead = [bool]$protect.users_read -or (@($protect.readable_folders) -contains [string]$folder)
+            New-WcowProtectedDirectory -Path ([Environment]::ExpandEnvironmentVariables([string]$folder)) -UsersRead $usersRead
         }
     }
 }

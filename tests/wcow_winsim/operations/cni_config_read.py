@@ -1,9 +1,11 @@
-"""cni_config_read: a file's bytes (base64) and the HNS networks of a name, in one read."""
+"""cni_config_read: a file's bytes (base64), the HNS networks of a name and the owners and DACLs of paths, in one
+read."""
 
 import base64
 
 from winsim.windows import environment, files, hns
 
+from . import acl
 from .base import PowerShellError, param
 from .hns_common import hns_output, network_result, unavailable_reason
 
@@ -18,7 +20,12 @@ def run(state: dict, params) -> dict:
     # reads a file even while a process runs it (only writes are refused).
     exists = files.is_file(state, path)
     content = base64.b64encode(files.read_bytes(state, path)).decode("ascii") if exists else None
-    result = {"path": path, "exists": exists, "content_b64": content}
+    # Optional: the script reads an absent $Params.acl_paths as $null, i.e. no path.
+    acl_paths = param(params, "acl_paths", (list,), nullable=True) if "acl_paths" in params else None
+    if not all(isinstance(v, str) for v in acl_paths or []):
+        raise PowerShellError("Parameter 'acl_paths' has the wrong type.", "InvalidArgument")
+    result = {"path": path, "exists": exists, "content_b64": content,
+              "security": [acl.security(state, environment.expand(p)) for p in acl_paths or [] if p]}
     try:
         networks = hns_output(state, "GET", "/networks/")
     except (hns.VmcomputeNotLoadable, PowerShellError) as error:

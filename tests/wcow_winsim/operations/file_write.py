@@ -23,9 +23,10 @@ def run(state: dict, params) -> dict:
     protect = param(params, "protect", (dict,), nullable=True) if "protect" in params else None
     users_read = bool(protect.get("users_read")) if protect else False
     directory = files.parent(path)
+    readable = {folder.casefold() for folder in (protect or {}).get("readable_folders") or [] if folder}
     for folder in (protect or {}).get("folders") or []:
         if folder:
-            acl.protect_directory(state, environment.expand(folder), users_read)
+            acl.protect_directory(state, environment.expand(folder), users_read or folder.casefold() in readable)
     if directory is not None and not files.is_dir(state, directory):
         try:
             files.ensure_dir(state, directory)

@@ -91,3 +91,17 @@ def test_profile_option_keeps_the_default_nat_subnet():
 def test_profile_option_must_be_a_bool():
     with pytest.raises(TypeError):
         build_state("ws2022", nat_subnet_changes_at_reboot="no")
+
+
+def test_the_owner_and_dacl_of_each_acl_path():
+    state = build_state("ws2022", containers=True)
+    folder = CONF.rsplit("\\", 1)[0]
+    files.ensure_dir(state, folder)
+    state["files"][files.find_key(state, folder)]["sddl"] = "O:BAD:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)"
+    result = HANDLERS["cni_config_read"](state, {"path": CONF, "network_name": "nat", "acl_paths": [folder, CONF]})
+    assert result["security"] == [
+        {"path": folder, "exists": True, "directory": True, "sddl": "O:BAD:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)"},
+        {"path": CONF, "exists": False, "directory": False, "sddl": None}]
+    assert read(state)["security"] == [], "acl_paths is optional"
+    with pytest.raises(PowerShellError, match="acl_paths"):
+        HANDLERS["cni_config_read"](state, {"path": CONF, "network_name": "nat", "acl_paths": [1]})

@@ -74,3 +74,13 @@ def test_set_access_control_refuses_an_owner_outside_the_token(state):
     files.ensure_dir(state, FOLDER)
     with pytest.raises(ntfs.AccessDenied):
         ntfs.set_security(state, FOLDER, "O:S-1-5-21-9-9-9-1000D:P(A;;FA;;;BA)")
+
+
+def test_readable_folders_keep_users_read_and_execute(state):
+    install = "C:\\Program Files\\containerd"
+    params = {"path": install + "\\config.toml", "content": "", "content_encoding": "text", "backup": False,
+              "protect": {"users_read": False, "folders": [install, FOLDER], "readable_folders": [install.upper()]}}
+    HANDLERS["file_write"](state, params)
+    assert ntfs.render(ntfs.descriptor(state, install)) == protected_sddl(True, True)
+    assert ntfs.render(ntfs.descriptor(state, FOLDER)) == protected_sddl(True, False)
+    assert ntfs.render(ntfs.descriptor(state, install + "\\config.toml")) == protected_sddl(False, False)

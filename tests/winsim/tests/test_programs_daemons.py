@@ -7,7 +7,7 @@ import pytest
 from winsim.host.store import HostStore
 from winsim.programs import fake_binary, identify
 from winsim.programs import daemon_log
-from winsim.windows import accounts, files, pipes, processes, scm
+from winsim.windows import accounts, files, ntfs, pipes, processes, scm
 
 CONTAINERD = "C:\\Program Files\\containerd\\containerd.exe"
 BUILDKITD = "C:\\Program Files\\buildkit\\buildkitd.exe"
@@ -112,6 +112,16 @@ def test_containerd_registers_itself_with_its_flags_frozen(state):
     assert files.is_dir(state, "C:\\ProgramData\\containerd\\root")
     again = run(state, CONTAINERD, "--register-service", "--service-name", "containerd")
     assert again.exit_code == 1 and 'level=fatal msg="The specified service already exists."' in again.stderr
+
+
+def test_containerd_creates_its_root_and_state_protected_but_not_their_parents_nor_existing_ones(state):
+    """sys.MkdirAllWithACL (docs/windows-facts.md#daemon-folders)."""
+    files.ensure_dir(state, "C:\\ProgramData\\containerd\\state")
+    register(state, CONTAINERD, "containerd")
+    root = ntfs.render(ntfs.descriptor(state, "C:\\ProgramData\\containerd\\root"))
+    assert root == "O:BAD:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)", "created by an elevated administrator"
+    assert not ntfs.descriptor(state, "C:\\ProgramData\\containerd")["protected"], "the parent inherits"
+    assert not ntfs.descriptor(state, "C:\\ProgramData\\containerd\\state")["protected"], "left as it was"
 
 
 def test_unregister_deletes_without_stopping(state):

@@ -75,10 +75,25 @@ def _settings(state: dict, flags: goflags.Parsed) -> dict:
 def _prepare(process: Process) -> tuple:
     flags = goflags.parse(process.argv[1:], FLAGS)
     settings = _settings(process.state, flags)
-    # server.CreateTopLevelDirectories.
+    # server.CreateTopLevelDirectories: sys.MkdirAllWithACL (docs/windows-facts.md#daemon-folders).
     for key in ("root", "state"):
-        files.ensure_dir(process.state, settings[key])
+        _mkdir_all_with_acl(process, settings[key])
     return flags, settings
+
+
+# pkg/sys SddlAdministratorsLocalSystem, the DACL MkdirAllWithACL gives the folder it creates.
+ADMINISTRATORS_LOCAL_SYSTEM = "D:P(A;OICI;GA;;;BA)(A;OICI;GA;;;SY)"
+
+
+def _mkdir_all_with_acl(process: Process, path: str) -> None:
+    """An existing folder is left as it is; the missing parents are created as os.Mkdir does (inheriting), the
+    folder itself with the protected DACL. The owner is the creating token's default owner: Administrators for
+    an elevated administrator, SYSTEM for the service (unchecked)."""
+    if files.is_dir(process.state, path):
+        return
+    files.ensure_dir(process.state, path)
+    owner = "SY" if process.service else "BA"
+    process.state["files"][files.find_key(process.state, path)]["sddl"] = f"O:{owner}{ADMINISTRATORS_LOCAL_SYSTEM}"
 
 
 DAEMON = go_service.Daemon(
