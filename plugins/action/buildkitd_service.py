@@ -168,7 +168,9 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
             'read_files': [checked.config_path],
             'pipes': pipes,
             'accounts': list(args['groups']) if pipes else [],
-            'acl_paths': _protected_paths(checked.config_path)})
+            'acl_paths': _protected_paths(checked.config_path),
+            'data_roots': self.markable([_data_root(args, checked)[1]])})
+        roots = [root['path'] for root in read['data_roots'] if not root['exists'] and not root['link']]
         stale = bk_pipe.stale_groups(read['pipes'], read['accounts'])
         warnings: list[str] = []
         version = self._host_version(read['binaries'][0], warnings) if present else None
@@ -198,7 +200,8 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
         config['folders'] = [path for path in config['folders'] if path.lower() in drifted | missing]
         service_plan = plan(wanted, read['services'][0], args['state'], config_changed=config['changed'] or bool(stale))
         changes = (['write the config'] if config['changed'] else []) + \
-            protected_acl.change_words(config['unprotected']) + service_plan.changes
+            protected_acl.change_words(config['unprotected']) + \
+            ['create the data folder %s' % root for root in roots] + service_plan.changes
         if stale and 'restart the service' in changes:
             changes.insert(changes.index('restart the service'), 'restart buildkitd, whose pipe does not admit the '
                            'group %s: created again since buildkitd started' % ', '.join(stale))
@@ -210,7 +213,7 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
             config_changed=config['changed'],
             backup_file=None, changes=changes, actions=[], service=service_plan.after)
         if not self.check_mode:
-            self._apply(args, config, service_plan, result)
+            self._apply(args, config, roots, service_plan, result)
         warnings.extend(bk.version_warnings(version, args['groups']))
         if warnings:
             result['warnings'] = warnings
@@ -265,7 +268,7 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
             return
         raise AnsibleActionFail('dependencies: %s. Nothing was changed.' % problem)
 
-    def _apply(self, args: dict[str, t.Any], config: dict[str, t.Any], service_plan: ServicePlan,
+    def _apply(self, args: dict[str, t.Any], config: dict[str, t.Any], roots: list[str], service_plan: ServicePlan,
                result: dict[str, t.Any]) -> None:
         if config['changed'] or config['unprotected']:
             text = config['content'] is not None
@@ -274,6 +277,7 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
                 'content_encoding': 'text' if text else 'base64', 'backup': args['backup'] and config['changed'],
                 'protect': {'users_read': False, 'folders': config['folders']}})
             result['backup_file'] = written['backup_file']
+        self.create_data_roots(roots)
         if service_plan.params is None:
             return
         try:

@@ -144,7 +144,9 @@ class ActionModule(ServiceActionBase[ContainerdTask]):
         service = wanted.config
         manage_config = args['manage_config'] and args['state'] != 'absent'
         read = self.read_service(args['name'], probe_versions=[] if args['state'] == 'absent' else [checked.binary],
-                                 read_files=[checked.config_path] if manage_config else [])
+                                 read_files=[checked.config_path] if manage_config else [],
+                                 data_roots=self.markable([checked.settings['root'], checked.settings['state']]))
+        roots = self.missing_data_roots(read)
         warnings: list[str] = []
         version = None
         if args['state'] != 'absent':
@@ -155,15 +157,16 @@ class ActionModule(ServiceActionBase[ContainerdTask]):
             config['before'] = read.file_bytes(0)
             config['changed'] = not ctd.same_config(config['before'], config['content'])
         plan = plan_service(wanted, read.entry, args['state'], restart=config['changed'])
-        result = dict(changed=config['changed'] or plan.changed, name=args['name'], version=version,
+        result = dict(changed=config['changed'] or bool(roots) or plan.changed, name=args['name'], version=version,
                       command_line=join_command_line([service.binary] + registered_arguments(
                           service.name, service.arguments)) if args['state'] != 'absent' else None,
                       config_path=checked.config_path, config=shown(config['content'], self.diff_mode),
                       config_changed=config['changed'],
-                      backup_file=None, changes=(['write the config'] if config['changed'] else []) + plan.changes,
+                      backup_file=None, changes=(['write the config'] if config['changed'] else [])
+                      + ['create the data folder %s' % root for root in roots] + plan.changes,
                       actions=[], service=plan.after)
         if not self.check_mode:
-            self._apply(args, config, plan, result)
+            self._apply(args, config, roots, plan, result)
         if warnings:
             result['warnings'] = warnings
         if result['changed'] and self.diff_mode:
@@ -205,12 +208,13 @@ class ActionModule(ServiceActionBase[ContainerdTask]):
             warnings.append('version: %s was stated, but %s reports %s' % (args['version'], checked.binary, version))
         return version
 
-    def _apply(self, args: dict[str, t.Any], config: dict[str, t.Any], plan: ServicePlan,
+    def _apply(self, args: dict[str, t.Any], config: dict[str, t.Any], roots: list[str], plan: ServicePlan,
                result: dict[str, t.Any]) -> None:
         if config['changed']:
             written = self.operation('file_write', {'path': config['path'], 'content': config['content'],
                                                     'content_encoding': 'text', 'backup': args['backup']})
             result['backup_file'] = written['backup_file']
+        self.create_data_roots(roots)
         if not plan.changed:
             return
         try:

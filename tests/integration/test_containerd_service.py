@@ -57,7 +57,9 @@ def test_register_and_start_check_apply_again(ansible, start_fleet, tmp_path):
     assert check['status'] == 'ok', check
     result = check['result']
     assert result['changed'] is True
-    assert result['changes'] == ['write the config', 'register the service', 'start the service']
+    assert result['changes'] == ['write the config', 'create the data folder C:\\ProgramData\\containerd\\root',
+                                 'create the data folder C:\\ProgramData\\containerd\\state', 'register the service',
+                                 'start the service']
     assert result['command_line'] == REGISTERED
     assert result['version'] == 'v2.1.4'
     assert [d['before_header'] for d in result['diff']] == ['service containerd', CONFIG]
@@ -72,7 +74,10 @@ def test_register_and_start_check_apply_again(ansible, start_fleet, tmp_path):
     assert applied['status'] == 'ok', applied
     assert applied['result']['changed'] is True
     assert applied['result']['actions'] == ['registered', 'started']
-    assert executions(fleet) == 3, 'read, config write, service change'
+    assert executions(fleet) == 4, 'read, config write, data folders, service change'
+    roots = fleet.store(HOST).read()['registry_keys']['HKEY_LOCAL_MACHINE\\SOFTWARE\\wcow.buildkit\\DataRoots']
+    assert sorted(roots) == ['C:\\ProgramData\\containerd\\root', 'C:\\ProgramData\\containerd\\state'], \
+        'the data folders are created, and recorded, before containerd first starts'
     live = service(fleet)
     assert live['ImagePath'] == REGISTERED
     assert live['State'] == 'Running' and live['Start'] == scm.START_AUTO
