@@ -138,8 +138,8 @@ def plan(found: Targets, config_before: bytes | None, is_ours: t.Callable[[bytes
     removal = Removal(config_before=config_before, all_folders=list(found.empty_folders), roots=found.roots())
     by_path = dict((m['path'].casefold(), m) for m in measured)
     roots = dict((r['path'].casefold(), r) for r in checked or [])
-    for path in found.checked_paths():
-        root = roots.get(path.casefold())
+    for option, path in found.data:
+        root = roots.get((path if option not in FILE_OPTIONS else paths.parent(path) or path).casefold())
         if root and root['link']:
             raise LinkFound(path, root['link'])
     if found.config_path and config_before is not None:
@@ -158,8 +158,8 @@ def plan(found: Targets, config_before: bytes | None, is_ours: t.Callable[[bytes
             if root and root['marker'] is not None and not root['exists']:
                 removal.forget.append(path)
             continue
-        root = roots.get(path.casefold()) if option not in FILE_OPTIONS else None
-        if root is not None and not root['marked']:
+        root = roots.get(path.casefold(), {'marked': False, 'marker': None})
+        if option not in FILE_OPTIONS and not root['marked']:
             removal.warnings.append(
                 'remove_data: %s (%s) is kept: this collection did not create it (no record of it in '
                 'HKLM\\SOFTWARE\\wcow.buildkit\\DataRoots%s). A folder a daemon or an older release of this '
