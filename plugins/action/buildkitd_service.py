@@ -167,7 +167,9 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
             'read_files': [checked.config_path],
             'pipes': pipes,
             'accounts': list(args['groups']) if pipes else [],
-            'acl_paths': _protected_paths(args, checked)})
+            'acl_paths': _protected_paths(args, checked),
+            'data_roots': self.markable([_data_root(args, checked)[1]])})
+        roots = [root['path'] for root in read['data_roots'] if not root['exists'] and not root['link']]
         stale = bk_pipe.stale_groups(read['pipes'], read['accounts'])
         warnings: list[str] = []
         version = self._host_version(read['binaries'][0], warnings) if present else None
@@ -193,7 +195,8 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
         config['protection'] = protected_acl.protection(read['security'], required=protected_folders)
         service_plan = plan(wanted, read['services'][0], args['state'], config_changed=config['changed'] or bool(stale))
         changes = (['write the config'] if config['changed'] else []) + \
-            config['protection'].changes() + service_plan.changes
+            config['protection'].changes() + \
+            ['create the data folder %s' % root for root in roots] + service_plan.changes
         if stale and 'restart the service' in changes:
             changes.insert(changes.index('restart the service'), 'restart buildkitd, whose pipe does not admit the '
                            'group %s: created again since buildkitd started' % ', '.join(stale))
@@ -205,7 +208,7 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
             config_changed=config['changed'],
             backup_file=None, changes=changes, actions=[], service=service_plan.after)
         if not self.check_mode:
-            self._apply(args, config, service_plan, result)
+            self._apply(args, config, roots, service_plan, result)
         warnings.extend(bk.version_warnings(version, args['groups']))
         if warnings:
             result['warnings'] = warnings
@@ -260,8 +263,10 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
             return
         raise AnsibleActionFail('dependencies: %s. Nothing was changed.' % problem)
 
-    def _apply(self, args: dict[str, t.Any], config: dict[str, t.Any], service_plan: ServicePlan,
+    def _apply(self, args: dict[str, t.Any], config: dict[str, t.Any], roots: list[str], service_plan: ServicePlan,
                result: dict[str, t.Any]) -> None:
+        # First: a folder that exists when data_root_apply runs is never recorded as the collection's.
+        self.create_data_roots(roots)
         if config['changed'] or config['protection'].unprotected:
             text = config['content'] is not None
             written = self.operation('file_write', {

@@ -146,7 +146,9 @@ class ActionModule(ServiceActionBase[ContainerdTask]):
         manage_config = args['manage_config'] and args['state'] != 'absent'
         acl_paths = _protected_paths(checked)
         read = self.read_service(args['name'], probe_versions=[] if args['state'] == 'absent' else [checked.binary],
-                                 read_files=[checked.config_path] if checked.config_path else [], acl_paths=acl_paths)
+                                 read_files=[checked.config_path] if checked.config_path else [], acl_paths=acl_paths,
+                                 data_roots=self.markable([checked.settings['root'], checked.settings['state']]))
+        roots = self.missing_data_roots(read)
         warnings: list[str] = []
         version = None
         if args['state'] != 'absent':
@@ -161,7 +163,8 @@ class ActionModule(ServiceActionBase[ContainerdTask]):
             config['kept'] = read.files[0]['content_b64']
         config['protection'] = _protection(checked, read.security, manage_config or 'kept' in config)
         plan = plan_service(wanted, read.entry, args['state'], restart=config['changed'])
-        changes = (['write the config'] if config['changed'] else []) + config['protection'].changes() + plan.changes
+        changes = (['write the config'] if config['changed'] else []) + config['protection'].changes() + \
+            ['create the data folder %s' % root for root in roots] + plan.changes
         result = dict(changed=bool(changes), name=args['name'], version=version,
                       command_line=join_command_line([service.binary] + registered_arguments(
                           service.name, service.arguments)) if args['state'] != 'absent' else None,
@@ -170,7 +173,7 @@ class ActionModule(ServiceActionBase[ContainerdTask]):
                       backup_file=None, changes=changes,
                       actions=[], service=plan.after)
         if not self.check_mode:
-            self._apply(args, config, plan, result)
+            self._apply(args, config, roots, plan, result)
         if warnings:
             result['warnings'] = warnings
         if result['changed'] and self.diff_mode:
@@ -212,8 +215,10 @@ class ActionModule(ServiceActionBase[ContainerdTask]):
             warnings.append('version: %s was stated, but %s reports %s' % (args['version'], checked.binary, version))
         return version
 
-    def _apply(self, args: dict[str, t.Any], config: dict[str, t.Any], plan: ServicePlan,
+    def _apply(self, args: dict[str, t.Any], config: dict[str, t.Any], roots: list[str], plan: ServicePlan,
                result: dict[str, t.Any]) -> None:
+        # First: a folder that exists when data_root_apply runs is never recorded as the collection's.
+        self.create_data_roots(roots)
         if config['changed'] or config['protection'].unprotected:
             text = config['content'] is not None
             written = self.operation('file_write', {
@@ -297,8 +302,9 @@ def _protected_paths(task: ContainerdTask) -> list[str]:
 
 
 def _protection(task: ContainerdTask, security: list[dict[str, t.Any]], written: bool) -> protected_acl.Protection:
-    """The config's and the log's folders are created protected when missing; the root and the state are not:
-    containerd creates them protected itself (sys.MkdirAllWithACL, docs/windows-facts.md#daemon-folders). The
+    """The config's and the log's folders are created protected when missing; the root and the state are not
+    here: data_root_apply creates them protected and records them, as containerd itself would create them
+    (sys.MkdirAllWithACL, docs/windows-facts.md#daemon-folders). The
     config's folder keeps Users' read and execute when it holds the binary's (the install folder, bin on the
     PATH). Nothing is protected when no config file is there to write."""
     if not written:

@@ -58,8 +58,19 @@ options:
         (three below C(Program Files)); nothing in C(Windows), C(Users), C(ProgramData\Microsoft) or the volume's
         own folders; no C(.), C(..), trailing dot or space, or 8.3 short name such as C(PROGRA~3); not the folder
         of O(binary).
+      - A data folder is removed only when this collection created it. With O(state=started), O(state=stopped) or
+        O(state=restarted) the module creates the data folders that are missing before the daemon first starts, and
+        records each in C(HKLM\SOFTWARE\wcow.buildkit\DataRoots) - a value named after its path whose data is the
+        folder's identity (volume serial number and NTFS file id). Only a folder with that record, and the same
+        identity, is removed, and its record with it; a folder without one - created by hand, by the daemon, by a
+        release of this collection older than the records, or deleted and created again since - is kept, with a
+        warning naming it, and the task goes on (the uninstall converges). To remove such a folder, delete it by
+        hand once the service is gone.
+      - A reparse point (junction, symbolic link, mount point) anywhere along a data folder's path, or along the
+        log file's folder, fails the task before anything is changed, as does a folder whose final path (the path
+        with every link resolved) is not its path. A folder below a link is not created nor recorded either.
       - Links (junctions, symbolic links) inside the folders are removed as links; what they point to is not
-        touched. A data folder that is itself a link fails the task before anything is changed.
+        touched.
       - Read-only files are removed too. A file a process still holds (a container or a build still running)
         stops the removal with an error naming it; what went before stays removed, and running the task again
         removes the rest.

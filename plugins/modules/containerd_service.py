@@ -31,8 +31,9 @@ description:
     log's folder (O(log_file)), the root and the state (O(config.root), O(config.state)) get a protected DACL, owner
     Administrators, SYSTEM and Administrators full control, nothing for other users. The config's folder keeps
     read and execute for Users when it holds the binary's folder (the default C(C:\Program Files\containerd), whose
-    C(bin) is on the PATH). A missing config or log folder is created with that DACL; a missing root or state is
-    left to containerd, which creates it protected itself. An owner or DACL that lets non-administrators write any
+    C(bin) is on the PATH). A missing config or log folder is created with that DACL, and so is a missing root or
+    state, before containerd starts (the same DACL containerd gives them), recorded as the collection's own for
+    O(remove_data). An owner or DACL that lets non-administrators write any
     of them is drift, reported in check mode (with a diff) and corrected with the config write, without a restart.
   - Only folders that are missing or loosened get a new DACL. Windows then rewrites the inherited entries of
     everything below the folder, which on a root holding images takes a while; explicit entries and owners

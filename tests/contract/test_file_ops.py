@@ -95,8 +95,8 @@ def test_config_data_and_empty_folders_go(contract):
     write(contract, data + '\\content\\blob', content='blob')
     sha256 = hashlib.sha256(b'root = "x"\n').hexdigest().upper()
     result = contract.call('service_data_remove', {'config': {'path': config, 'sha256': sha256}, 'paths': [data],
-                                                   'empty_folders': [contract.path('etc')]})
-    assert result == {'config_removed': True, 'removed': [data], 'folders_removed': [contract.path('etc')],
+                                                   'data_roots': [], 'empty_folders': [contract.path('etc')]})
+    assert result == {'config_removed': True, 'removed': [data], 'kept': [], 'folders_removed': [contract.path('etc')],
                       'not_removed': [], 'not_removed_count': 0}
     measured = read_back(contract, measure=[data, contract.path('etc')])['measured']
     assert [entry['type'] for entry in measured] == ['missing', 'missing']
@@ -107,9 +107,34 @@ def test_a_config_changed_since_it_was_read_is_kept(contract):
     config = contract.path('etc', 'daemon.toml')
     write(contract, config, content='changed by hand')
     result = contract.call('service_data_remove', {'config': {'path': config, 'sha256': '0' * 64}, 'paths': [],
-                                                   'empty_folders': [contract.path('etc')]})
-    assert result == {'config_removed': False, 'removed': [], 'folders_removed': [], 'not_removed': [], 'not_removed_count': 0}
+                                                   'data_roots': [], 'empty_folders': [contract.path('etc')]})
+    assert result == {'config_removed': False, 'removed': [], 'kept': [], 'folders_removed': [], 'not_removed': [],
+                      'not_removed_count': 0}
     assert content(contract, config) == b'changed by hand'
+
+
+def read_roots(contract, *roots):
+    return contract.call('service_read', {'names': [], 'probe_versions': [], 'data_roots': list(roots)},
+                         masks={'data_roots.*.id': '<file id>', 'data_roots.0.marker': '<file id>'})['data_roots']
+
+
+@pytest.mark.operation('data_root_apply')
+def test_a_missing_data_root_is_created_and_recorded_and_removal_clears_the_record(contract):
+    root = contract.path('data', 'root')
+    made = contract.path('made')
+    write(contract, made + '\\keep.txt', content='not ours')
+    assert contract.call('data_root_apply', {'paths': [root, made]}) == {'created': [root]}
+    created, kept = read_roots(contract, root, made)
+    assert created['exists'] and created['marked'] and created['link'] is None and created['marker'] == created['id']
+    assert kept['exists'] and kept['marker'] is None and kept['marked'] is False
+    assert contract.call('data_root_apply', {'paths': [root, made]}) == {'created': []}
+    result = contract.call('service_data_remove', {'config': None, 'paths': [], 'data_roots': [root, made],
+                                                   'empty_folders': []})
+    assert result == {'config_removed': False, 'removed': [root], 'kept': [made], 'folders_removed': [],
+                      'not_removed': [], 'not_removed_count': 0}
+    gone, _kept = read_roots(contract, root, made)
+    assert gone == {'path': root, 'exists': False, 'link': None, 'id': None, 'marker': None, 'marked': False}
+    assert content(contract, made + '\\keep.txt') == b'not ours'
 
 
 @pytest.mark.operation('file_write')

@@ -58,10 +58,12 @@ def test_register_and_start_check_apply_again(ansible, start_fleet, tmp_path):
     result = check['result']
     assert result['changed'] is True
     # The install folder inherits (the simulator's C:\\ lets Authenticated Users modify what is below it); the
-    # log's folder is created protected, the root and state are left to containerd (MkdirAllWithACL).
+    # log's folder is created protected; the root and state are created protected and recorded as the collection's.
     assert result['changes'] == ['write the config', "protect C:\\Program Files\\containerd (inherits its parent "
                                  "folder's permissions; Authenticated Users may write)",
-                                 'create C:\\ProgramData\\containerd, protected', 'register the service',
+                                 'create C:\\ProgramData\\containerd, protected',
+                                 'create the data folder C:\\ProgramData\\containerd\\root',
+                                 'create the data folder C:\\ProgramData\\containerd\\state', 'register the service',
                                  'start the service']
     assert result['command_line'] == REGISTERED
     assert result['version'] == 'v2.1.4'
@@ -77,7 +79,10 @@ def test_register_and_start_check_apply_again(ansible, start_fleet, tmp_path):
     assert applied['status'] == 'ok', applied
     assert applied['result']['changed'] is True
     assert applied['result']['actions'] == ['registered', 'started']
-    assert executions(fleet) == 3, 'read, config write, service change'
+    assert executions(fleet) == 4, 'read, config write, data folders, service change'
+    roots = fleet.store(HOST).read()['registry_keys']['HKEY_LOCAL_MACHINE\\SOFTWARE\\wcow.buildkit\\DataRoots']
+    assert sorted(roots) == ['C:\\ProgramData\\containerd\\root', 'C:\\ProgramData\\containerd\\state'], \
+        'the data folders are created, and recorded, before containerd first starts'
     live = service(fleet)
     assert live['ImagePath'] == REGISTERED
     assert live['State'] == 'Running' and live['Start'] == scm.START_AUTO
@@ -94,7 +99,8 @@ def test_register_and_start_check_apply_again(ansible, start_fleet, tmp_path):
     assert any('containerd successfully booted' in line for line in
                files.read_bytes(state, LOG).decode().splitlines()), 'the daemon logs to --log-file'
     assert state['files']['C:\\ProgramData\\containerd']['sddl'] == 'O:BAD:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)'
-    assert state['files']['C:\\ProgramData\\containerd\\state']['sddl'].startswith('O:BAD:P(A;OICI;GA;;;BA)')
+    # Created protected by the module (data_root_apply), before containerd would create it (GA for FA).
+    assert state['files']['C:\\ProgramData\\containerd\\state']['sddl'] == 'O:BAD:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)'
 
     fleet.reset_counters()
     again = run(ansible, fleet, tmp_path, ARGS)

@@ -43,6 +43,8 @@ MARKERS = ('C:\\ProgramData\\containerd\\root\\marker.txt', 'C:\\ProgramData\\co
 JUNCTION = 'C:\\ProgramData\\containerd\\root\\linked'
 OUTSIDE = 'C:\\Data\\outside\\keep.txt'
 MARKER_KEY = 'HKEY_LOCAL_MACHINE\\SOFTWARE\\wcow.buildkit\\HnsNetworks'
+# The data folders the collection created, recorded by containerd_service and buildkitd_service.
+DATA_ROOTS_KEY = 'HKEY_LOCAL_MACHINE\\SOFTWARE\\wcow.buildkit\\DataRoots'
 ROLE = 'wcow.buildkit.%s : %s'
 # Task: (dest, files the archive installed there, as removed_files names them).
 ARCHIVE_TASKS = {
@@ -64,7 +66,12 @@ SERVICE_TASKS = {'containerd': ROLE % ('containerd', 'Stop and unregister the co
 def host_view(state):
     """What uninstall may change: services, files, the machine PATH, HNS networks, the registry record."""
     return dict(services=state['services'], files=state['files'], path=state['machine_path'],
-                networks=state['hns']['networks'], record=state.get('registry_keys', {}).get(MARKER_KEY))
+                networks=state['hns']['networks'], record=state.get('registry_keys', {}).get(MARKER_KEY),
+                roots=recorded_roots(state))
+
+
+def recorded_roots(state):
+    return sorted(name.lower() for name in state.get('registry_keys', {}).get(DATA_ROOTS_KEY, {}))
 
 
 def nat(state):
@@ -124,8 +131,11 @@ def assert_clean(fleet, host, nat_before):
         for path in MADE_FOLDERS + (CONFIGS[1],):
             assert files.lookup(state, path) is None, (host, path, 'still there')
         assert files.is_file(state, OUTSIDE), 'what the junction pointed to is not touched'
+        assert recorded_roots(state) == [], (host, 'the records go with the data folders')
+        assert DATA_ROOTS_KEY not in state['registry_keys'], (host, 'the key goes once empty')
     else:
         assert all(files.is_file(state, marker) for marker in MARKERS), (host, 'the data is kept')
+        assert recorded_roots(state) == sorted(r.lower() for r in DATA_ROOTS), (host, 'kept data keeps its records')
     assert 'buildkit-users' in state['local_groups'], (host, 'the group is kept unless asked')
     assert state['features']['Containers'] == 'Enabled', (host, 'features are not undone')
     assert state.get('registry_keys', {}).get(MARKER_KEY) is None, (host, 'the record goes')
@@ -165,6 +175,8 @@ def test_uninstall_then_site_again(ansible, start_fleet, tmp_path, extra_vars): 
     created, = nat(states['ws2019'])
     assert states['ws2019']['registry_keys'][MARKER_KEY] == {'nat': {'type': 'REG_SZ', 'data': created['ID']}}
     assert states['ws2022'].get('registry_keys', {}).get(MARKER_KEY) is None, 'the default nat is not recorded'
+    for host in HOSTS:
+        assert recorded_roots(states[host]) == sorted(r.lower() for r in DATA_ROOTS), (host, 'site records its roots')
     nat_before = {host: nat(states[host]) for host in HOSTS}
     before = {host: host_view(state) for host, state in states.items()}
 
@@ -201,6 +213,8 @@ def test_uninstall_then_site_again(ansible, start_fleet, tmp_path, extra_vars): 
         state = fleet.store(host).read()
         for name in ('containerd', 'buildkitd'):
             assert state['services'][scm.find(state, name)]['State'] == 'Running', (host, name)
+    for host in HOSTS:
+        assert recorded_roots(fleet.store(host).read()) == sorted(r.lower() for r in DATA_ROOTS), host
     recreated, = nat(fleet.store('ws2019').read())
     assert fleet.store('ws2019').read()['registry_keys'][MARKER_KEY]['nat']['data'] == recreated['ID']
 

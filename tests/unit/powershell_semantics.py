@@ -159,6 +159,27 @@ PINVOKE_DECLARATIONS = {
     ('kernel32.dll', 'DeleteFileW'): Upstream(
         ('bool',), [('in', 'wstring')], True,
         'Win32 docs, fileapi.h: BOOL DeleteFileW(LPCWSTR lpFileName) (%sfileapi/nf-fileapi-deletefilew)' % _WIN32_DOCS),
+    ('kernel32.dll', 'CreateFileW'): Upstream(
+        ('intptr',), [('in', 'wstring'), ('in', 'uint'), ('in', 'uint'), ('in', 'intptr'), ('in', 'uint'), ('in', 'uint'),
+                      ('in', 'intptr')], True,
+        'Win32 docs, fileapi.h: HANDLE CreateFileW(LPCWSTR lpFileName, DWORD dwDesiredAccess, DWORD dwShareMode, '
+        'LPSECURITY_ATTRIBUTES lpSecurityAttributes, DWORD dwCreationDisposition, DWORD dwFlagsAndAttributes, '
+        'HANDLE hTemplateFile); INVALID_HANDLE_VALUE and GetLastError on failure '
+        '(%sfileapi/nf-fileapi-createfilew)' % _WIN32_DOCS),
+    ('kernel32.dll', 'CloseHandle'): Upstream(
+        ('bool',), [('in', 'intptr')], True,
+        'Win32 docs, handleapi.h: BOOL CloseHandle(HANDLE hObject) (%shandleapi/nf-handleapi-closehandle)' % _WIN32_DOCS),
+    ('kernel32.dll', 'GetFinalPathNameByHandleW'): Upstream(
+        ('uint',), [('in', 'intptr'), ('in', 'wstring'), ('in', 'uint'), ('in', 'uint')], True,
+        'Win32 docs, fileapi.h: DWORD GetFinalPathNameByHandleW(HANDLE hFile, LPWSTR lpszFilePath, DWORD cchFilePath, '
+        'DWORD dwFlags); 0 and GetLastError on failure, the size needed when the buffer is too small '
+        '(%sfileapi/nf-fileapi-getfinalpathnamebyhandlew)' % _WIN32_DOCS),
+    ('kernel32.dll', 'GetFileInformationByHandleEx'): Upstream(
+        ('bool',), [('in', 'intptr'), ('in', 'int'), ('out', 'FILE_ID_INFO'), ('in', 'uint')], True,
+        'Win32 docs, winbase.h: BOOL GetFileInformationByHandleEx(HANDLE hFile, FILE_INFO_BY_HANDLE_CLASS '
+        'FileInformationClass, LPVOID lpFileInformation, DWORD dwBufferSize); the class an enum, FileIdInfo = 18 '
+        '(%swinbase/nf-winbase-getfileinformationbyhandleex, minwinbase/ne-minwinbase-file_info_by_handle_class)'
+        % _WIN32_DOCS),
     ('kernel32.dll', 'RemoveDirectoryW'): Upstream(
         ('bool',), [('in', 'wstring')], True,
         'Win32 docs, fileapi.h: BOOL RemoveDirectoryW(LPCWSTR lpPathName) '
@@ -182,6 +203,10 @@ PINVOKE_STRUCTS = {
         ['dword', 'intptr', 'intptr'],
         'Win32 docs, winhttp.h: DWORD dwAccessType; LPWSTR lpszProxy; LPWSTR lpszProxyBypass; strings the caller '
         'frees with GlobalFree, so read as pointers (%swinhttp/ns-winhttp-winhttp_proxy_info)' % _WIN32_DOCS),
+    'FILE_ID_INFO': (
+        ['qword', 'qword', 'qword'],
+        'Win32 docs, winbase.h: ULONGLONG VolumeSerialNumber; FILE_ID_128 FileId (BYTE Identifier[16], read as two '
+        '64-bit halves) (%swinbase/ns-winbase-file_id_info)' % _WIN32_DOCS),
     'DriverInfo': (
         ['dword', 'wstring'],
         'microsoft/hcsshim internal/wclayer/layerutils.go: struct DriverInfo { GraphDriverType Flavour; '

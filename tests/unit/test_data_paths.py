@@ -51,16 +51,55 @@ def measured(path, kind, files=0, dirs=0):
     return {'path': path, 'type': kind, 'files': files, 'dirs': dirs, 'bytes': files}
 
 
+def root(path, exists=True, marked=True, link=None, marker='01-02'):
+    """A service_read data_roots entry."""
+    return {'path': path, 'exists': exists, 'link': link, 'id': '01-02' if marked else '03-04',
+            'marker': marker, 'marked': marked}
+
+
+OURS = [root('D:\\data\\ctr\\root'), root('D:\\data\\ctr', marker=None, marked=False)]
+
+
 def test_a_parent_goes_only_when_nothing_else_is_left():
-    found = removal.targets([('r', 'D:\\data\\ctr\\root'), ('l', 'D:\\data\\ctr\\ctr.log')])
+    found = removal.targets([('r', 'D:\\data\\ctr\\root'), ('log_file', 'D:\\data\\ctr\\ctr.log')])
     emptied = removal.plan(found, None, None, [measured('D:\\data\\ctr\\root', 'dir', 3, 1),
                                                measured('D:\\data\\ctr\\ctr.log', 'file', 1),
-                                               measured('D:\\data\\ctr', 'dir', 4, 2)])
+                                               measured('D:\\data\\ctr', 'dir', 4, 2)], OURS)
     assert emptied.folders == ['D:\\data\\ctr'] and emptied.removed()[-1] == 'D:\\data\\ctr'
     other = removal.plan(found, None, None, [measured('D:\\data\\ctr\\root', 'dir', 3, 1),
                                              measured('D:\\data\\ctr\\ctr.log', 'missing'),
-                                             measured('D:\\data\\ctr', 'dir', 4, 2)])
+                                             measured('D:\\data\\ctr', 'dir', 4, 2)], OURS)
     assert other.folders == [], 'a file of someone else stays, and so does its folder'
+
+
+@pytest.mark.parametrize('entry', [root('D:\\data\\ctr\\root', marker=None, marked=False),
+                                   root('D:\\data\\ctr\\root', marked=False), None],
+                         ids=['no-record', 'record-of-another-folder', 'not-read'])
+def test_a_data_folder_the_collection_did_not_create_is_kept_with_a_warning(entry):
+    found = removal.targets([('config.root', 'D:\\data\\ctr\\root'), ('log_file', 'D:\\data\\ctr\\ctr.log')])
+    plan = removal.plan(found, None, None, [measured('D:\\data\\ctr\\root', 'dir', 3, 1),
+                                            measured('D:\\data\\ctr\\ctr.log', 'file', 1)], [entry] if entry else [])
+    assert plan.removed() == ['D:\\data\\ctr\\ctr.log'], 'the log goes, the folder stays'
+    warning, = plan.warnings
+    assert warning.startswith('remove_data: D:\\data\\ctr\\root (config.root) is kept: this collection did not '
+                              'create it')
+
+
+def test_the_record_of_a_data_folder_already_gone_is_cleared():
+    found = removal.targets([('config.root', 'D:\\data\\ctr\\root')])
+    plan = removal.plan(found, None, None, [measured('D:\\data\\ctr\\root', 'missing')],
+                        [root('D:\\data\\ctr\\root', exists=False, marked=False)])
+    assert plan.forget == ['D:\\data\\ctr\\root'] and plan.pending and plan.data == []
+    assert plan.params()['data_roots'] == ['D:\\data\\ctr\\root'] and plan.params()['paths'] == []
+
+
+def test_a_link_along_a_data_folder_or_above_the_log_stops_the_plan():
+    found = removal.targets([('config.root', 'D:\\data\\ctr\\root'), ('log_file', 'D:\\logs\\ctr\\ctr.log')])
+    assert found.checked_paths() == ['D:\\data\\ctr\\root', 'D:\\logs\\ctr']
+    with pytest.raises(removal.LinkFound, match=r'^remove_data: D:\\data\\ctr\\root is not removed: D:\\data along'):
+        removal.plan(found, None, None, [], [root('D:\\data\\ctr\\root', link='D:\\data')])
+    with pytest.raises(removal.LinkFound, match=r'^remove_data: D:\\logs\\ctr\\ctr.log is not removed: D:\\logs along'):
+        removal.plan(found, None, None, [], [root('D:\\data\\ctr\\root'), root('D:\\logs\\ctr', link='D:\\logs')])
 
 
 def test_a_config_that_differs_is_kept_with_a_warning():
@@ -80,7 +119,7 @@ def test_a_data_folder_that_is_a_link_stops_the_plan():
 def test_folders_not_readable_are_named_in_the_diff():
     found = removal.targets([('r', 'D:\\data\\ctr\\root')])
     entry = dict(measured('D:\\data\\ctr\\root', 'dir', 3, 2), unreadable=1)
-    text = removal.data_text(removal.plan(found, None, None, [entry]))
+    text = removal.data_text(removal.plan(found, None, None, [entry], [root('D:\\data\\ctr\\root')]))
     assert text.startswith('D:\\data\\ctr\\root: folder, 3 files, 2 folders, ')
     assert text.endswith(', 1 folders not readable (their contents not counted)\n')
 

@@ -138,7 +138,7 @@ def test_a_key_sent_that_no_script_reads_is_rejected():
 
 def test_only_keys_marked_optional_may_be_left_out():
     text = OPERATIONS['service_read']
-    assert optional_params(text) == {'read_files', 'measure_paths', 'pipes', 'accounts', 'acl_paths'}
+    assert optional_params(text) == {'read_files', 'measure_paths', 'pipes', 'accounts', 'acl_paths', 'data_roots'}
     strict = text.replace('(optional', '(', 2)
     problems = params_findings({**OPERATIONS, 'service_read': strict}, SITES)
     assert any('reads $Params.measure_paths, which plugins/action/buildkitd_service.py' in p for p in problems), problems
@@ -243,7 +243,7 @@ HNS_DECLARATION = SNIPPETS['hns'][SNIPPETS['hns'].index('[DllImport'):SNIPPETS['
     (HNS_DECLARATION.replace('static extern int', 'static extern void'), False),  # void: the HRESULT is lost
     (HNS_DECLARATION.replace('out string response', 'string response'), False),
     (HNS_DECLARATION.replace('UnmanagedType.LPWStr)] string path', 'UnmanagedType.LPStr)] string path'), False),
-    ('[DllImport("kernel32.dll")] public static extern bool CloseHandle(IntPtr handle);', False),
+    ('[DllImport("kernel32.dll")] public static extern bool FlushFileBuffers(IntPtr handle);', False),  # not listed
 ])
 def test_pinvoke_declarations(declaration, ok):
     text = "# wcow.buildkit snippet: sample\nfunction Add-It {\n    Add-Type -Namespace A -Name B -MemberDefinition @'\n%s'@\n}\n" % declaration
@@ -265,7 +265,7 @@ def sample_snippet(declaration: str) -> str:
      'DeleteFile(string name);', False),  # no export of that name
     ('[DllImport("kernel32.dll", EntryPoint = "DeleteFileW")] private static extern bool Remove('
      '[MarshalAs(UnmanagedType.LPWStr)] string name);', True),
-    ('[DllImport("kernel32.dll")] private static extern bool CloseHandle(IntPtr handle);', False),  # not listed
+    ('[DllImport("kernel32.dll")] private static extern bool FlushFileBuffers(IntPtr handle);', False),  # not listed
     ('[DllImport("kernel32.dll"), SuppressUnmanagedCodeSecurity] public static extern IntPtr GlobalFree(IntPtr m);', False),
     ('[DllImport("kernel32.dll")] public extern IntPtr GlobalFree(IntPtr memory);', False),  # not static
     ('public static extern IntPtr GlobalFree(IntPtr memory);', False),  # no DllImport
@@ -347,15 +347,16 @@ def test_pinvoke_findings_name_the_line_and_what_differs():
 
 
 def test_a_declaration_not_listed_does_not_stop_the_check_of_the_next():
-    text = sample_snippet('[DllImport("kernel32.dll")] static extern bool CloseHandle(IntPtr h);\n'
+    text = sample_snippet('[DllImport("kernel32.dll")] static extern bool FlushFileBuffers(IntPtr h);\n'
                           '[DllImport("kernel32.dll")] static extern int FindClose(IntPtr f);')
     assert [(f.line, f.message.split('; upstream: ')[0].split(' (add')[0]) for f in check_snippet(text)] == [
-        (4, 'kernel32.dll!CloseHandle is not in PINVOKE_DECLARATIONS'), (5, 'FindClose returns int (int)')]
+        (4, 'kernel32.dll!FlushFileBuffers is not in PINVOKE_DECLARATIONS'), (5, 'FindClose returns int (int)')]
 
 
 # The functions that report a failure through GetLastError (their Win32 documentation), and those that do not.
 SETS_LAST_ERROR = {'FindFirstFileW', 'FindNextFileW', 'FindClose', 'GetFileAttributesW', 'SetFileAttributesW', 'DeleteFileW',
-                   'RemoveDirectoryW', 'WinHttpGetDefaultProxyConfiguration', 'GlobalFree', 'SendMessageTimeout'}
+                   'RemoveDirectoryW', 'WinHttpGetDefaultProxyConfiguration', 'GlobalFree', 'SendMessageTimeout',
+                   'CreateFileW', 'CloseHandle', 'GetFinalPathNameByHandleW', 'GetFileInformationByHandleEx'}
 RETURNS_HRESULT = {'HNSCall', 'DestroyLayerNative'}
 
 

@@ -14,6 +14,10 @@ A subclass implements two hooks for state=absent:
   that deletes the service;
 - `config_is_ours(args, checked, data)`: whether the config file's bytes are
   what the module writes with these options (only then is it removed).
+
+`create_data_roots(roots, read)`: before a daemon first starts, the data
+folders it would create are created by data_root_apply, which records them
+as the collection's own; only those are removed later by remove_data.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from ansible.errors import AnsibleActionFail
 
 from .._core.action_base import Checked, WcowActionBase
 from .._core.errors import OperationError
-from . import removal as removal_plan
+from . import data_paths, removal as removal_plan
 from .plan import ApplyOptions, ServicePlan, deletion_plan
 from .views import service_diff, service_view
 
@@ -39,6 +43,7 @@ class ServiceRead:
     files: list[dict[str, t.Any]]
     measured: list[dict[str, t.Any]] = dataclasses.field(default_factory=list)
     security: list[dict[str, t.Any]] = dataclasses.field(default_factory=list)
+    data_roots: list[dict[str, t.Any]] = dataclasses.field(default_factory=list)
 
     def file_bytes(self, index: int = 0) -> bytes | None:
         """The bytes of the index-th file read; None when it does not exist."""
@@ -50,9 +55,11 @@ class ServiceActionBase(WcowActionBase[Checked]):
     """WcowActionBase with the service operations."""
 
     def read_service(self, name: str, probe_versions: t.Iterable[str] = (), read_files: t.Iterable[str] = (),
-                     measure_paths: t.Iterable[str] = (), acl_paths: t.Iterable[str] = ()) -> ServiceRead:
+                     measure_paths: t.Iterable[str] = (), acl_paths: t.Iterable[str] = (),
+                     data_roots: t.Iterable[str] = ()) -> ServiceRead:
         """ServiceRead of one service, the programs to probe (`<path> --version`), the files to read, the
-        paths to measure (what they are and hold) and the paths whose owner and DACL to read."""
+        paths to measure (what they are and hold), the paths whose owner and DACL to read and the folders to
+        read as data roots (links along them, the collection's record of them)."""
         params: dict[str, t.Any] = {'names': [name], 'probe_versions': list(probe_versions),
                                     'read_files': list(read_files)}
         measure_paths = list(measure_paths)
@@ -61,9 +68,12 @@ class ServiceActionBase(WcowActionBase[Checked]):
         acl_paths = list(acl_paths)
         if acl_paths:
             params['acl_paths'] = acl_paths
+        data_roots = list(data_roots)
+        if data_roots:
+            params['data_roots'] = data_roots
         read = self.operation('service_read', params)
         return ServiceRead(read['services'][0], read['binaries'], read['files'], read.get('measured') or [],
-                           read.get('security') or [])
+                           read.get('security') or [], read.get('data_roots') or [])
 
     def deletion_options(self, args: dict[str, t.Any], checked: Checked) -> ApplyOptions:
         """How service_apply deletes the service at state=absent."""
@@ -78,11 +88,12 @@ class ServiceActionBase(WcowActionBase[Checked]):
         """state=absent: the service deleted, then what `found` names removed. Updates and returns result."""
         name = args['name']
         read = self.read_service(name, read_files=[found.config_path] if found.config_path else [],
-                                 measure_paths=found.measure_paths())
+                                 measure_paths=found.measure_paths(), data_roots=found.checked_paths())
         plan = deletion_plan(name, read.entry, self.deletion_options(args, checked))
         try:
             removal = removal_plan.plan(found, read.file_bytes(0) if found.config_path else None,
-                                        lambda data: self.config_is_ours(args, checked, data), read.measured)
+                                        lambda data: self.config_is_ours(args, checked, data), read.measured,
+                                        read.data_roots)
         except removal_plan.LinkFound as error:
             raise AnsibleActionFail(str(error))
         result.update(changed=plan.changed or removal.pending, changes=plan.changes + removal.changes(),
@@ -116,9 +127,27 @@ class ServiceActionBase(WcowActionBase[Checked]):
         result['config_removed'] = done['config_removed']
         result['removed'] = (([removal.config['path']] if done['config_removed'] else []) + done['removed']
                              + done['folders_removed'])
+        for path in done['kept']:
+            if not any(path.casefold() in warning.casefold() for warning in removal.warnings):
+                removal.warnings.append('remove_data: %s is kept: this collection did not create it' % path)
         if done['not_removed_count']:
             message = removal_plan.not_removed_message(name, done['not_removed'], done['not_removed_count'])
             raise AnsibleActionFail(message, result=result)
+
+    @staticmethod
+    def markable(roots: t.Iterable[str | None]) -> list[str]:
+        """The data folders remove_data could ever remove (data_paths' allow rule): the only ones worth reading
+        and recording."""
+        return [root for root in roots if root and data_paths.removal_problem(root) is None]
+
+    def missing_data_roots(self, read: ServiceRead) -> list[str]:
+        """The data folders of a read's data_roots that do not exist and have no link along them: created (and
+        recorded) by create_data_roots before the daemon starts."""
+        return [root['path'] for root in read.data_roots if not root['exists'] and not root['link']]
+
+    def create_data_roots(self, roots: list[str]) -> None:
+        if roots:
+            self.operation('data_root_apply', {'paths': roots})
 
     def apply_service(self, params: dict[str, t.Any]) -> dict[str, t.Any]:
         """service_apply with complete parameters (see plan.apply_params); returns its result."""

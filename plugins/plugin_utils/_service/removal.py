@@ -8,11 +8,17 @@
 - remove_data: the daemon's data folders and its log file, as the module's
   own options name them (never what a host's file says), each checked by
   the allow rule of data_paths before the host is touched; then the folders
-  of those paths when they are left empty.
+  of those paths when they are left empty. A data folder goes only when the
+  collection created it (data_root_apply recorded it in HKLM with its
+  identity): one it did not create, such as a folder of an install made
+  before the markers, is kept with a warning naming it. Any reparse point
+  (junction, symbolic link, mount point) along a data folder's path, or
+  along the log file's folder, refuses the whole removal before anything
+  changes.
 
 `Targets` is computed in validate(); `plan()` reads one service_read's
-`measured` and `files`, and `Removal.params()` is the service_data_remove
-parameter object, run after the service is gone.
+`measured`, `files` and `data_roots`, and `Removal.params()` is the
+service_data_remove parameter object, run after the service is gone.
 """
 
 from __future__ import annotations
@@ -25,6 +31,9 @@ from .._core.errors import InvalidArgument
 from . import data_paths as paths
 
 
+FILE_OPTIONS = ('log_file',)
+
+
 @dataclasses.dataclass
 class Targets:
     data: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # [(option, path)] removed as trees or files
@@ -33,6 +42,17 @@ class Targets:
 
     def measure_paths(self) -> list[str]:
         return [path for _option, path in self.data] + list(self.empty_folders)
+
+    def roots(self) -> list[str]:
+        """The data folders: removed only when the collection created them."""
+        return [path for option, path in self.data if option not in FILE_OPTIONS]
+
+    def files(self) -> list[str]:
+        return [path for option, path in self.data if option in FILE_OPTIONS]
+
+    def checked_paths(self) -> list[str]:
+        """What service_read's data_roots reads: each data folder, and each file's folder (for links)."""
+        return self.roots() + [paths.parent(path) or path for path in self.files()]
 
 
 def targets(data: t.Iterable[tuple[str, str | None]], config_path: str | None = None, tidy: t.Iterable[str] = (),
@@ -80,17 +100,22 @@ class Removal:
     folders: list[str] = dataclasses.field(default_factory=list)               # empty folders that go
     all_folders: list[str] = dataclasses.field(default_factory=list)
     warnings: list[str] = dataclasses.field(default_factory=list)
+    roots: list[str] = dataclasses.field(default_factory=list)    # the data folders service_data_remove checks
+    forget: list[str] = dataclasses.field(default_factory=list)   # markers of data folders already gone
 
     @property
     def pending(self) -> bool:
-        return bool(self.config or self.data or self.folders)
+        return bool(self.config or self.data or self.folders or self.forget)
 
     def removed(self) -> list[str]:
         """Paths that go (or would), in order: config, data, folders."""
         return ([self.config['path']] if self.config else []) + [m['path'] for m in self.data] + list(self.folders)
 
     def params(self) -> dict[str, t.Any]:
-        return {'config': self.config, 'paths': [m['path'] for m in self.data], 'empty_folders': self.all_folders}
+        root_keys = {root.casefold() for root in self.roots}
+        return {'config': self.config, 'data_roots': list(self.roots),
+                'paths': [m['path'] for m in self.data if m['path'].casefold() not in root_keys],
+                'empty_folders': self.all_folders}
 
     def changes(self) -> list[str]:
         words = []
@@ -100,15 +125,23 @@ class Removal:
             words.append('remove the data')
         if self.folders:
             words.append('remove the folders left empty')
+        if self.forget:
+            words.append('clear the record of data folders already gone')
         return words
 
 
 def plan(found: Targets, config_before: bytes | None, is_ours: t.Callable[[bytes], bool],
-         measured: list[dict[str, t.Any]]) -> Removal:
+         measured: list[dict[str, t.Any]], checked: list[dict[str, t.Any]] | None = None) -> Removal:
     """The Removal for `found` (Targets), the config's bytes (None: absent or not read), whether they are the
-    module's (a callable on bytes) and the service_read `measured` entries (in measure_paths order)."""
-    removal = Removal(config_before=config_before, all_folders=list(found.empty_folders))
+    module's (a callable on bytes), the service_read `measured` entries (in measure_paths order) and its
+    `data_roots` entries (of checked_paths)."""
+    removal = Removal(config_before=config_before, all_folders=list(found.empty_folders), roots=found.roots())
     by_path = dict((m['path'].casefold(), m) for m in measured)
+    roots = dict((r['path'].casefold(), r) for r in checked or [])
+    for option, path in found.data:
+        root = roots.get((path if option not in FILE_OPTIONS else paths.parent(path) or path).casefold())
+        if root and root['link']:
+            raise LinkFound(path, root['link'])
     if found.config_path and config_before is not None:
         if is_ours(config_before):
             removal.config = {'path': found.config_path,
@@ -116,21 +149,33 @@ def plan(found: Targets, config_before: bytes | None, is_ours: t.Callable[[bytes
         else:
             removal.warnings.append('remove_config: %s is kept: it does not hold what this module writes with these '
                                     'options (changed by hand, or written with other options)' % found.config_path)
-    for _option, path in found.data:
+    for option, path in found.data:
         entry = by_path.get(path.casefold())
         if entry and entry['type'] == 'link':
-            raise LinkFound(path)
-        if entry and entry['type'] != 'missing':
-            removal.data.append(entry)
+            raise LinkFound(path, path)
+        if not entry or entry['type'] == 'missing':
+            root = roots.get(path.casefold())
+            if root and root['marker'] is not None and not root['exists']:
+                removal.forget.append(path)
+            continue
+        root = roots.get(path.casefold(), {'marked': False, 'marker': None})
+        if option not in FILE_OPTIONS and not root['marked']:
+            removal.warnings.append(
+                'remove_data: %s (%s) is kept: this collection did not create it (no record of it in '
+                'HKLM\\SOFTWARE\\wcow.buildkit\\DataRoots%s). A folder a daemon or an older release of this '
+                'collection created, or one made by hand, is never removed; remove it by hand if it holds only the '
+                "daemon's data." % (path, option, ', or one of another folder of that path' if root['marker'] else ''))
+            continue
+        removal.data.append(entry)
     removal.folders = _folders_left_empty(found, removal, by_path)
     return removal
 
 
 class LinkFound(Exception):
-    def __init__(self, path: str) -> None:
-        super().__init__('remove_data: %s is a link (junction or symbolic link) to another folder; the module does '
-                         'not follow it. Remove the link and the data it points to by hand. Nothing was changed.'
-                         % path)
+    def __init__(self, path: str, link: str) -> None:
+        super().__init__('remove_data: %s is not removed: %s along its path is a link (junction, symbolic link or '
+                         'mount point) to another folder; the module does not follow it. Remove the data it points to '
+                         'by hand. Nothing was changed.' % (path, link))
 
 
 def _folders_left_empty(found: Targets, removal: Removal, by_path: dict[str, dict[str, t.Any]]) -> list[str]:

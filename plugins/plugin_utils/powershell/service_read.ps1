@@ -1,5 +1,5 @@
 # wcow.buildkit operation: service_read
-# wcow.buildkit requires: service, data_tree, acl
+# wcow.buildkit requires: service, data_tree, acl, data_root
 # The services named in $Params.names (see Get-WcowService in the service
 # snippet), the `--version` output of each program in $Params.probe_versions
 # and the bytes (base64) of each file in $Params.read_files (optional;
@@ -12,7 +12,10 @@
 # account name in $Params.accounts (optional) resolves to now, $null when it
 # resolves to none. The owner and DACL (SDDL) of each path in
 # $Params.acl_paths (optional; environment variables expanded), with
-# Get-WcowSecurity of the acl snippet.
+# Get-WcowSecurity of the acl snippet. What each folder of
+# $Params.data_roots (optional) is as a data root of the collection:
+# Get-WcowDataRoot of the data_root snippet (a reparse point along it, its
+# identity, its marker).
 $ErrorActionPreference = 'Stop'
 $services = @(foreach ($name in @($Params.names)) {
     if ($name) { Get-WcowService -Name ([string]$name) }
@@ -76,4 +79,7 @@ $accounts = @(foreach ($name in @($Params.accounts)) {
 $security = @(foreach ($path in @($Params.acl_paths)) {
     if ($path) { Get-WcowSecurity -Path ([Environment]::ExpandEnvironmentVariables([string]$path)) }
 })
-@{ services = $services; binaries = $binaries; files = $files; measured = $measured; pipes = $pipes; accounts = $accounts; security = $security }
+$dataRoots = @(foreach ($path in @($Params.data_roots)) {
+    if ($path) { Get-WcowDataRoot -Path ([string]$path) }
+})
+@{ services = $services; binaries = $binaries; files = $files; measured = $measured; pipes = $pipes; accounts = $accounts; security = $security; data_roots = $dataRoots }

@@ -16,7 +16,7 @@ run meets.
 
 from __future__ import annotations
 
-from winsim.windows import files, hcs_layers, win32_files
+from winsim.windows import hcs_layers, win32_files
 
 from .base import PowerShellError
 
@@ -67,7 +67,7 @@ def measure(state: dict, path: str) -> dict:
     if code:
         raise ReadFailed(f"Reading {path} failed: {_describe(code)}")
     if not attributes & DIRECTORY:
-        return dict(found, type="file", files=1, bytes=files.lookup(state, path)["size"])
+        return dict(found, type="file", files=1, bytes=state["files"][win32_files.key_of(state, _long(path))]["size"])
     if attributes & LINK:
         return dict(found, type="link")
     found["type"] = "dir"

@@ -5,7 +5,7 @@ import base64
 
 from winsim.windows import accounts, environment, files, pipes
 
-from . import acl, data_tree
+from . import acl, data_root, data_tree
 from .base import PowerShellError, param
 from .service_common import read_service, run_native
 
@@ -20,9 +20,11 @@ def run(state: dict, params) -> dict:
     pipe_paths = param(params, "pipes", (list,), nullable=True) if "pipes" in params else None
     names_to_resolve = param(params, "accounts", (list,), nullable=True) if "accounts" in params else None
     acl_paths = param(params, "acl_paths", (list,), nullable=True) if "acl_paths" in params else None
+    roots = param(params, "data_roots", (list,), nullable=True) if "data_roots" in params else None
     for name, values in (("names", names), ("probe_versions", probes), ("read_files", paths or []),
                          ("measure_paths", measure or []), ("pipes", pipe_paths or []),
-                         ("accounts", names_to_resolve or []), ("acl_paths", acl_paths or [])):
+                         ("accounts", names_to_resolve or []), ("acl_paths", acl_paths or []),
+                         ("data_roots", roots or [])):
         if not all(isinstance(v, str) for v in values):
             raise PowerShellError(f"Parameter '{name}' has the wrong type.", "InvalidArgument")
     return {"services": [read_service(state, n) for n in names if n],
@@ -31,7 +33,8 @@ def run(state: dict, params) -> dict:
             "measured": [_measure(state, path) for path in measure or [] if path],
             "pipes": [_pipe(state, path) for path in pipe_paths or [] if path],
             "accounts": [_account(state, name) for name in names_to_resolve or [] if name],
-            "security": [acl.security(state, environment.expand(path)) for path in acl_paths or [] if path]}
+            "security": [acl.security(state, environment.expand(path)) for path in acl_paths or [] if path],
+            "data_roots": [data_root.read(state, path) for path in roots or [] if path]}
 
 
 def _measure(state: dict, path: str) -> dict:

@@ -28,9 +28,10 @@ def state():
     return state
 
 
-def remove(state, paths=(ROOT,), empty_folders=(), config=None):
+def remove(state, paths=(ROOT,), empty_folders=(), config=None, data_roots=()):
     return HANDLERS["service_data_remove"](state, {"config": config, "paths": list(paths),
-                                                   "empty_folders": list(empty_folders)})
+                                                   "empty_folders": list(empty_folders),
+                                                   "data_roots": list(data_roots)})
 
 
 def test_measure_counts_below_a_folder_without_following_links(state):
@@ -47,11 +48,11 @@ def test_measure_counts_below_a_folder_without_following_links(state):
 def test_removes_the_tree_read_only_files_too_and_links_as_links(state):
     state["files"][files.find_key(state, NOTE)]["readonly"] = True
     assert remove(state, empty_folders=["C:\\ProgramData\\containerd"]) == {
-        "config_removed": False, "removed": [ROOT], "folders_removed": ["C:\\ProgramData\\containerd"],
+        "config_removed": False, "removed": [ROOT], "kept": [], "folders_removed": ["C:\\ProgramData\\containerd"],
         "not_removed": [], "not_removed_count": 0}
     assert not any(files.normalise(k).startswith(files.normalise(ROOT)) for k in state["files"])
     assert files.is_file(state, OUTSIDE), "what the link pointed to is not touched"
-    assert remove(state) == {"config_removed": False, "removed": [], "folders_removed": [], "not_removed": [],
+    assert remove(state) == {"config_removed": False, "removed": [], "kept": [], "folders_removed": [], "not_removed": [],
                              "not_removed_count": 0}
 
 

@@ -108,8 +108,15 @@ def ensure_dir(state: dict, path: str) -> list:
     up = parent(path)
     if up is not None:
         created += ensure_dir(state, up)
-    state["files"][path.replace("/", "\\").rstrip("\\") or path] = {"type": "dir"}
+    state["files"][path.replace("/", "\\").rstrip("\\") or path] = {"type": "dir", "file_id": new_file_id(state)}
     return created + [path]
+
+
+def new_file_id(state: dict) -> int:
+    """The NTFS file id of an entry being created: never one an earlier entry had (win32_files.file_id)."""
+    ident = state.get("next_file_id", 0x2A0000)
+    state["next_file_id"] = ident + 1
+    return ident
 
 
 def file_record(data: bytes) -> dict:

@@ -2,7 +2,10 @@
 
 Each takes the path as the script passes it: `\\\\?\\` + a full path lifts
 MAX_PATH, anything else of MAX_PATH characters or more fails with
-ERROR_FILENAME_EXCED_RANGE (docs/windows-facts.md#long-paths). Access is
+ERROR_FILENAME_EXCED_RANGE (docs/windows-facts.md#long-paths). A junction or
+directory link before the last part of a path is always followed; the last
+part is the link itself for the functions modelled here
+(docs/windows-facts.md#reparse-points-and-final-paths). Access is
 checked against the operations' user token (winsim.windows.ntfs,
 docs/windows-facts.md#ntfs-owners-and-dacls). Failures raise Win32Error with
 the code GetLastError returns and the text FormatMessage gives for it (as
@@ -10,6 +13,8 @@ the code GetLastError returns and the text FormatMessage gives for it (as
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from . import files, ntfs
 
@@ -51,7 +56,19 @@ def _resolve(state: dict, path: str) -> str | None:
         plain = ntfs.win32_path(path)
     except ntfs.PathTooLong:
         raise Win32Error(206) from None
-    return files.find_key(state, plain)
+    return files.find_key(state, _through_links(state, plain))
+
+
+def _through_links(state: dict, path: str) -> str:
+    """`path` with each link before its last part replaced by what it points to, as the object manager
+    reparses a name ("Symbolic Link Effects on File Systems Functions", learn.microsoft.com)."""
+    parts = path.replace("/", "\\").rstrip("\\").split("\\")
+    resolved = parts[0] + "\\"
+    for name in parts[1:-1]:
+        record = files.lookup(state, resolved + name)
+        target = record.get("link_target") if record is not None and record["type"] == "dir" else None
+        resolved = (target.rstrip("\\") if target else resolved + name) + "\\"
+    return resolved + parts[-1] if len(parts) > 1 else path
 
 
 def _existing(state: dict, path: str) -> str:
@@ -60,6 +77,11 @@ def _existing(state: dict, path: str) -> str:
         up = files.parent(ntfs.win32_path(path))
         raise Win32Error(2 if up is None or files.is_dir(state, up) else 3)
     return key
+
+
+def key_of(state: dict, path: str) -> str:
+    """The stored key a W function reaches for `path` (links before its last part followed)."""
+    return _existing(state, path)
 
 
 def attributes_of(record: dict) -> int:
@@ -144,3 +166,56 @@ def remove_directory(state: dict, path: str) -> None:
     except ntfs.AccessDenied:
         raise Win32Error(5) from None
     del state["files"][key]
+
+
+def reparse_point_along(state: dict, path: str) -> str | None:
+    """The first of `path`'s folders, from the drive down to `path` itself, whose GetFileAttributesW shows
+    FILE_ATTRIBUTE_REPARSE_POINT (a junction, a directory symbolic link, a mount point); None when none does.
+    A missing part ends the walk."""
+    plain = ntfs.win32_path(path).rstrip("\\")
+    parts = plain.split("\\")
+    for end in range(2, len(parts) + 1):
+        prefix = "\\".join(parts[:end])
+        try:
+            attributes = get_file_attributes(state, "\\\\?\\" + prefix)
+        except Win32Error as error:
+            if error.code in (2, 3):
+                return None
+            raise
+        if attributes & FILE_ATTRIBUTE_REPARSE_POINT:
+            return prefix
+    return None
+
+
+def _open_directory(state: dict, path: str) -> str:
+    """CreateFileW(path, FILE_READ_ATTRIBUTES, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT): the
+    stored key of a folder (the link itself when the last part is one)."""
+    key = _existing(state, path)
+    token = ntfs.operator_token(state)
+    up = files.find_key(state, files.parent(key) or key)
+    if not (ntfs.granted(state, key, token) & FILE_READ_ATTRIBUTES
+            or (up is not None and ntfs.granted(state, up, token) & ntfs.FILE_LIST_DIRECTORY)):
+        raise Win32Error(5)
+    return key
+
+
+def final_path(state: dict, path: str) -> str:
+    """GetFinalPathNameByHandleW(FILE_NAME_NORMALIZED | VOLUME_NAME_DOS) of the opened folder: `\\\\?\\` and the
+    path with every link resolved, each name spelt as stored (learn.microsoft.com, "GetFinalPathNameByHandleW":
+    for a link C:\\tmp\\mydir to D:\\yourdir the final path is D:\\yourdir)."""
+    key = _open_directory(state, path)
+    return "\\\\?\\" + key
+
+
+def file_id(state: dict, path: str) -> tuple[int, int]:
+    """GetFileInformationByHandleEx(FileIdInfo): (VolumeSerialNumber, FileId) of the opened entry. The pair
+    "uniquely identify a file on a single computer" (learn.microsoft.com, "FILE_ID_INFO"): a folder deleted and
+    created again under the same name gets another id; a rename keeps it."""
+    key = _open_directory(state, path)
+    record = state["files"][key]
+    # A folder made by files.ensure_dir (New-Item, CreateDirectory, the daemons) has the id given when it was
+    # created; one a profile or a test wrote into the state directly has one derived from its path.
+    ident = record.get("file_id")
+    if ident is None:
+        ident = int.from_bytes(hashlib.sha256(files.normalise(key).encode("utf-8")).digest()[:6], "big")
+    return 0x5EED0000 + ord(key[0].upper()), ident
