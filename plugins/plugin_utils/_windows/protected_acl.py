@@ -65,17 +65,22 @@ def name_of(sid: str) -> str:
     return _NAMES.get(sid, sid)
 
 
-def problems(sddl: str) -> list[str]:
-    """Why non-administrators may change what carries this descriptor, in words; [] when they may not."""
+INHERITS = 'inherits its parent folder\'s permissions'
+
+
+def problems(sddl: str, member: bool = False) -> list[str]:
+    """Why non-administrators may change what carries this descriptor, in words; [] when they may not.
+    `member`: a file or folder inside one the module protects, which it is meant to inherit from: its
+    inherited ACEs are that folder's, and only its owner and its own ACEs count."""
     found = parse(sddl)
     out = []
     if found['owner'] not in (ADMINISTRATORS, SYSTEM):
         out.append('owned by %s' % name_of(found['owner'] or 'nobody'))
-    if not found['protected']:
-        out.append('inherits its parent folder\'s permissions')
+    if not found['protected'] and not member:
+        out.append(INHERITS)
     writers = sorted({sid for kind, flags, mask, sid in found['aces']
                       if kind == 'A' and mask & WRITE_RIGHTS and sid not in TRUSTED
-                      and not (sid == CREATOR_OWNER and 'IO' in flags)})
+                      and not (sid == CREATOR_OWNER and 'IO' in flags) and not (member and 'ID' in flags)})
     if writers:
         out.append('%s may write' % ', '.join(name_of(sid) for sid in writers))
     return out
@@ -113,9 +118,16 @@ def change_words(entries: t.Iterable[dict[str, t.Any]]) -> list[str]:
 
 
 def acl_diff(entries: t.Iterable[dict[str, t.Any]], users_read: bool = False) -> dict[str, str]:
-    """One diff entry: each path's SDDL before and after."""
+    """One diff entry: each path's SDDL before and after (an entry's own `after`, when it has one)."""
     entries = list(entries)
     before = ''.join('%s: %s\n' % (entry['path'], entry['sddl'] or '(missing)') for entry in entries)
-    after = ''.join('%s: %s\n' % (entry['path'], protected_sddl(entry['directory'], users_read))
+    after = ''.join('%s: %s\n' % (entry['path'], entry.get('after') or protected_sddl(entry['directory'], users_read))
                     for entry in entries)
     return dict(before=before, after=after, before_header='permissions', after_header='permissions')
+
+
+def inherited_sddl(users_read: bool) -> str:
+    """The descriptor Get-WcowSecurity reads on a file created in a folder with the protected DACL: owner
+    Administrators (an elevated administrator's default owner), its ACEs inherited."""
+    aces = '(A;ID;FA;;;BA)(A;ID;FA;;;SY)' + ('(A;ID;0x1200a9;;;BU)' if users_read else '')
+    return 'O:BAD:AI' + aces
