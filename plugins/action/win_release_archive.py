@@ -164,6 +164,7 @@ class ActionModule(WcowActionBase[WantedArchive | None]):
             checksum=self._checksum_request(args),
             web=web,
         ))
+        _refuse_link(read)
         wanted_sha = self._wanted_sha256(args, source, read, warnings)
         manifest, problem = manifests.parse(read['manifest_text'])
         refused = None if args['allow_downgrade'] or manifest is None else downgrade_problem(
@@ -289,6 +290,7 @@ class ActionModule(WcowActionBase[WantedArchive | None]):
             kept_version = previous.kept_version(previous.LEAVE, None, read)
             raise AnsibleActionFail('The previous version %s kept in %s cannot be restored: %s changed or missing '
                                     'there. Nothing was changed.' % (kept_version, read['previous_dir'], ', '.join(damaged)))
+        _refuse_link(read)
         access = acl.judge(read['security'])
         if access.untrusted:
             raise AnsibleActionFail('The previous version kept in %s cannot be restored: %s. Install a version with '
@@ -435,6 +437,14 @@ class ActionModule(WcowActionBase[WantedArchive | None]):
             changed_files=sorted(changed_files, key=str.lower) if changed_files is not None else None,
             removed_files=sorted(removed_files, key=str.lower) if removed_files is not None else None,
         )
+
+
+def _refuse_link(read: dict[str, t.Any]) -> None:
+    """A link's own DACL is not the folder's it points to: whoever may replace the link decides what the PATH
+    entry runs (docs/windows-facts.md#install-folders)."""
+    if read['dest_link']:
+        raise AnsibleActionFail('dest %s is a link (junction or symbolic link) to another folder; install into a '
+                                'folder itself. Nothing was changed.' % read['dest'])
 
 
 def _permissions_result(result: dict[str, t.Any], access: acl.Permissions, diff_mode: bool) -> None:

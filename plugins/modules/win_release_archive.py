@@ -121,6 +121,8 @@ options:
       - Directory to install the files into, created when missing, such as C(C:\Program Files\containerd) or
         C(%ProgramFiles%\containerd) (environment variables are expanded on the host).
       - Must be an absolute path below a drive root.
+      - With O(state=present) and O(state=previous), must not be a link (junction or symbolic link) to another folder;
+        a link has a DACL of its own, and whoever may replace it decides what the PATH entry runs.
     type: str
     required: true
   strip_components:

@@ -159,3 +159,17 @@ def test_the_roles_default_folder_is_created_protected(ansible, ws2019, artifact
     assert sddl(ws2019, dest) == PROTECTED
     assert sha256(data) == run(ansible, ws2019, tmp_path, containerd_args(url, data, dest=dest))['result'][
         'archive_sha256']
+
+
+def test_a_dest_that_is_a_link_is_refused_before_anything_changes(ansible, ws2019, artifact_server, tmp_path):
+    url, data = published(artifact_server)
+    with ws2019.store('ws2019').transaction() as state:
+        # bob's junction, made where any signed-in user may make a folder.
+        files.ensure_dir(state, 'C:\\Users\\bob\\bin')
+        state['files'][DEST] = {'type': 'dir', 'link_target': 'C:\\Users\\bob\\bin'}
+    for check in (True, False):
+        refused = run(ansible, ws2019, tmp_path, containerd_args(url, data, dest=DEST), check=check)
+        assert refused['status'] == 'failed'
+        assert refused['result']['msg'] == ('dest C:\\buildkit is a link (junction or symbolic link) to another '
+                                            'folder; install into a folder itself. Nothing was changed.')
+    assert artifact_server.served('v1.7.7/containerd-1.7.7-windows-amd64.tar.gz') == 0

@@ -7,7 +7,8 @@
 # the copies it lists), and the text behind $Params.checksum.url when given
 # (fetched by the host, which may reach servers the controller cannot), and
 # the owner and DACL (Get-WcowSecurity) of dest, then of each folder between
-# dest and an existing file it lists, then of that file. Changes nothing.
+# dest and an existing file it lists, then of that file, and whether dest is a
+# link (junction or symbolic link). Changes nothing.
 $ErrorActionPreference = 'Stop'
 $dest = Resolve-WcowDestination -Path ([string]$Params.dest)
 $manifestPath = [IO.Path]::Combine($dest, ('.wcow-{0}.manifest.json' -f $Params.name))
@@ -34,6 +35,7 @@ foreach ($path in @($Params.paths)) {
     }
 }
 $hashes = @(Get-WcowMemberHashes -Root $dest -Paths $wanted)
+$destLink = [IO.Directory]::Exists($dest) -and (([IO.File]::GetAttributes($dest) -band 0x400) -ne 0)
 $security = @(Get-WcowSecurity -Path $dest)
 $folders = @{}
 foreach ($record in $hashes) {
@@ -78,6 +80,7 @@ if ($Params.checksum) {
 @{
     dest = $dest
     dest_exists = [IO.Directory]::Exists($dest)
+    dest_link = $destLink
     manifest_path = $manifestPath
     manifest_text = $manifestText
     files = $hashes

@@ -55,6 +55,8 @@ def run(state: dict, params) -> dict:
     return {
         "dest": dest,
         "dest_exists": files.is_dir(state, dest),
+        # [IO.File]::GetAttributes: FILE_ATTRIBUTE_REPARSE_POINT on a junction or directory link.
+        "dest_link": files.is_dir(state, dest) and bool(files.lookup(state, dest).get("link_target")),
         "manifest_path": manifest_file,
         "manifest_text": manifest_text,
         "files": hashes,

@@ -93,7 +93,7 @@ def test_stream_install_then_read(store):
 
 def test_read_of_nothing_and_of_a_damaged_manifest(store):
     read = invoke(store, "release_archive_read", read_params(dest="%ProgramFiles%\\pkg\\"))
-    assert read == {"dest": DEST, "dest_exists": False, "manifest_path": DEST + "\\.wcow-pkg.manifest.json",
+    assert read == {"dest": DEST, "dest_exists": False, "dest_link": False, "manifest_path": DEST + "\\.wcow-pkg.manifest.json",
                     "manifest_text": None, "files": [], "checksum_text": None,
                     "previous_dir": DEST + "\\.wcow-pkg.previous", "previous_dir_exists": False,
                     "previous_manifest_text": None, "previous_files": [],
