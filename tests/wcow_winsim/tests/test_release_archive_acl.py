@@ -3,7 +3,8 @@ every signed-in user change what it holds (docs/windows-facts.md#protected-dacls
 
 import pytest
 
-from test_release_archive_ops import V1, apply_params, invoke, read_params, sha, store, tgz  # noqa: F401  # pylint: disable=unused-import
+from test_release_archive_ops import V1, apply_params, invoke, read_params, sha, tgz
+from test_release_archive_ops import store  # noqa: F401  # pylint: disable=unused-import
 from wcow_winsim.operations.acl import protected_sddl
 from winsim.windows import accounts, files, ntfs, pipes
 
