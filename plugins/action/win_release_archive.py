@@ -17,6 +17,7 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import 
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._release_archive import (
     manifest as manifests,
     paths,
+    permissions as acl,
     previous,
     provenance,
     removal,
@@ -174,6 +175,7 @@ class ActionModule(WcowActionBase[WantedArchive | None]):
                                         'pinned sha256:<hex>.' % (str(error).rstrip('.'), source.file_name,
                                                                   checksum_request['shown']))
             raise
+        _refuse_link(read)
         wanted_sha = self._wanted_sha256(args, source, read, warnings)
         manifest, problem = manifests.parse(read['manifest_text'])
         refused = None if args['allow_downgrade'] or manifest is None else downgrade_problem(
@@ -187,14 +189,24 @@ class ActionModule(WcowActionBase[WantedArchive | None]):
         wanted = manifests.header(source.record, source.file_name, wanted_sha, args['version'],
                                   args['strip_components'], archive.include)
 
+        access = acl.judge(read['security'])
         keep, warning = previous.plan(args['keep_previous'], manifest, wanted, current, read)
+        if access.untrusted:
+            # The kept copies were as open to non-administrators as the installed files.
+            keep, warning = (previous.DROP if read['previous_dir_exists'] else previous.LEAVE), None
+            warnings.append(acl.untrusted_warning(access, read['dest']))
         if warning:
             warnings.append(warning)
-        if manifest is not None and manifests.same_install(manifest, wanted) and not manifests.drifted(manifest, current):
-            result = self._result(args, read, manifest['archive_sha256'], manifest['files'], [], [], changed=False)
+        as_wanted = manifest is not None and manifests.same_install(manifest, wanted) \
+            and not manifests.drifted(manifest, current)
+        if as_wanted and not access.untrusted:
+            result = self._result(args, read, manifest['archive_sha256'], manifest['files'], [], [],
+                                  changed=access.protect_dest)
             _warn_leftovers(warnings, manifest['leftovers'])
+            if access.protect_dest:
+                self._protect_only(args, read, access, result)
         elif self.check_mode:
-            result = self._predicted(args, archive.listing, read, manifest, wanted, current)
+            result = self._predicted(args, archive.listing, read, manifest, wanted, current, access.untrusted)
         else:
             reply = self._run('release_archive_apply', args, dict(
                 dest=args['dest'],
@@ -209,6 +221,8 @@ class ActionModule(WcowActionBase[WantedArchive | None]):
                 previous_leftovers=manifest['leftovers'] if manifest else [],
                 manifest=wanted,
                 keep=dict(action=keep, manifest=previous.as_manifest(manifest) if keep == previous.COPY else None),
+                protect=access.protect_dest,
+                replace_unchanged=access.untrusted,
             ), stream=source.data)
             installed = [(f['path'], f['sha256'].lower()) for f in reply['files']]
             result = self._result(args, read, reply['archive_sha256'].lower(), _as_records(installed),
@@ -220,10 +234,12 @@ class ActionModule(WcowActionBase[WantedArchive | None]):
             _warn_leftovers(warnings, reply['leftovers'])
             if self.diff_mode:
                 result['diff'] = diff(read, manifest, current, wanted, installed)
+        _permissions_result(result, access, self.diff_mode)
         result['previous_version'] = previous.kept_version(keep, manifest, read)
         # Kept apart from "changed", which a read-only plan (check_mode with
-        # changed_when: false, as roles/buildkit/tasks/upgrade.yml runs it) overrides.
-        result['up_to_date'] = not result['changed']
+        # changed_when: false, as roles/buildkit/tasks/upgrade.yml runs it) overrides;
+        # about the files only: permissions are corrected without an upgrade.
+        result['up_to_date'] = as_wanted
         if warnings:
             result['warnings'] = warnings
         return result
@@ -285,12 +301,20 @@ class ActionModule(WcowActionBase[WantedArchive | None]):
             kept_version = previous.kept_version(previous.LEAVE, None, read)
             raise AnsibleActionFail('The previous version %s kept in %s cannot be restored: %s changed or missing '
                                     'there. Nothing was changed.' % (kept_version, read['previous_dir'], ', '.join(damaged)))
+        _refuse_link(read)
+        access = acl.judge(read['security'])
+        if access.untrusted:
+            raise AnsibleActionFail('The previous version kept in %s cannot be restored: %s. Install a version with '
+                                    'state=present instead. Nothing was changed.'
+                                    % (read['previous_dir'], acl.untrusted_warning(access, read['dest'])))
         current = _hashes(read['files'])
         wanted = previous.header(kept)
         restored = previous.kept_version(previous.LEAVE, None, read)
         records = [(f['path'], f['sha256']) for f in kept['files']]
         if manifest is not None and manifests.same_install(manifest, wanted) and not manifests.drifted(manifest, current):
-            result = self._restored(read, kept, records, [], [], changed=False)
+            result = self._restored(read, kept, records, [], [], changed=access.protect_dest)
+            if access.protect_dest:
+                self._protect_only(args, read, access, result)
         elif self.check_mode:
             wanted_paths = set(path.lower() for path, _sha in records)
             changed_files = [path for path, sha in records if current.get(path.lower()) != sha]
@@ -311,6 +335,8 @@ class ActionModule(WcowActionBase[WantedArchive | None]):
                 previous_leftovers=manifest['leftovers'] if manifest else [],
                 manifest=wanted,
                 keep=dict(action=previous.LEAVE, manifest=None),
+                protect=access.protect_dest,
+                replace_unchanged=False,
             ))
             result = self._restored(read, kept, records, reply['changed_files'], reply['removed_files'], changed=True)
             if reply['kept_files']:
@@ -320,10 +346,24 @@ class ActionModule(WcowActionBase[WantedArchive | None]):
             _warn_leftovers(result.setdefault('warnings', []), reply['leftovers'])
             if not result['warnings']:
                 del result['warnings']
-        if result['changed'] and self.diff_mode:
+        if result['changed'] and self.diff_mode and 'diff' not in result:
             result['diff'] = diff(read, manifest, current, wanted, records)
+        _permissions_result(result, access, self.diff_mode)
         result['version'] = restored
         return result
+
+    def _protect_only(self, args: dict[str, t.Any], read: dict[str, t.Any], access: acl.Permissions,
+                      result: dict[str, t.Any]) -> None:
+        """The install is as wanted, dest's DACL is not protected (only loosened: nothing in it is untrusted).
+        The manifest is written again with the same text, with file_write's protect giving dest the DACL: no
+        download for a change of permissions."""
+        if self.diff_mode:
+            result['diff'] = acl.diff(access)
+        if self.check_mode:
+            return
+        self._run('file_write', args, {
+            'path': read['manifest_path'], 'content': read['manifest_text'], 'content_encoding': 'text',
+            'backup': False, 'protect': {'users_read': acl.USERS_READ, 'folders': [read['dest']]}})
 
     def _restored(self, read: dict[str, t.Any], kept: dict[str, t.Any], records: list[tuple[str, str]],
                   changed_files: list[str], removed_files: list[str], changed: bool) -> dict[str, t.Any]:
@@ -381,14 +421,16 @@ class ActionModule(WcowActionBase[WantedArchive | None]):
 
     def _predicted(self, args: dict[str, t.Any], listing: dict[str, str] | None, read: dict[str, t.Any],
                    manifest: dict[str, t.Any] | None, wanted: dict[str, t.Any],
-                   current: dict[str, str | None]) -> dict[str, t.Any]:
+                   current: dict[str, str | None], replace_unchanged: bool) -> dict[str, t.Any]:
         """Check mode: what a run would do, without downloading the archive."""
         if manifest is not None and manifests.same_install(manifest, wanted):
             after = [(f['path'], f['sha256']) for f in manifest['files']]
             changed_files, removed = manifests.drifted(manifest, current), []
+            if replace_unchanged:
+                changed_files = [path for path, _sha in after]
         elif listing is not None:
             after = sorted(listing.items())
-            changed_files = [path for path, sha in after if current.get(path.lower()) != sha]
+            changed_files = [path for path, sha in after if replace_unchanged or current.get(path.lower()) != sha]
             kept = set(path.lower() for path in listing)
             removed = [f['path'] for f in (manifest or {}).get('files', [])
                        if f['path'].lower() not in kept and current.get(f['path'].lower()) == f['sha256']]
@@ -416,6 +458,24 @@ class ActionModule(WcowActionBase[WantedArchive | None]):
             changed_files=sorted(changed_files, key=str.lower) if changed_files is not None else None,
             removed_files=sorted(removed_files, key=str.lower) if removed_files is not None else None,
         )
+
+
+def _refuse_link(read: dict[str, t.Any]) -> None:
+    """A link's own DACL is not the folder's it points to: whoever may replace the link decides what the PATH
+    entry runs (docs/windows-facts.md#install-folders)."""
+    if read['dest_link']:
+        raise AnsibleActionFail('dest %s is a link (junction or symbolic link) to another folder; install into a '
+                                'folder itself. Nothing was changed.' % read['dest'])
+
+
+def _permissions_result(result: dict[str, t.Any], access: acl.Permissions, diff_mode: bool) -> None:
+    """`unprotected` in the result, and the permissions in the diff when the files' diff is there too."""
+    result['unprotected'] = acl.summary(access)
+    files_diff = result.get('diff')
+    if diff_mode and access.unprotected and files_diff and files_diff.get('before_header') != 'permissions':
+        permissions = acl.diff(access)
+        files_diff['before'] += '# permissions\n' + permissions['before']
+        files_diff['after'] += '# permissions\n' + permissions['after']
 
 
 def _url_source(args: dict[str, t.Any]) -> Source:

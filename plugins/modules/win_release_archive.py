@@ -33,6 +33,20 @@ description:
     version back, for example after an upgrade whose new version does not start.
   - O(state=absent) removes the files the manifest lists, the kept previous version and the manifest, and O(dest)
     when it is then empty.
+  - O(dest) is on the machine PATH and holds what SYSTEM services run, so only SYSTEM and Administrators may change
+    it. It gets a protected DACL, owner Administrators, SYSTEM and Administrators full control, Users read and
+    execute (users run C(buildctl) from the PATH), nothing inherited, and what it holds inherits that. A missing
+    O(dest) is created with it, before the staging directory and the kept previous version are made inside it. A
+    folder created in C(C:\) otherwise lets every signed-in user change what it holds.
+  - An existing O(dest) whose DACL is not protected is drift, reported in check mode (RV(unprotected), and the
+    diff) and given the protected DACL, without downloading the archive when the files are as wanted. A new DACL
+    reaches everything below O(dest), so it is only set when it is missing or loosened.
+  - When the owner or DACL of O(dest) lets non-administrators write, or an installed file, or a folder between O(dest)
+    and it, is owned by another account or has ACEs of its own that let non-administrators write, nothing in
+    O(dest) is trusted, the manifest included. Every file of the archive is then installed again, the folders it
+    goes into get the protected DACL, the previous version kept there is removed, and a warning says so.
+    O(state=previous) refuses to restore from such a folder. Files the module did not install are left alone;
+    review what else such a folder holds.
 options:
   url:
     description:
@@ -119,6 +133,8 @@ options:
       - Directory to install the files into, created when missing, such as C(C:\Program Files\containerd) or
         C(%ProgramFiles%\containerd) (environment variables are expanded on the host).
       - Must be an absolute path below a drive root.
+      - With O(state=present) and O(state=previous), must not be a link (junction or symbolic link) to another folder;
+        a link has a DACL of its own, and whoever may replace it decides what the PATH entry runs.
     type: str
     required: true
   strip_components:
@@ -336,11 +352,27 @@ removed_files:
   type: list
   elements: str
   sample: [bin/containerd-stress.exe]
+unprotected:
+  description:
+    - With O(state=present) and O(state=previous), O(dest), installed files and the folders between them whose owner
+      or DACL let non-administrators change them, as found before this run corrected them; each with the reasons.
+  returned: when O(state) is V(present) or V(previous)
+  type: list
+  elements: dict
+  contains:
+    path:
+      description: The path on the host.
+      type: str
+    problems:
+      description: Why non-administrators may change it.
+      type: list
+      elements: str
+  sample: [{path: C:\buildkit, problems: ["inherits its parent folder's permissions", "Authenticated Users may write"]}]
 up_to_date:
   description:
-    - "With O(state=present), whether the install already is the wanted archive, unchanged (the opposite of
-      C(changed), which C(changed_when) may override). A read-only plan runs the task in check mode with
-      C(changed_when: false) and reads this value."
+    - "With O(state=present), whether the installed files already are the wanted archive's, unchanged (the opposite
+      of C(changed), which C(changed_when) may override, unless only permissions change). A read-only plan runs the
+      task in check mode with C(changed_when: false) and reads this value."
   returned: when O(state=present)
   type: bool
   sample: true

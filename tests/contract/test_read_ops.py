@@ -137,10 +137,11 @@ def test_nothing_installed(contract):
     result = contract.call('release_archive_read', {'dest': dest + '\\', 'name': 'pkg', 'paths': ['bin/pkg.exe'],
                                                     'checksum': None,
                                                     'web': {'proxy': None, 'username': None, 'password': None}})
-    assert result == {'dest': dest, 'dest_exists': False, 'manifest_path': dest + '\\.wcow-pkg.manifest.json',
+    assert result == {'dest': dest, 'dest_exists': False, 'dest_link': False, 'manifest_path': dest + '\\.wcow-pkg.manifest.json',
                       'manifest_text': None, 'files': [{'path': 'bin/pkg.exe', 'sha256': None}],
                       'previous_dir': dest + '\\.wcow-pkg.previous', 'previous_dir_exists': False,
-                      'previous_manifest_text': None, 'previous_files': [], 'checksum_text': None}
+                      'previous_manifest_text': None, 'previous_files': [], 'checksum_text': None,
+                      'security': [{'path': dest, 'exists': False, 'directory': False, 'sddl': None}]}
 
 
 @pytest.mark.operation('release_archive_read')

@@ -40,7 +40,7 @@ def apply_params(dest, data):
                 strip_components=1, include=None, previous_files=[], previous_leftovers=[],
                 manifest={'format': 1, 'source': 'src:pkg.tar.gz', 'archive_file': 'pkg.tar.gz',
                           'archive_sha256': sha(data), 'version': None, 'strip_components': 1, 'include': None},
-                keep={'action': 'leave', 'manifest': None})
+                keep={'action': 'leave', 'manifest': None}, protect=True, replace_unchanged=False)
 
 
 def read(contract, dest):

@@ -9,10 +9,15 @@ import pytest
 
 from demo import artifacts
 from winsim.fleet import HostSpec
-from winsim.windows import files, scm
+from winsim.windows import files, ntfs, scm
 
 SITE_AND_VERIFY = [{'import_playbook': 'wcow.buildkit.site'}, {'import_playbook': 'wcow.buildkit.verify'}]
 VERIFY_TASK = 'wcow.buildkit.buildkit_verify : Ask buildkitd for its version with buildctl debug info'
+# The roles' win_release_archive folders, on the machine PATH and run by SYSTEM services.
+INSTALL_FOLDERS = ('C:\\Program Files\\buildkit', 'C:\\Program Files\\containerd',
+                   'C:\\Program Files\\containerd\\bin', 'C:\\Program Files\\containerd\\cni\\bin')
+# A signed-in non-administrator: a user SID, Users, Authenticated Users, Everyone.
+USER_TOKEN = {'S-1-5-21-1-2-3-1001', 'S-1-5-32-545', 'S-1-5-11', 'S-1-1-0'}
 RESTART_HANDLERS = ('wcow.buildkit.cni : Restart buildkitd after a CNI change', 'wcow.buildkit.buildkit : Restart buildkitd')
 
 
@@ -39,6 +44,10 @@ def assert_converged(fleet, host, boots_before):
         key = scm.find(state, name)
         assert key is not None and state['services'][key]['State'] == 'Running', (host, name)
     assert files.is_file(state, 'C:\\Program Files\\containerd\\cni\\conf\\0-containerd-nat.conf'), host
+    for folder in INSTALL_FOLDERS:
+        key = files.find_key(state, folder)
+        assert ntfs.granted(state, key, USER_TOKEN) & (ntfs.FILE_ADD_FILE | ntfs.FILE_ADD_SUBDIRECTORY) == 0, \
+            (host, folder, 'a non-administrator may plant files')
 
 
 def assert_verified(run, host):

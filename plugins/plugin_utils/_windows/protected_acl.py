@@ -74,16 +74,18 @@ def name_of(sid: str) -> str:
     return _NAMES.get(sid, sid)
 
 
-def problems(sddl: str, inherited: bool = True) -> list[str]:
+def problems(sddl: str, inherited: bool = True, member: bool = False) -> list[str]:
     """Why non-administrators may change what carries this descriptor, in words; [] when they may not. Without
-    `inherited`, the ACEs inherited from the parent folder are not counted (it is protected by the same run)."""
+    `inherited`, the ACEs inherited from the parent folder are not counted (it is protected by the same run).
+    `member`: a file or folder inside one the module protects, which it is meant to inherit from: its
+    inherited ACEs are that folder's, and only its owner and its own ACEs count."""
     found = parse(sddl)
-    if not inherited:
+    if not inherited or member:
         found['aces'] = [ace for ace in found['aces'] if 'ID' not in ace[1]]
     out = []
     if found['owner'] not in (ADMINISTRATORS, SYSTEM):
         out.append('owned by %s' % name_of(found['owner'] or 'nobody'))
-    if not found['protected']:
+    if not found['protected'] and not member:
         out.append(INHERITS)
     writers = sorted({sid for kind, flags, mask, sid in found['aces']
                       if kind == 'A' and mask & WRITE_RIGHTS and sid not in TRUSTED
@@ -195,15 +197,22 @@ def change_words(entries: t.Iterable[dict[str, t.Any]]) -> list[str]:
 
 
 def _after(entry: dict[str, t.Any], users_read: bool) -> str:
-    return protected_sddl(entry['directory'], users_read)
+    return entry.get('after') or protected_sddl(entry['directory'], users_read)
 
 
 def acl_diff(entries: t.Iterable[dict[str, t.Any]], users_read: bool = False,
              readable: t.Iterable[str] = ()) -> dict[str, str]:
-    """One diff entry: each path's SDDL before and after."""
+    """One diff entry: each path's SDDL before and after (an entry's own `after`, when it has one)."""
     entries = list(entries)
     readable = {path.lower() for path in readable}
     before = ''.join('%s: %s\n' % (entry['path'], entry['sddl'] or '(missing)') for entry in entries)
     after = ''.join('%s: %s\n' % (entry['path'], _after(entry, users_read or entry['path'].lower() in readable))
                     for entry in entries)
     return dict(before=before, after=after, before_header='permissions', after_header='permissions')
+
+
+def inherited_sddl(users_read: bool) -> str:
+    """The descriptor Get-WcowSecurity reads on a file created in a folder with the protected DACL: owner
+    Administrators (an elevated administrator's default owner), its ACEs inherited."""
+    aces = '(A;ID;FA;;;BA)(A;ID;FA;;;SY)' + ('(A;ID;0x1200a9;;;BU)' if users_read else '')
+    return 'O:BAD:AI' + aces

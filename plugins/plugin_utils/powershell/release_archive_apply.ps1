@@ -1,5 +1,5 @@
 # wcow.buildkit operation: release_archive_apply
-# wcow.buildkit requires: release_archive, release_archive_install, data_tree, host_lock
+# wcow.buildkit requires: release_archive, release_archive_install, data_tree, host_lock, acl
 # Installs a release archive into $Params.dest. The archive is downloaded by
 # the host ($Params.source.kind 'url') or read from stdin ('stream') into a
 # staging directory inside dest, its SHA-256 compared with $Params.sha256,
@@ -13,7 +13,12 @@
 # unchanged since, so are files a killed run set aside, and the manifest is
 # written last. A failure before the
 # first move leaves dest as it was, and directories this run created are
-# removed again.
+# removed again. With $Params.protect dest gets the protected DACL of the acl
+# snippet (Users: read and execute), created with it when missing, before the
+# staging directory is made inside it; with $Params.replace_unchanged (what
+# dest holds cannot be trusted) the folders the files go into get it too, and
+# every file is moved in, also when the one in place has the same content
+# (docs/windows-facts.md#protected-dacls).
 $ErrorActionPreference = 'Stop'
 $dest = Resolve-WcowDestination -Path ([string]$Params.dest)
 $staging = [IO.Path]::Combine($dest, ('.wcow-{0}.staging' -f $Params.name))
@@ -33,7 +38,12 @@ $leftovers = New-Object -TypeName System.Collections.Generic.List[string]
 Assert-WcowHostLock -Lock $WcowHostLock -Folder $staging
 try {
     foreach ($directory in $created) {
-        $null = [IO.Directory]::CreateDirectory($directory)
+        if (-not ($Params.protect -and $directory -eq $dest)) {
+            $null = [IO.Directory]::CreateDirectory($directory)
+        }
+    }
+    if ($Params.protect) {
+        New-WcowProtectedDirectory -Path $dest -UsersRead $true
     }
     if ([IO.Directory]::Exists($staging)) {
         # Left by a run that failed: only this module writes there, under the host's lock. What stays
@@ -116,6 +126,19 @@ try {
         Write-WcowManifest -Path ([IO.Path]::Combine($copies, ('.wcow-{0}.manifest.json' -f $Params.name))) -Manifest $Params.keep.manifest
         [IO.Directory]::Move($copies, $previousDir)
     }
+    if ($Params.replace_unchanged) {
+        $protectedFolders = @{}
+        foreach ($relative in $selected) {
+            $folder = [IO.Path]::GetDirectoryName((Join-WcowMember -Root $dest -RelativePath $relative))
+            while ($folder.Length -gt $dest.Length -and -not $protectedFolders.ContainsKey($folder)) {
+                $protectedFolders[$folder] = $true
+                if ([IO.Directory]::Exists($folder)) {
+                    Set-WcowProtectedAcl -Path $folder -UsersRead $true
+                }
+                $folder = [IO.Path]::GetDirectoryName($folder)
+            }
+        }
+    }
     $records = @(foreach ($relative in $selected) {
         $source = Join-WcowMember -Root $extracted -RelativePath $relative
         $target = Join-WcowMember -Root $dest -RelativePath $relative
@@ -124,7 +147,7 @@ try {
         if ([IO.File]::Exists($target)) {
             $current = Get-WcowSha256 -Path $target
         }
-        if ($current -ne $digest) {
+        if ($current -ne $digest -or $Params.replace_unchanged) {
             $null = [IO.Directory]::CreateDirectory([IO.Path]::GetDirectoryName($target))
             $moved = $true
             Move-WcowFileIntoPlace -Source $source -Target $target -Dest $dest -Leftovers $leftovers

@@ -1,12 +1,14 @@
 # wcow.buildkit operation: release_archive_read
-# wcow.buildkit requires: release_archive
+# wcow.buildkit requires: release_archive, acl
 # What win_release_archive installed in $Params.dest under $Params.name: the
 # manifest's text, the current SHA-256 of every file it lists and of every
 # path in $Params.paths (null when the file is missing), the previous version
 # kept in <dest>\.wcow-<name>.previous (its manifest's text and the SHA-256 of
 # the copies it lists), and the text behind $Params.checksum.url when given
-# (fetched by the host, which may reach servers the controller cannot).
-# Changes nothing.
+# (fetched by the host, which may reach servers the controller cannot), and
+# the owner and DACL (Get-WcowSecurity) of dest, then of each folder between
+# dest and an existing file it lists, then of that file, and whether dest is a
+# link (junction or symbolic link). Changes nothing.
 $ErrorActionPreference = 'Stop'
 $dest = Resolve-WcowDestination -Path ([string]$Params.dest)
 $manifestPath = [IO.Path]::Combine($dest, ('.wcow-{0}.manifest.json' -f $Params.name))
@@ -33,6 +35,23 @@ foreach ($path in @($Params.paths)) {
     }
 }
 $hashes = @(Get-WcowMemberHashes -Root $dest -Paths $wanted)
+$destLink = [IO.Directory]::Exists($dest) -and (([IO.File]::GetAttributes($dest) -band 0x400) -ne 0)
+$security = @(Get-WcowSecurity -Path $dest)
+$folders = @{}
+foreach ($record in $hashes) {
+    if ($null -eq $record.sha256) {
+        continue
+    }
+    $parts = ([string]$record.path).Split([char[]]@('/', '\'))
+    for ($index = 1; $index -lt $parts.Count; $index++) {
+        $folder = $parts[0..($index - 1)] -join '/'
+        if (-not $folders.ContainsKey($folder)) {
+            $folders[$folder] = $true
+            $security += Get-WcowSecurity -Path (Join-WcowMember -Root $dest -RelativePath $folder)
+        }
+    }
+    $security += Get-WcowSecurity -Path (Join-WcowMember -Root $dest -RelativePath ([string]$record.path))
+}
 $previousDir = [IO.Path]::Combine($dest, ('.wcow-{0}.previous' -f $Params.name))
 $previousManifest = [IO.Path]::Combine($previousDir, ('.wcow-{0}.manifest.json' -f $Params.name))
 $previousText = $null
@@ -61,6 +80,7 @@ if ($Params.checksum) {
 @{
     dest = $dest
     dest_exists = [IO.Directory]::Exists($dest)
+    dest_link = $destLink
     manifest_path = $manifestPath
     manifest_text = $manifestText
     files = $hashes
@@ -69,4 +89,5 @@ if ($Params.checksum) {
     previous_manifest_text = $previousText
     previous_files = $previousHashes
     checksum_text = $checksumText
+    security = $security
 }

@@ -17,7 +17,7 @@ from winsim.programs import tar
 from winsim.windows import files
 from winsim.windows.guids import new_guid
 
-from . import data_tree, host_lock
+from . import acl, data_tree, host_lock
 from .base import PowerShellError, param
 from .release_archive_common import (destination, dotnet_error, download, join_member, manifest_path, previous_dir,
                                      sha256_of)
@@ -44,7 +44,11 @@ def run(state: dict, params, stdin: bytes = b"") -> dict:
     host_lock.assert_held(staging)
     try:
         for directory in created:
-            _create_directory(state, directory)
+            if not (request.protect and directory == dest):
+                _create_directory(state, directory)
+        if request.protect:
+            # Before staging is made inside it (docs/windows-facts.md#protected-dacls).
+            acl.protect_directory(state, dest, True)
         result = install.run(request, stdin)
     except PowerShellError:
         # The catch block: staging goes; directories this run created go too
@@ -80,6 +84,8 @@ class _Request:
         self.previous_leftovers = param(params, "previous_leftovers", (list,))
         self.manifest = param(params, "manifest", (dict,))
         self.keep = param(params, "keep", (dict,))
+        self.protect = param(params, "protect", (bool,))
+        self.replace_unchanged = param(params, "replace_unchanged", (bool,))
 
 
 class _Install:
@@ -135,13 +141,15 @@ class _Install:
                     )
             self._write_manifest(manifest_path(copies, request.name), kept)
             self._call("Move", 2, files.move_dir, state, copies, kept_dir)
+        if request.replace_unchanged:
+            self._protect_folders(selected)
         records, changed = [], []
         for relative in selected:
             source = join_member(extracted, relative)
             target = join_member(dest, relative)
             digest = sha256_of(state, source)
             current = sha256_of(state, target) if files.is_file(state, target) else None
-            if current != digest:
+            if current != digest or request.replace_unchanged:
                 _create_directory(state, files.parent(target))
                 self.moved = True
                 self._move_into_place(source, target)
@@ -168,6 +176,18 @@ class _Install:
             "kept_files": kept,
             "leftovers": list(self.leftovers),
         }
+
+    def _protect_folders(self, selected: list) -> None:
+        """What dest holds cannot be trusted: each existing folder between dest and a file gets the protected
+        DACL (Set-WcowProtectedAcl, [IO.Directory]::SetAccessControl) before any file moves in."""
+        done = set()
+        for relative in selected:
+            folder = files.parent(join_member(self.dest, relative))
+            while len(folder) > len(self.dest) and folder not in done:
+                done.add(folder)
+                if files.is_dir(self.state, folder):
+                    self._call("SetAccessControl", 2, acl.protect, self.state, folder, True)
+                folder = files.parent(folder)
 
     def _unpacked(self, request: _Request, stdin: bytes, extracted: str):
         """Download or receive the archive, check its SHA-256, extract it: (sha256, selected paths)."""

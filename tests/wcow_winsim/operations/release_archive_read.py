@@ -1,12 +1,14 @@
-"""release_archive_read: the manifest, current file hashes, the kept previous version, and the checksum file
-fetched by the host."""
+"""release_archive_read: the manifest, current file hashes, the kept previous version, the checksum file
+fetched by the host, and the owner and DACL of dest and of what it holds (the acl snippet's Get-WcowSecurity)."""
 
 from __future__ import annotations
 
 import json
+import re
 
 from winsim.windows import files
 
+from . import acl
 from .base import param
 from .release_archive_common import (destination, download, is_member_path, join_member, manifest_path, previous_dir,
                                      sha256_of)
@@ -26,6 +28,19 @@ def run(state: dict, params) -> dict:
         wanted = _listed(manifest_text)
     wanted += [p for p in extra_paths if p]
     hashes = _hashes(state, dest, wanted)
+    security = [acl.security(state, dest)]
+    folders = set()
+    for record in hashes:
+        if record["sha256"] is None:
+            continue
+        parts = re.split(r"[\\/]", record["path"])
+        for index in range(1, len(parts)):
+            folder = "/".join(parts[:index])
+            # A PowerShell hashtable's keys ignore case.
+            if folder.lower() not in folders:
+                folders.add(folder.lower())
+                security.append(acl.security(state, join_member(dest, folder)))
+        security.append(acl.security(state, join_member(dest, record["path"])))
     kept_dir = previous_dir(dest, name)
     kept_manifest = manifest_path(kept_dir, name)
     kept_text, kept_hashes = None, []
@@ -40,6 +55,8 @@ def run(state: dict, params) -> dict:
     return {
         "dest": dest,
         "dest_exists": files.is_dir(state, dest),
+        # [IO.File]::GetAttributes: FILE_ATTRIBUTE_REPARSE_POINT on a junction or directory link.
+        "dest_link": files.is_dir(state, dest) and bool(files.lookup(state, dest).get("link_target")),
         "manifest_path": manifest_file,
         "manifest_text": manifest_text,
         "files": hashes,
@@ -48,6 +65,7 @@ def run(state: dict, params) -> dict:
         "previous_manifest_text": kept_text,
         "previous_files": kept_hashes,
         "checksum_text": checksum_text,
+        "security": security,
     }
 
 

@@ -54,7 +54,7 @@ def apply_params(data, **changes):
         web=WEB, sha256=sha(data), strip_components=1, include=None, previous_files=[], previous_leftovers=[],
         manifest={"format": 1, "source": "src:pkg.tar.gz", "archive_file": "pkg.tar.gz", "archive_sha256": sha(data),
                   "version": None, "strip_components": 1, "include": None},
-        keep={"action": "leave", "manifest": None},
+        keep={"action": "leave", "manifest": None}, protect=False, replace_unchanged=False,
     )
     params.update(changes)
     return params
@@ -93,10 +93,11 @@ def test_stream_install_then_read(store):
 
 def test_read_of_nothing_and_of_a_damaged_manifest(store):
     read = invoke(store, "release_archive_read", read_params(dest="%ProgramFiles%\\pkg\\"))
-    assert read == {"dest": DEST, "dest_exists": False, "manifest_path": DEST + "\\.wcow-pkg.manifest.json",
+    assert read == {"dest": DEST, "dest_exists": False, "dest_link": False, "manifest_path": DEST + "\\.wcow-pkg.manifest.json",
                     "manifest_text": None, "files": [], "checksum_text": None,
                     "previous_dir": DEST + "\\.wcow-pkg.previous", "previous_dir_exists": False,
-                    "previous_manifest_text": None, "previous_files": []}
+                    "previous_manifest_text": None, "previous_files": [],
+                    "security": [{"path": DEST, "exists": False, "directory": False, "sddl": None}]}
     with store.transaction() as state:
         files.ensure_dir(state, DEST)
         files.write_bytes(state, DEST + "\\.wcow-pkg.manifest.json", b"{ not json")
