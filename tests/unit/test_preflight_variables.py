@@ -147,3 +147,14 @@ def test_every_wcow_name_the_playbooks_and_the_drift_callback_read_is_known():
     used = {name for text in texts for name in re.findall(r'\b(wcow_[a-z0-9_]+)\b', text)}
     not_variables = {'wcow_buildkit_hosts', 'wcow_facts'}  # the inventory group; the facts wcow_facts sets
     assert sorted(used - role_specs.known_names() - not_variables) == []
+
+
+def test_the_defender_folders_are_checked_as_win_defender_exclusion_checks_them():
+    for name in ('wcow_containerd_defender_paths', 'wcow_buildkit_defender_paths'):
+        assert CHECKS[name](['C:\\ProgramData\\containerd\\root', 'D:\\buildkit\\root\\']) is None
+        assert 'drive root' in CHECKS[name](['C:\\ProgramData\\containerd\\root', 'D:\\'])
+        assert "'*'" in CHECKS[name](['C:\\ProgramData\\*'])
+    problems = variable_problems(SITE, {'wcow_buildkit_checksum': CHECKSUM, 'wcow_defender_exclusions': 'maybe',
+                                        'wcow_containerd_defender_paths': ['%ProgramData%\\containerd']})
+    assert len(named(problems, 'wcow_defender_exclusions')) == 1
+    assert 'not a local absolute path' in named(problems, 'wcow_containerd_defender_paths')[0]
