@@ -5,11 +5,12 @@
 # $Params.add_processes and $Params.add_paths (Add-MpPreference); returns the
 # lists as Get-MpPreference shows them afterwards. Each entry is one element of
 # a string array parameter: none is parsed as PowerShell or a command line.
+# Where-Object drops the $null that @() would make of a missing list.
 $ErrorActionPreference = 'Stop'
-$removeProcesses = [string[]]@($Params.remove_processes)
-$removePaths = [string[]]@($Params.remove_paths)
-$addProcesses = [string[]]@($Params.add_processes)
-$addPaths = [string[]]@($Params.add_paths)
+$removeProcesses = [string[]]@($Params.remove_processes | Where-Object { $_ })
+$removePaths = [string[]]@($Params.remove_paths | Where-Object { $_ })
+$addProcesses = [string[]]@($Params.add_processes | Where-Object { $_ })
+$addPaths = [string[]]@($Params.add_paths | Where-Object { $_ })
 if ($removeProcesses.Count -gt 0) {
     $null = Remove-MpPreference -ExclusionProcess $removeProcesses -Force
 }
