@@ -158,3 +158,12 @@ def test_the_defender_folders_are_checked_as_win_defender_exclusion_checks_them(
                                         'wcow_containerd_defender_paths': ['%ProgramData%\\containerd']})
     assert len(named(problems, 'wcow_defender_exclusions')) == 1
     assert 'not a local absolute path' in named(problems, 'wcow_containerd_defender_paths')[0]
+
+
+def test_with_defender_exclusions_the_install_folders_must_make_a_full_executable_path():
+    given = {'wcow_buildkit_checksum': CHECKSUM, 'wcow_containerd_install_dir': '%ProgramFiles%\\containerd',
+             'wcow_buildkit_install_dir': 'D:\\build kit'}
+    assert variable_problems(SITE, given) == []
+    problems = variable_problems(SITE, dict(given, wcow_defender_exclusions='yes'))
+    assert len(problems) == 1 and problems[0].startswith('wcow_containerd_install_dir: with wcow_defender_exclusions')
+    assert "'%ProgramFiles%\\\\containerd\\\\bin\\\\containerd.exe' is not a local absolute path" in problems[0]
