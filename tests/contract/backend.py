@@ -153,6 +153,8 @@ class Leftovers:
 
     services: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
+    #: Microsoft Defender exclusions (processes and folders) the case added.
+    defender_exclusions: list[str] = field(default_factory=list)
     #: A restart the case scheduled (shutdown.exe /r /t): aborted with shutdown.exe /a.
     restart_scheduled: bool = False
 
@@ -210,7 +212,8 @@ class SimulatorBackend(Backend):
         return 'the Windows host simulator (profile %s, Containers enabled)' % SIMULATOR_PROFILE
 
 
-# Removes what a case left behind on a real host: its scratch folder, throw-away services and groups.
+# Removes what a case left behind on a real host: its scratch folder, throw-away services, groups and Defender
+# exclusions.
 _REAL_CLEANUP = r"""
 $ErrorActionPreference = 'Continue'
 if (%(restart)s) { $null = shutdown.exe /a }
@@ -222,6 +225,9 @@ foreach ($name in @(%(services)s)) {
 }
 foreach ($name in @(%(groups)s)) {
     if (Get-LocalGroup -Name $name -ErrorAction SilentlyContinue) { Remove-LocalGroup -Name $name }
+}
+foreach ($entry in @(%(defender)s)) {
+    Remove-MpPreference -ExclusionProcess $entry -ExclusionPath $entry -Force -ErrorAction SilentlyContinue
 }
 if (Test-Path -LiteralPath '%(scratch)s') { Remove-Item -LiteralPath '%(scratch)s' -Recurse -Force }
 $parent = Split-Path -Parent '%(scratch)s'
@@ -270,6 +276,7 @@ class RealHostBackend(Backend):
     def after_case(self, leftovers: Leftovers) -> None:
         self.powershell(_REAL_CLEANUP % {'services': _ps_list(leftovers.services),
                                          'groups': _ps_list(leftovers.groups),
+                                         'defender': _ps_list(leftovers.defender_exclusions),
                                          'restart': '$true' if leftovers.restart_scheduled else '$false',
                                          'scratch': self.scratch.replace("'", "''")})
 

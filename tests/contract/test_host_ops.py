@@ -1,4 +1,4 @@
-"""Operations that change the host outside files: PATH, local groups, HNS networks, services.
+"""Operations that change the host outside files: PATH, local groups, HNS networks, services, Defender exclusions.
 
 Each case works with throw-away names (`contract.name()`) and puts back what it changed, through
 the collection's own operations; the backend removes what a failed case left.
@@ -152,3 +152,34 @@ def test_a_missing_service_without_registration_fails(contract):
     name = contract.name('service')
     error = contract.fail('service_apply', service_params(name, state='started'))
     assert "Service '%s' does not exist and no registration was given." % name in error
+
+
+def read_defender(contract):
+    """defender_exclusion_read, the host's own exclusions masked; the case is skipped where Defender cannot be asked."""
+    read = contract.call('defender_exclusion_read', {}, masks={'processes': HOST, 'paths': HOST})
+    if read['reason'] is not None or read['hidden']:
+        pytest.skip('Microsoft Defender Antivirus cannot be asked on this host: %s' % (read['reason'] or 'hidden'))
+    return read
+
+
+@pytest.mark.operation('defender_exclusion_read')
+def test_defender_answers_to_an_administrator(contract):
+    read = read_defender(contract)
+    assert read['administrator'] is True and read['service'] == 'Running' and read['error'] is None
+
+
+@pytest.mark.operation('defender_exclusion_apply')
+def test_an_exclusion_is_added_read_back_and_removed_leaving_the_others(contract):
+    before = read_defender(contract)
+    process, folder = contract.path('bin', 'wcowct.exe'), contract.path('data')
+    contract.leftovers.defender_exclusions.extend([process, folder])
+    masks = {'processes': HOST, 'paths': HOST}
+    empty = {'add_processes': [], 'add_paths': [], 'remove_processes': [], 'remove_paths': []}
+    added = contract.call('defender_exclusion_apply', dict(empty, add_processes=[process], add_paths=[folder]),
+                          masks=masks)
+    assert added['hidden'] is False and process in added['processes'] and folder in added['paths']
+    assert [p for p in added['paths'] if p != folder] == before['paths']
+    # Removing another spelling of the same folder removes it.
+    removed = contract.call('defender_exclusion_apply', dict(empty, remove_processes=[process],
+                                                             remove_paths=[folder.upper()]), masks=masks)
+    assert (removed['processes'], removed['paths']) == (before['processes'], before['paths'])

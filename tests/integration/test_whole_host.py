@@ -4,7 +4,8 @@ Two hosts start alike, one run by the roles, the other by the whole-host
 path, in the same playbook runs: a drift report of bare hosts, a converge, a
 run with nothing to change, then drift made by hand on both, reported, then
 corrected. After each step the two must agree: the drift findings, which
-resources changed, and the hosts' end state.
+resources changed, and the hosts' end state. Both run with the Microsoft
+Defender exclusions on (wcow_defender_exclusions).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ CALLBACKS = 'wcow_results,wcow.buildkit.drift_report'
 STATE_TASK = 'wcow.buildkit.buildkit_host : Read and plan the whole host at once'
 # The preflight role checks the variables on the controller, on both paths alike: no resource of the host.
 PREFLIGHT = 'wcow.buildkit.preflight :'
+DEFENDER = ['-e', json.dumps({'wcow_defender_exclusions': True})]
 
 
 @pytest.fixture
@@ -44,7 +46,7 @@ def _groups(node):
 def play(ansible, fleet, tmp_path, extra_vars, name, check=False, report_dir=None):  # noqa: F811
     env = {'ANSIBLE_CALLBACKS_ENABLED': CALLBACKS, 'WCOW_DRIFT_REPORT_DIR': str(report_dir)} if report_dir else None
     run = ansible.playbook(tmp_path, fleet.inventory_path, [{'import_playbook': 'wcow.buildkit.%s' % name}],
-                           check=check, diff=check, extra_args=extra_vars, env=env)
+                           check=check, diff=check, extra_args=list(extra_vars) + DEFENDER, env=env)
     assert run.rc == 0, run.output
     return run
 
@@ -74,7 +76,7 @@ def end_state(fleet, host):
     return {'features': state['features'], 'services': services,
             'path': environment.read_raw(state, 'machine'),
             'files': sorted(name for name in state['files'] if 'temp' not in name.lower()),
-            'boots': state['boot']['count']}
+            'boots': state['boot']['count'], 'defender': state['defender']}
 
 
 def drift(ansible, fleet, tmp_path, extra_vars, label):  # noqa: F811
@@ -94,6 +96,7 @@ def test_whole_host_path_matches_the_roles(ansible, fleet, tmp_path, extra_vars)
     assert first.changed_hosts == [ROLES, WHOLE]
     assert first.task(WHOLE, STATE_TASK)['result']['in_sync'] is False
     assert end_state(fleet, WHOLE) == end_state(fleet, ROLES)
+    assert len(end_state(fleet, WHOLE)['defender']['exclusion_path']) == 3
 
     second = play(ansible, fleet, tmp_path, extra_vars, 'site')
     assert second.changed_hosts == []
@@ -111,8 +114,9 @@ def test_whole_host_path_matches_the_roles(ansible, fleet, tmp_path, extra_vars)
             environment.edit_path_by_hand(state, 'machine', lambda value: ';'.join(
                 entry for entry in value.split(';') if not entry.lower().endswith('\\buildkit')))
             scm.change_config(state, 'buildkitd', start=scm.START_DEMAND)
+            state['defender']['exclusion_process'] = state['defender']['exclusion_process'][1:]
     drifted = drift(ansible, fleet, tmp_path, extra_vars, 'drifted')
-    assert sorted(status for status in drifted.values() if status != 'in_sync') == ['drifted', 'drifted'], drifted
+    assert sorted(status for status in drifted.values() if status != 'in_sync') == ['drifted'] * 3, drifted
 
     third = play(ansible, fleet, tmp_path, extra_vars, 'site')
     assert third.changed_hosts == [ROLES, WHOLE]

@@ -170,3 +170,23 @@ def test_buildkit_provenance_with_a_mirror_src_or_http_is_refused(extra, words):
     assert len(problems) == 1 and problems[0].startswith('wcow_buildkit_checksum: provenance') and words in problems[0], \
         problems
     assert variable_problems(SITE, dict(extra, wcow_buildkit_checksum=CHECKSUM)) == []
+
+
+def test_the_defender_folders_are_checked_as_win_defender_exclusion_checks_them():
+    for name in ('wcow_containerd_defender_paths', 'wcow_buildkit_defender_paths'):
+        assert CHECKS[name](['C:\\ProgramData\\containerd\\root', 'D:\\buildkit\\root\\']) is None
+        assert 'drive root' in CHECKS[name](['C:\\ProgramData\\containerd\\root', 'D:\\'])
+        assert "'*'" in CHECKS[name](['C:\\ProgramData\\*'])
+    problems = variable_problems(SITE, {'wcow_buildkit_checksum': CHECKSUM, 'wcow_defender_exclusions': 'maybe',
+                                        'wcow_containerd_defender_paths': ['%ProgramData%\\containerd']})
+    assert len(named(problems, 'wcow_defender_exclusions')) == 1
+    assert 'not a local absolute path' in named(problems, 'wcow_containerd_defender_paths')[0]
+
+
+def test_with_defender_exclusions_the_install_folders_must_make_a_full_executable_path():
+    given = {'wcow_buildkit_checksum': CHECKSUM, 'wcow_containerd_install_dir': '%ProgramFiles%\\containerd',
+             'wcow_buildkit_install_dir': 'D:\\build kit'}
+    assert variable_problems(SITE, given) == []
+    problems = variable_problems(SITE, dict(given, wcow_defender_exclusions='yes'))
+    assert len(problems) == 1 and problems[0].startswith('wcow_containerd_install_dir: with wcow_defender_exclusions')
+    assert "'%ProgramFiles%\\\\containerd\\\\bin\\\\containerd.exe' is not a local absolute path" in problems[0]

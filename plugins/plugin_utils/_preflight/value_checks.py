@@ -25,7 +25,7 @@ from .._daemons.buildkitd_gc import gc_keys
 from .._release_archive import checksum, paths
 from .._service.environment import check_environment
 from .._service.versions import version_tuple
-from .._windows import ip_addresses
+from .._windows import defender_exclusions, ip_addresses
 from .._windows.local_groups import member_name_problem
 from .._windows.path_list import path_problem as path_entry_problem
 
@@ -145,6 +145,9 @@ CHECKS: dict[str, Check] = {
     'wcow_buildkit_group': _optional(buildkitd.group_problem),
     'wcow_buildkit_extra_groups': _each(buildkitd.group_problem),
     'wcow_buildkit_group_members': _each(member_name_problem),
+    # Folders excluded from Microsoft Defender scans (win_defender_exclusion's paths).
+    'wcow_containerd_defender_paths': _each(lambda value: defender_exclusions.entry_problem(value, process=False)),
+    'wcow_buildkit_defender_paths': _each(lambda value: defender_exclusions.entry_problem(value, process=False)),
     # buildctl (buildctl_debug_info, buildctl_build).
     'wcow_verify_buildctl_path': _raised(check_buildctl_path),
     'wcow_verify_addr': _optional(_raised(check_addr)),

@@ -6,7 +6,8 @@
 - values of the wrong type, converted as ansible-core's role argument spec
   validation converts them (so "false" is a boolean, "maybe" is not);
 - values the module they go to would refuse (value_checks.py), alone or
-  together;
+  together (a checksum with its source; the daemons' Defender exclusions with
+  the install folder they are made of);
 - `wcow_*` variables no role knows, with the closest known name.
 """
 
@@ -18,6 +19,7 @@ import typing as t
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from .._windows.defender_exclusions import entry_problem
 from .role_specs import PREFIX, entry_point_options, known_names
 from .value_checks import combination_problems, value_problem
 
@@ -52,6 +54,25 @@ def unknown_variable_problems(names: t.Iterable[str]) -> list[str]:
     return problems
 
 
+# The executables wcow_defender_exclusions excludes, by full path, made of the install folders.
+DEFENDER_PROCESSES = (('wcow_containerd_install_dir', 'bin\\containerd.exe'), ('wcow_buildkit_install_dir', 'buildkitd.exe'))
+
+
+def defender_process_problems(values: dict[str, t.Any]) -> list[str]:
+    """With wcow_defender_exclusions, an install folder the process exclusion (a plain full path) cannot be made of."""
+    if values.get('wcow_defender_exclusions') is not True:
+        return []
+    problems = []
+    for name, executable in DEFENDER_PROCESSES:
+        folder = values.get(name)
+        # As the role tasks write it: "{{ <install dir> }}\\<executable>".
+        problem = entry_problem(folder + '\\' + executable, process=True) if isinstance(folder, str) else None
+        if problem:
+            problems.append('%s: with wcow_defender_exclusions, the executable is excluded by its full path, and %s'
+                            % (name, problem))
+    return problems
+
+
 def variable_problems(entry_points: t.Iterable[tuple[str, str]], values: dict[str, t.Any]) -> list[str]:
     """The problems of `values` (variable name: templated value) for the entry points, in words."""
     options = merged_options(entry_points)
@@ -79,5 +100,6 @@ def variable_problems(entry_points: t.Iterable[tuple[str, str]], values: dict[st
             problems.append('%s: %s' % (name, problem))
     problems.extend(combination_problems(dict((name, result.validated_parameters.get(name)) for name in given
                                               if name not in wrong_type)))
+    problems.extend(defender_process_problems(result.validated_parameters))
     problems.extend(unknown_variable_problems(values))
     return problems

@@ -5,12 +5,14 @@ state dict that `winsim.host.store.HostStore` keeps. `containers=True` means the
 Containers feature was enabled and the host rebooted since; `hyperv=True` the
 same for Hyper-V. `nat_subnet_changes_at_reboot=False` keeps the default `nat`
 network's subnet across reboots (it changes at each reboot otherwise).
-`architecture="arm64"` makes an arm64 host (amd64 otherwise).
+`architecture="arm64"` makes an arm64 host (amd64 otherwise). `defender=False` makes a
+host without Microsoft Defender Antivirus (a Windows Server where the Windows-Defender
+feature was removed; winsim.windows.defender).
 """
 
 from dataclasses import dataclass
 
-from ..windows import boot, features, files
+from ..windows import boot, defender as defender_model, features, files
 from ..windows.guids import mac_address, machine_sid
 
 
@@ -63,13 +65,13 @@ DEFAULT_MACHINE_PATH = ";".join(
 
 
 def build_state(profile: str, hostname: str | None = None, containers: bool = False, hyperv: bool = False,
-                nat_subnet_changes_at_reboot: bool = True, architecture: str = "amd64") -> dict:
+                nat_subnet_changes_at_reboot: bool = True, architecture: str = "amd64", defender: bool = True) -> dict:
     try:
         spec = PROFILES[profile]
     except KeyError:
         raise ValueError(f"unknown host profile {profile!r}; known: {', '.join(PROFILES)}") from None
     for option, value in (("containers", containers), ("hyperv", hyperv),
-                          ("nat_subnet_changes_at_reboot", nat_subnet_changes_at_reboot)):
+                          ("nat_subnet_changes_at_reboot", nat_subnet_changes_at_reboot), ("defender", defender)):
         if not isinstance(value, bool):
             raise TypeError(f"option {option} must be a bool, not {value!r}")
     if architecture not in ARCHITECTURES:
@@ -123,6 +125,9 @@ def build_state(profile: str, hostname: str | None = None, containers: bool = Fa
             },
         },
     }
+    state["defender"] = defender_model.fresh()
+    if not defender:
+        state["defender"]["service"] = None
     boot.first_boot(state)
     wanted = (["Containers"] if containers else []) + (
         ["Microsoft-Hyper-V", "Microsoft-Hyper-V-All"] if hyperv else []
