@@ -1,5 +1,5 @@
 # wcow.buildkit operation: service_read
-# wcow.buildkit requires: service, data_tree, acl
+# wcow.buildkit requires: service, data_tree, acl, firewall
 # The services named in $Params.names (see Get-WcowService in the service
 # snippet), the `--version` output of each program in $Params.probe_versions
 # and the bytes (base64) of each file in $Params.read_files (optional;
@@ -12,7 +12,9 @@
 # account name in $Params.accounts (optional) resolves to now, $null when it
 # resolves to none. The owner and DACL (SDDL) of each path in
 # $Params.acl_paths (optional; environment variables expanded), with
-# Get-WcowSecurity of the acl snippet.
+# Get-WcowSecurity of the acl snippet. The Windows Firewall rule of each Name
+# in $Params.firewall_rules (optional), with Get-WcowFirewallRule of the
+# firewall snippet.
 $ErrorActionPreference = 'Stop'
 $services = @(foreach ($name in @($Params.names)) {
     if ($name) { Get-WcowService -Name ([string]$name) }
@@ -76,4 +78,7 @@ $accounts = @(foreach ($name in @($Params.accounts)) {
 $security = @(foreach ($path in @($Params.acl_paths)) {
     if ($path) { Get-WcowSecurity -Path ([Environment]::ExpandEnvironmentVariables([string]$path)) }
 })
-@{ services = $services; binaries = $binaries; files = $files; measured = $measured; pipes = $pipes; accounts = $accounts; security = $security }
+$firewallRules = @(foreach ($name in @($Params.firewall_rules)) {
+    if ($name) { Get-WcowFirewallRule -Name ([string]$name) }
+})
+@{ services = $services; binaries = $binaries; files = $files; measured = $measured; pipes = $pipes; accounts = $accounts; security = $security; firewall_rules = $firewallRules }
