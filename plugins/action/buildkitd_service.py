@@ -13,6 +13,7 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import InvalidArgument, OperationError
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.shown_contents import shown
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import buildkitd as bk, buildkitd_config as bkconf
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import buildkitd_firewall as firewall
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons import buildkitd_pipe as bk_pipe
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._daemons.buildkitd_plan import WantedBuildkitd, plan
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service import model as svc, removal
@@ -24,6 +25,7 @@ from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.plan import
     SERVICE_STATES,
     ApplyOptions,
     ServicePlan,
+    apply_params,
     check_start_type,
 )
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._service.registration import registered_image_path
@@ -44,12 +46,14 @@ _GC_SPACES = dict(reserved_space=dict(type='raw'), max_used_space=dict(type='raw
 class BuildkitdTask:
     """What validate derives: config_path (always set: buildkitd always gets --config), the config the module
     writes as (text, TOML document), None when it does not manage one, whether config_path is the default one
-    (an empty file is written there when it is missing), and at state=absent what goes besides the service."""
+    (an empty file is written there when it is missing), at state=absent what goes besides the service, and
+    the firewall rule of its TCP listeners (None: no rule is wanted, and the module's rule goes)."""
     config_path: str
     config: tuple[str, dict[str, t.Any]] | None
     to_remove: removal.Targets | None = None
     default_config: bool = False
     environment: tuple[str, ...] | None = None
+    firewall_rule: dict[str, t.Any] | None = None
 
 
 class ActionModule(ServiceActionBase[BuildkitdTask]):
@@ -88,6 +92,8 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
         remove_config=dict(type='bool', default=True),
         remove_data=dict(type='bool', default=False),
         service_environment=dict(type='dict'),
+        firewall=dict(type='bool', default=True),
+        firewall_remote_addresses=dict(type='list', elements='str', default=[]),
     )
     REQUIRED_TOGETHER = (('tlscert', 'tlskey', 'tlscacert'),)
 
@@ -134,12 +140,17 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
         for option in bk.TLS_OPTIONS:
             if args[option]:
                 _check_path(option, args[option], False)
+        remote = firewall.remote_addresses(args['firewall_remote_addresses'])
+        firewall_rule = None
         if args['state'] != 'absent':
             bk.check_tls(args, config[1] if config else None)
+            ports = firewall.local_ports(_tcp_listeners(args, config))
+            if ports and args['firewall']:
+                firewall_rule = firewall.wanted_rule(args['name'], args['binary'], ports, remote)
         if args['remove_data'] and args['state'] != 'absent':
             raise InvalidArgument('remove_data', 'applies only with state=absent')
         task = BuildkitdTask(config_path, config, default_config=args['config_path'] is None,
-                             environment=checked_environment(args))
+                             environment=checked_environment(args), firewall_rule=firewall_rule)
         if args['state'] == 'absent':
             task = dataclasses.replace(task, to_remove=_removal_targets(args, task))
         return task
@@ -168,7 +179,8 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
             'pipes': pipes,
             'accounts': list(args['groups']) if pipes else [],
             'acl_paths': _protected_paths(args, checked),
-            'data_roots': self.markable([_data_root(args, checked)[1]])})
+            'data_roots': self.markable([_data_root(args, checked)[1]]),
+            'firewall_rules': [firewall.rule_name(args['name'])]})
         roots = [root['path'] for root in read['data_roots'] if not root['exists'] and not root['link']]
         stale = bk_pipe.stale_groups(read['pipes'], read['accounts'])
         warnings: list[str] = []
@@ -194,9 +206,11 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
         protected_folders = [entry['path'] for entry in read['security'] if entry['path'] != checked.config_path]
         config['protection'] = protected_acl.protection(read['security'], required=protected_folders)
         service_plan = plan(wanted, read['services'][0], args['state'], config_changed=config['changed'] or bool(stale))
+        found_rule = read['firewall_rules'][0]
+        rule_params, rule_changes = firewall.plan(checked.firewall_rule, found_rule)
         changes = (['write the config'] if config['changed'] else []) + \
             config['protection'].changes() + \
-            ['create the data folder %s' % root for root in roots] + service_plan.changes
+            ['create the data folder %s' % root for root in roots] + service_plan.changes + rule_changes
         if stale and 'restart the service' in changes:
             changes.insert(changes.index('restart the service'), 'restart buildkitd, whose pipe does not admit the '
                            'group %s: created again since buildkitd started' % ', '.join(stale))
@@ -206,14 +220,18 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
             command_line=registered_image_path(args['binary'], args['name'], arguments) if present else None,
             config_path=checked.config_path, config=shown(config['content'], self.diff_mode),
             config_changed=config['changed'],
-            backup_file=None, changes=changes, actions=[], service=service_plan.after)
+            backup_file=None, changes=changes, actions=[], service=service_plan.after,
+            firewall_rule=firewall.view(checked.firewall_rule) if rule_params else firewall.view(found_rule))
         if not self.check_mode:
-            self._apply(args, config, roots, service_plan, result)
+            self._apply(args, config, roots, service_plan, rule_params, result)
         warnings.extend(bk.version_warnings(version, args['groups']))
         if warnings:
             result['warnings'] = warnings
         if result['changed'] and self.diff_mode:
             result['diff'] = _diff(args['name'], config, service_plan)
+            if rule_params:
+                result['diff'].append(firewall.diff(found_rule['name'], firewall.view(found_rule),
+                                                    result['firewall_rule']))
         return result
 
     def _absent(self, args: dict[str, t.Any], checked: BuildkitdTask) -> dict[str, t.Any]:
@@ -223,6 +241,9 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
 
     def deletion_options(self, args: dict[str, t.Any], checked: BuildkitdTask) -> ApplyOptions:
         return ApplyOptions(timeout_s=args['timeout'])
+
+    def firewall_rule_names(self, args: dict[str, t.Any], checked: BuildkitdTask) -> list[str]:
+        return [firewall.rule_name(args['name'])]
 
     def config_is_ours(self, args: dict[str, t.Any], checked: BuildkitdTask, data: bytes) -> bool:
         return bkconf.same_document(bkconf.existing_document(data), checked.config[1])
@@ -264,7 +285,7 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
         raise AnsibleActionFail('dependencies: %s. Nothing was changed.' % problem)
 
     def _apply(self, args: dict[str, t.Any], config: dict[str, t.Any], roots: list[str], service_plan: ServicePlan,
-               result: dict[str, t.Any]) -> None:
+               rule_params: dict[str, t.Any] | None, result: dict[str, t.Any]) -> None:
         # First: a folder that exists when data_root_apply runs is never recorded as the collection's.
         self.create_data_roots(roots)
         if config['changed'] or config['protection'].unprotected:
@@ -274,10 +295,15 @@ class ActionModule(ServiceActionBase[BuildkitdTask]):
                 'content_encoding': 'text' if text else 'base64', 'backup': args['backup'] and config['changed'],
                 'protect': config['protection'].protect_param()})
             result['backup_file'] = written['backup_file']
-        if service_plan.params is None:
+        if service_plan.params is None and rule_params is None:
             return
+        # The rule changes in the same service_apply, once the service's change succeeded.
+        if service_plan.params is not None:
+            params = dict(service_plan.params, firewall_rule=rule_params)
+        else:
+            params = apply_params(args['name'], timeout_s=args['timeout'], firewall_rule=rule_params)
         try:
-            applied = self.apply_service(service_plan.params)
+            applied = self.apply_service(params)
         except OperationError as error:
             message = str(error)
             if 'failed to lookup sid for group' in message:
@@ -292,6 +318,13 @@ def _check_path(option: str, path: str, directory: bool) -> None:
     problem = bk.path_problem(path, directory)
     if problem:
         raise InvalidArgument(option, problem)
+
+
+def _tcp_listeners(args: dict[str, t.Any], config: tuple[str, dict[str, t.Any]] | None) -> list[tuple[str, str]]:
+    """(option, address) of each tcp:// address buildkitd listens on: --addr in extra_args, [grpc] address."""
+    listeners = [('extra_args', address) for address in bk.tcp_addresses(args['extra_args'], None)]
+    option = 'config_template' if args['config_template'] else 'grpc_addresses'
+    return listeners + [(option, address) for address in bk.tcp_addresses([], config[1] if config else None)]
 
 
 def _removal_targets(args: dict[str, t.Any], task: BuildkitdTask) -> removal.Targets:

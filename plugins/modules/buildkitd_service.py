@@ -149,6 +149,24 @@ options:
         clients without a certificate of this CA (mutual TLS).
       - Requires O(tlscert) and O(tlskey).
     type: str
+  firewall:
+    description:
+      - Keep an inbound Windows Firewall rule for buildkitd's C(tcp://) listeners - TCP, their local ports, the program
+        O(binary), from O(firewall_remote_addresses), in every profile. The rule's Name is
+        C(wcow.buildkit.<name>.tcp) and its group C(wcow.buildkit); a rule of that Name changed or deleted by hand is
+        created again.
+      - The rule is removed when buildkitd no longer listens on TCP, with O(firewall=false), and with O(state=absent).
+      - Without a C(tcp://) address no rule is created.
+    type: bool
+    default: true
+  firewall_remote_addresses:
+    description:
+      - The remote addresses the firewall rule admits, as IP addresses or networks (V(10.0.0.0/8), V(fd00::/8)). Empty
+        admits any address; mutual TLS still refuses clients without a certificate of O(tlscacert).
+      - Applies when buildkitd listens on TCP and O(firewall=true).
+    type: list
+    elements: str
+    default: []
   manage_config:
     description:
       - Write O(config_path) from the built-in template (or O(config_template)), with C([worker.containerd])
@@ -323,6 +341,15 @@ EXAMPLES = r'''
     tlskey: C:\ProgramData\buildkitd\certs\server-key.pem
     tlscacert: C:\ProgramData\buildkitd\certs\client-ca.pem
 
+- name: Listen on TCP port 1234 with mutual TLS, the firewall admitting the build network only
+  wcow.buildkit.buildkitd_service:
+    groups: [buildkit-users]
+    extra_args: [--addr, npipe:////./pipe/buildkitd, --addr, tcp://0.0.0.0:1234]
+    tlscert: C:\ProgramData\buildkitd\certs\server.pem
+    tlskey: C:\ProgramData\buildkitd\certs\server-key.pem
+    tlscacert: C:\ProgramData\buildkitd\certs\client-ca.pem
+    firewall_remote_addresses: [10.20.0.0/16]
+
 - name: Remove the service
   wcow.buildkit.buildkitd_service:
     state: absent
@@ -423,4 +450,31 @@ service:
     state:
       description: Running or Stopped.
       type: str
+firewall_rule:
+  description: The module's Windows Firewall rule after the task (in check mode, as it would be); C(exists) false
+    when there is none.
+  returned: always
+  type: dict
+  contains:
+    exists:
+      description: Whether the rule exists.
+      type: bool
+    name:
+      description: The rule's Name, C(wcow.buildkit.<name>.tcp).
+      type: str
+    local_ports:
+      description: The TCP ports it opens.
+      type: list
+      elements: str
+    remote_addresses:
+      description: The remote addresses it admits, IPv4 networks with their mask as Windows reports them, or C(Any).
+      type: list
+      elements: str
+    program:
+      description: The program it applies to.
+      type: str
+  sample: {exists: true, name: wcow.buildkit.buildkitd.tcp, display_name: 'BuildKit buildkitd (TCP, mutual TLS)',
+           group: wcow.buildkit, enabled: true, direction: Inbound, action: Allow, profile: Any, protocol: TCP,
+           local_ports: ['1234'], remote_addresses: [10.20.0.0/255.255.0.0],
+           program: 'C:\Program Files\buildkit\buildkitd.exe'}
 '''

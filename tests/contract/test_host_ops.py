@@ -114,7 +114,7 @@ def test_a_test_nat_network_is_created_recorded_and_deleted(contract):
 def service_params(name, **changes):
     params = dict(name=name, create=None, image_path=None, start_type=None, dependencies=None, display_name=None,
                   description=None, recovery=None, delete=False, state=None, stop_dependents=False, timeout_s=60,
-                  log_file=None, environment=None)
+                  log_file=None, environment=None, firewall_rule=None)
     params.update(changes)
     return params
 
@@ -145,6 +145,30 @@ def test_a_service_is_registered_configured_and_deleted_without_starting(contrac
     deleted = contract.call('service_apply', service_params(name, delete=True))
     assert deleted['service']['exists'] is False and 'deleted' in deleted['actions']
     assert contract.call('service_read', {'names': [name], 'probe_versions': []})['services'][0]['exists'] is False
+
+
+@pytest.mark.operation('service_apply')
+def test_a_firewall_rule_is_created_read_back_and_removed(contract):
+    name = contract.name('service')
+    rule_name = 'wcow.buildkit.%s.tcp' % name
+    program = contract.path('bin', 'wcowct daemon.exe')
+    rule = dict(name=rule_name, present=True, display_name='wcow.buildkit contract', description='throw-away rule',
+                group='wcow.buildkit', enabled=True, direction='Inbound', action='Allow', profile='Any',
+                protocol='TCP', local_ports=['47123'], remote_addresses=['192.0.2.0/24'], program=program)
+    # No service of the name: the deletion changes nothing, and the rule is created.
+    created = contract.call('service_apply', service_params(name, delete=True, firewall_rule=rule))
+    assert created['actions'] == ['firewall rule created'] and created['service']['exists'] is False
+    found, = contract.call('service_read', {'names': [], 'probe_versions': [],
+                                            'firewall_rules': [rule_name]})['firewall_rules']
+    assert (found['exists'], found['enabled'], found['protocol'], found['local_ports']) == (True, True, 'TCP', ['47123'])
+    assert (found['group'], found['program']) == ('wcow.buildkit', program)
+    assert found['remote_addresses'] == ['192.0.2.0/255.255.255.0']
+    removed = contract.call('service_apply', service_params(name, delete=True,
+                                                            firewall_rule={'name': rule_name, 'present': False}))
+    assert removed['actions'] == ['firewall rule removed']
+    gone, = contract.call('service_read', {'names': [], 'probe_versions': [],
+                                           'firewall_rules': [rule_name]})['firewall_rules']
+    assert gone['exists'] is False
 
 
 @pytest.mark.operation('service_apply')

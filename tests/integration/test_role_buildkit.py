@@ -16,7 +16,7 @@ from wcow_winsim import run_powershell
 from winsim.fleet import HostSpec
 from winsim.programs import fake_binary, identify
 from winsim.transport import cmdline
-from winsim.windows import accounts, certificates, environment, files, processes, scheduled_tasks, scm
+from winsim.windows import accounts, certificates, environment, files, firewall, processes, scheduled_tasks, scm
 
 sys.path[:0] = os.environ['ANSIBLE_COLLECTIONS_PATH'].split(os.pathsep)
 
@@ -244,3 +244,34 @@ def test_provenance_takes_the_checksum_from_the_https_release(ansible, start_fle
         assert fleet.counters(HOST)['powershell_executions'] == 0
     finally:
         release.stop()
+
+
+def test_a_tcp_listener_with_tls_gets_its_firewall_rule_and_the_handler_keeps_tls(
+        ansible, start_fleet, artifact_server, tmp_path):
+    fleet = host_with_containerd(start_fleet)
+    certs = 'C:\\ProgramData\\buildkitd\\certs'
+    with fleet.store(HOST).transaction() as state:
+        files.ensure_dir(state, certs)
+        for name in ('server.pem', 'server-key.pem', 'client-ca.pem'):
+            files.write_bytes(state, certs + '\\' + name, b'-----BEGIN CERTIFICATE-----\n')
+    tcp = dict(wcow_buildkit_extra_args=['--addr', 'npipe:////./pipe/buildkitd', '--addr', 'tcp://0.0.0.0:1234'],
+               wcow_buildkit_tlscert=certs + '\\server.pem', wcow_buildkit_tlskey=certs + '\\server-key.pem',
+               wcow_buildkit_tlscacert=certs + '\\client-ca.pem', wcow_buildkit_firewall_remote_addresses=['10.20.0.0/16'])
+    url, checksum = publish(artifact_server, 'v0.23.2')
+    first = ansible.playbook(tmp_path, fleet.inventory_path, play(wcow_buildkit_url=url, wcow_buildkit_checksum=checksum,
+                                                                  **tcp))
+    assert first.rc == 0, first.output
+    rule, = firewall.get_rules(host_state(fleet), 'wcow.buildkit.*')
+    assert (rule['name'], rule['local_ports'], rule['program']) == ('wcow.buildkit.buildkitd.tcp', ['1234'],
+                                                                    INSTALL + '\\buildkitd.exe')
+    assert rule['remote_addresses'] == ['10.20.0.0/255.255.0.0']
+
+    # New binaries restart buildkitd through the handler, which passes the TLS options the TCP listener needs.
+    url, checksum = publish(artifact_server, 'v0.24.0')
+    upgrade = ansible.playbook(tmp_path, fleet.inventory_path, play(
+        wcow_buildkit_version='v0.24.0', wcow_buildkit_url=url, wcow_buildkit_checksum=checksum, **tcp))
+    assert upgrade.rc == 0, upgrade.output
+    handler = upgrade.task(HOST, HANDLER)
+    assert handler['status'] == 'ok' and handler['result']['actions'] == ['stopped', 'started']
+    assert handler['result']['firewall_rule']['exists'] is True
+    assert len(firewall.get_rules(host_state(fleet), 'wcow.buildkit.*')) == 1

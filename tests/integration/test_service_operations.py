@@ -50,7 +50,7 @@ LOG = 'C:\\ProgramData\\buildkitd\\buildkitd.log'
 CNI_CONF = 'C:\\Program Files\\containerd\\cni\\conf\\0-containerd-nat.conf'
 APPLY = dict(create=None, image_path=None, start_type=None, dependencies=None, display_name=None, description=None,
              recovery=None, delete=False, state=None, stop_dependents=False, timeout_s=60, log_file=None,
-             environment=None)
+             environment=None, firewall_rule=None)
 
 
 class HostConnection:

@@ -145,7 +145,7 @@ def test_apply_params_are_complete_and_refuse_unknown_keys():
     params = apply_params('x', state='started')
     assert set(params) == {'name', 'delete', 'create', 'image_path', 'start_type', 'dependencies', 'display_name',
                            'description', 'recovery', 'state', 'stop_dependents', 'timeout_s', 'log_file',
-                           'environment'}
+                           'environment', 'firewall_rule'}
     with pytest.raises(TypeError):
         apply_params('x', colour='blue')
 

@@ -138,7 +138,8 @@ def test_a_key_sent_that_no_script_reads_is_rejected():
 
 def test_only_keys_marked_optional_may_be_left_out():
     text = OPERATIONS['service_read']
-    assert optional_params(text) == {'read_files', 'measure_paths', 'pipes', 'accounts', 'acl_paths', 'data_roots'}
+    assert optional_params(text) == {'read_files', 'measure_paths', 'pipes', 'accounts', 'acl_paths', 'data_roots',
+                                     'firewall_rules'}
     strict = text.replace('(optional', '(', 2)
     problems = params_findings({**OPERATIONS, 'service_read': strict}, SITES)
     assert any('reads $Params.measure_paths, which plugins/action/buildkitd_service.py' in p for p in problems), problems

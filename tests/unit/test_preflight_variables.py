@@ -49,6 +49,13 @@ def test_the_gc_policy_is_checked_as_buildkitd_reads_it():
     assert 'must be a dictionary' in check({'policies': ['48h']})
 
 
+def test_the_firewall_remote_addresses_are_checked_as_buildkitd_service_reads_them():
+    check = CHECKS['wcow_buildkit_firewall_remote_addresses']
+    assert check([]) is None and check(['10.20.0.0/16', 'fd00::/8', '192.0.2.7']) is None
+    assert 'not an IP address or a network' in check(['10.20.0.1/16'])
+    assert 'not an IP address or a network' in check(['build-net'])
+
+
 @pytest.mark.parametrize('role', ['buildkit', 'containerd', 'cni', 'buildkit_verify', 'windows_containers'])
 def test_the_roles_defaults_pass_the_checks(role):
     values = defaults(role)

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from .._buildctl.options import check_addr, check_buildctl_path
 from .._core.errors import InvalidArgument
 from .._core.host_lock import lock_timeout
-from .._daemons import buildkitd, containerd
+from .._daemons import buildkitd, buildkitd_firewall, containerd
 from .._daemons.buildkitd_gc import gc_keys
 from .._release_archive import checksum, paths
 from .._service.environment import check_environment
@@ -130,6 +130,7 @@ CHECKS: dict[str, Check] = {
     'wcow_containerd_environment': _raised(lambda value: check_environment('service_environment', value)),
     'wcow_buildkit_environment': _raised(lambda value: check_environment('service_environment', value)),
     'wcow_buildkit_gc': _optional(_raised(gc_keys)),
+    'wcow_buildkit_firewall_remote_addresses': _raised(buildkitd_firewall.remote_addresses),
     'wcow_containerd_config': _raised(containerd.check_settings),
     'wcow_containerd_config_extra': _raised(containerd.check_extra),
     # Paths the daemons are given (buildkitd_service, containerd_service).

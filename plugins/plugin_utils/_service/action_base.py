@@ -18,6 +18,8 @@ A subclass implements two hooks for state=absent:
 `create_data_roots(roots, read)`: before a daemon first starts, the data
 folders it would create are created by data_root_apply, which records them
 as the collection's own; only those are removed later by remove_data.
+It may also name the Windows Firewall rules that go with the service
+(`firewall_rule_names(args, checked)`, none by default).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from ansible.errors import AnsibleActionFail
 from .._core.action_base import Checked, WcowActionBase
 from .._core.errors import OperationError
 from . import data_paths, removal as removal_plan
-from .plan import ApplyOptions, ServicePlan, deletion_plan
+from .plan import ApplyOptions, ServicePlan, apply_params, deletion_plan
 from .views import service_diff, service_view
 
 
@@ -44,6 +46,7 @@ class ServiceRead:
     measured: list[dict[str, t.Any]] = dataclasses.field(default_factory=list)
     security: list[dict[str, t.Any]] = dataclasses.field(default_factory=list)
     data_roots: list[dict[str, t.Any]] = dataclasses.field(default_factory=list)
+    firewall_rules: list[dict[str, t.Any]] = dataclasses.field(default_factory=list)
 
     def file_bytes(self, index: int = 0) -> bytes | None:
         """The bytes of the index-th file read; None when it does not exist."""
@@ -56,10 +59,11 @@ class ServiceActionBase(WcowActionBase[Checked]):
 
     def read_service(self, name: str, probe_versions: t.Iterable[str] = (), read_files: t.Iterable[str] = (),
                      measure_paths: t.Iterable[str] = (), acl_paths: t.Iterable[str] = (),
-                     data_roots: t.Iterable[str] = ()) -> ServiceRead:
+                     data_roots: t.Iterable[str] = (), firewall_rules: t.Iterable[str] = ()) -> ServiceRead:
         """ServiceRead of one service, the programs to probe (`<path> --version`), the files to read, the
-        paths to measure (what they are and hold), the paths whose owner and DACL to read and the folders to
-        read as data roots (links along them, the collection's record of them)."""
+        paths to measure (what they are and hold), the paths whose owner and DACL to read, the folders to
+        read as data roots (links along them, the collection's record of them) and the firewall rules to read
+        by Name."""
         params: dict[str, t.Any] = {'names': [name], 'probe_versions': list(probe_versions),
                                     'read_files': list(read_files)}
         measure_paths = list(measure_paths)
@@ -71,9 +75,12 @@ class ServiceActionBase(WcowActionBase[Checked]):
         data_roots = list(data_roots)
         if data_roots:
             params['data_roots'] = data_roots
+        firewall_rules = list(firewall_rules)
+        if firewall_rules:
+            params['firewall_rules'] = firewall_rules
         read = self.operation('service_read', params)
         return ServiceRead(read['services'][0], read['binaries'], read['files'], read.get('measured') or [],
-                           read.get('security') or [], read.get('data_roots') or [])
+                           read.get('security') or [], read.get('data_roots') or [], read.get('firewall_rules') or [])
 
     def deletion_options(self, args: dict[str, t.Any], checked: Checked) -> ApplyOptions:
         """How service_apply deletes the service at state=absent."""
@@ -83,13 +90,30 @@ class ServiceActionBase(WcowActionBase[Checked]):
         """Whether the config file holds what the module writes with these options."""
         raise NotImplementedError
 
+    def firewall_rule_names(self, args: dict[str, t.Any], checked: Checked) -> list[str]:
+        """The Names of the Windows Firewall rules that go with the service at state=absent."""
+        return []
+
     def reconcile_absent(self, args: dict[str, t.Any], checked: Checked, found: removal_plan.Targets,
                          result: dict[str, t.Any]) -> dict[str, t.Any]:
         """state=absent: the service deleted, then what `found` names removed. Updates and returns result."""
         name = args['name']
         read = self.read_service(name, read_files=[found.config_path] if found.config_path else [],
-                                 measure_paths=found.measure_paths(), data_roots=found.checked_paths())
-        plan = deletion_plan(name, read.entry, self.deletion_options(args, checked))
+                                 measure_paths=found.measure_paths(), data_roots=found.checked_paths(),
+                                 firewall_rules=self.firewall_rule_names(args, checked))
+        options = self.deletion_options(args, checked)
+        plan = deletion_plan(name, read.entry, options)
+        rules = [rule['name'] for rule in read.firewall_rules if rule['exists']]
+        if rules:
+            # service_apply removes the rule once the service is gone; with no service left, a deletion of
+            # nothing carries it.
+            removal_rule = dict(name=rules[0], present=False)
+            if plan.params is not None:
+                params = dict(plan.params, firewall_rule=removal_rule)
+            else:
+                params = apply_params(name, delete=True, firewall_rule=removal_rule, **options.values())
+            plan = ServicePlan(params, plan.changes + ['remove the firewall rule %s' % rules[0]], plan.before,
+                               plan.after)
         try:
             removal = removal_plan.plan(found, read.file_bytes(0) if found.config_path else None,
                                         lambda data: self.config_is_ours(args, checked, data), read.measured,
@@ -98,12 +122,17 @@ class ServiceActionBase(WcowActionBase[Checked]):
             raise AnsibleActionFail(str(error))
         result.update(changed=plan.changed or removal.pending, changes=plan.changes + removal.changes(),
                       actions=[], service=plan.after, removed=removal.removed(), config_removed=bool(removal.config))
+        if read.firewall_rules:
+            result['firewall_rule'] = {'exists': False}
         if not self.check_mode:
             self._remove_service_and_data(name, plan, removal, result)
         if removal.warnings:
             result.setdefault('warnings', []).extend(removal.warnings)
         if result['changed'] and self.diff_mode:
-            result['diff'] = ([service_diff(name, plan)] if plan.changed else []) + removal_plan.diffs(name, removal)
+            service_changed = plan.changed and plan.before != plan.after
+            result['diff'] = ([service_diff(name, plan)] if service_changed else []) + removal_plan.diffs(name, removal)
+            result['diff'] += [dict(before='exists: True\n', after='', before_header='firewall rule %s' % rule,
+                                    after_header='firewall rule %s' % rule) for rule in rules]
         return result
 
     def _remove_service_and_data(self, name: str, plan: ServicePlan, removal: removal_plan.Removal,

@@ -47,7 +47,7 @@ REGISTER_WITH = ('binary', 'sc')
 _APPLY_DEFAULTS: dict[str, t.Any] = dict(delete=False, create=None, image_path=None, start_type=None,
                                          dependencies=None, display_name=None, description=None, recovery=None,
                                          state=None, stop_dependents=False, timeout_s=60, log_file=None,
-                                         environment=None)
+                                         environment=None, firewall_rule=None)
 
 
 def apply_params(name: str, **values: t.Any) -> dict[str, t.Any]:

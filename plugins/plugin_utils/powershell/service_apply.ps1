@@ -1,5 +1,5 @@
 # wcow.buildkit operation: service_apply
-# wcow.buildkit requires: service
+# wcow.buildkit requires: service, firewall
 # One reconciliation of one service, $Params:
 #   name; delete (stop, then sc.exe delete);
 #   create: null or {binary, arguments, register_with: 'binary'|'sc', display_name}
@@ -13,7 +13,9 @@
 #   state: 'started' | 'stopped' | 'restarted' | null (null: running again if
 #     this run stopped it); stop_dependents: stop running dependents when a
 #     stop needs it (and start them again after); timeout_s; log_file (its last
-#     lines go into a start failure's message).
+#     lines go into a start failure's message);
+#   firewall_rule: null, or {name, present, ...} for Set-WcowFirewallRule of the
+#     firewall snippet, applied once the service's change succeeded.
 # When a step fails after a change, the previous registration (command line,
 # start type, dependencies, display name, description, recovery, environment) is put back,
 # the service and its dependents are brought back to their previous state,
@@ -193,5 +195,10 @@ catch {
     $failure = $_.Exception.Message
     $restored = Restore-WcowService -Before $before -Name $name -RegistrationChanged $registrationChanged -StoppedDependents $stoppedDependents -TimeoutSeconds $timeout
     throw (('{0} {1}' -f $failure, $restored).Trim())
+}
+if ($Params.firewall_rule) {
+    Set-WcowFirewallRule -Rule $Params.firewall_rule
+    if ($Params.firewall_rule.present) { [void]$actions.Add('firewall rule created') }
+    else { [void]$actions.Add('firewall rule removed') }
 }
 @{ service = (Get-WcowService -Name $name); actions = @($actions) }

@@ -1,5 +1,5 @@
 # wcow.buildkit operation: service_read
-# wcow.buildkit requires: service, data_tree, acl, data_root
+# wcow.buildkit requires: service, data_tree, acl, data_root, firewall
 # The services named in $Params.names (see Get-WcowService in the service
 # snippet), the `--version` output of each program in $Params.probe_versions
 # and the bytes (base64) of each file in $Params.read_files (optional;
@@ -15,7 +15,9 @@
 # Get-WcowSecurity of the acl snippet. What each folder of
 # $Params.data_roots (optional) is as a data root of the collection:
 # Get-WcowDataRoot of the data_root snippet (a reparse point along it, its
-# identity, its marker).
+# identity, its marker). The Windows Firewall rule of each Name in
+# $Params.firewall_rules (optional), with Get-WcowFirewallRule of the
+# firewall snippet.
 $ErrorActionPreference = 'Stop'
 $services = @(foreach ($name in @($Params.names)) {
     if ($name) { Get-WcowService -Name ([string]$name) }
@@ -82,4 +84,7 @@ $security = @(foreach ($path in @($Params.acl_paths)) {
 $dataRoots = @(foreach ($path in @($Params.data_roots)) {
     if ($path) { Get-WcowDataRoot -Path ([string]$path) }
 })
-@{ services = $services; binaries = $binaries; files = $files; measured = $measured; pipes = $pipes; accounts = $accounts; security = $security; data_roots = $dataRoots }
+$firewallRules = @(foreach ($name in @($Params.firewall_rules)) {
+    if ($name) { Get-WcowFirewallRule -Name ([string]$name) }
+})
+@{ services = $services; binaries = $binaries; files = $files; measured = $measured; pipes = $pipes; accounts = $accounts; security = $security; data_roots = $dataRoots; firewall_rules = $firewallRules }

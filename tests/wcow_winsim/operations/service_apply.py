@@ -9,6 +9,7 @@ as the script's Restore-WcowService does.
 from __future__ import annotations
 
 from winsim.programs.go_service import escape_arg
+from winsim.windows import firewall, ntfs
 
 from . import service_common as common
 from .base import PowerShellError, param
@@ -32,6 +33,7 @@ def _params(params) -> dict:
         "timeout_s": param(params, "timeout_s", (int,)),
         "log_file": param(params, "log_file", (str,), nullable=True),
         "environment": param(params, "environment", (list,), nullable=True),
+        "firewall_rule": param(params, "firewall_rule", (dict,), nullable=True),
     }
     if values["state"] not in (None,) + STATES:
         raise PowerShellError("Parameter 'state' has the wrong value.", "InvalidArgument")
@@ -110,7 +112,28 @@ def run(state: dict, params) -> dict:
     except PowerShellError as error:
         restored = _restore(state, before, name, changed["registration"], stopped_dependents, timeout)
         raise common.fail(f"{error.message} {restored}".strip()) from None
+    if p["firewall_rule"]:
+        _set_firewall_rule(state, p["firewall_rule"])
+        actions.append("firewall rule created" if p["firewall_rule"].get("present") else "firewall rule removed")
     return {"service": common.read_service(state, name), "actions": actions}
+
+
+def _set_firewall_rule(state: dict, rule: dict) -> None:
+    """Set-WcowFirewallRule of the firewall snippet: the rule of the Name removed when it exists, then created
+    when it is to be present. An error of the NetSecurity cmdlets is a terminating one (-ErrorAction Stop)."""
+    token = ntfs.operator_token(state)
+    name = str(rule["name"])
+    try:
+        if firewall.get_rules(state, name):
+            firewall.remove_rules(state, token, name)
+        if rule.get("present"):
+            firewall.new_rule(state, token, name, str(rule["display_name"]), str(rule["description"]),
+                              str(rule["group"]), str(bool(rule["enabled"])), str(rule["direction"]),
+                              str(rule["action"]), str(rule["profile"]), str(rule["protocol"]),
+                              [str(port) for port in rule["local_ports"]],
+                              [str(address) for address in rule["remote_addresses"]], str(rule["program"]))
+    except firewall.FirewallError as error:
+        raise PowerShellError(error.message, error.category) from None
 
 
 def _apply(state, p, name, timeout, before, actions, changed, stopped_dependents) -> None:

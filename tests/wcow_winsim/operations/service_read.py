@@ -1,9 +1,9 @@
 """service_read: services by name, the `--version` output of programs, files' bytes, what paths hold, the DACLs
-of named pipes, the SIDs account names resolve to and the owners and DACLs of paths."""
+of named pipes, the SIDs account names resolve to, the owners and DACLs of paths and firewall rules by Name."""
 
 import base64
 
-from winsim.windows import accounts, environment, files, pipes
+from winsim.windows import accounts, environment, files, firewall, pipes
 
 from . import acl, data_root, data_tree
 from .base import PowerShellError, param
@@ -21,10 +21,11 @@ def run(state: dict, params) -> dict:
     names_to_resolve = param(params, "accounts", (list,), nullable=True) if "accounts" in params else None
     acl_paths = param(params, "acl_paths", (list,), nullable=True) if "acl_paths" in params else None
     roots = param(params, "data_roots", (list,), nullable=True) if "data_roots" in params else None
+    rule_names = param(params, "firewall_rules", (list,), nullable=True) if "firewall_rules" in params else None
     for name, values in (("names", names), ("probe_versions", probes), ("read_files", paths or []),
                          ("measure_paths", measure or []), ("pipes", pipe_paths or []),
                          ("accounts", names_to_resolve or []), ("acl_paths", acl_paths or []),
-                         ("data_roots", roots or [])):
+                         ("data_roots", roots or []), ("firewall_rules", rule_names or [])):
         if not all(isinstance(v, str) for v in values):
             raise PowerShellError(f"Parameter '{name}' has the wrong type.", "InvalidArgument")
     return {"services": [read_service(state, n) for n in names if n],
@@ -34,7 +35,24 @@ def run(state: dict, params) -> dict:
             "pipes": [_pipe(state, path) for path in pipe_paths or [] if path],
             "accounts": [_account(state, name) for name in names_to_resolve or [] if name],
             "security": [acl.security(state, environment.expand(path)) for path in acl_paths or [] if path],
-            "data_roots": [data_root.read(state, path) for path in roots or [] if path]}
+            "data_roots": [data_root.read(state, path) for path in roots or [] if path],
+            "firewall_rules": [firewall_rule(state, name) for name in rule_names or [] if name]}
+
+
+def firewall_rule(state: dict, name: str) -> dict:
+    """Get-WcowFirewallRule of the firewall snippet: the first rule of the Name (Get-NetFirewallRule
+    -ErrorAction SilentlyContinue: none is an empty answer), with its port, address and application filters."""
+    found = firewall.get_rules(state, name)
+    if not found:
+        return {"name": name, "exists": False, "display_name": "", "description": "", "group": "", "enabled": False,
+                "direction": "", "action": "", "profile": "", "protocol": "", "local_ports": [],
+                "remote_addresses": [], "program": ""}
+    rule = found[0]
+    return {"name": name, "exists": True, "display_name": rule["display_name"], "description": rule["description"],
+            "group": rule["group"], "enabled": rule["enabled"] == "True", "direction": rule["direction"],
+            "action": rule["action"], "profile": rule["profile"], "protocol": rule["protocol"],
+            "local_ports": list(rule["local_ports"]), "remote_addresses": list(rule["remote_addresses"]),
+            "program": rule["program"]}
 
 
 def _measure(state: dict, path: str) -> dict:

@@ -20,7 +20,7 @@ BUILDCTL = "C:\\Program Files\\buildkit\\buildctl.exe"
 LOG = "C:\\ProgramData\\buildkitd\\buildkitd.log"
 APPLY = dict(create=None, image_path=None, start_type=None, dependencies=None, display_name=None, description=None,
              recovery=None, delete=False, state=None, stop_dependents=False, timeout_s=60, log_file=None,
-             environment=None)
+             environment=None, firewall_rule=None)
 
 
 def operation(store, name, params):
