@@ -127,16 +127,26 @@ try {
         [IO.Directory]::Move($copies, $previousDir)
     }
     if ($Params.replace_unchanged) {
-        $protectedFolders = @{}
+        # Non-administrators could write dest: a folder in it may be a junction one of them made, through
+        # which SetAccessControl and the moves below would change another tree. Every folder is checked
+        # before the first one changes.
+        $seen = @{}
+        $protectedFolders = New-Object -TypeName System.Collections.Generic.List[string]
         foreach ($relative in $selected) {
             $folder = [IO.Path]::GetDirectoryName((Join-WcowMember -Root $dest -RelativePath $relative))
-            while ($folder.Length -gt $dest.Length -and -not $protectedFolders.ContainsKey($folder)) {
-                $protectedFolders[$folder] = $true
+            while ($folder.Length -gt $dest.Length -and -not $seen.ContainsKey($folder)) {
+                $seen[$folder] = $true
                 if ([IO.Directory]::Exists($folder)) {
-                    Set-WcowProtectedAcl -Path $folder -UsersRead $true
+                    if (([IO.File]::GetAttributes($folder) -band 0x400) -ne 0) {
+                        throw ('{0} is a link (junction or symbolic link) inside {1}, which non-administrators could write; nothing was installed. Remove the link and run again.' -f $folder, $dest)
+                    }
+                    $protectedFolders.Add($folder)
                 }
                 $folder = [IO.Path]::GetDirectoryName($folder)
             }
+        }
+        foreach ($folder in $protectedFolders) {
+            Set-WcowProtectedAcl -Path $folder -UsersRead $true
         }
     }
     $records = @(foreach ($relative in $selected) {

@@ -180,14 +180,22 @@ class _Install:
     def _protect_folders(self, selected: list) -> None:
         """What dest holds cannot be trusted: each existing folder between dest and a file gets the protected
         DACL (Set-WcowProtectedAcl, [IO.Directory]::SetAccessControl) before any file moves in."""
-        done = set()
+        done, existing = set(), []
         for relative in selected:
             folder = files.parent(join_member(self.dest, relative))
             while len(folder) > len(self.dest) and folder not in done:
                 done.add(folder)
                 if files.is_dir(self.state, folder):
-                    self._call("SetAccessControl", 2, acl.protect, self.state, folder, True)
+                    # SetAccessControl and the moves would act on a junction's target (SetNamedSecurityInfo
+                    # opens the path, following the link), so a link refuses the install before any change.
+                    if files.lookup(self.state, folder).get("link_target"):
+                        raise PowerShellError(f"{folder} is a link (junction or symbolic link) inside {self.dest}, "
+                                              "which non-administrators could write; nothing was installed. Remove "
+                                              "the link and run again.", "OperationStopped")
+                    existing.append(folder)
                 folder = files.parent(folder)
+        for folder in existing:
+            self._call("SetAccessControl", 2, acl.protect, self.state, folder, True)
 
     def _unpacked(self, request: _Request, stdin: bytes, extracted: str):
         """Download or receive the archive, check its SHA-256, extract it: (sha256, selected paths)."""

@@ -101,6 +101,29 @@ def test_replace_unchanged_installs_files_a_user_owns_again_and_protects_their_f
     assert sha(tgz(V1)) == result["archive_sha256"]
 
 
+def test_replace_unchanged_refuses_a_junction_a_user_made_inside_dest_before_anything_changes(store):
+    """SetAccessControl would give the junction's target the protected DACL and the moves would write there."""
+    sid, _token = bob(store)
+    data = tgz(V1)
+    first = install(store, data, protect=True)
+    elsewhere = "C:\\Windows\\System32\\drivers"
+    with store.transaction() as state:
+        files.ensure_dir(state, elsewhere)
+        state["files"][files.find_key(state, elsewhere)]["sddl"] = "O:S-1-5-80-956008885D:PAI(A;OICI;FA;;;SY)"
+        for key in [key for key in state["files"] if key.lower().startswith((DEST + "\\bin\\").lower())]:
+            del state["files"][key]
+        state["files"][files.find_key(state, DEST + "\\bin")] = {"type": "dir", "link_target": elsewhere,
+                                                                  "sddl": f"O:{sid}D:(A;;FA;;;{sid})"}
+    before = store.read()["files"]
+    error = install(store, data, previous_files=first["files"], replace_unchanged=True)
+    assert error["message"] == (f"{DEST}\\bin is a link (junction or symbolic link) inside {DEST}, which "
+                                "non-administrators could write; nothing was installed. Remove the link and run again.")
+    after = store.read()["files"]
+    assert after[files.find_key(store.read(), elsewhere)] == before[files.find_key(store.read(), elsewhere)]
+    assert {key for key in after if not key.lower().startswith((DEST + "\\.wcow").lower())} == \
+        {key for key in before if not key.lower().startswith((DEST + "\\.wcow").lower())}
+
+
 @pytest.mark.parametrize("owner", ["BA", "SY"])
 def test_an_existing_protected_dest_is_left_alone_by_read(store, owner):
     with store.transaction() as state:
