@@ -32,7 +32,7 @@ def content(contract, path):
 @pytest.mark.operation('file_write')
 def test_write_creates_the_file_and_its_folders_as_utf8_without_bom(contract):
     path = contract.path('config', 'daemon.toml')
-    assert write(contract, path) == {'path': path, 'backup_file': None}
+    assert write(contract, path) == {'path': path, 'backup_file': None, 'data_roots_created': []}
     assert content(contract, path) == TEXT.encode('utf-8')
     measured, = read_back(contract, measure=[contract.path('config')])['measured']
     assert (measured['type'], measured['files'], measured['dirs']) == ('dir', 1, 0), 'no staged file is left'

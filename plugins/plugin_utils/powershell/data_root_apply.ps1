@@ -9,19 +9,4 @@
 # unmarked); a folder that exists already is not marked, whoever made it: only
 # what this operation created is the collection's.
 $ErrorActionPreference = 'Stop'
-$created = New-Object -TypeName System.Collections.Generic.List[string]
-foreach ($path in @($Params.paths)) {
-    if (-not $path) {
-        continue
-    }
-    $path = [string]$path
-    $root = Get-WcowDataRoot -Path $path
-    if ($root['exists'] -or $root['link']) {
-        continue
-    }
-    New-WcowProtectedDirectory -Path $path -UsersRead $false
-    $root = Get-WcowDataRoot -Path $path
-    Set-WcowDataRootMarker -Path $path -Id ([string]$root['id'])
-    $created.Add($path)
-}
-@{ created = @($created) }
+@{ created = @(New-WcowDataRoots -Paths @($Params.paths)) }

@@ -1,5 +1,5 @@
 # wcow.buildkit operation: file_write
-# wcow.buildkit requires: acl
+# wcow.buildkit requires: acl, data_root
 # Writes a file atomically. $Params: path (environment variables expanded),
 # content, content_encoding ('text': written as UTF-8 without a byte order
 # mark; 'base64': the bytes), backup (bool). Creates the parent directory,
@@ -17,7 +17,9 @@
 # so does protect.readable_folders (optional) for the folders of
 # protect.folders it names (one that holds a folder on the PATH). The
 # file gets it again after a Replace, which keeps the replaced file's DACL
-# (docs/windows-facts.md#protected-dacls).
+# (docs/windows-facts.md#protected-dacls). $Params.data_roots (optional):
+# the daemon's missing data folders, created and recorded first, as
+# data_root_apply does, so that a service's first install stays one write.
 $ErrorActionPreference = 'Stop'
 # Absent, $Params.protect reads as $null (Set-StrictMode -Version 1 allows it).
 $protect = $Params.protect
@@ -32,6 +34,7 @@ else {
     throw ('Unknown content_encoding {0}: expected text or base64.' -f $Params.content_encoding)
 }
 $directory = [IO.Path]::GetDirectoryName($path)
+$dataRoots = @(New-WcowDataRoots -Paths @($Params.data_roots))
 if ($protect) {
     foreach ($folder in @($protect.folders)) {
         if ($folder) {
@@ -118,4 +121,4 @@ finally {
         [IO.File]::Delete($staged)
     }
 }
-@{ path = $path; backup_file = $backupFile }
+@{ path = $path; backup_file = $backupFile; data_roots_created = $dataRoots }

@@ -1,5 +1,5 @@
 # wcow.buildkit operation: service_data_remove
-# wcow.buildkit requires: data_tree, data_root
+# wcow.buildkit requires: data_tree, data_root, acl
 # What a service module removes at state=absent, after the service is gone:
 # the config file $Params.config.path when it still has the SHA-256 the
 # module read ($Params.config.sha256; a file changed since is kept); each

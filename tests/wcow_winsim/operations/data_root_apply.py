@@ -12,7 +12,11 @@ from .base import param
 
 
 def run(state: dict, params) -> dict:
-    paths = param(params, "paths", (list,))
+    return {"created": create(state, param(params, "paths", (list,)))}
+
+
+def create(state: dict, paths: list) -> list:
+    """New-WcowDataRoots of the data_root snippet (data_root_apply, and file_write's data_roots)."""
     created = []
     for path in paths:
         if not path:
@@ -23,6 +27,8 @@ def run(state: dict, params) -> dict:
         # New-WcowProtectedDirectory: the missing parents too (inheriting), the folder protected.
         acl.protect_directory(state, str(path), users_read=False)
         root = data_root.read(state, str(path))
+        if not root["id"]:
+            continue
         data_root.marker_set(state, str(path), str(root["id"]))
         created.append(str(path))
-    return {"created": created}
+    return created

@@ -10,7 +10,7 @@ import re
 from winsim.windows import environment, files
 from winsim.windows.guids import new_guid
 
-from . import acl
+from . import acl, data_root_apply
 
 from .base import PowerShellError, param
 
@@ -23,6 +23,9 @@ def run(state: dict, params) -> dict:
     protect = param(params, "protect", (dict,), nullable=True) if "protect" in params else None
     users_read = bool(protect.get("users_read")) if protect else False
     directory = files.parent(path)
+    # Optional: the daemon's missing data folders, created and recorded first (New-WcowDataRoots).
+    roots = param(params, "data_roots", (list,), nullable=True) if "data_roots" in params else None
+    created = data_root_apply.create(state, roots or [])
     readable = {folder.casefold() for folder in (protect or {}).get("readable_folders") or [] if folder}
     for folder in (protect or {}).get("folders") or []:
         if folder:
@@ -83,7 +86,7 @@ def run(state: dict, params) -> dict:
         raise PowerShellError(
             f'Exception calling "{call[0]}" with "{call[1]}" argument(s): "{error.message}"', "NotSpecified"
         ) from None
-    return {"path": path, "backup_file": backup_file}
+    return {"path": path, "backup_file": backup_file, "data_roots_created": created}
 
 
 def _remove_stale_staged(state: dict, directory: str, path: str) -> None:

@@ -34,7 +34,7 @@ def state():
 def test_creates_missing_parent_directories_and_the_file(state):
     assert not files.is_dir(state, "C:\\Program Files\\containerd")
     result = write(state, content='{"a": 1}\n')
-    assert result == {"path": CONF, "backup_file": None}
+    assert result == {"path": CONF, "backup_file": None, "data_roots_created": []}
     assert files.is_dir(state, "C:\\Program Files\\containerd\\cni\\conf")
     assert text(state) == '{"a": 1}\n'
     assert leftovers(state, files.parent(CONF)) == []
@@ -129,7 +129,7 @@ def test_through_the_bootstrap(tmp_path):
     payload = base64.b64encode(json.dumps({"operation": "file_write", "script": script, "params": params}).encode())
     result = run_powershell(store, "# wcow.buildkit bootstrap\n", payload + b"\r\n")
     assert result.rc == 0, result.stdout
-    assert json.loads(result.stdout) == {"path": CONF, "backup_file": None}
+    assert json.loads(result.stdout) == {"path": CONF, "backup_file": None, "data_roots_created": []}
     assert text(store.read()) == "{}"
 
 

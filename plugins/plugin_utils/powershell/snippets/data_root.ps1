@@ -214,3 +214,32 @@ function Get-WcowDataRoot {
     $found['marked'] = ($null -ne $found['marker']) -and ($found['marker'] -eq $id)
     $found
 }
+
+function New-WcowDataRoots {
+    # Each folder of $Paths that does not exist yet created with the acl snippet's protected DACL (SYSTEM
+    # and Administrators only, as containerd creates its own root and state) and recorded as the
+    # collection's own; writes the folders created. A path with a reparse point along it is left alone
+    # (the daemon creates it, unrecorded), and a folder that exists is never recorded, whoever made it.
+    param([object[]] $Paths)
+    $created = New-Object -TypeName System.Collections.Generic.List[string]
+    foreach ($path in @($Paths)) {
+        if (-not $path) {
+            continue
+        }
+        $path = [string]$path
+        $root = Get-WcowDataRoot -Path $path
+        if ($root['exists'] -or $root['link']) {
+            continue
+        }
+        New-WcowProtectedDirectory -Path $path -UsersRead $false
+        $root = Get-WcowDataRoot -Path $path
+        if (-not $root['id']) {
+            # A link put in its place since (a race): not recorded, so never removed as the collection's.
+            continue
+        }
+        Set-WcowDataRootMarker -Path $path -Id ([string]$root['id'])
+        $created.Add($path)
+    }
+    # Written one by one: callers collect them with @().
+    $created.ToArray()
+}
