@@ -175,11 +175,11 @@ def test_buildctl_missing_is_reported_not_run(contract):
 
 @pytest.mark.operation('batch_read')
 def test_a_batch_answers_each_read_as_alone_and_a_failing_read_in_its_place(contract):
-    from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.runner import batch_params
+    from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.runner import batch_stream
     machine = {'scope': 'machine', 'path': '%SystemRoot%\\wcowct'}
-    params = batch_params([('bad', 'path_entry_read', {'scope': 'system', 'path': 'C:\\x'}),
+    stream = batch_stream([('bad', 'path_entry_read', {'scope': 'system', 'path': 'C:\\x'}),
                            ('machine', 'path_entry_read', machine)])
-    result = contract.call('batch_read', params, masks={'results.machine.result.value': HOST,
+    result = contract.call('batch_read', {}, stream=stream, masks={'results.machine.result.value': HOST,
                                                         'results.machine.result.expanded_pieces': HOST})
     assert set(result['results']) == {'bad', 'machine'}
     assert result['results']['bad']['wcow_error']['message'] == 'Unknown scope system; expected machine or user.'

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.errors import OperationError
-from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.runner import batch_params, run_batch
+from ansible_collections.wcow.buildkit.plugins.plugin_utils._core.runner import batch_stream, run_batch
 
 READS = [
     ('net', 'hns_network_read', {'name': 'nat'}),
@@ -22,16 +22,18 @@ class Connection:
         self.answers, self.rc, self.calls = answers, rc, []
 
     def exec_command(self, cmd, in_data=None, sudoable=True):
-        self.calls.append(json.loads(base64.b64decode(in_data)))
+        payload, *stream = in_data.splitlines()
+        self.calls.append(dict(json.loads(base64.b64decode(payload)), stream=unpack(stream)))
         return self.rc, json.dumps({'results': self.answers}).encode(), b''
 
 
-def unpack(params):
-    return dict(json.loads(gzip.decompress(base64.b64decode(params['packed']))), items=params['items'])
+def unpack(lines):
+    """What batch_read reads from the stdin lines after the payload."""
+    return json.loads(gzip.decompress(b''.join(base64.b64decode(line) for line in lines)))
 
 
 def test_each_script_and_snippet_is_sent_once():
-    params = unpack(batch_params(READS + [('net2', 'hns_network_read', {'name': 'other'})]))
+    params = json.loads(gzip.decompress(batch_stream(READS + [('net2', 'hns_network_read', {'name': 'other'})])))
     assert set(params['scripts']) == {'hns_network_read', 'cni_config_read', 'path_entry_read'}
     assert params['scripts']['hns_network_read'].splitlines()[0] == '# wcow.buildkit operation: hns_network_read'
     assert 'Invoke-WcowHnsCall' in params['scripts']['hns_network_read']
@@ -43,9 +45,9 @@ def test_each_script_and_snippet_is_sent_once():
 
 
 def test_the_texts_travel_compressed():
-    params = batch_params(READS)
-    assert len(params['packed']) * 2 < sum(len(text) for text in unpack(params)['scripts'].values()) + len(
-        unpack(params)['snippets'])
+    stream = batch_stream(READS)
+    texts = json.loads(gzip.decompress(stream))
+    assert len(stream) * 2 < sum(len(text) for text in texts['scripts'].values()) + len(texts['snippets'])
 
 
 def test_the_batch_is_one_execution_answered_per_key():
@@ -58,6 +60,9 @@ def test_the_batch_is_one_execution_answered_per_key():
     (payload,) = connection.calls
     assert payload['operation'] == 'batch_read'
     assert payload['script'].startswith('# wcow.buildkit operation: batch_read\n')
+    # The texts and the items travel after the payload line, base64-encoded once, not inside the params.
+    assert payload['params'] == {}
+    assert [item['key'] for item in payload['stream']['items']] == ['net', 'cni', 'path']
     assert found['net'] == NETWORKS
     assert isinstance(found['cni'], OperationError)
     assert str(found['cni']) == 'cni_config_read: failed on the host: Access is denied.'  # the position from -vv on

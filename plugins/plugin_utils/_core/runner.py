@@ -250,13 +250,14 @@ def _unescape_clixml(text: str) -> str:
 BATCH_OPERATION = 'batch_read'
 
 
-def batch_params(reads: t.Sequence[tuple[str, str, dict[str, t.Any]]]) -> dict[str, t.Any]:
-    """The batch_read parameters for `reads`, (key, operation name, params) each.
+def batch_stream(reads: t.Sequence[tuple[str, str, dict[str, t.Any]]]) -> bytes:
+    """What batch_read reads on stdin for `reads`, (key, operation name, params) each: the gzip of the JSON
+    {"snippets": text, "scripts": {name: text}, "items": [{key, operation, params}]}.
 
-    Each script and each snippet is sent once, however many reads use it,
-    without comment lines and indentation, and the texts travel gzip-compressed (`packed`: base64 of the gzip of the JSON
-    {"snippets": text, "scripts": {name: text}}): PowerShell text shrinks to
-    about a quarter.
+    Each script and each snippet is sent once, however many reads use it, without comment lines and
+    indentation; PowerShell text shrinks to about a quarter. Streamed after the payload line (base64 lines,
+    encode_input), the texts are base64-encoded once before WinRM's own encoding, not once more inside the
+    payload.
     """
     scripts: dict[str, str] = {}
     snippets: list[str] = []
@@ -264,12 +265,9 @@ def batch_params(reads: t.Sequence[tuple[str, str, dict[str, t.Any]]]) -> dict[s
         operation = load_operation(name)
         scripts.setdefault(name, _compact(operation.bare_script))
         snippets.extend(snippet for snippet in operation.snippets if snippet not in snippets)
-    texts = {'snippets': '\n'.join(_compact(_snippet(name)) for name in snippets), 'scripts': scripts}
-    packed = gzip.compress(json.dumps(texts, separators=(',', ':')).encode('utf-8'), mtime=0)
-    return {
-        'packed': to_text(base64.b64encode(packed)),
-        'items': [{'key': key, 'operation': name, 'params': params} for key, name, params in reads],
-    }
+    texts = {'snippets': '\n'.join(_compact(_snippet(name)) for name in snippets), 'scripts': scripts,
+             'items': [{'key': key, 'operation': name, 'params': params} for key, name, params in reads]}
+    return gzip.compress(json.dumps(texts, separators=(',', ':')).encode('utf-8'), mtime=0)
 
 
 def run_batch(connection: ConnectionBase, reads: t.Sequence[tuple[str, str, dict[str, t.Any]]]
@@ -284,7 +282,7 @@ def run_batch(connection: ConnectionBase, reads: t.Sequence[tuple[str, str, dict
     keys = [key for key, _name, _params in reads]
     if len(set(keys)) != len(keys):
         raise ValueError('batch keys must be unique: %r' % keys)
-    answers = run_operation(connection, BATCH_OPERATION, batch_params(reads), log_params=False)['results']
+    answers = run_operation(connection, BATCH_OPERATION, {}, stream=batch_stream(reads))['results']
     found: dict[str, dict[str, t.Any] | OperationError] = {}
     for key, name, _params in reads:
         answer = answers.get(key)

@@ -1,8 +1,9 @@
 """batch_read: several read operations in one execution, each answered on its own.
 
-`packed` is base64 of the gzip of {"snippets", "scripts"}, which the script
-reads with GZipStream (docs/windows-facts.md#gzip-in-windows-powershell-51);
-what does not decode so fails the whole batch. The script dot-sources the snippets once, then runs each item's script in a
+The stdin lines after the payload are base64 of the gzip of {"snippets",
+"scripts", "items"}, which the script reads with [Console]::In.ReadLine() and
+GZipStream (docs/windows-facts.md#gzip-in-windows-powershell-51); what does not
+decode so fails the whole batch. The script dot-sources the snippets once, then runs each item's script in a
 child scope with the item's params, catching what it throws: an item that
 throws is answered with {"wcow_error": ...} and the next item still runs.
 Each item is the operation named by its script's first line, modelled by the
@@ -20,17 +21,17 @@ import zlib
 
 from winsim.host.powershell import throw_position
 
-from .base import PowerShellError, param
+from .base import PowerShellError
 
 _OPERATION_LINE = re.compile(r"# wcow\.buildkit operation: ([A-Za-z0-9_]+)")
 
 
-def run(state: dict, params) -> dict:
+def run(state: dict, params, stdin: bytes = b"") -> dict:
     from . import HANDLERS  # the registry imports this module while it is built
 
-    texts = _unpack(param(params, "packed", (str,)))
+    texts = _unpack(stdin)
     scripts = texts.get("scripts") if isinstance(texts.get("scripts"), dict) else {}
-    items = param(params, "items", (list,))
+    items = texts.get("items") if isinstance(texts.get("items"), list) else []
     answers = {}
     for item in items:
         script = scripts.get(item.get("operation")) if isinstance(item, dict) else None
@@ -57,9 +58,14 @@ def run(state: dict, params) -> dict:
     return {"results": answers}
 
 
-def _unpack(packed: str) -> dict:
+run.reads_stdin = True
+
+
+def _unpack(stdin: bytes) -> dict:
     try:
-        texts = json.loads(gzip.decompress(base64.b64decode(packed, validate=True)).decode("utf-8"))
+        packed = b"".join(base64.b64decode(line.strip(), validate=True)
+                          for line in re.split(rb"\r\n|\n|\r", stdin) if line.strip())
+        texts = json.loads(gzip.decompress(packed).decode("utf-8"))
     except binascii.Error:
         raise PowerShellError("The input is not a valid Base-64 string as it contains a non-base 64 character, more "
                               "than two padding characters, or an illegal character among the padding characters.",
