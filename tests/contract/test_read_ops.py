@@ -180,7 +180,7 @@ def test_a_batch_answers_each_read_as_alone_and_a_failing_read_in_its_place(cont
     stream = batch_stream([('bad', 'path_entry_read', {'scope': 'system', 'path': 'C:\\x'}),
                            ('machine', 'path_entry_read', machine)])
     result = contract.call('batch_read', {}, stream=stream, masks={'results.machine.result.value': HOST,
-                                                        'results.machine.result.expanded_pieces': HOST})
+                                                                   'results.machine.result.expanded_pieces': HOST})
     assert set(result['results']) == {'bad', 'machine'}
     assert result['results']['bad']['wcow_error']['message'] == 'Unknown scope system; expected machine or user.'
     alone = contract.call('path_entry_read', machine, masks={'value': HOST, 'expanded_pieces': HOST})
