@@ -110,6 +110,26 @@ try {
             $selected = @($all | Where-Object { $chosen.ContainsKey($_) })
         }
     }
+    if ($Params.replace_unchanged) {
+        # Non-administrators could write dest: a folder in it may be a junction one of them made, through
+        # which SetAccessControl and the moves below would change another tree. Every folder is checked
+        # before the first one changes, and before the kept previous version is touched.
+        $seen = @{}
+        $protectedFolders = New-Object -TypeName System.Collections.Generic.List[string]
+        foreach ($relative in $selected) {
+            $folder = [IO.Path]::GetDirectoryName((Join-WcowMember -Root $dest -RelativePath $relative))
+            while ($folder.Length -gt $dest.Length -and -not $seen.ContainsKey($folder)) {
+                $seen[$folder] = $true
+                if ([IO.Directory]::Exists($folder)) {
+                    if (([IO.File]::GetAttributes($folder) -band 0x400) -ne 0) {
+                        throw ('{0} is a link (junction or symbolic link) inside {1}, which non-administrators could write; nothing was installed. Remove the link and run again.' -f $folder, $dest)
+                    }
+                    $protectedFolders.Add($folder)
+                }
+                $folder = [IO.Path]::GetDirectoryName($folder)
+            }
+        }
+    }
     if ($Params.keep.action -eq 'copy' -or $Params.keep.action -eq 'drop') {
         Remove-WcowPrevious -Path $previousDir -Name ([string]$Params.name)
     }
@@ -127,25 +147,8 @@ try {
         [IO.Directory]::Move($copies, $previousDir)
     }
     if ($Params.replace_unchanged) {
-        # Non-administrators could write dest: a folder in it may be a junction one of them made, through
-        # which SetAccessControl and the moves below would change another tree. Every folder is checked
-        # before the first one changes.
-        $seen = @{}
-        $protectedFolders = New-Object -TypeName System.Collections.Generic.List[string]
-        foreach ($relative in $selected) {
-            $folder = [IO.Path]::GetDirectoryName((Join-WcowMember -Root $dest -RelativePath $relative))
-            while ($folder.Length -gt $dest.Length -and -not $seen.ContainsKey($folder)) {
-                $seen[$folder] = $true
-                if ([IO.Directory]::Exists($folder)) {
-                    if (([IO.File]::GetAttributes($folder) -band 0x400) -ne 0) {
-                        throw ('{0} is a link (junction or symbolic link) inside {1}, which non-administrators could write; nothing was installed. Remove the link and run again.' -f $folder, $dest)
-                    }
-                    $protectedFolders.Add($folder)
-                }
-                $folder = [IO.Path]::GetDirectoryName($folder)
-            }
-        }
-        foreach ($folder in $protectedFolders) {
+        # Parents first: a folder is protected only once the folder holding it is.
+        foreach ($folder in @($protectedFolders | Sort-Object -Property Length)) {
             Set-WcowProtectedAcl -Path $folder -UsersRead $true
         }
     }

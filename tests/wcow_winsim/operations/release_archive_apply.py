@@ -126,6 +126,8 @@ class _Install:
             actual = request.sha256
         else:
             actual, selected = self._unpacked(request, stdin, extracted)
+        # Before the kept previous version is touched: a link refuses the install with nothing changed.
+        untrusted = self._untrusted_folders(selected) if request.replace_unchanged else []
         if request.keep["action"] in ("copy", "drop"):
             self._remove_previous_version(kept_dir, request.name)
         if request.keep["action"] == "copy":
@@ -141,8 +143,9 @@ class _Install:
                     )
             self._write_manifest(manifest_path(copies, request.name), kept)
             self._call("Move", 2, files.move_dir, state, copies, kept_dir)
-        if request.replace_unchanged:
-            self._protect_folders(selected)
+        # Parents first (Sort-Object Length): a folder is protected only once the folder holding it is.
+        for folder in sorted(untrusted, key=len):
+            self._call("SetAccessControl", 2, acl.protect, self.state, folder, True)
         records, changed = [], []
         for relative in selected:
             source = join_member(extracted, relative)
@@ -177,25 +180,24 @@ class _Install:
             "leftovers": list(self.leftovers),
         }
 
-    def _protect_folders(self, selected: list) -> None:
-        """What dest holds cannot be trusted: each existing folder between dest and a file gets the protected
-        DACL (Set-WcowProtectedAcl, [IO.Directory]::SetAccessControl) before any file moves in."""
+    def _untrusted_folders(self, selected: list) -> list:
+        """What dest holds cannot be trusted: each existing folder between dest and a file, to get the protected
+        DACL (Set-WcowProtectedAcl, [IO.Directory]::SetAccessControl) before any file moves in. SetAccessControl
+        and the moves would act on a junction's target (SetNamedSecurityInfo opens the path, following the
+        link), so a link refuses the install before anything changes."""
         done, existing = set(), []
         for relative in selected:
             folder = files.parent(join_member(self.dest, relative))
             while len(folder) > len(self.dest) and folder not in done:
                 done.add(folder)
                 if files.is_dir(self.state, folder):
-                    # SetAccessControl and the moves would act on a junction's target (SetNamedSecurityInfo
-                    # opens the path, following the link), so a link refuses the install before any change.
                     if files.lookup(self.state, folder).get("link_target"):
                         raise PowerShellError(f"{folder} is a link (junction or symbolic link) inside {self.dest}, "
                                               "which non-administrators could write; nothing was installed. Remove "
                                               "the link and run again.", "OperationStopped")
                     existing.append(folder)
                 folder = files.parent(folder)
-        for folder in existing:
-            self._call("SetAccessControl", 2, acl.protect, self.state, folder, True)
+        return existing
 
     def _unpacked(self, request: _Request, stdin: bytes, extracted: str):
         """Download or receive the archive, check its SHA-256, extract it: (sha256, selected paths)."""

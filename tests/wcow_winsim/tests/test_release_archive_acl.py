@@ -112,16 +112,20 @@ def test_replace_unchanged_refuses_a_junction_a_user_made_inside_dest_before_any
         state["files"][files.find_key(state, elsewhere)]["sddl"] = "O:S-1-5-80-956008885D:PAI(A;OICI;FA;;;SY)"
         for key in [key for key in state["files"] if key.lower().startswith((DEST + "\\bin\\").lower())]:
             del state["files"][key]
-        state["files"][files.find_key(state, DEST + "\\bin")] = {"type": "dir", "link_target": elsewhere,
-                                                                  "sddl": f"O:{sid}D:(A;;FA;;;{sid})"}
+        junction = {"type": "dir", "link_target": elsewhere, "sddl": f"O:{sid}D:(A;;FA;;;{sid})"}
+        state["files"][files.find_key(state, DEST + "\\bin")] = junction
+        files.ensure_dir(state, DEST + "\\.wcow-pkg.previous")
+        files.write_bytes(state, DEST + "\\.wcow-pkg.previous\\kept.exe", b"MZ kept")
     before = store.read()["files"]
-    error = install(store, data, previous_files=first["files"], replace_unchanged=True)
+    error = install(store, data, previous_files=first["files"], replace_unchanged=True,
+                    keep={"action": "drop", "manifest": None})
     assert error["message"] == (f"{DEST}\\bin is a link (junction or symbolic link) inside {DEST}, which "
                                 "non-administrators could write; nothing was installed. Remove the link and run again.")
     after = store.read()["files"]
     assert after[files.find_key(store.read(), elsewhere)] == before[files.find_key(store.read(), elsewhere)]
-    assert {key for key in after if not key.lower().startswith((DEST + "\\.wcow").lower())} == \
-        {key for key in before if not key.lower().startswith((DEST + "\\.wcow").lower())}
+    assert {key for key in after if not key.lower().startswith((DEST + "\\.wcow-pkg.staging").lower())} == \
+        {key for key in before if not key.lower().startswith((DEST + "\\.wcow-pkg.staging").lower())}, \
+        "the kept previous version too is as it was"
 
 
 @pytest.mark.parametrize("owner", ["BA", "SY"])
