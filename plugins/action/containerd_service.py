@@ -217,17 +217,7 @@ class ActionModule(ServiceActionBase[ContainerdTask]):
 
     def _apply(self, args: dict[str, t.Any], config: dict[str, t.Any], roots: list[str], plan: ServicePlan,
                result: dict[str, t.Any]) -> None:
-        # The data folders go first: one that exists when they are created is never recorded as the
-        # collection's. With a file to write, file_write creates them in the same call.
-        if config['changed'] or config['protection'].unprotected:
-            text = config['content'] is not None
-            written = self.operation('file_write', {
-                'path': config['path'], 'content': config['content'] if text else config['kept'],
-                'content_encoding': 'text' if text else 'base64', 'backup': args['backup'] and config['changed'],
-                'protect': config['protection'].protect_param(), 'data_roots': roots})
-            result['backup_file'] = written['backup_file']
-        else:
-            self.create_data_roots(roots)
+        self.write_config_and_data_roots(args, config, roots, result)
         if not plan.changed:
             return
         try:

@@ -178,6 +178,21 @@ class ServiceActionBase(WcowActionBase[Checked]):
         if roots:
             self.operation('data_root_apply', {'paths': roots})
 
+    def write_config_and_data_roots(self, args: dict[str, t.Any], config: dict[str, t.Any], roots: list[str],
+                                    result: dict[str, t.Any]) -> None:
+        """The config file written (or its DACL fixed) and the missing data folders created, before the service
+        changes. The data folders go first: one that exists when they are created is never recorded as the
+        collection's. With a file to write, file_write creates them in the same call."""
+        if config['changed'] or config['protection'].unprotected:
+            text = config['content'] is not None
+            written = self.operation('file_write', {
+                'path': config['path'], 'content': config['content'] if text else config['kept'],
+                'content_encoding': 'text' if text else 'base64', 'backup': args['backup'] and config['changed'],
+                'protect': config['protection'].protect_param(), 'data_roots': roots})
+            result['backup_file'] = written['backup_file']
+        else:
+            self.create_data_roots(roots)
+
     def apply_service(self, params: dict[str, t.Any]) -> dict[str, t.Any]:
         """service_apply with complete parameters (see plan.apply_params); returns its result."""
         return self.operation('service_apply', params)
