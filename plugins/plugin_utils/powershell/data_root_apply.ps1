@@ -1,5 +1,5 @@
 # wcow.buildkit operation: data_root_apply
-# wcow.buildkit requires: data_root, acl
+# wcow.buildkit requires: hklm_marker, data_root, acl
 # Creates each folder of $Params.paths that does not exist yet, as a daemon's
 # data root, with the protected DACL of the acl snippet (SYSTEM and
 # Administrators only, as containerd creates its own root and state), and

@@ -1,5 +1,5 @@
 # wcow.buildkit operation: file_write
-# wcow.buildkit requires: acl, data_root
+# wcow.buildkit requires: acl, hklm_marker, data_root
 # Writes a file atomically. $Params: path (environment variables expanded),
 # content, content_encoding ('text': written as UTF-8 without a byte order
 # mark; 'base64': the bytes), backup (bool). Creates the parent directory,

@@ -1,5 +1,5 @@
 # wcow.buildkit operation: hns_network_apply
-# wcow.buildkit requires: hns, hns_marker
+# wcow.buildkit requires: hns, hklm_marker
 # Deletes the networks in $Params.delete_ids; then, when $Params.clear_marker
 # names a network, removes the record that this collection created it; then
 # creates $Params.create (an HNS v1 network body) when given and, when
@@ -14,14 +14,14 @@ $deleted = @(foreach ($id in @($Params.delete_ids)) {
     }
 })
 if ($Params.clear_marker) {
-    Remove-WcowHnsMarker -Name $Params.clear_marker
+    Remove-WcowMarker -Kind HnsNetworks -Name $Params.clear_marker
 }
 $created = $null
 if ($Params.create) {
     $request = ConvertTo-Json -InputObject $Params.create -Depth 5 -Compress
     $created = ConvertTo-WcowHnsNetwork -Network (Invoke-WcowHnsCall -Method POST -Path '/networks/' -Request $request)
     if ($Params.record_marker) {
-        Set-WcowHnsMarker -Name $Params.record_marker -Id $created.id
+        Set-WcowMarker -Kind HnsNetworks -Name $Params.record_marker -Value $created.id
     }
 }
 @{ deleted = $deleted; created = $created }

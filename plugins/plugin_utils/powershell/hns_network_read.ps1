@@ -1,5 +1,5 @@
 # wcow.buildkit operation: hns_network_read
-# wcow.buildkit requires: hns, hns_marker
+# wcow.buildkit requires: hns, hklm_marker
 # The HNS networks named $Params.name (compared as PowerShell -eq does,
 # ignoring case), and created_id: the HNS id recorded when this collection
 # created a network of that name ($null when none is recorded).
@@ -7,7 +7,7 @@
 # the host rebooted (vmcompute.dll cannot be loaded) and while the HNS service
 # is stopped.
 $ErrorActionPreference = 'Stop'
-$createdId = Get-WcowHnsMarker -Name $Params.name
+$createdId = Get-WcowMarker -Kind HnsNetworks -Name $Params.name
 try {
     $all = @(Invoke-WcowHnsCall -Method GET -Path '/networks/')
 }

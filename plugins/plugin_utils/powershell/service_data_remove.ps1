@@ -1,5 +1,5 @@
 # wcow.buildkit operation: service_data_remove
-# wcow.buildkit requires: data_tree, data_root, acl
+# wcow.buildkit requires: data_tree, hklm_marker, data_root, acl
 # What a service module removes at state=absent, after the service is gone:
 # the config file $Params.config.path when it still has the SHA-256 the
 # module read ($Params.config.sha256; a file changed since is kept); each
@@ -60,7 +60,7 @@ if ($Params.config) {
     }
 }
 foreach ($path in $forget) {
-    Remove-WcowDataRootMarker -Path $path
+    Remove-WcowMarker -Kind DataRoots -Name $path
 }
 $removed = New-Object -TypeName System.Collections.Generic.List[string]
 $notRemoved = New-Object -TypeName System.Collections.Generic.List[string]
@@ -78,7 +78,7 @@ foreach ($target in $targets) {
             $removed.Add($path)
         }
         if ($target['root']) {
-            Remove-WcowDataRootMarker -Path $path
+            Remove-WcowMarker -Kind DataRoots -Name $path
         }
     }
     foreach ($failure in $outcome['failed']) {

@@ -1,5 +1,5 @@
 # wcow.buildkit operation: service_read
-# wcow.buildkit requires: service, data_tree, acl, data_root, firewall
+# wcow.buildkit requires: service, data_tree, acl, hklm_marker, data_root, firewall
 # The services named in $Params.names (see Get-WcowService in the service
 # snippet), the `--version` output of each program in $Params.probe_versions
 # and the bytes (base64) of each file in $Params.read_files (optional;

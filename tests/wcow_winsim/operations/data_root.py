@@ -32,7 +32,7 @@ def marker_set(state: dict, path: str, ident: str) -> None:
 
 
 def marker_remove(state: dict, path: str) -> None:
-    """Remove-WcowDataRootMarker: DeleteValue(path, $false), then each key it leaves empty, innermost first."""
+    """Remove-WcowMarker -Kind DataRoots (the hklm_marker snippet): DeleteValue(path, $false), then each key it leaves empty, innermost first."""
     for key in (MARKER_KEY, _MARKER_PARENT):
         if not registry_keys.key_exists(state, key):
             continue

@@ -63,26 +63,26 @@ def network_result(network: dict) -> dict:
     }
 
 
-# The snippet hns_marker: one REG_SZ value per network the collection created,
+# The snippet hklm_marker (Kind HnsNetworks): one REG_SZ value per network the collection created,
 # under HKLM\SOFTWARE\wcow.buildkit\HnsNetworks, named after the network.
 MARKER_KEY = "HKEY_LOCAL_MACHINE\\SOFTWARE\\wcow.buildkit\\HnsNetworks"
 _MARKER_PARENT = "HKEY_LOCAL_MACHINE\\SOFTWARE\\wcow.buildkit"
 
 
 def marker_get(state: dict, name: str):
-    """Get-WcowHnsMarker: OpenSubKey returns null for a missing key, GetValue null for a missing value."""
+    """Get-WcowMarker -Kind HnsNetworks: OpenSubKey returns null for a missing key, GetValue null for a missing value."""
     value = registry_keys.get_value(state, MARKER_KEY, name)
     return None if value is None else str(value)
 
 
 def marker_set(state: dict, name: str, ident: str) -> None:
-    """Set-WcowHnsMarker: CreateSubKey (parents included), then SetValue as REG_SZ."""
+    """Set-WcowMarker -Kind HnsNetworks: CreateSubKey (parents included), then SetValue as REG_SZ."""
     registry_keys.create_key(state, MARKER_KEY)
     registry_keys.set_string(state, MARKER_KEY, name, ident)
 
 
 def marker_remove(state: dict, name: str) -> None:
-    """Remove-WcowHnsMarker: DeleteValue(name, $false), then each key it leaves empty, innermost first."""
+    """Remove-WcowMarker -Kind HnsNetworks: DeleteValue(name, $false), then each key it leaves empty, innermost first."""
     for path in (MARKER_KEY, _MARKER_PARENT):
         if not registry_keys.key_exists(state, path):
             continue

@@ -98,7 +98,7 @@ def test_replace_unchanged_installs_files_a_user_owns_again_and_protects_their_f
     assert security(store, DEST + "\\bin\\a.exe") == INHERITED
     for path in (DEST + "\\bin\\a.exe", DEST + "\\bin\\another.dll"):
         assert not plant(store, path, sid, token), path
-    assert sha(tgz(V1)) == result["archive_sha256"]
+    assert sha(data) == result["archive_sha256"]
 
 
 def test_replace_unchanged_refuses_a_junction_a_user_made_inside_dest_before_anything_changes(store):

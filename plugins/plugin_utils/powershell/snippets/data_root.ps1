@@ -1,12 +1,13 @@
 # wcow.buildkit snippet: data_root
 # The data roots this collection created (docs/windows-facts.md#reparse-points-and-final-paths).
-# HKLM\SOFTWARE\wcow.buildkit\DataRoots holds one REG_SZ value per folder the
-# collection created as a daemon's data root: named after the folder's path,
+# HKLM\SOFTWARE\wcow.buildkit\DataRoots (Get-WcowMarker -Kind DataRoots of the
+# hklm_marker snippet, which an operation using this one requires too) holds
+# one REG_SZ value per folder the collection created as a daemon's data root:
+# named after the folder's path,
 # its data the folder's identity when it was created, the volume serial number
 # and the 128-bit file id of FILE_ID_INFO ("<serial>-<id>", hexadecimal). A
 # folder of that path with another identity (deleted and created again by
-# someone else) was not created by the collection. The 64-bit view is opened
-# explicitly, so a 32-bit PowerShell sees the same key.
+# someone else) was not created by the collection.
 # Get-WcowDataRoot reads a path: the first part of it, from the drive down,
 # that is a reparse point (junction, symbolic link, mount point), the final
 # path of the folder (GetFinalPathNameByHandleW) and its identity.
@@ -79,82 +80,6 @@ namespace WcowBuildkit {
 '@
 }
 
-function Open-WcowDataRootHklm {
-    [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
-}
-
-function Get-WcowDataRootMarker {
-    # The identity recorded for the data root $Path, or $null.
-    param([string] $Path)
-    $hklm = Open-WcowDataRootHklm
-    try {
-        $key = $hklm.OpenSubKey('SOFTWARE\wcow.buildkit\DataRoots')
-        if ($null -eq $key) {
-            return $null
-        }
-        try {
-            $value = $key.GetValue($Path)
-        }
-        finally {
-            $key.Close()
-        }
-        if ($null -eq $value) {
-            return $null
-        }
-        return [string]$value
-    }
-    finally {
-        $hklm.Close()
-    }
-}
-
-function Set-WcowDataRootMarker {
-    param([string] $Path, [string] $Id)
-    $hklm = Open-WcowDataRootHklm
-    try {
-        $key = $hklm.CreateSubKey('SOFTWARE\wcow.buildkit\DataRoots')
-        try {
-            $key.SetValue($Path, $Id, [Microsoft.Win32.RegistryValueKind]::String)
-        }
-        finally {
-            $key.Close()
-        }
-    }
-    finally {
-        $hklm.Close()
-    }
-}
-
-function Remove-WcowDataRootMarker {
-    # Removes the value for $Path, then the keys that leaves empty.
-    param([string] $Path)
-    $hklm = Open-WcowDataRootHklm
-    try {
-        foreach ($keyPath in @('SOFTWARE\wcow.buildkit\DataRoots', 'SOFTWARE\wcow.buildkit')) {
-            $key = $hklm.OpenSubKey($keyPath, $true)
-            if ($null -eq $key) {
-                continue
-            }
-            try {
-                if ($keyPath.EndsWith('DataRoots')) {
-                    $key.DeleteValue($Path, $false)
-                }
-                $empty = ($key.ValueCount -eq 0) -and ($key.SubKeyCount -eq 0)
-            }
-            finally {
-                $key.Close()
-            }
-            if (-not $empty) {
-                return
-            }
-            $hklm.DeleteSubKey($keyPath, $false)
-        }
-    }
-    finally {
-        $hklm.Close()
-    }
-}
-
 function Assert-WcowDataRootRead {
     # A Win32 error code of a read of $Path: 0 passes, any other stops the operation naming the path.
     param([string] $Path, [int] $Code)
@@ -189,7 +114,7 @@ function Get-WcowDataRoot {
     # another folder); id; marker (the identity recorded for the path); marked (marker and id agree) }.
     param([string] $Path)
     Initialize-WcowDataRoot
-    $found = @{ path = $Path; exists = $false; link = $null; id = $null; marker = (Get-WcowDataRootMarker -Path $Path); marked = $false }
+    $found = @{ path = $Path; exists = $false; link = $null; id = $null; marker = (Get-WcowMarker -Kind DataRoots -Name $Path); marked = $false }
     # The \\?\ prefix turns off normalisation: a "/" would stay in a name.
     $Path = $Path.Replace('/', '\').TrimEnd('\')
     $found['link'] = Find-WcowReparsePoint -Path $Path
@@ -237,7 +162,7 @@ function New-WcowDataRoots {
             # A link put in its place since (a race): not recorded, so never removed as the collection's.
             continue
         }
-        Set-WcowDataRootMarker -Path $path -Id ([string]$root['id'])
+        Set-WcowMarker -Kind DataRoots -Name $path -Value ([string]$root['id'])
         $created.Add($path)
     }
     # Written one by one: callers collect them with @().
