@@ -13,7 +13,7 @@ function Open-WcowHklm {
 
 function Get-WcowMarker {
     # The value recorded for $Name under $Kind, or $null.
-    param([string] $Kind, [string] $Name)
+    param([ValidateSet('HnsNetworks', 'DataRoots')] [string] $Kind, [string] $Name)
     $hklm = Open-WcowHklm
     try {
         $key = $hklm.OpenSubKey('SOFTWARE\wcow.buildkit\' + $Kind)
@@ -37,7 +37,7 @@ function Get-WcowMarker {
 }
 
 function Set-WcowMarker {
-    param([string] $Kind, [string] $Name, [string] $Value)
+    param([ValidateSet('HnsNetworks', 'DataRoots')] [string] $Kind, [string] $Name, [string] $Value)
     $hklm = Open-WcowHklm
     try {
         $key = $hklm.CreateSubKey('SOFTWARE\wcow.buildkit\' + $Kind)
@@ -55,7 +55,7 @@ function Set-WcowMarker {
 
 function Remove-WcowMarker {
     # Removes the value for $Name under $Kind, then the keys that leaves empty.
-    param([string] $Kind, [string] $Name)
+    param([ValidateSet('HnsNetworks', 'DataRoots')] [string] $Kind, [string] $Name)
     $hklm = Open-WcowHklm
     try {
         $kindPath = 'SOFTWARE\wcow.buildkit\' + $Kind
