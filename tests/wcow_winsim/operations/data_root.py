@@ -13,34 +13,24 @@ followed as Windows follows them), the final path of the opened folder
 
 from __future__ import annotations
 
-from winsim.windows import registry_keys, win32_files
+from winsim.windows import win32_files
 
+from . import hklm_marker
 from .base import PowerShellError
 
-MARKER_KEY = "HKEY_LOCAL_MACHINE\\SOFTWARE\\wcow.buildkit\\DataRoots"
-_MARKER_PARENT = "HKEY_LOCAL_MACHINE\\SOFTWARE\\wcow.buildkit"
+MARKER_KEY = hklm_marker.key_of("DataRoots")
 
 
 def marker_get(state: dict, path: str):
-    value = registry_keys.get_value(state, MARKER_KEY, path)
-    return None if value is None else str(value)
+    return hklm_marker.get(state, "DataRoots", path)
 
 
 def marker_set(state: dict, path: str, ident: str) -> None:
-    registry_keys.create_key(state, MARKER_KEY)
-    registry_keys.set_string(state, MARKER_KEY, path, ident)
+    hklm_marker.set_(state, "DataRoots", path, ident)
 
 
 def marker_remove(state: dict, path: str) -> None:
-    """Remove-WcowMarker -Kind DataRoots (the hklm_marker snippet): DeleteValue(path, $false), then each key it leaves empty, innermost first."""
-    for key in (MARKER_KEY, _MARKER_PARENT):
-        if not registry_keys.key_exists(state, key):
-            continue
-        if key == MARKER_KEY:
-            registry_keys.delete_value(state, key, path, throw_on_missing=False)
-        if registry_keys.values(state, key) or registry_keys.subkeys(state, key):
-            return
-        registry_keys.delete_key(state, key, throw_on_missing=False)
+    hklm_marker.remove(state, "DataRoots", path)
 
 
 def _read_failed(path: str, code: int) -> PowerShellError:

@@ -2,8 +2,9 @@
 
 import json
 
-from winsim.windows import hns, hresults, registry_keys
+from winsim.windows import hns, hresults
 
+from . import hklm_marker
 from .base import PowerShellError
 
 
@@ -65,29 +66,16 @@ def network_result(network: dict) -> dict:
 
 # The snippet hklm_marker (Kind HnsNetworks): one REG_SZ value per network the collection created,
 # under HKLM\SOFTWARE\wcow.buildkit\HnsNetworks, named after the network.
-MARKER_KEY = "HKEY_LOCAL_MACHINE\\SOFTWARE\\wcow.buildkit\\HnsNetworks"
-_MARKER_PARENT = "HKEY_LOCAL_MACHINE\\SOFTWARE\\wcow.buildkit"
+MARKER_KEY = hklm_marker.key_of("HnsNetworks")
 
 
 def marker_get(state: dict, name: str):
-    """Get-WcowMarker -Kind HnsNetworks: OpenSubKey returns null for a missing key, GetValue null for a missing value."""
-    value = registry_keys.get_value(state, MARKER_KEY, name)
-    return None if value is None else str(value)
+    return hklm_marker.get(state, "HnsNetworks", name)
 
 
 def marker_set(state: dict, name: str, ident: str) -> None:
-    """Set-WcowMarker -Kind HnsNetworks: CreateSubKey (parents included), then SetValue as REG_SZ."""
-    registry_keys.create_key(state, MARKER_KEY)
-    registry_keys.set_string(state, MARKER_KEY, name, ident)
+    hklm_marker.set_(state, "HnsNetworks", name, ident)
 
 
 def marker_remove(state: dict, name: str) -> None:
-    """Remove-WcowMarker -Kind HnsNetworks: DeleteValue(name, $false), then each key it leaves empty, innermost first."""
-    for path in (MARKER_KEY, _MARKER_PARENT):
-        if not registry_keys.key_exists(state, path):
-            continue
-        if path == MARKER_KEY:
-            registry_keys.delete_value(state, path, name, throw_on_missing=False)
-        if registry_keys.values(state, path) or registry_keys.subkeys(state, path):
-            return
-        registry_keys.delete_key(state, path, throw_on_missing=False)
+    hklm_marker.remove(state, "HnsNetworks", name)
